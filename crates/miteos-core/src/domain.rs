@@ -1,0 +1,222 @@
+//! Domain types of the public contract. Field names and state spellings follow API.md exactly:
+//! tasks say `completed`, subtasks say `complete`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Pending => "pending",
+            TaskStatus::Running => "running",
+            TaskStatus::Completed => "completed",
+            TaskStatus::Failed => "failed",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => TaskStatus::Pending,
+            "running" => TaskStatus::Running,
+            "completed" => TaskStatus::Completed,
+            "failed" => TaskStatus::Failed,
+            "cancelled" => TaskStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, TaskStatus::Completed | TaskStatus::Failed | TaskStatus::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubtaskStatus {
+    Pending,
+    Running,
+    Complete,
+    Failed,
+    Cancelled,
+}
+
+impl SubtaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubtaskStatus::Pending => "pending",
+            SubtaskStatus::Running => "running",
+            SubtaskStatus::Complete => "complete",
+            SubtaskStatus::Failed => "failed",
+            SubtaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => SubtaskStatus::Pending,
+            "running" => SubtaskStatus::Running,
+            "complete" => SubtaskStatus::Complete,
+            "failed" => SubtaskStatus::Failed,
+            "cancelled" => SubtaskStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, SubtaskStatus::Complete | SubtaskStatus::Failed | SubtaskStatus::Cancelled)
+    }
+}
+
+/// A task as every transport shows it. The first eight fields are the fixed shape of API.md.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Task {
+    pub id: String,
+    pub prompt: String,
+    pub status: TaskStatus,
+    /// Input plus output tokens of every model call the task made (planning included).
+    pub total_tokens_used: i64,
+    /// The cost in whole cents, rounded up so a task that spent anything never shows 0.
+    pub total_cost_cents: i64,
+    #[serde(with = "rfc3339")]
+    pub created_at: DateTime<Utc>,
+    pub subtasks: Vec<Subtask>,
+    /// The cost in US dollars, unrounded, for displays that want more than cents.
+    pub total_cost_usd: f64,
+    pub title: Option<String>,
+    pub workspace_id: Option<String>,
+    /// `provider::model` the task runs on.
+    pub model: String,
+    #[serde(with = "rfc3339::option")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(with = "rfc3339::option")]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why the task failed or was cancelled, in words a user can act on.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Subtask {
+    pub id: String,
+    pub agent_type: String,
+    pub status: SubtaskStatus,
+    pub title: String,
+    pub description: String,
+    pub depends_on: Vec<String>,
+    pub tokens_used: i64,
+    pub cost_usd: f64,
+    #[serde(with = "rfc3339::option")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(with = "rfc3339::option")]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The agent's final answer; dependants receive it as context.
+    pub output: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A role an agent plays: data, not code. Built-ins are seeded; users add their own.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AgentType {
+    pub name: String,
+    pub description: String,
+    pub system_prompt: String,
+    /// Names of the tools this agent may call.
+    pub tools: Vec<String>,
+    /// `provider::model` to use instead of the task's model, if any.
+    pub model: Option<String>,
+    pub builtin: bool,
+}
+
+/// A file an agent produced in the task's folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deliverable {
+    pub id: String,
+    pub task_id: String,
+    /// Path relative to the task folder, `/`-separated.
+    pub name: String,
+    pub mime_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// The subtask that last wrote the file.
+    pub subtask_id: Option<String>,
+    #[serde(with = "rfc3339")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// RFC 3339 UTC with whole seconds and a `Z`, as API.md writes timestamps.
+pub mod rfc3339 {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Secs, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => super::serialize(at, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| {
+                    DateTime::parse_from_rfc3339(&s)
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(serde::de::Error::custom)
+                })
+                .transpose()
+        }
+    }
+}
+
+/// Whole cents from micro-dollars, rounded up: a task that spent anything shows at least 1 cent.
+pub fn cents_from_micros(micros: i64) -> i64 {
+    if micros <= 0 { 0 } else { (micros + 9_999) / 10_000 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_serialize_as_the_contract_spells_them() {
+        assert_eq!(serde_json::to_string(&TaskStatus::Completed).unwrap(), "\"completed\"");
+        assert_eq!(serde_json::to_string(&SubtaskStatus::Complete).unwrap(), "\"complete\"");
+        for s in ["pending", "running", "completed", "failed", "cancelled"] {
+            assert_eq!(TaskStatus::parse(s).unwrap().as_str(), s);
+        }
+        for s in ["pending", "running", "complete", "failed", "cancelled"] {
+            assert_eq!(SubtaskStatus::parse(s).unwrap().as_str(), s);
+        }
+    }
+
+    #[test]
+    fn cents_round_up_so_spend_is_never_hidden() {
+        assert_eq!(cents_from_micros(0), 0);
+        assert_eq!(cents_from_micros(1), 1);
+        assert_eq!(cents_from_micros(10_000), 1);
+        assert_eq!(cents_from_micros(10_001), 2);
+    }
+}

@@ -1,0 +1,126 @@
+//! The one event enum: everything that happens to a task. The journal (SQLite), the SSE stream,
+//! the CLI's live tree and the desktop UI all read these same events.
+//!
+//! Versioning: [`EVENT_VERSION`] is stored with each journal row. Adding a variant or an optional
+//! field keeps the version; renaming or removing anything bumps it.
+//!
+//! Events are appended to the journal before they are published (see `store::Journal`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Deliverable, SubtaskStatus, TaskStatus};
+
+pub const EVENT_VERSION: u32 = 1;
+
+/// One journal entry. `seq` is global and strictly increasing; SSE uses it as the event id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: i64,
+    pub task_id: String,
+    pub at: DateTime<Utc>,
+    pub version: u32,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// A subtask as the plan announces it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlannedSubtask {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub agent_type: String,
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The task was stored, `pending`.
+    TaskCreated { prompt: String, model: String },
+    /// The orchestrator took the task: `running`, planning starts.
+    TaskStarted,
+    /// The planner's answer failed validation; it is asked to repair it.
+    PlanRejected { attempt: u32, problems: Vec<String> },
+    /// The plan is final; subtasks exist in the store, all `pending`.
+    PlanReady { title: String, subtasks: Vec<PlannedSubtask> },
+    /// A subtask began: its dependencies are complete.
+    SubtaskStarted { subtask_id: String, agent_type: String },
+    /// A piece of the agent's streamed text (coalesced: a few hundred characters or 100 ms).
+    AgentOutput { subtask_id: String, text: String },
+    /// An agent called a tool.
+    ToolCallStarted {
+        subtask_id: String,
+        call_id: String,
+        tool: String,
+        arguments: serde_json::Value,
+    },
+    /// A tool call ended; `result` is what the agent saw (truncated for the journal).
+    ToolCallFinished {
+        subtask_id: String,
+        call_id: String,
+        tool: String,
+        ok: bool,
+        result: String,
+    },
+    /// A model call finished and its usage was counted. Totals are the task's after this call.
+    Usage {
+        subtask_id: Option<String>,
+        input_tokens: i64,
+        output_tokens: i64,
+        cost_usd: f64,
+        task_total_tokens: i64,
+        task_total_cost_cents: i64,
+    },
+    /// A model call failed and is retried after `delay_ms`.
+    ProviderRetry {
+        subtask_id: Option<String>,
+        attempt: u32,
+        delay_ms: u64,
+        reason: String,
+    },
+    /// A subtask ended: `complete`, `failed` or `cancelled`.
+    SubtaskFinished {
+        subtask_id: String,
+        status: SubtaskStatus,
+        error: Option<String>,
+    },
+    /// A file in the task folder was registered (or updated) as a deliverable.
+    DeliverableAdded { deliverable: Deliverable },
+    /// Cancellation was requested; running agents are being stopped.
+    CancelRequested,
+    /// The task reached a final state. Always the last event of a task.
+    TaskFinished {
+        status: TaskStatus,
+        error: Option<String>,
+        total_tokens_used: i64,
+        total_cost_cents: i64,
+    },
+}
+
+impl EventKind {
+    /// The `type` tag, also the SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::TaskCreated { .. } => "task_created",
+            EventKind::TaskStarted => "task_started",
+            EventKind::PlanRejected { .. } => "plan_rejected",
+            EventKind::PlanReady { .. } => "plan_ready",
+            EventKind::SubtaskStarted { .. } => "subtask_started",
+            EventKind::AgentOutput { .. } => "agent_output",
+            EventKind::ToolCallStarted { .. } => "tool_call_started",
+            EventKind::ToolCallFinished { .. } => "tool_call_finished",
+            EventKind::Usage { .. } => "usage",
+            EventKind::ProviderRetry { .. } => "provider_retry",
+            EventKind::SubtaskFinished { .. } => "subtask_finished",
+            EventKind::DeliverableAdded { .. } => "deliverable_added",
+            EventKind::CancelRequested => "cancel_requested",
+            EventKind::TaskFinished { .. } => "task_finished",
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, EventKind::TaskFinished { .. })
+    }
+}

@@ -1,0 +1,49 @@
+//! Identifier formats of the public contract: `task-<uuid v7 simple>` (sorts by creation time),
+//! `st-<n>` within a task, `dlv-<uuid v7 simple>` for deliverables.
+
+use uuid::Uuid;
+
+pub fn new_task_id() -> String {
+    format!("task-{}", Uuid::now_v7().simple())
+}
+
+pub fn subtask_id(position: usize) -> String {
+    format!("st-{}", position + 1)
+}
+
+pub fn new_deliverable_id() -> String {
+    format!("dlv-{}", Uuid::now_v7().simple())
+}
+
+/// True when `id` has the shape of a task id. Lets boundaries answer 404 for garbage without a query.
+pub fn is_task_id(id: &str) -> bool {
+    id.strip_prefix("task-")
+        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// 128 random bits or more, hex encoded: API tokens and anything else that must be unguessable.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the operating system's random source is available");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_ids_sort_by_creation_time() {
+        let a = new_task_id();
+        let b = new_task_id();
+        assert!(a < b, "uuid v7 ids must sort by creation so history can order by id");
+        assert!(is_task_id(&a));
+    }
+
+    #[test]
+    fn garbage_is_not_a_task_id() {
+        for bad in ["", "task-", "st-1", "task-../x", "task-a b", "TASK-1"] {
+            assert!(!is_task_id(bad), "{bad:?} must be rejected");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Miteos core: everything that is Miteos, with no Tauri or axum import.
+//!
+//! The transports (HTTP API, CLI, desktop shell) call [`service::Miteos`] and nothing else. The
+//! core owns the domain types, the SQLite store and its event journal, the orchestrator (planner,
+//! scheduler, agent loop), the model providers and the agents' tools.
+
+pub mod deliverables;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod orchestrator;
+pub mod providers;
+pub mod service;
+pub mod store;
+pub mod tools;
+
+pub use error::{Error, ErrorCode, Result};
+//pub use service::Miteos;

@@ -1,0 +1,60 @@
+//! Agent types are data: stored rows, seeded with the built-ins on first open.
+
+use chrono::Utc;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::Store;
+use crate::domain::AgentType;
+use crate::error::{Error, Result, StoreContext};
+
+impl Store {
+    /// Inserts each built-in that is missing; never overwrites a row the user may have edited.
+    pub async fn seed_agent_types(&self, builtins: &[AgentType]) -> Result<()> {
+        for at in builtins {
+            sqlx::query(
+                "INSERT INTO agent_types (name, description, system_prompt, tools, model, builtin, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(&at.name)
+            .bind(&at.description)
+            .bind(&at.system_prompt)
+            .bind(tools_json(&at.tools))
+            .bind(&at.model)
+            .bind(Utc::now())
+            .execute(self.pool())
+            .await
+            .context(|| format!("seeding agent type {}", at.name))?;
+        }
+        Ok(())
+    }
+
+    pub async fn agent_types(&self) -> Result<Vec<AgentType>> {
+        let rows = sqlx::query(
+            "SELECT name, description, system_prompt, tools, model, builtin FROM agent_types ORDER BY builtin DESC, name",
+        )
+        .fetch_all(self.pool())
+        .await
+        .context(|| "listing agent types".into())?;
+        rows.iter().map(agent_type_from_row).collect()
+    }
+}
+
+fn tools_json(tools: &[String]) -> String {
+    serde_json::to_string(tools).expect("a list of strings always encodes")
+}
+
+fn agent_type_from_row(row: &SqliteRow) -> Result<AgentType> {
+    let name: String = row.get("name");
+    let tools: String = row.get("tools");
+    let builtin: i64 = row.get("builtin");
+    Ok(AgentType {
+        tools: serde_json::from_str(&tools)
+            .map_err(|e| Error::Internal(format!("agent type {name} has a broken tool list: {e}")))?,
+        description: row.get("description"),
+        system_prompt: row.get("system_prompt"),
+        model: row.get("model"),
+        builtin: builtin != 0,
+        name,
+    })
+}

@@ -1,0 +1,117 @@
+//! The agents' tools. Each implements [`Tool`]: a name, a JSON schema of its arguments, a
+//! description for the model, and `call`. File tools are confined to the task's folder.
+//!
+//! Tool output is untrusted data: the agent loop wraps it before the model sees it.
+
+mod fetch;
+mod files;
+mod paths;
+mod spreadsheet;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use crate::providers::ToolSpec;
+
+pub use fetch::FetchUrl;
+pub use files::{ListFiles, ReadFile, WriteFile};
+pub use paths::confined_path;
+pub use spreadsheet::WriteSpreadsheet;
+
+/// What a tool call may touch.
+#[derive(Clone)]
+pub struct ToolCtx {
+    /// The task's folder: the only place file tools read and write.
+    pub task_dir: PathBuf,
+    /// Cancelled when the task or subtask is; long tools stop at once.
+    pub cancel: CancellationToken,
+    pub http: reqwest::Client,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ToolOutput {
+    /// What the agent sees.
+    pub content: String,
+    /// Files written, relative to the task folder; they become deliverables.
+    pub files_written: Vec<String>,
+}
+
+impl ToolOutput {
+    pub fn text(content: impl Into<String>) -> Self {
+        ToolOutput {
+            content: content.into(),
+            files_written: Vec::new(),
+        }
+    }
+}
+
+/// A failed tool call. The agent sees the message and may try something else.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ToolError {
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(String),
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("{0}")]
+    Failed(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+#[async_trait]
+pub trait Tool: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    /// JSON schema of the arguments object.
+    fn parameters(&self) -> serde_json::Value;
+    async fn call(&self, args: serde_json::Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError>;
+
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: self.name().to_owned(),
+            description: self.description().to_owned(),
+            parameters: self.parameters(),
+        }
+    }
+}
+
+/// Every tool Miteos knows, by name.
+#[derive(Clone)]
+pub struct ToolRegistry {
+    tools: BTreeMap<&'static str, Arc<dyn Tool>>,
+}
+
+impl Default for ToolRegistry {
+    fn default() -> Self {
+        let mut registry = ToolRegistry { tools: BTreeMap::new() };
+        registry.add(Arc::new(FetchUrl::default()));
+        registry.add(Arc::new(ReadFile));
+        registry.add(Arc::new(WriteFile));
+        registry.add(Arc::new(ListFiles));
+        registry.add(Arc::new(WriteSpreadsheet));
+        registry
+    }
+}
+
+impl ToolRegistry {
+    pub fn add(&mut self, tool: Arc<dyn Tool>) {
+        self.tools.insert(tool.name(), tool);
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Tool>> {
+        self.tools.get(name).cloned()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.tools.keys().copied()
+    }
+}
+
+/// Parses a tool's arguments into its typed form, or says what is wrong.
+pub(crate) fn parse_args<T: serde::de::DeserializeOwned>(args: serde_json::Value) -> Result<T, ToolError> {
+    serde_json::from_value(args).map_err(|e| ToolError::InvalidArguments(e.to_string()))
+}
