@@ -37,7 +37,10 @@ impl TaskStatus {
     }
 
     pub fn is_finished(self) -> bool {
-        matches!(self, TaskStatus::Completed | TaskStatus::Failed | TaskStatus::Cancelled)
+        matches!(
+            self,
+            TaskStatus::Completed | TaskStatus::Failed | TaskStatus::Cancelled
+        )
     }
 }
 
@@ -74,7 +77,10 @@ impl SubtaskStatus {
     }
 
     pub fn is_finished(self) -> bool {
-        matches!(self, SubtaskStatus::Complete | SubtaskStatus::Failed | SubtaskStatus::Cancelled)
+        matches!(
+            self,
+            SubtaskStatus::Complete | SubtaskStatus::Failed | SubtaskStatus::Cancelled
+        )
     }
 }
 
@@ -172,14 +178,19 @@ pub mod rfc3339 {
     pub mod option {
         use super::*;
 
-        pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            at: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             match at {
                 Some(at) => super::serialize(at, s),
                 None => s.serialize_none(),
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
             Option::<String>::deserialize(d)?
                 .map(|s| {
                     DateTime::parse_from_rfc3339(&s)
@@ -193,7 +204,11 @@ pub mod rfc3339 {
 
 /// Whole cents from micro-dollars, rounded up: a task that spent anything shows at least 1 cent.
 pub fn cents_from_micros(micros: i64) -> i64 {
-    if micros <= 0 { 0 } else { (micros + 9_999) / 10_000 }
+    if micros <= 0 {
+        0
+    } else {
+        (micros + 9_999) / 10_000
+    }
 }
 
 #[cfg(test)]
@@ -202,8 +217,14 @@ mod tests {
 
     #[test]
     fn states_serialize_as_the_contract_spells_them() {
-        assert_eq!(serde_json::to_string(&TaskStatus::Completed).unwrap(), "\"completed\"");
-        assert_eq!(serde_json::to_string(&SubtaskStatus::Complete).unwrap(), "\"complete\"");
+        assert_eq!(
+            serde_json::to_string(&TaskStatus::Completed).unwrap(),
+            "\"completed\""
+        );
+        assert_eq!(
+            serde_json::to_string(&SubtaskStatus::Complete).unwrap(),
+            "\"complete\""
+        );
         for s in ["pending", "running", "completed", "failed", "cancelled"] {
             assert_eq!(TaskStatus::parse(s).unwrap().as_str(), s);
         }

@@ -44,9 +44,15 @@ pub enum EventKind {
     /// The planner's answer failed validation; it is asked to repair it.
     PlanRejected { attempt: u32, problems: Vec<String> },
     /// The plan is final; subtasks exist in the store, all `pending`.
-    PlanReady { title: String, subtasks: Vec<PlannedSubtask> },
+    PlanReady {
+        title: String,
+        subtasks: Vec<PlannedSubtask>,
+    },
     /// A subtask began: its dependencies are complete.
-    SubtaskStarted { subtask_id: String, agent_type: String },
+    SubtaskStarted {
+        subtask_id: String,
+        agent_type: String,
+    },
     /// A piece of the agent's streamed text (coalesced: a few hundred characters or 100 ms).
     AgentOutput { subtask_id: String, text: String },
     /// An agent called a tool.

@@ -17,8 +17,9 @@ pub fn new_deliverable_id() -> String {
 
 /// True when `id` has the shape of a task id. Lets boundaries answer 404 for garbage without a query.
 pub fn is_task_id(id: &str) -> bool {
-    id.strip_prefix("task-")
-        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+    id.strip_prefix("task-").is_some_and(|rest| {
+        !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 /// 128 random bits or more, hex encoded: API tokens and anything else that must be unguessable.
@@ -36,7 +37,10 @@ mod tests {
     fn task_ids_sort_by_creation_time() {
         let a = new_task_id();
         let b = new_task_id();
-        assert!(a < b, "uuid v7 ids must sort by creation so history can order by id");
+        assert!(
+            a < b,
+            "uuid v7 ids must sort by creation so history can order by id"
+        );
         assert!(is_task_id(&a));
     }
 

@@ -16,4 +16,4 @@ pub mod store;
 pub mod tools;
 
 pub use error::{Error, ErrorCode, Result};
-//pub use service::Miteos;
+pub use service::Miteos;

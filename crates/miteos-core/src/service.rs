@@ -1,1 +1,406 @@
-//! wip
+//! The one API every transport calls: the HTTP handlers, the CLI and the desktop commands are thin
+//! adapters over [`Miteos`]. It validates input, stores, starts and cancels task runs, and serves
+//! history, deliverables and the event journal.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::{RwLock, broadcast, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::{Deliverable, SubtaskStatus, Task, TaskStatus};
+use crate::error::{Error, Result};
+use crate::events::{Event, EventKind};
+use crate::ids::{is_task_id, new_task_id};
+use crate::orchestrator::{Limits, RunCtx, builtin_agent_types, run_task};
+use crate::providers::ModelConfig;
+use crate::providers::pricing::{Price, PriceTable};
+use crate::store::{Journal, Store};
+use crate::tools::ToolRegistry;
+
+/// Longest prompt accepted, in bytes.
+pub const MAX_PROMPT_BYTES: usize = 32 * 1024;
+/// Largest history page.
+pub const MAX_PAGE: u32 = 100;
+/// How long `cancel_task` waits for the agents to stop before it answers.
+const CANCEL_WAIT: Duration = Duration::from_secs(10);
+
+/// How to open Miteos.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where the database, task folders and API token live.
+    pub data_dir: PathBuf,
+    /// Provider configuration (from the environment); the `models` setting overlays it.
+    pub models: ModelConfig,
+    pub limits: Limits,
+}
+
+impl Options {
+    pub fn new(data_dir: impl Into<PathBuf>, models: ModelConfig) -> Self {
+        Options {
+            data_dir: data_dir.into(),
+            models,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Input of `create_task`.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    pub prompt: String,
+    pub workspace_id: Option<String>,
+    /// `provider::model` for this task, instead of the configured default.
+    pub model: Option<String>,
+}
+
+/// A cheap-clone handle to a running Miteos.
+#[derive(Clone)]
+pub struct Miteos {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    journal: Journal,
+    tools: ToolRegistry,
+    http: reqwest::Client,
+    data_dir: PathBuf,
+    models: Arc<ModelConfig>,
+    prices: Arc<PriceTable>,
+    limits: Limits,
+    /// Runs in progress, by task id.
+    running: Mutex<HashMap<String, RunHandle>>,
+}
+
+#[derive(Clone)]
+struct RunHandle {
+    cancel: CancellationToken,
+    gate: Arc<RwLock<()>>,
+    done: watch::Receiver<bool>,
+}
+
+impl Miteos {
+    /// Opens the data directory (creating it), migrates the database, seeds the built-in agent
+    /// types, and ends tasks a previous process left unfinished.
+    pub async fn open(options: Options) -> Result<Self> {
+        let data_dir = options.data_dir;
+        std::fs::create_dir_all(data_dir.join("tasks"))
+            .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
+        let store = Store::open(&data_dir.join("miteos.db")).await?;
+        store.seed_agent_types(&builtin_agent_types()).await?;
+        let models = match store.setting::<ModelConfig>("models").await? {
+            Some(saved) => options.models.overlay(saved),
+            None => options.models,
+        };
+        let prices = store
+            .setting::<HashMap<String, Price>>("prices")
+            .await?
+            .unwrap_or_default();
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Miteos/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
+        let miteos = Miteos {
+            inner: Arc::new(Inner {
+                journal: Journal::new(store.clone()),
+                store,
+                tools: ToolRegistry::default(),
+                http,
+                data_dir,
+                models: Arc::new(models),
+                prices: Arc::new(PriceTable::with_overrides(prices)),
+                limits: options.limits,
+                running: Mutex::new(HashMap::new()),
+            }),
+        };
+        miteos.end_interrupted_tasks().await?;
+        Ok(miteos)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// The model tasks run on unless they name one; errors say how to configure a provider.
+    pub fn default_model(&self) -> Result<String> {
+        self.inner.models.resolve_model(None)
+    }
+
+    /// Validates and stores a task, then starts it. Answers the task as stored (`pending`).
+    pub async fn create_task(&self, new: NewTask) -> Result<Task> {
+        let prompt = new.prompt.trim().to_owned();
+        if prompt.is_empty() {
+            return Err(Error::InvalidInput(
+                "the prompt is empty: describe the task".into(),
+            ));
+        }
+        if prompt.len() > MAX_PROMPT_BYTES {
+            return Err(Error::TooLarge(format!(
+                "the prompt has {} bytes; at most {MAX_PROMPT_BYTES} are accepted",
+                prompt.len()
+            )));
+        }
+        let workspace_id = new
+            .workspace_id
+            .map(|w| w.trim().to_owned())
+            .filter(|w| !w.is_empty());
+        if let Some(w) = &workspace_id
+            && (w.len() > 128
+                || !w
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        {
+            return Err(Error::InvalidInput(
+                "workspace_id may have up to 128 letters, digits, '-' and '_'".into(),
+            ));
+        }
+        let model = self.inner.models.resolve_model(new.model.as_deref())?;
+        let provider = self.inner.models.provider(&model)?;
+        let task = Task {
+            id: new_task_id(),
+            prompt,
+            status: TaskStatus::Pending,
+            total_tokens_used: 0,
+            total_cost_cents: 0,
+            created_at: Utc::now(),
+            subtasks: Vec::new(),
+            total_cost_usd: 0.0,
+            title: None,
+            workspace_id,
+            model: model.clone(),
+            started_at: None,
+            finished_at: None,
+            error: None,
+        };
+        self.inner.store.insert_task(&task).await?;
+        self.inner
+            .journal
+            .append(
+                &task.id,
+                EventKind::TaskCreated {
+                    prompt: task.prompt.clone(),
+                    model,
+                },
+            )
+            .await?;
+        self.start(&task, provider).await?;
+        Ok(task)
+    }
+
+    async fn start(
+        &self,
+        task: &Task,
+        provider: Arc<dyn crate::providers::Provider>,
+    ) -> Result<()> {
+        let inner = &self.inner;
+        let ctx = RunCtx {
+            store: inner.store.clone(),
+            journal: inner.journal.clone(),
+            tools: inner.tools.clone(),
+            prices: inner.prices.clone(),
+            models: inner.models.clone(),
+            http: inner.http.clone(),
+            limits: inner.limits,
+            retry: inner.models.retry,
+            task_id: task.id.clone(),
+            prompt: task.prompt.clone(),
+            task_dir: self.task_dir(&task.id),
+            provider,
+            agent_types: Arc::new(inner.store.agent_types().await?),
+            gate: Arc::new(RwLock::new(())),
+        };
+        let cancel = CancellationToken::new();
+        let (done_tx, done_rx) = watch::channel(false);
+        self.lock_running().insert(
+            task.id.clone(),
+            RunHandle {
+                cancel: cancel.clone(),
+                gate: ctx.gate.clone(),
+                done: done_rx,
+            },
+        );
+        let this = self.clone();
+        let id = task.id.clone();
+        tokio::spawn(async move {
+            run_task(ctx, cancel).await;
+            this.lock_running().remove(&id);
+            let _ = done_tx.send(true);
+        });
+        Ok(())
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunHandle>> {
+        // A poisoned map only means another thread panicked mid-insert; the map itself is fine.
+        self.inner.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn task_dir(&self, task_id: &str) -> PathBuf {
+        self.inner.data_dir.join("tasks").join(task_id)
+    }
+
+    pub async fn get_task(&self, id: &str) -> Result<Task> {
+        check_task_id(id)?;
+        self.inner.store.get_task(id).await
+    }
+
+    /// History, newest first.
+    pub async fn list_tasks(&self, limit: u32, offset: u32) -> Result<Vec<Task>> {
+        check_page(limit)?;
+        self.inner.store.list_tasks(None, limit, offset).await
+    }
+
+    /// Completed tasks, newest first: the Skill Compiler's input.
+    pub async fn completed_tasks(&self, limit: u32, offset: u32) -> Result<Vec<Task>> {
+        check_page(limit)?;
+        self.inner
+            .store
+            .list_tasks(Some(TaskStatus::Completed), limit, offset)
+            .await
+    }
+
+    /// Stops every agent of the task and waits (briefly) until the task is `cancelled`.
+    pub async fn cancel_task(&self, id: &str) -> Result<Task> {
+        let task = self.get_task(id).await?;
+        if task.status.is_finished() {
+            return Err(Error::Conflict(format!(
+                "task {id} already ended {}; there is nothing to cancel",
+                task.status.as_str()
+            )));
+        }
+        let handle = self.lock_running().get(id).cloned();
+        match handle {
+            Some(handle) => {
+                {
+                    let _gate = handle.gate.write().await;
+                    if !handle.cancel.is_cancelled() {
+                        handle.cancel.cancel();
+                        self.inner
+                            .journal
+                            .append(id, EventKind::CancelRequested)
+                            .await?;
+                    }
+                }
+                let mut done = handle.done;
+                let _ = tokio::time::timeout(CANCEL_WAIT, done.wait_for(|d| *d)).await;
+            }
+            None => {
+                self.end_without_run(id, TaskStatus::Cancelled, "cancelled by the user")
+                    .await?
+            }
+        }
+        self.get_task(id).await
+    }
+
+    /// Waits until the task reaches a final state.
+    pub async fn wait(&self, id: &str) -> Result<Task> {
+        let handle = self.lock_running().get(id).cloned();
+        if let Some(handle) = handle {
+            let mut done = handle.done;
+            let _ = done.wait_for(|d| *d).await;
+        }
+        self.get_task(id).await
+    }
+
+    pub async fn deliverables(&self, task_id: &str) -> Result<Vec<Deliverable>> {
+        self.get_task(task_id).await?;
+        self.inner.store.deliverables_of(task_id).await
+    }
+
+    /// A deliverable and the path of its file, for download.
+    pub async fn deliverable_file(
+        &self,
+        task_id: &str,
+        deliverable_id: &str,
+    ) -> Result<(Deliverable, PathBuf)> {
+        check_task_id(task_id)?;
+        let deliverable = self
+            .inner
+            .store
+            .deliverable(task_id, deliverable_id)
+            .await?;
+        let path = crate::deliverables::file_path(&self.task_dir(task_id), &deliverable.name)?;
+        Ok((deliverable, path))
+    }
+
+    /// Live events of every task. Pair with [`Miteos::events_after`] to catch up first.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.inner.journal.subscribe()
+    }
+
+    /// Journaled events of a task after `seq`, oldest first.
+    pub async fn events_after(&self, task_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
+        check_task_id(task_id)?;
+        self.inner.journal.read(task_id, after, limit).await
+    }
+
+    /// Tasks a previous process left `pending` or `running` end `failed` ("interrupted"), with
+    /// their unfinished subtasks `cancelled`, so history never shows a run that is not running.
+    async fn end_interrupted_tasks(&self) -> Result<()> {
+        for id in self.inner.store.unfinished_task_ids().await? {
+            tracing::warn!(task = %id, "task was interrupted by a restart");
+            self.end_without_run(
+                &id,
+                TaskStatus::Failed,
+                "interrupted: Miteos stopped while the task was running",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn end_without_run(&self, id: &str, status: TaskStatus, reason: &str) -> Result<()> {
+        let store = &self.inner.store;
+        for st in store.cancel_unfinished_subtasks(id).await? {
+            self.inner
+                .journal
+                .append(
+                    id,
+                    EventKind::SubtaskFinished {
+                        subtask_id: st,
+                        status: SubtaskStatus::Cancelled,
+                        error: None,
+                    },
+                )
+                .await?;
+        }
+        store.set_task_status(id, status, Some(reason)).await?;
+        let task = store.get_task(id).await?;
+        self.inner
+            .journal
+            .append(
+                id,
+                EventKind::TaskFinished {
+                    status,
+                    error: Some(reason.to_owned()),
+                    total_tokens_used: task.total_tokens_used,
+                    total_cost_cents: task.total_cost_cents,
+                },
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+fn check_task_id(id: &str) -> Result<()> {
+    if is_task_id(id) {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!("task {id} does not exist")))
+    }
+}
+
+fn check_page(limit: u32) -> Result<()> {
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )))
+    }
+}

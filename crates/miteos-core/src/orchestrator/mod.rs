@@ -1,1 +1,173 @@
-//! wip
+//! The orchestrator: one tokio task per Miteos task, owning its cancellation token.
+//!
+//! `run_task` plans ([`planner`]), runs every ready subtask at once ([`scheduler`]) through the
+//! agent loop ([`agent`]), and always ends the task in a final state with a `task_finished` event.
+//! Every model call goes through [`model::ModelCall`], which retries, counts usage and streams
+//! output into the journal.
+
+mod agent;
+mod agent_types;
+mod model;
+mod planner;
+mod scheduler;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::RwLock;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::domain::{AgentType, SubtaskStatus, TaskStatus};
+use crate::error::Result;
+use crate::events::EventKind;
+use crate::providers::config::RetryPolicy;
+use crate::providers::pricing::PriceTable;
+use crate::providers::{ModelConfig, Provider};
+use crate::store::{Journal, Store};
+use crate::tools::ToolRegistry;
+
+pub use agent_types::builtin_agent_types;
+pub use planner::{Plan, validate_plan};
+
+/// Bounds on one task's run.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Subtasks of one task running at once.
+    pub max_concurrency: usize,
+    /// Model turns one agent may take before it must answer.
+    pub max_steps: usize,
+    /// Subtasks a plan may have.
+    pub max_subtasks: usize,
+    /// Times the planner is asked to repair an invalid plan.
+    pub max_plan_repairs: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_concurrency: 4,
+            max_steps: 12,
+            max_subtasks: 12,
+            max_plan_repairs: 2,
+        }
+    }
+}
+
+/// Everything one task's run needs; cheap to clone into each subtask.
+#[derive(Clone)]
+pub struct RunCtx {
+    pub store: Store,
+    pub journal: Journal,
+    pub tools: ToolRegistry,
+    pub prices: Arc<PriceTable>,
+    pub models: Arc<ModelConfig>,
+    pub http: reqwest::Client,
+    pub limits: Limits,
+    pub retry: RetryPolicy,
+    pub task_id: String,
+    pub prompt: String,
+    pub task_dir: PathBuf,
+    /// The task's model; agent types may prefer another.
+    pub provider: Arc<dyn Provider>,
+    pub agent_types: Arc<Vec<AgentType>>,
+    /// Held for reading while a tool call is announced, for writing while a cancel is: a tool
+    /// either starts before the `cancel_requested` event or never.
+    pub gate: Arc<RwLock<()>>,
+}
+
+/// How a run (or a part of it) ended when it did not succeed.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    Cancelled,
+    Failed(String),
+}
+
+impl From<crate::Error> for Stop {
+    fn from(e: crate::Error) -> Self {
+        Stop::Failed(e.to_string())
+    }
+}
+
+/// Runs a task to a final state. Never returns an error: whatever happens ends up in the store.
+pub async fn run_task(ctx: RunCtx, cancel: CancellationToken) {
+    let span = tracing::info_span!("task", id = %ctx.task_id);
+    async move {
+        let outcome = run(&ctx, &cancel).await;
+        if let Err(e) = finish(&ctx, outcome).await {
+            tracing::error!(error = %e, "could not record the end of the task");
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
+    tokio::fs::create_dir_all(&ctx.task_dir)
+        .await
+        .map_err(|e| Stop::Failed(format!("cannot create the task folder: {e}")))?;
+    ctx.store
+        .set_task_status(&ctx.task_id, TaskStatus::Running, None)
+        .await?;
+    ctx.journal
+        .append(&ctx.task_id, EventKind::TaskStarted)
+        .await?;
+    let plan = planner::plan(ctx, cancel).await?;
+    ctx.store
+        .insert_plan(&ctx.task_id, &plan.title, &plan.subtasks)
+        .await?;
+    ctx.journal
+        .append(
+            &ctx.task_id,
+            EventKind::PlanReady {
+                title: plan.title.clone(),
+                subtasks: plan.announced(),
+            },
+        )
+        .await?;
+    scheduler::run_plan(ctx, &plan, cancel).await
+}
+
+async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
+    let (status, error) = match outcome {
+        Ok(()) => (TaskStatus::Completed, None),
+        Err(Stop::Cancelled) => (
+            TaskStatus::Cancelled,
+            Some("cancelled by the user".to_owned()),
+        ),
+        Err(Stop::Failed(reason)) => (TaskStatus::Failed, Some(reason)),
+    };
+    for id in ctx.store.cancel_unfinished_subtasks(&ctx.task_id).await? {
+        ctx.journal
+            .append(
+                &ctx.task_id,
+                EventKind::SubtaskFinished {
+                    subtask_id: id,
+                    status: SubtaskStatus::Cancelled,
+                    error: None,
+                },
+            )
+            .await?;
+    }
+    ctx.store
+        .set_task_status(&ctx.task_id, status, error.as_deref())
+        .await?;
+    let task = ctx.store.get_task(&ctx.task_id).await?;
+    tracing::info!(
+        status = status.as_str(),
+        tokens = task.total_tokens_used,
+        "task finished"
+    );
+    ctx.journal
+        .append(
+            &ctx.task_id,
+            EventKind::TaskFinished {
+                status,
+                error,
+                total_tokens_used: task.total_tokens_used,
+                total_cost_cents: task.total_cost_cents,
+            },
+        )
+        .await?;
+    Ok(())
+}

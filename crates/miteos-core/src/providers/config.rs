@@ -92,7 +92,15 @@ impl ModelConfig {
         macro_rules! take {
             ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
         }
-        take!(model, openai_api_key, openai_base_url, anthropic_api_key, anthropic_base_url, openrouter_api_key, ollama_host);
+        take!(
+            model,
+            openai_api_key,
+            openai_base_url,
+            anthropic_api_key,
+            anthropic_base_url,
+            openrouter_api_key,
+            ollama_host
+        );
         self
     }
 
@@ -122,7 +130,9 @@ impl ModelConfig {
     fn qualify(&self, model: &str) -> Result<String> {
         if model.contains("::") {
             let (provider, name) = model.split_once("::").unwrap_or_default();
-            if name.is_empty() || !matches!(provider, "openai" | "anthropic" | "openrouter" | "ollama") {
+            if name.is_empty()
+                || !matches!(provider, "openai" | "anthropic" | "openrouter" | "ollama")
+            {
                 return Err(Error::InvalidInput(format!(
                     "model {model:?} is not PROVIDER::MODEL with PROVIDER one of openai, anthropic, openrouter, ollama"
                 )));
@@ -142,18 +152,24 @@ impl ModelConfig {
 
     /// A provider for `provider::model` (as returned by [`ModelConfig::resolve_model`]).
     pub fn provider(&self, model: &str) -> Result<Arc<dyn Provider>> {
-        let (provider, _) = model
-            .split_once("::")
-            .ok_or_else(|| Error::InvalidInput(format!("model {model:?} is not PROVIDER::MODEL")))?;
-        let missing = |what: &str| Error::NotConfigured(format!("model {model} needs {what}.\n{HOW_TO_CONFIGURE}"));
+        let (provider, _) = model.split_once("::").ok_or_else(|| {
+            Error::InvalidInput(format!("model {model:?} is not PROVIDER::MODEL"))
+        })?;
+        let missing = |what: &str| {
+            Error::NotConfigured(format!("model {model} needs {what}.\n{HOW_TO_CONFIGURE}"))
+        };
         match provider {
             "openai" if self.openai_api_key.is_none() && self.openai_base_url.is_none() => {
                 return Err(missing("OPENAI_API_KEY or OPENAI_BASE_URL"));
             }
-            "anthropic" if self.anthropic_api_key.is_none() && self.anthropic_base_url.is_none() => {
+            "anthropic"
+                if self.anthropic_api_key.is_none() && self.anthropic_base_url.is_none() =>
+            {
                 return Err(missing("ANTHROPIC_API_KEY"));
             }
-            "openrouter" if self.openrouter_api_key.is_none() => return Err(missing("OPENROUTER_API_KEY")),
+            "openrouter" if self.openrouter_api_key.is_none() => {
+                return Err(missing("OPENROUTER_API_KEY"));
+            }
             _ => {}
         }
         Ok(Arc::new(GenaiProvider::new(self.clone(), model)?))
@@ -168,30 +184,51 @@ mod tests {
     fn nothing_configured_says_how_to_configure() {
         let err = ModelConfig::default().resolve_model(None).unwrap_err();
         assert!(matches!(err, Error::NotConfigured(_)));
-        assert!(err.to_string().contains("OPENAI_API_KEY"), "the message must name the variables");
+        assert!(
+            err.to_string().contains("OPENAI_API_KEY"),
+            "the message must name the variables"
+        );
     }
 
     #[test]
     fn bare_names_go_to_the_compatible_server() {
-        let cfg = ModelConfig { openai_base_url: Some("http://127.0.0.1:9/v1".into()), ..Default::default() };
+        let cfg = ModelConfig {
+            openai_base_url: Some("http://127.0.0.1:9/v1".into()),
+            ..Default::default()
+        };
         assert_eq!(cfg.resolve_model(Some("qwen")).unwrap(), "openai::qwen");
     }
 
     #[test]
     fn keys_pick_a_default_model() {
-        let cfg = ModelConfig { anthropic_api_key: Some("k".into()), ..Default::default() };
-        assert_eq!(cfg.resolve_model(None).unwrap(), "anthropic::claude-sonnet-4-5");
+        let cfg = ModelConfig {
+            anthropic_api_key: Some("k".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            cfg.resolve_model(None).unwrap(),
+            "anthropic::claude-sonnet-4-5"
+        );
     }
 
     #[test]
     fn unknown_provider_is_bad_input() {
-        let cfg = ModelConfig { openai_api_key: Some("k".into()), ..Default::default() };
-        assert!(matches!(cfg.resolve_model(Some("foo::bar")), Err(Error::InvalidInput(_))));
+        let cfg = ModelConfig {
+            openai_api_key: Some("k".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            cfg.resolve_model(Some("foo::bar")),
+            Err(Error::InvalidInput(_))
+        ));
     }
 
     #[test]
     fn debug_never_shows_keys() {
-        let cfg = ModelConfig { openai_api_key: Some("sk-secret".into()), ..Default::default() };
+        let cfg = ModelConfig {
+            openai_api_key: Some("sk-secret".into()),
+            ..Default::default()
+        };
         assert!(!format!("{cfg:?}").contains("sk-secret"));
     }
 }

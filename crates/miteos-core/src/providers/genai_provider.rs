@@ -6,14 +6,16 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use genai::adapter::AdapterKind;
 use genai::chat::{
-    ChatMessage, ChatOptions, ChatRequest as GenaiRequest, ChatStreamEvent, ContentPart, MessageContent, Tool,
-    ToolCall as GenaiToolCall, ToolChoice, ToolResponse,
+    ChatMessage, ChatOptions, ChatRequest as GenaiRequest, ChatStreamEvent, ContentPart,
+    MessageContent, Tool, ToolCall as GenaiToolCall, ToolChoice, ToolResponse,
 };
 use genai::resolver::{AuthData, Endpoint};
 use genai::{Client, ServiceTarget};
 
-use super::{ChatRequest, Message, Provider, ProviderError, ProviderStream, StreamItem, ToolCall, Usage};
 use super::config::ModelConfig;
+use super::{
+    ChatRequest, Message, Provider, ProviderError, ProviderStream, StreamItem, ToolCall, Usage,
+};
 use crate::error::{Error, Result};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -29,15 +31,19 @@ pub struct GenaiProvider {
 
 impl GenaiProvider {
     pub fn new(config: ModelConfig, model: &str) -> Result<Self> {
-        let (provider, name) = model
-            .split_once("::")
-            .ok_or_else(|| Error::InvalidInput(format!("model {model:?} is not PROVIDER::MODEL")))?;
+        let (provider, name) = model.split_once("::").ok_or_else(|| {
+            Error::InvalidInput(format!("model {model:?} is not PROVIDER::MODEL"))
+        })?;
         let namespace = match provider {
             "openai" => "openai",
             "anthropic" => "anthropic",
             "openrouter" => "open_router",
             "ollama" => "ollama",
-            other => return Err(Error::InvalidInput(format!("unknown model provider {other:?}"))),
+            other => {
+                return Err(Error::InvalidInput(format!(
+                    "unknown model provider {other:?}"
+                )));
+            }
         };
         let timeout = config.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let http = reqwest::Client::builder()
@@ -46,9 +52,11 @@ impl GenaiProvider {
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
         let client = Client::builder()
             .with_reqwest(http)
-            .with_service_target_resolver_fn(move |target: ServiceTarget| -> genai::resolver::Result<ServiceTarget> {
-                Ok(resolve_target(&config, target))
-            })
+            .with_service_target_resolver_fn(
+                move |target: ServiceTarget| -> genai::resolver::Result<ServiceTarget> {
+                    Ok(resolve_target(&config, target))
+                },
+            )
             .build()
             .map_err(|e| Error::Internal(format!("building the model client: {e}")))?;
         Ok(GenaiProvider {
@@ -63,10 +71,15 @@ impl GenaiProvider {
 /// Points each adapter at the configured endpoint with the configured key.
 fn resolve_target(config: &ModelConfig, mut target: ServiceTarget) -> ServiceTarget {
     let endpoint = |url: &str| {
-        let url = if url.ends_with('/') { url.to_owned() } else { format!("{url}/") };
+        let url = if url.ends_with('/') {
+            url.to_owned()
+        } else {
+            format!("{url}/")
+        };
         Endpoint::from_owned(url)
     };
-    let key = |k: &Option<String>| AuthData::from_single(k.clone().unwrap_or_else(|| "none".into()));
+    let key =
+        |k: &Option<String>| AuthData::from_single(k.clone().unwrap_or_else(|| "none".into()));
     match target.model.adapter_kind {
         AdapterKind::OpenAI => {
             if let Some(url) = &config.openai_base_url {
@@ -83,7 +96,11 @@ fn resolve_target(config: &ModelConfig, mut target: ServiceTarget) -> ServiceTar
         AdapterKind::OpenRouter => target.auth = key(&config.openrouter_api_key),
         AdapterKind::Ollama => {
             if let Some(host) = &config.ollama_host {
-                let host = if host.contains("://") { host.clone() } else { format!("http://{host}") };
+                let host = if host.contains("://") {
+                    host.clone()
+                } else {
+                    format!("http://{host}")
+                };
                 target.endpoint = endpoint(&host);
             }
         }
@@ -112,19 +129,22 @@ fn to_genai_request(request: &ChatRequest) -> GenaiRequest {
                 }));
                 ChatMessage::assistant(MessageContent::from_parts(parts))
             }
-            Message::ToolResult { call_id, name, content } => {
-                ChatMessage::from(ToolResponse::new(call_id.clone(), content.clone()).with_fn_name(name.clone()))
-            }
+            Message::ToolResult {
+                call_id,
+                name,
+                content,
+            } => ChatMessage::from(
+                ToolResponse::new(call_id.clone(), content.clone()).with_fn_name(name.clone()),
+            ),
         });
     }
     let mut req = GenaiRequest::new(messages).with_system(request.system.clone());
     if !request.tools.is_empty() {
-        req = req.with_tools(
-            request
-                .tools
-                .iter()
-                .map(|t| Tool::new(t.name.clone()).with_description(t.description.clone()).with_schema(t.parameters.clone())),
-        );
+        req = req.with_tools(request.tools.iter().map(|t| {
+            Tool::new(t.name.clone())
+                .with_description(t.description.clone())
+                .with_schema(t.parameters.clone())
+        }));
     }
     req
 }
@@ -155,7 +175,9 @@ impl Provider for GenaiProvider {
         let stream = response.stream.flat_map(|event| {
             let items: Vec<Result<StreamItem, ProviderError>> = match event {
                 Err(e) => vec![Err(map_error(e))],
-                Ok(ChatStreamEvent::Chunk(chunk)) if !chunk.content.is_empty() => vec![Ok(StreamItem::Text(chunk.content))],
+                Ok(ChatStreamEvent::Chunk(chunk)) if !chunk.content.is_empty() => {
+                    vec![Ok(StreamItem::Text(chunk.content))]
+                }
                 Ok(ChatStreamEvent::End(end)) => {
                     let mut items = Vec::new();
                     if let Some(content) = end.captured_content {
@@ -188,7 +210,9 @@ impl Provider for GenaiProvider {
 /// Some servers send arguments as a JSON string inside the JSON; agents want the object.
 fn normalize_arguments(args: serde_json::Value) -> serde_json::Value {
     match args {
-        serde_json::Value::String(s) => serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s)),
+        serde_json::Value::String(s) => {
+            serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s))
+        }
         serde_json::Value::Null => serde_json::json!({}),
         other => other,
     }
@@ -200,24 +224,48 @@ fn map_error(e: genai::Error) -> ProviderError {
         let retry_after = e.headers().and_then(retry_after);
         let lower = message.to_lowercase();
         return match status.as_u16() {
-            429 => ProviderError::RateLimited { retry_after, message },
+            429 => ProviderError::RateLimited {
+                retry_after,
+                message,
+            },
             401 | 403 => ProviderError::Auth(message),
-            400 | 413 if lower.contains("context") || lower.contains("too long") || lower.contains("maximum") => {
+            400 | 413
+                if lower.contains("context")
+                    || lower.contains("too long")
+                    || lower.contains("maximum") =>
+            {
                 ProviderError::ContextTooLong(message)
             }
-            s @ (408 | 500..=599) => ProviderError::Server { status: s, retry_after, message },
+            s @ (408 | 500..=599) => ProviderError::Server {
+                status: s,
+                retry_after,
+                message,
+            },
             _ => ProviderError::BadRequest(message),
         };
     }
     match &e {
-        genai::Error::RequiresApiKey { .. } | genai::Error::NoAuthData { .. } | genai::Error::NoAuthResolver { .. } => {
-            ProviderError::Auth(message)
+        genai::Error::RequiresApiKey { .. }
+        | genai::Error::NoAuthData { .. }
+        | genai::Error::NoAuthResolver { .. } => ProviderError::Auth(message),
+        genai::Error::WebModelCall {
+            webc_error: genai::webc::Error::Reqwest(r),
+            ..
         }
-        genai::Error::WebModelCall { webc_error: genai::webc::Error::Reqwest(r), .. }
-        | genai::Error::WebAdapterCall { webc_error: genai::webc::Error::Reqwest(r), .. } => {
-            if r.is_timeout() { ProviderError::Timeout } else { ProviderError::Network(message) }
+        | genai::Error::WebAdapterCall {
+            webc_error: genai::webc::Error::Reqwest(r),
+            ..
+        } => {
+            if r.is_timeout() {
+                ProviderError::Timeout
+            } else {
+                ProviderError::Network(message)
+            }
         }
-        genai::Error::WebStream { cause, .. } if cause.to_lowercase().contains("timed out") || cause.to_lowercase().contains("timeout") => {
+        genai::Error::WebStream { cause, .. }
+            if cause.to_lowercase().contains("timed out")
+                || cause.to_lowercase().contains("timeout") =>
+        {
             ProviderError::Timeout
         }
         _ => ProviderError::Stream(message),
@@ -226,7 +274,12 @@ fn map_error(e: genai::Error) -> ProviderError {
 
 /// `Retry-After` in seconds (or `retry-after-ms`), capped at five minutes.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     let delay = if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         Duration::from_secs_f64(ms / 1000.0)
     } else {

@@ -31,8 +31,15 @@ pub struct ChatRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     User(String),
-    Assistant { text: String, tool_calls: Vec<ToolCall> },
-    ToolResult { call_id: String, name: String, content: String },
+    Assistant {
+        text: String,
+        tool_calls: Vec<ToolCall>,
+    },
+    ToolResult {
+        call_id: String,
+        name: String,
+        content: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,9 +109,16 @@ pub trait Provider: Send + Sync {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ProviderError {
     #[error("the provider is rate limiting requests: {message}")]
-    RateLimited { retry_after: Option<Duration>, message: String },
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
     #[error("the provider failed with HTTP {status}: {message}")]
-    Server { status: u16, retry_after: Option<Duration>, message: String },
+    Server {
+        status: u16,
+        retry_after: Option<Duration>,
+        message: String,
+    },
     #[error("the conversation is longer than the model's context: {0}")]
     ContextTooLong(String),
     #[error("the provider refused the credentials: {0}")]
@@ -134,7 +148,8 @@ impl ProviderError {
     /// The delay the provider asked for (Retry-After), if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ProviderError::RateLimited { retry_after, .. } | ProviderError::Server { retry_after, .. } => *retry_after,
+            ProviderError::RateLimited { retry_after, .. }
+            | ProviderError::Server { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

@@ -48,7 +48,15 @@ impl Default for PriceTable {
         PriceTable {
             prices: BUILTIN
                 .iter()
-                .map(|(m, i, o)| ((*m).to_owned(), Price { input: *i, output: *o }))
+                .map(|(m, i, o)| {
+                    (
+                        (*m).to_owned(),
+                        Price {
+                            input: *i,
+                            output: *o,
+                        },
+                    )
+                })
                 .collect(),
         }
     }
@@ -76,7 +84,12 @@ impl PriceTable {
         let name = name.rsplit('/').next().unwrap_or(name);
         self.prices
             .iter()
-            .filter(|(key, _)| name == key.as_str() || name.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('-') && rest[1..].starts_with(|c: char| c.is_ascii_digit())))
+            .filter(|(key, _)| {
+                name == key.as_str()
+                    || name.strip_prefix(key.as_str()).is_some_and(|rest| {
+                        rest.starts_with('-') && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+                    })
+            })
             .max_by_key(|(key, _)| key.len())
             .map(|(_, p)| *p)
     }
@@ -84,7 +97,10 @@ impl PriceTable {
     /// Cost of one call in micro-dollars.
     pub fn cost_micros(&self, model: &str, usage: Usage) -> i64 {
         match self.price(model) {
-            Some(p) => (usage.input_tokens as f64 * p.input + usage.output_tokens as f64 * p.output).round() as i64,
+            Some(p) => {
+                (usage.input_tokens as f64 * p.input + usage.output_tokens as f64 * p.output)
+                    .round() as i64
+            }
             None => 0,
         }
     }
@@ -97,9 +113,17 @@ mod tests {
     #[test]
     fn dated_and_routed_names_find_their_base_model() {
         let t = PriceTable::default();
-        assert_eq!(t.price("openai::gpt-4.1-mini-2025-04-14").unwrap().input, 0.40);
+        assert_eq!(
+            t.price("openai::gpt-4.1-mini-2025-04-14").unwrap().input,
+            0.40
+        );
         assert_eq!(t.price("openrouter::openai/gpt-4.1").unwrap().output, 8.0);
-        assert_eq!(t.price("anthropic::claude-sonnet-4-5-20250929").unwrap().input, 3.0);
+        assert_eq!(
+            t.price("anthropic::claude-sonnet-4-5-20250929")
+                .unwrap()
+                .input,
+            3.0
+        );
         // gpt-4.1-mini must not be priced as gpt-4.1.
         assert_eq!(t.price("openai::gpt-4.1-mini").unwrap().input, 0.40);
     }
@@ -108,19 +132,46 @@ mod tests {
     fn local_and_unknown_models_cost_nothing() {
         let t = PriceTable::default();
         assert_eq!(t.price("ollama::qwen3:8b"), None);
-        assert_eq!(t.cost_micros("some-local-model", Usage { input_tokens: 1000, output_tokens: 1000 }), 0);
+        assert_eq!(
+            t.cost_micros(
+                "some-local-model",
+                Usage {
+                    input_tokens: 1000,
+                    output_tokens: 1000
+                }
+            ),
+            0
+        );
     }
 
     #[test]
     fn one_million_tokens_cost_the_listed_price() {
         let t = PriceTable::default();
-        let usage = Usage { input_tokens: 1_000_000, output_tokens: 1_000_000 };
+        let usage = Usage {
+            input_tokens: 1_000_000,
+            output_tokens: 1_000_000,
+        };
         assert_eq!(t.cost_micros("openai::gpt-4.1-mini", usage), 2_000_000);
     }
 
     #[test]
     fn user_overrides_win() {
-        let t = PriceTable::with_overrides(HashMap::from([("ollama::big".to_owned(), Price { input: 1.0, output: 1.0 })]));
-        assert_eq!(t.cost_micros("ollama::big", Usage { input_tokens: 10, output_tokens: 0 }), 10);
+        let t = PriceTable::with_overrides(HashMap::from([(
+            "ollama::big".to_owned(),
+            Price {
+                input: 1.0,
+                output: 1.0,
+            },
+        )]));
+        assert_eq!(
+            t.cost_micros(
+                "ollama::big",
+                Usage {
+                    input_tokens: 10,
+                    output_tokens: 0
+                }
+            ),
+            10
+        );
     }
 }

@@ -49,8 +49,9 @@ fn agent_type_from_row(row: &SqliteRow) -> Result<AgentType> {
     let tools: String = row.get("tools");
     let builtin: i64 = row.get("builtin");
     Ok(AgentType {
-        tools: serde_json::from_str(&tools)
-            .map_err(|e| Error::Internal(format!("agent type {name} has a broken tool list: {e}")))?,
+        tools: serde_json::from_str(&tools).map_err(|e| {
+            Error::Internal(format!("agent type {name} has a broken tool list: {e}"))
+        })?,
         description: row.get("description"),
         system_prompt: row.get("system_prompt"),
         model: row.get("model"),

@@ -52,7 +52,9 @@ impl Store {
         .fetch_optional(self.pool())
         .await
         .context(|| format!("reading deliverable {id} of {task_id}"))?
-        .ok_or_else(|| Error::NotFound(format!("deliverable {id} of task {task_id} does not exist")))?;
+        .ok_or_else(|| {
+            Error::NotFound(format!("deliverable {id} of task {task_id} does not exist"))
+        })?;
         Ok(deliverable_from_row(&row))
     }
 }

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{Result, StoreContext};
 
@@ -44,7 +44,9 @@ impl Store {
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
-            .map_err(|e| crate::Error::Internal(format!("migrating database {}: {e}", path.display())))?;
+            .map_err(|e| {
+                crate::Error::Internal(format!("migrating database {}: {e}", path.display()))
+            })?;
         Ok(Store { pool })
     }
 

@@ -16,7 +16,8 @@ impl Store {
             .context(|| format!("reading setting {key}"))?;
         row.map(|row| {
             let value: String = row.get("value");
-            serde_json::from_str(&value).map_err(|e| Error::Internal(format!("setting {key} is not valid: {e}")))
+            serde_json::from_str(&value)
+                .map_err(|e| Error::Internal(format!("setting {key} is not valid: {e}")))
         })
         .transpose()
     }

@@ -11,7 +11,7 @@ use crate::domain::{Subtask, SubtaskStatus, Task, TaskStatus, cents_from_micros}
 use crate::error::{Error, Result, StoreContext};
 
 /// A subtask of a validated plan, before it is stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSubtask {
     pub id: String,
     pub title: String,
@@ -62,7 +62,12 @@ impl Store {
     }
 
     /// A page of history, newest first, optionally only tasks in one state.
-    pub async fn list_tasks(&self, status: Option<TaskStatus>, limit: u32, offset: u32) -> Result<Vec<Task>> {
+    pub async fn list_tasks(
+        &self,
+        status: Option<TaskStatus>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Task>> {
         let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks"));
         if let Some(status) = status {
             query.push(" WHERE status = ").push_bind(status.as_str());
@@ -134,13 +139,16 @@ impl Store {
             let input: i64 = row.get("input_tokens");
             let output: i64 = row.get("output_tokens");
             let micros: i64 = row.get("cost_micros");
-            let mut depends_on = deps.remove(&(task_id.clone(), id.clone())).unwrap_or_default();
+            let mut depends_on = deps
+                .remove(&(task_id.clone(), id.clone()))
+                .unwrap_or_default();
             depends_on.sort_by_key(|d| subtask_number(d));
             out.entry(task_id).or_default().push(Subtask {
                 id,
                 agent_type: row.get("agent_type"),
-                status: SubtaskStatus::parse(&status)
-                    .ok_or_else(|| Error::Internal(format!("unknown subtask status {status:?} in store")))?,
+                status: SubtaskStatus::parse(&status).ok_or_else(|| {
+                    Error::Internal(format!("unknown subtask status {status:?} in store"))
+                })?,
                 title: row.get("title"),
                 description: row.get("description"),
                 depends_on,
@@ -156,7 +164,12 @@ impl Store {
     }
 
     /// Stores a validated plan: the title and every subtask with its dependencies, atomically.
-    pub async fn insert_plan(&self, task_id: &str, title: &str, subtasks: &[NewSubtask]) -> Result<()> {
+    pub async fn insert_plan(
+        &self,
+        task_id: &str,
+        title: &str,
+        subtasks: &[NewSubtask],
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE tasks SET title = ? WHERE id = ?")
             .bind(title)
@@ -181,20 +194,29 @@ impl Store {
         }
         for st in subtasks {
             for dep in &st.depends_on {
-                sqlx::query("INSERT INTO subtask_deps (task_id, subtask_id, depends_on) VALUES (?, ?, ?)")
-                    .bind(task_id)
-                    .bind(&st.id)
-                    .bind(dep)
-                    .execute(&mut *tx)
-                    .await
-                    .context(|| format!("storing dependency {} -> {dep} of {task_id}", st.id))?;
+                sqlx::query(
+                    "INSERT INTO subtask_deps (task_id, subtask_id, depends_on) VALUES (?, ?, ?)",
+                )
+                .bind(task_id)
+                .bind(&st.id)
+                .bind(dep)
+                .execute(&mut *tx)
+                .await
+                .context(|| format!("storing dependency {} -> {dep} of {task_id}", st.id))?;
             }
         }
-        tx.commit().await.context(|| format!("committing plan of {task_id}"))?;
+        tx.commit()
+            .await
+            .context(|| format!("committing plan of {task_id}"))?;
         Ok(())
     }
 
-    pub async fn set_task_status(&self, id: &str, status: TaskStatus, error: Option<&str>) -> Result<()> {
+    pub async fn set_task_status(
+        &self,
+        id: &str,
+        status: TaskStatus,
+        error: Option<&str>,
+    ) -> Result<()> {
         let now = Utc::now();
         let (started, finished) = match status {
             TaskStatus::Running => (Some(now), None),
@@ -299,7 +321,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .context(|| format!("adding usage to {task_id}"))?;
-        tx.commit().await.context(|| format!("committing usage of {task_id}"))?;
+        tx.commit()
+            .await
+            .context(|| format!("committing usage of {task_id}"))?;
         Ok(TaskTotals {
             tokens: row.get("tokens"),
             cost_micros: row.get("cost_micros"),
@@ -308,15 +332,19 @@ impl Store {
 
     /// Ids of tasks that a previous process left `pending` or `running`.
     pub async fn unfinished_task_ids(&self) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT id FROM tasks WHERE status IN ('pending', 'running') ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .context(|| "finding unfinished tasks".into())?;
+        let rows =
+            sqlx::query("SELECT id FROM tasks WHERE status IN ('pending', 'running') ORDER BY id")
+                .fetch_all(&self.pool)
+                .await
+                .context(|| "finding unfinished tasks".into())?;
         Ok(rows.iter().map(|r| r.get("id")).collect())
     }
 
     pub(super) async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
-        self.pool.begin().await.context(|| "starting a transaction".into())
+        self.pool
+            .begin()
+            .await
+            .context(|| "starting a transaction".into())
     }
 }
 
@@ -347,5 +375,7 @@ fn task_from_row(row: &SqliteRow) -> Result<Task> {
 
 /// `st-12` sorts after `st-2`.
 fn subtask_number(id: &str) -> u64 {
-    id.strip_prefix("st-").and_then(|n| n.parse().ok()).unwrap_or(u64::MAX)
+    id.strip_prefix("st-")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX)
 }

@@ -46,10 +46,14 @@ impl Tool for FetchUrl {
     }
     async fn call(&self, args: serde_json::Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError> {
         let args: Args = parse_args(args)?;
-        let url = reqwest::Url::parse(args.url.trim())
-            .map_err(|e| ToolError::InvalidArguments(format!("{:?} is not a URL: {e}", args.url)))?;
+        let url = reqwest::Url::parse(args.url.trim()).map_err(|e| {
+            ToolError::InvalidArguments(format!("{:?} is not a URL: {e}", args.url))
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(ToolError::Refused(format!("only http and https URLs can be fetched, not {}", url.scheme())));
+            return Err(ToolError::Refused(format!(
+                "only http and https URLs can be fetched, not {}",
+                url.scheme()
+            )));
         }
         tokio::select! {
             _ = ctx.cancel.cancelled() => Err(ToolError::Cancelled),
@@ -66,7 +70,10 @@ impl FetchUrl {
         let response = ctx
             .http
             .get(url.clone())
-            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")
+            .header(
+                reqwest::header::ACCEPT,
+                "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+            )
             .send()
             .await
             .map_err(|e| ToolError::Failed(format!("cannot fetch {url}: {e}")))?;
@@ -94,17 +101,27 @@ impl FetchUrl {
             }
         }
         let text = String::from_utf8_lossy(&body).into_owned();
-        let is_html = content_type.contains("html") || (content_type.is_empty() && text.trim_start().starts_with('<'));
+        let is_html = content_type.contains("html")
+            || (content_type.is_empty() && text.trim_start().starts_with('<'));
         let page = if is_html {
             html_to_markdown(&text, &final_url)
-        } else if content_type.starts_with("text/") || content_type.contains("json") || content_type.contains("xml") || content_type.contains("csv") {
+        } else if content_type.starts_with("text/")
+            || content_type.contains("json")
+            || content_type.contains("xml")
+            || content_type.contains("csv")
+        {
             format!("Source: {final_url}\n\n{text}")
         } else {
-            return Err(ToolError::Failed(format!("{url} is {content_type}, not a page that can be read as text")));
+            return Err(ToolError::Failed(format!(
+                "{url} is {content_type}, not a page that can be read as text"
+            )));
         };
         let mut out = truncate_chars(&page, self.max_chars);
         if truncated {
-            out.push_str(&format!("\n\n[the page was larger than {} bytes; the rest was not read]", self.max_bytes));
+            out.push_str(&format!(
+                "\n\n[the page was larger than {} bytes; the rest was not read]",
+                self.max_bytes
+            ));
         }
         Ok(ToolOutput::text(out))
     }

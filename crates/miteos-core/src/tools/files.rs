@@ -85,9 +85,20 @@ impl Tool for ListFiles {
         json!({"type":"object","properties":{"path":{"type":"string","description":"relative folder; empty for the task folder"}},"additionalProperties":false})
     }
     async fn call(&self, args: serde_json::Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError> {
-        let sub = args.get("path").and_then(|p| p.as_str()).unwrap_or("").to_owned();
-        let dir = if sub.trim().is_empty() { ctx.task_dir.clone() } else { confined_path(&ctx.task_dir, &sub)? };
-        let root = ctx.task_dir.canonicalize().map_err(|e| ToolError::Failed(e.to_string()))?;
+        let sub = args
+            .get("path")
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_owned();
+        let dir = if sub.trim().is_empty() {
+            ctx.task_dir.clone()
+        } else {
+            confined_path(&ctx.task_dir, &sub)?
+        };
+        let root = ctx
+            .task_dir
+            .canonicalize()
+            .map_err(|e| ToolError::Failed(e.to_string()))?;
         let files = tokio::task::spawn_blocking(move || list_under(&root, &dir))
             .await
             .map_err(|e| ToolError::Failed(e.to_string()))??;
@@ -95,29 +106,43 @@ impl Tool for ListFiles {
             return Ok(ToolOutput::text("(no files yet)"));
         }
         Ok(ToolOutput::text(
-            files.iter().map(|(p, size)| format!("{p}\t{size} bytes")).collect::<Vec<_>>().join("\n"),
+            files
+                .iter()
+                .map(|(p, size)| format!("{p}\t{size} bytes"))
+                .collect::<Vec<_>>()
+                .join("\n"),
         ))
     }
 }
 
 /// Files under `dir` (not following symlinks), relative to `root`, sorted.
-pub fn list_under(root: &std::path::Path, dir: &std::path::Path) -> Result<Vec<(String, u64)>, ToolError> {
+pub fn list_under(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+) -> Result<Vec<(String, u64)>, ToolError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let entries = match std::fs::read_dir(&d) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(ToolError::Failed(format!("cannot list {}: {e}", d.display()))),
+            Err(e) => {
+                return Err(ToolError::Failed(format!(
+                    "cannot list {}: {e}",
+                    d.display()
+                )));
+            }
         };
         for entry in entries.flatten() {
-            let Ok(meta) = entry.path().symlink_metadata() else { continue };
+            let Ok(meta) = entry.path().symlink_metadata() else {
+                continue;
+            };
             if meta.is_dir() {
                 stack.push(entry.path());
-            } else if meta.is_file() {
-                if let Ok(rel) = entry.path().strip_prefix(root) {
-                    out.push((rel.to_string_lossy().replace('\\', "/"), meta.len()));
-                }
+            } else if meta.is_file()
+                && let Ok(rel) = entry.path().strip_prefix(root)
+            {
+                out.push((rel.to_string_lossy().replace('\\', "/"), meta.len()));
             }
             if out.len() >= MAX_LISTED {
                 break;
@@ -129,7 +154,11 @@ pub fn list_under(root: &std::path::Path, dir: &std::path::Path) -> Result<Vec<(
 }
 
 /// Writes bytes to a confined path, creating parent folders, refusing oversized content.
-pub(super) async fn write_confined(ctx: &ToolCtx, relative: &str, bytes: &[u8]) -> Result<(), ToolError> {
+pub(super) async fn write_confined(
+    ctx: &ToolCtx,
+    relative: &str,
+    bytes: &[u8],
+) -> Result<(), ToolError> {
     if bytes.len() > MAX_WRITE_BYTES {
         return Err(ToolError::Refused(format!(
             "{} bytes is more than the {} MiB a file may have",
@@ -139,15 +168,20 @@ pub(super) async fn write_confined(ctx: &ToolCtx, relative: &str, bytes: &[u8]) 
     }
     let path = confined_path(&ctx.task_dir, relative)?;
     if path.is_dir() {
-        return Err(ToolError::InvalidArguments(format!("{relative} is a folder")));
+        return Err(ToolError::InvalidArguments(format!(
+            "{relative} is a folder"
+        )));
     }
     if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| ToolError::Failed(format!("cannot create the folder of {relative}: {e}")))?;
+        tokio::fs::create_dir_all(parent).await.map_err(|e| {
+            ToolError::Failed(format!("cannot create the folder of {relative}: {e}"))
+        })?;
     }
     // Write to a temporary sibling and rename, so a reader never sees half a file.
-    let tmp = path.with_extension(format!("{}.miteos-tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
+    let tmp = path.with_extension(format!(
+        "{}.miteos-tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
     tokio::fs::write(&tmp, bytes)
         .await
         .map_err(|e| ToolError::Failed(format!("cannot write {relative}: {e}")))?;

@@ -4,7 +4,8 @@
 //! Tool output is untrusted data: the agent loop wraps it before the model sees it.
 
 mod fetch;
-mod files;
+pub(crate) mod files;
+
 mod paths;
 mod spreadsheet;
 
@@ -87,7 +88,9 @@ pub struct ToolRegistry {
 
 impl Default for ToolRegistry {
     fn default() -> Self {
-        let mut registry = ToolRegistry { tools: BTreeMap::new() };
+        let mut registry = ToolRegistry {
+            tools: BTreeMap::new(),
+        };
         registry.add(Arc::new(FetchUrl::default()));
         registry.add(Arc::new(ReadFile));
         registry.add(Arc::new(WriteFile));
@@ -112,6 +115,8 @@ impl ToolRegistry {
 }
 
 /// Parses a tool's arguments into its typed form, or says what is wrong.
-pub(crate) fn parse_args<T: serde::de::DeserializeOwned>(args: serde_json::Value) -> Result<T, ToolError> {
+pub(crate) fn parse_args<T: serde::de::DeserializeOwned>(
+    args: serde_json::Value,
+) -> Result<T, ToolError> {
     serde_json::from_value(args).map_err(|e| ToolError::InvalidArguments(e.to_string()))
 }

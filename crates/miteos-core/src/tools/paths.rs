@@ -22,10 +22,14 @@ pub fn confined_path(root: &Path, relative: &str) -> Result<PathBuf, ToolError> 
             Component::Normal(part) => clean.push(part),
             Component::CurDir => {}
             Component::ParentDir => {
-                return Err(ToolError::Refused(format!("{relative:?} leaves the task folder ('..' is not allowed)")));
+                return Err(ToolError::Refused(format!(
+                    "{relative:?} leaves the task folder ('..' is not allowed)"
+                )));
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(ToolError::Refused(format!("{relative:?} is absolute; paths are relative to the task folder")));
+                return Err(ToolError::Refused(format!(
+                    "{relative:?} is absolute; paths are relative to the task folder"
+                )));
             }
         }
     }
@@ -42,11 +46,13 @@ pub fn confined_path(root: &Path, relative: &str) -> Result<PathBuf, ToolError> 
         let next = resolved.join(part);
         match std::fs::symlink_metadata(&next) {
             Ok(_) => {
-                let real = next
-                    .canonicalize()
-                    .map_err(|e| ToolError::Refused(format!("{relative:?} cannot be resolved: {e}")))?;
+                let real = next.canonicalize().map_err(|e| {
+                    ToolError::Refused(format!("{relative:?} cannot be resolved: {e}"))
+                })?;
                 if !real.starts_with(&root_real) {
-                    return Err(ToolError::Refused(format!("{relative:?} points outside the task folder")));
+                    return Err(ToolError::Refused(format!(
+                        "{relative:?} points outside the task folder"
+                    )));
                 }
                 resolved = real;
             }
@@ -56,7 +62,11 @@ pub fn confined_path(root: &Path, relative: &str) -> Result<PathBuf, ToolError> 
                 resolved.extend(parts);
                 break;
             }
-            Err(e) => return Err(ToolError::Failed(format!("{relative:?} cannot be read: {e}"))),
+            Err(e) => {
+                return Err(ToolError::Failed(format!(
+                    "{relative:?} cannot be read: {e}"
+                )));
+            }
         }
     }
     Ok(resolved)

@@ -42,33 +42,55 @@ impl Tool for WriteSpreadsheet {
     async fn call(&self, args: Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError> {
         let args: Args = parse_args(args)?;
         if args.columns.is_empty() || args.columns.len() > MAX_COLUMNS {
-            return Err(ToolError::InvalidArguments(format!("a table needs 1 to {MAX_COLUMNS} columns")));
+            return Err(ToolError::InvalidArguments(format!(
+                "a table needs 1 to {MAX_COLUMNS} columns"
+            )));
         }
         if args.rows.len() > MAX_ROWS {
-            return Err(ToolError::InvalidArguments(format!("at most {MAX_ROWS} rows")));
+            return Err(ToolError::InvalidArguments(format!(
+                "at most {MAX_ROWS} rows"
+            )));
         }
         let extension = std::path::Path::new(args.path.trim())
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         let bytes = match extension.as_deref() {
-            Some("xlsx") => tokio::task::spawn_blocking(move || xlsx(&args.columns, &args.rows, args.sheet_name.as_deref()).map(|b| (b, args)))
-                .await
-                .map_err(|e| ToolError::Failed(e.to_string()))??,
+            Some("xlsx") => tokio::task::spawn_blocking(move || {
+                xlsx(&args.columns, &args.rows, args.sheet_name.as_deref()).map(|b| (b, args))
+            })
+            .await
+            .map_err(|e| ToolError::Failed(e.to_string()))??,
             Some("csv") => (csv(&args.columns, &args.rows), args),
-            _ => return Err(ToolError::InvalidArguments("the path must end in .xlsx or .csv".into())),
+            _ => {
+                return Err(ToolError::InvalidArguments(
+                    "the path must end in .xlsx or .csv".into(),
+                ));
+            }
         };
         let (bytes, args) = bytes;
         write_confined(ctx, &args.path, &bytes).await?;
         Ok(ToolOutput {
-            content: format!("wrote {} ({} columns, {} rows, {} bytes)", args.path.trim(), args.columns.len(), args.rows.len(), bytes.len()),
+            content: format!(
+                "wrote {} ({} columns, {} rows, {} bytes)",
+                args.path.trim(),
+                args.columns.len(),
+                args.rows.len(),
+                bytes.len()
+            ),
             files_written: vec![normalize(&args.path)],
         })
     }
 }
 
-fn xlsx(columns: &[String], rows: &[Vec<Value>], sheet: Option<&str>) -> Result<Vec<u8>, ToolError> {
-    let fail = |e: rust_xlsxwriter::XlsxError| ToolError::Failed(format!("cannot build the workbook: {e}"));
+fn xlsx(
+    columns: &[String],
+    rows: &[Vec<Value>],
+    sheet: Option<&str>,
+) -> Result<Vec<u8>, ToolError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| {
+        ToolError::Failed(format!("cannot build the workbook: {e}"))
+    };
     let mut workbook = Workbook::new();
     let ws = workbook.add_worksheet();
     if let Some(name) = sheet.map(sheet_name).filter(|n| !n.is_empty()) {
@@ -76,7 +98,8 @@ fn xlsx(columns: &[String], rows: &[Vec<Value>], sheet: Option<&str>) -> Result<
     }
     let bold = Format::new().set_bold();
     for (c, title) in columns.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, title, &bold).map_err(fail)?;
+        ws.write_string_with_format(0, c as u16, title, &bold)
+            .map_err(fail)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = (r + 1) as u32;
@@ -88,7 +111,8 @@ fn xlsx(columns: &[String], rows: &[Vec<Value>], sheet: Option<&str>) -> Result<
                     ws.write_boolean(r, c, *b).map_err(fail)?;
                 }
                 Value::Number(n) => {
-                    ws.write_number(r, c, n.as_f64().unwrap_or(0.0)).map_err(fail)?;
+                    ws.write_number(r, c, n.as_f64().unwrap_or(0.0))
+                        .map_err(fail)?;
                 }
                 Value::String(s) => {
                     ws.write_string(r, c, s).map_err(fail)?;
@@ -106,12 +130,23 @@ fn xlsx(columns: &[String], rows: &[Vec<Value>], sheet: Option<&str>) -> Result<
 
 /// Excel's rules: at most 31 characters, none of `[]:*?/\`.
 fn sheet_name(name: &str) -> String {
-    name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect::<String>().trim().to_owned()
+    name.chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 fn csv(columns: &[String], rows: &[Vec<Value>]) -> Vec<u8> {
     let mut out = String::new();
-    let line = |cells: Vec<String>| cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .map(|c| csv_field(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     out.push_str(&line(columns.to_vec()));
     out.push_str("\r\n");
     for row in rows {
@@ -130,7 +165,9 @@ fn csv(columns: &[String], rows: &[Vec<Value>]) -> Vec<u8> {
 
 /// RFC 4180 quoting, and a leading `'` before `= + - @` so a cell cannot become a formula.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '@']) || (value.starts_with('-') && value.parse::<f64>().is_err()) {
+    let value = if value.starts_with(['=', '+', '@'])
+        || (value.starts_with('-') && value.parse::<f64>().is_err())
+    {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -150,15 +187,26 @@ mod tests {
     fn csv_quotes_and_defuses_formulas() {
         let out = String::from_utf8(csv(
             &["Name".into(), "Note".into()],
-            &[vec![json!("Coda, Inc."), json!("=HYPERLINK(\"x\")")], vec![json!(-5), json!(null)]],
+            &[
+                vec![json!("Coda, Inc."), json!("=HYPERLINK(\"x\")")],
+                vec![json!(-5), json!(null)],
+            ],
         ))
         .unwrap();
-        assert_eq!(out, "Name,Note\r\n\"Coda, Inc.\",\"'=HYPERLINK(\"\"x\"\")\"\r\n-5,\r\n");
+        assert_eq!(
+            out,
+            "Name,Note\r\n\"Coda, Inc.\",\"'=HYPERLINK(\"\"x\"\")\"\r\n-5,\r\n"
+        );
     }
 
     #[test]
     fn xlsx_is_a_zip_workbook() {
-        let bytes = xlsx(&["Product".into(), "Price".into()], &[vec![json!("Coda"), json!(10)]], Some("Pricing")).unwrap();
+        let bytes = xlsx(
+            &["Product".into(), "Price".into()],
+            &[vec![json!("Coda"), json!(10)]],
+            Some("Pricing"),
+        )
+        .unwrap();
         assert_eq!(&bytes[..2], b"PK", "xlsx files are zip archives");
     }
 }

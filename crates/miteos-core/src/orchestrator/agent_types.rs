@@ -1,0 +1,38 @@
+//! The built-in agent types, seeded into the store on first open. Users add their own as data.
+
+use crate::domain::AgentType;
+
+pub fn builtin_agent_types() -> Vec<AgentType> {
+    let at = |name: &str, description: &str, system_prompt: &str, tools: &[&str]| AgentType {
+        name: name.to_owned(),
+        description: description.to_owned(),
+        system_prompt: system_prompt.to_owned(),
+        tools: tools.iter().map(|t| (*t).to_owned()).collect(),
+        model: None,
+        builtin: true,
+    };
+    vec![
+        at(
+            "researcher",
+            "Finds and reads sources on the web and in the task's files; reports findings with their source URLs.",
+            "You are a meticulous researcher. Gather facts with your tools, prefer primary sources, and keep the \
+             source URL of every finding. Save substantial findings to a Markdown file in the task folder. \
+             Never invent facts or URLs: say what you could not find.",
+            &["fetch_url", "read_file", "write_file", "list_files"],
+        ),
+        at(
+            "analyst",
+            "Structures and compares data: extracts tables, computes, and writes spreadsheets (XLSX, CSV).",
+            "You are a careful analyst. Turn the material you are given into structured data: consistent columns, \
+             numbers as numbers, units stated. Write tables with write_spreadsheet and explain your method briefly.",
+            &["read_file", "list_files", "write_file", "write_spreadsheet"],
+        ),
+        at(
+            "builder",
+            "Builds deliverables from prior results: reports, documents, static sites (HTML/CSS/JS), spreadsheets.",
+            "You are a builder. Produce finished, polished deliverables in the task folder from the results you are \
+             given: complete files, not outlines. Name files clearly.",
+            &["read_file", "list_files", "write_file", "write_spreadsheet"],
+        ),
+    ]
+}

@@ -1,0 +1,193 @@
+//! One model turn as the orchestrator makes it: retried with jittered backoff (or the provider's
+//! Retry-After) until the stream starts, streamed under the cancel token, usage counted into the
+//! store and the journal, and streamed text coalesced into `agent_output` events.
+
+use std::time::{Duration, Instant};
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::{RunCtx, Stop};
+use crate::domain::cents_from_micros;
+use crate::events::EventKind;
+use crate::providers::{
+    ChatRequest, Completion, Provider, ProviderError, ProviderStream, StreamItem,
+};
+
+/// Streamed text is journaled in pieces of about this many characters, or this often.
+const OUTPUT_CHUNK_CHARS: usize = 400;
+const OUTPUT_CHUNK_EVERY: Duration = Duration::from_millis(100);
+
+impl RunCtx {
+    /// Makes one model call and returns the whole answer. `subtask_id` is `None` for planning.
+    pub(crate) async fn model_turn(
+        &self,
+        provider: &dyn Provider,
+        request: &ChatRequest,
+        subtask_id: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<Completion, Stop> {
+        let mut stream = self
+            .start_stream(provider, request, subtask_id, cancel)
+            .await?;
+        let mut out = Completion::default();
+        let mut pending = String::new();
+        let mut last_flush = Instant::now();
+        loop {
+            let item = tokio::select! {
+                _ = cancel.cancelled() => return Err(Stop::Cancelled),
+                item = stream.next() => item,
+            };
+            match item {
+                None => break,
+                Some(Err(e)) => {
+                    self.flush_output(subtask_id, &mut pending).await?;
+                    return Err(Stop::Failed(format!(
+                        "model {} failed: {e}",
+                        provider.model()
+                    )));
+                }
+                Some(Ok(StreamItem::Text(text))) => {
+                    out.text.push_str(&text);
+                    if subtask_id.is_some() {
+                        pending.push_str(&text);
+                        if pending.len() >= OUTPUT_CHUNK_CHARS
+                            || last_flush.elapsed() >= OUTPUT_CHUNK_EVERY
+                        {
+                            self.flush_output(subtask_id, &mut pending).await?;
+                            last_flush = Instant::now();
+                        }
+                    }
+                }
+                Some(Ok(StreamItem::ToolCall(call))) => out.tool_calls.push(call),
+                Some(Ok(StreamItem::Usage(u))) => {
+                    out.usage.input_tokens += u.input_tokens;
+                    out.usage.output_tokens += u.output_tokens;
+                }
+            }
+        }
+        self.flush_output(subtask_id, &mut pending).await?;
+        self.record_usage(provider.model(), subtask_id, &out)
+            .await?;
+        Ok(out)
+    }
+
+    async fn flush_output(
+        &self,
+        subtask_id: Option<&str>,
+        pending: &mut String,
+    ) -> Result<(), Stop> {
+        if let (Some(id), false) = (subtask_id, pending.is_empty()) {
+            let text = std::mem::take(pending);
+            self.journal
+                .append(
+                    &self.task_id,
+                    EventKind::AgentOutput {
+                        subtask_id: id.to_owned(),
+                        text,
+                    },
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn record_usage(
+        &self,
+        model: &str,
+        subtask_id: Option<&str>,
+        out: &Completion,
+    ) -> Result<(), Stop> {
+        let micros = self.prices.cost_micros(model, out.usage);
+        let totals = self
+            .store
+            .add_usage(
+                &self.task_id,
+                subtask_id,
+                out.usage.input_tokens,
+                out.usage.output_tokens,
+                micros,
+            )
+            .await?;
+        self.journal
+            .append(
+                &self.task_id,
+                EventKind::Usage {
+                    subtask_id: subtask_id.map(str::to_owned),
+                    input_tokens: out.usage.input_tokens,
+                    output_tokens: out.usage.output_tokens,
+                    cost_usd: micros as f64 / 1e6,
+                    task_total_tokens: totals.tokens,
+                    task_total_cost_cents: cents_from_micros(totals.cost_micros),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Opens the stream, retrying retryable failures; each retry is journaled.
+    async fn start_stream(
+        &self,
+        provider: &dyn Provider,
+        request: &ChatRequest,
+        subtask_id: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<ProviderStream, Stop> {
+        let mut backoff = ExponentialBuilder::default()
+            .with_min_delay(self.retry.min_delay)
+            .with_max_delay(self.retry.max_delay)
+            .with_max_times(self.retry.max_retries)
+            .with_jitter()
+            .build();
+        let mut attempt = 0u32;
+        loop {
+            let result = tokio::select! {
+                _ = cancel.cancelled() => return Err(Stop::Cancelled),
+                r = provider.stream(request) => r,
+            };
+            let error = match result {
+                Ok(stream) => return Ok(stream),
+                Err(e) => e,
+            };
+            let delay = match (error.is_retryable(), backoff.next()) {
+                (true, Some(backoff_delay)) => error
+                    .retry_after()
+                    .map(|d| d.min(self.retry.max_delay))
+                    .unwrap_or(backoff_delay),
+                _ => {
+                    return Err(Stop::Failed(failure_message(
+                        provider.model(),
+                        &error,
+                        attempt,
+                    )));
+                }
+            };
+            attempt += 1;
+            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "model call failed; retrying");
+            self.journal
+                .append(
+                    &self.task_id,
+                    EventKind::ProviderRetry {
+                        subtask_id: subtask_id.map(str::to_owned),
+                        attempt,
+                        delay_ms: delay.as_millis() as u64,
+                        reason: error.to_string(),
+                    },
+                )
+                .await?;
+            tokio::select! {
+                _ = cancel.cancelled() => return Err(Stop::Cancelled),
+                _ = tokio::time::sleep(delay) => {}
+            }
+        }
+    }
+}
+
+fn failure_message(model: &str, error: &ProviderError, retries: u32) -> String {
+    if retries == 0 {
+        format!("model {model} failed: {error}")
+    } else {
+        format!("model {model} failed after {retries} retries: {error}")
+    }
+}

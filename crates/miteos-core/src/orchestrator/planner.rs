@@ -1,0 +1,385 @@
+//! The planner: one model call (a forced `submit_plan` tool call) turns the prompt into subtasks
+//! with agent types and dependencies. The answer is validated here, whatever model produced it:
+//! known agent types, unique ids, dependencies that exist, no cycles, bounded size. An invalid
+//! plan is sent back to the model with the problems, a bounded number of times.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::{RunCtx, Stop};
+use crate::domain::AgentType;
+use crate::events::{EventKind, PlannedSubtask};
+use crate::ids::subtask_id;
+use crate::providers::{ChatRequest, Completion, Message, ToolSpec};
+use crate::store::NewSubtask;
+
+pub const SUBMIT_PLAN: &str = "submit_plan";
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_DESCRIPTION_CHARS: usize = 4000;
+
+/// A validated plan: subtasks `st-1..st-n` in order, dependencies only on existing subtasks, acyclic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub title: String,
+    pub subtasks: Vec<NewSubtask>,
+}
+
+impl Plan {
+    pub fn announced(&self) -> Vec<PlannedSubtask> {
+        self.subtasks
+            .iter()
+            .map(|s| PlannedSubtask {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                description: s.description.clone(),
+                agent_type: s.agent_type.clone(),
+                depends_on: s.depends_on.clone(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct RawPlan {
+    #[serde(default)]
+    title: Option<String>,
+    subtasks: Vec<RawSubtask>,
+}
+
+#[derive(Deserialize)]
+struct RawSubtask {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    agent_type: String,
+    #[serde(default)]
+    depends_on: Vec<Value>,
+}
+
+fn id_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    s.trim().chars().take(max).collect()
+}
+
+/// Checks a plan the model proposed; returns it normalised, or every problem found.
+pub fn validate_plan(
+    raw: &Value,
+    agent_types: &[AgentType],
+    max_subtasks: usize,
+    prompt: &str,
+) -> Result<Plan, Vec<String>> {
+    let raw: RawPlan = serde_json::from_value(raw.clone())
+        .map_err(|e| vec![format!("the plan does not have the required shape: {e}")])?;
+    let mut problems = Vec::new();
+    if raw.subtasks.is_empty() {
+        problems.push("the plan has no subtasks".to_owned());
+    }
+    if raw.subtasks.len() > max_subtasks {
+        problems.push(format!(
+            "the plan has {} subtasks; at most {max_subtasks} are allowed",
+            raw.subtasks.len()
+        ));
+    }
+    // The model's own ids (or positions) map to st-1..st-n.
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for (i, st) in raw.subtasks.iter().enumerate() {
+        let ours = subtask_id(i);
+        if let Some(theirs) = st.id.as_ref().map(id_text).filter(|t| !t.is_empty())
+            && ids.insert(theirs.clone(), ours.clone()).is_some()
+        {
+            problems.push(format!("two subtasks have the id {theirs:?}"));
+        }
+    }
+    for i in 0..raw.subtasks.len() {
+        ids.entry(subtask_id(i)).or_insert_with(|| subtask_id(i));
+        ids.entry((i + 1).to_string())
+            .or_insert_with(|| subtask_id(i));
+    }
+    let known: Vec<&str> = agent_types.iter().map(|a| a.name.as_str()).collect();
+    let mut subtasks = Vec::with_capacity(raw.subtasks.len());
+    for (i, st) in raw.subtasks.iter().enumerate() {
+        let id = subtask_id(i);
+        let title = clip(&st.title, MAX_TITLE_CHARS);
+        if title.is_empty() {
+            problems.push(format!("{id} has no title"));
+        }
+        let agent_type = st.agent_type.trim().to_lowercase();
+        if !known.contains(&agent_type.as_str()) {
+            problems.push(format!(
+                "{id} has agent_type {:?}, which is not one of: {}",
+                st.agent_type,
+                known.join(", ")
+            ));
+        }
+        let mut depends_on = Vec::new();
+        for dep in &st.depends_on {
+            let text = id_text(dep);
+            match ids.get(&text) {
+                Some(d) if *d == id => problems.push(format!("{id} depends on itself")),
+                Some(d) => {
+                    if !depends_on.contains(d) {
+                        depends_on.push(d.clone());
+                    }
+                }
+                None => problems.push(format!(
+                    "{id} depends on {text:?}, which is not a subtask of this plan"
+                )),
+            }
+        }
+        let description = match clip(&st.description, MAX_DESCRIPTION_CHARS) {
+            d if d.is_empty() => title.clone(),
+            d => d,
+        };
+        subtasks.push(NewSubtask {
+            id,
+            title,
+            description,
+            agent_type,
+            depends_on,
+        });
+    }
+    if problems.is_empty()
+        && let Some(cycle) = find_cycle(&subtasks)
+    {
+        problems.push(format!(
+            "the dependencies form a cycle through {}",
+            cycle.join(", ")
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let title = raw
+        .title
+        .as_deref()
+        .map(|t| clip(t, MAX_TITLE_CHARS))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| clip(prompt, 80));
+    Ok(Plan { title, subtasks })
+}
+
+/// The subtasks left over by Kahn's algorithm, if any: they sit on or behind a cycle.
+fn find_cycle(subtasks: &[NewSubtask]) -> Option<Vec<String>> {
+    let mut done: HashSet<&str> = HashSet::new();
+    loop {
+        let before = done.len();
+        for st in subtasks {
+            if !done.contains(st.id.as_str())
+                && st.depends_on.iter().all(|d| done.contains(d.as_str()))
+            {
+                done.insert(&st.id);
+            }
+        }
+        if done.len() == subtasks.len() {
+            return None;
+        }
+        if done.len() == before {
+            return Some(
+                subtasks
+                    .iter()
+                    .filter(|s| !done.contains(s.id.as_str()))
+                    .map(|s| s.id.clone())
+                    .collect(),
+            );
+        }
+    }
+}
+
+fn plan_tool(agent_types: &[AgentType], max_subtasks: usize) -> ToolSpec {
+    let names: Vec<&str> = agent_types.iter().map(|a| a.name.as_str()).collect();
+    ToolSpec {
+        name: SUBMIT_PLAN.to_owned(),
+        description: "Submit the plan for the task.".to_owned(),
+        parameters: json!({
+            "type": "object",
+            "properties": {
+                "title": {"type": "string", "description": "a short title for the whole task"},
+                "subtasks": {
+                    "type": "array", "minItems": 1, "maxItems": max_subtasks,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string", "description": "st-1, st-2, ... in order"},
+                            "title": {"type": "string"},
+                            "description": {"type": "string", "description": "self-contained instructions: what to do and which files to produce"},
+                            "agent_type": {"type": "string", "enum": names},
+                            "depends_on": {"type": "array", "items": {"type": "string"}, "description": "ids of earlier subtasks whose results this one needs"}
+                        },
+                        "required": ["id", "title", "description", "agent_type", "depends_on"]
+                    }
+                }
+            },
+            "required": ["title", "subtasks"]
+        }),
+    }
+}
+
+fn system_prompt(agent_types: &[AgentType], max_subtasks: usize) -> String {
+    let mut catalogue = String::new();
+    for a in agent_types {
+        catalogue.push_str(&format!(
+            "- {}: {} Tools: {}.\n",
+            a.name,
+            a.description,
+            a.tools.join(", ")
+        ));
+    }
+    format!(
+        "You are the planner of Miteos, which hands knowledge work to AI agents. Break the user's task into \
+         a plan of 1 to {max_subtasks} subtasks (fewer is better) and submit it with the {SUBMIT_PLAN} tool.\n\n\
+         Agent types - choose for each subtask the one whose tools can do it:\n{catalogue}\n\
+         Rules:\n\
+         - Subtasks without dependencies run in parallel; depends_on names earlier subtasks whose results are needed.\n\
+         - Each description is a self-contained instruction: what to find or produce, and the file names to write \
+           (for example comparison.xlsx and comparison.csv).\n\
+         - Only agents with write_spreadsheet can create spreadsheets; only agents with fetch_url can read the web."
+    )
+}
+
+/// The plan JSON from the model's answer: the `submit_plan` call, or a JSON object in its text.
+fn extract(answer: &Completion) -> Option<Value> {
+    if let Some(call) = answer.tool_calls.iter().find(|c| c.name == SUBMIT_PLAN) {
+        return Some(call.arguments.clone());
+    }
+    let text = answer.text.trim();
+    let start = text.find('{')?;
+    let end = text.rfind('}')?;
+    serde_json::from_str(text.get(start..=end)?).ok()
+}
+
+pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Plan, Stop> {
+    let mut request = ChatRequest {
+        system: system_prompt(&ctx.agent_types, ctx.limits.max_subtasks),
+        messages: vec![Message::User(ctx.prompt.clone())],
+        tools: vec![plan_tool(&ctx.agent_types, ctx.limits.max_subtasks)],
+        force_tool: Some(SUBMIT_PLAN.to_owned()),
+        max_tokens: Some(4096),
+    };
+    let mut last_problems = Vec::new();
+    for attempt in 0..=ctx.limits.max_plan_repairs {
+        let answer = ctx
+            .model_turn(ctx.provider.as_ref(), &request, None, cancel)
+            .await?;
+        let problems = match extract(&answer) {
+            Some(raw) => {
+                match validate_plan(&raw, &ctx.agent_types, ctx.limits.max_subtasks, &ctx.prompt) {
+                    Ok(plan) => return Ok(plan),
+                    Err(problems) => problems,
+                }
+            }
+            None => vec![format!(
+                "the answer contained no {SUBMIT_PLAN} call and no plan JSON"
+            )],
+        };
+        tracing::warn!(attempt, ?problems, "plan rejected");
+        ctx.journal
+            .append(
+                &ctx.task_id,
+                EventKind::PlanRejected {
+                    attempt: attempt + 1,
+                    problems: problems.clone(),
+                },
+            )
+            .await?;
+        let feedback = format!(
+            "The plan was rejected:\n- {}\nCall {SUBMIT_PLAN} again with a corrected plan.",
+            problems.join("\n- ")
+        );
+        request.messages.push(Message::Assistant {
+            text: answer.text.clone(),
+            tool_calls: answer.tool_calls.clone(),
+        });
+        match answer.tool_calls.first() {
+            Some(call) => request.messages.push(Message::ToolResult {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+                content: feedback,
+            }),
+            None => request.messages.push(Message::User(feedback)),
+        }
+        last_problems = problems;
+    }
+    Err(Stop::Failed(format!(
+        "the planner did not produce a valid plan after {} attempts: {}",
+        ctx.limits.max_plan_repairs + 1,
+        last_problems.join("; ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orchestrator::builtin_agent_types;
+
+    fn check(plan: Value) -> Result<Plan, Vec<String>> {
+        validate_plan(&plan, &builtin_agent_types(), 12, "prompt")
+    }
+
+    #[test]
+    fn a_good_plan_maps_the_models_ids_to_ours() {
+        let plan = check(json!({"title": "T", "subtasks": [
+            {"id": "a", "title": "Research", "description": "d", "agent_type": "researcher", "depends_on": []},
+            {"id": "b", "title": "Analyse", "description": "d", "agent_type": "Analyst", "depends_on": ["a"]},
+            {"id": "c", "title": "Build", "description": "", "agent_type": "builder", "depends_on": ["b", "a"]}
+        ]}))
+        .unwrap();
+        assert_eq!(plan.subtasks[1].depends_on, vec!["st-1"]);
+        assert_eq!(plan.subtasks[1].agent_type, "analyst");
+        assert_eq!(plan.subtasks[2].depends_on, vec!["st-2", "st-1"]);
+        assert_eq!(
+            plan.subtasks[2].description, "Build",
+            "an empty description falls back to the title"
+        );
+    }
+
+    #[test]
+    fn unknown_types_missing_deps_and_cycles_are_all_reported() {
+        let problems = check(json!({"subtasks": [
+            {"id": "st-1", "title": "A", "agent_type": "wizard", "depends_on": ["st-9"]},
+            {"id": "st-2", "title": "B", "agent_type": "builder", "depends_on": ["st-2"]}
+        ]}))
+        .unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.contains("wizard")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.contains("st-9")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("itself")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn cycles_are_rejected() {
+        let problems = check(json!({"subtasks": [
+            {"id": "1", "title": "A", "agent_type": "builder", "depends_on": ["2"]},
+            {"id": "2", "title": "B", "agent_type": "builder", "depends_on": ["1"]}
+        ]}))
+        .unwrap_err();
+        assert!(problems[0].contains("cycle"), "{problems:?}");
+    }
+
+    #[test]
+    fn size_is_bounded() {
+        let many: Vec<Value> = (0..13)
+            .map(|i| json!({"title": format!("s{i}"), "agent_type": "builder"}))
+            .collect();
+        assert!(check(json!({"subtasks": many})).is_err());
+        assert!(check(json!({"subtasks": []})).is_err());
+        assert!(check(json!({"nonsense": true})).is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! The scheduler: every subtask whose dependencies are complete runs at once (up to the
+//! concurrency limit), receiving its dependencies' outputs. The first failure stops the rest:
+//! running siblings are cancelled and the task fails with that subtask's reason.
+
+use std::collections::HashMap;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::agent::{AgentOutcome, DependencyResult, run_agent};
+use super::planner::Plan;
+use super::{RunCtx, Stop};
+use crate::domain::SubtaskStatus;
+use crate::events::EventKind;
+
+pub(crate) async fn run_plan(
+    ctx: &RunCtx,
+    plan: &Plan,
+    cancel: &CancellationToken,
+) -> Result<(), Stop> {
+    // Cancelled on the first failure, so running siblings stop too.
+    let run_token = cancel.child_token();
+    let mut status: HashMap<&str, SubtaskStatus> = plan
+        .subtasks
+        .iter()
+        .map(|s| (s.id.as_str(), SubtaskStatus::Pending))
+        .collect();
+    let mut outputs: HashMap<String, String> = HashMap::new();
+    let mut running = JoinSet::new();
+    let mut failure: Option<String> = None;
+
+    loop {
+        if failure.is_none() && !run_token.is_cancelled() {
+            for st in &plan.subtasks {
+                if running.len() >= ctx.limits.max_concurrency {
+                    break;
+                }
+                let ready = status[st.id.as_str()] == SubtaskStatus::Pending
+                    && st
+                        .depends_on
+                        .iter()
+                        .all(|d| status.get(d.as_str()) == Some(&SubtaskStatus::Complete));
+                if !ready {
+                    continue;
+                }
+                status.insert(&st.id, SubtaskStatus::Running);
+                let deps = st
+                    .depends_on
+                    .iter()
+                    .filter_map(|d| plan.subtasks.iter().find(|s| &s.id == d))
+                    .map(|d| DependencyResult {
+                        id: d.id.clone(),
+                        title: d.title.clone(),
+                        output: outputs.get(&d.id).cloned().unwrap_or_default(),
+                    })
+                    .collect();
+                let (ctx, st, token) = (ctx.clone(), st.clone(), run_token.child_token());
+                running.spawn(async move {
+                    let outcome = run_agent(&ctx, &st, deps, &token).await;
+                    (st.id, outcome)
+                });
+            }
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        let (id, outcome) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                // A panicking agent is a bug; the task fails rather than hanging.
+                failure.get_or_insert_with(|| format!("an agent crashed: {e}"));
+                run_token.cancel();
+                continue;
+            }
+        };
+        let (new_status, output, error) = match outcome {
+            AgentOutcome::Complete(output) => (SubtaskStatus::Complete, Some(output), None),
+            AgentOutcome::Cancelled => (SubtaskStatus::Cancelled, None, None),
+            AgentOutcome::Failed(reason) => (SubtaskStatus::Failed, None, Some(reason)),
+        };
+        ctx.store
+            .set_subtask_status(
+                &ctx.task_id,
+                &id,
+                new_status,
+                output.as_deref(),
+                error.as_deref(),
+            )
+            .await?;
+        ctx.journal
+            .append(
+                &ctx.task_id,
+                EventKind::SubtaskFinished {
+                    subtask_id: id.clone(),
+                    status: new_status,
+                    error: error.clone(),
+                },
+            )
+            .await?;
+        if let Some(reason) = error {
+            failure.get_or_insert_with(|| format!("{id} failed: {reason}"));
+            run_token.cancel();
+        }
+        if let Some(output) = output {
+            outputs.insert(id.clone(), output);
+        }
+        if let Some(s) = plan.subtasks.iter().find(|s| s.id == id) {
+            status.insert(&s.id, new_status);
+        }
+    }
+
+    match failure {
+        Some(reason) => Err(Stop::Failed(reason)),
+        None if cancel.is_cancelled() => Err(Stop::Cancelled),
+        None if status.values().all(|s| *s == SubtaskStatus::Complete) => Ok(()),
+        None => Err(Stop::Failed("some subtasks could not run".into())),
+    }
+}
