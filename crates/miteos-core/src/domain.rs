@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
     Pending,
@@ -45,6 +46,7 @@ impl TaskStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SubtaskStatus {
     Pending,
@@ -86,6 +88,7 @@ impl SubtaskStatus {
 
 /// A task as every transport shows it. The first eight fields are the fixed shape of API.md.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: String,
     pub prompt: String,
@@ -112,6 +115,7 @@ pub struct Task {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subtask {
     pub id: String,
     pub agent_type: String,
@@ -132,6 +136,7 @@ pub struct Subtask {
 
 /// A role an agent plays: data, not code. Built-ins are seeded; users add their own.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentType {
     pub name: String,
     pub description: String,
@@ -145,6 +150,7 @@ pub struct AgentType {
 
 /// A file an agent produced in the task's folder.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deliverable {
     pub id: String,
     pub task_id: String,

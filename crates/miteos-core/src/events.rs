@@ -15,6 +15,7 @@ pub const EVENT_VERSION: u32 = 1;
 
 /// One journal entry. `seq` is global and strictly increasing; SSE uses it as the event id.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub seq: i64,
     pub task_id: String,
@@ -26,6 +27,7 @@ pub struct Event {
 
 /// A subtask as the plan announces it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlannedSubtask {
     pub id: String,
     pub title: String,
@@ -35,6 +37,7 @@ pub struct PlannedSubtask {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// The task was stored, `pending`.

@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::ids::{is_task_id, new_task_id};
 use crate::orchestrator::{Limits, RunCtx, builtin_agent_types, run_task};
-use crate::providers::ModelConfig;
 use crate::providers::pricing::{Price, PriceTable};
+use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store};
 use crate::tools::ToolRegistry;
 
@@ -29,12 +29,14 @@ pub const MAX_PAGE: u32 = 100;
 const CANCEL_WAIT: Duration = Duration::from_secs(10);
 
 /// How to open Miteos.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     /// Where the database, task folders and API token live.
     pub data_dir: PathBuf,
     /// Provider configuration (from the environment); the `models` setting overlays it.
     pub models: ModelConfig,
+    /// Replaces `models` as the source of providers (embedders, benchmarks).
+    pub providers: Option<Arc<dyn ProviderSource>>,
     pub limits: Limits,
 }
 
@@ -43,6 +45,7 @@ impl Options {
         Options {
             data_dir: data_dir.into(),
             models,
+            providers: None,
             limits: Limits::default(),
         }
     }
@@ -69,7 +72,7 @@ struct Inner {
     tools: ToolRegistry,
     http: reqwest::Client,
     data_dir: PathBuf,
-    models: Arc<ModelConfig>,
+    providers: Arc<dyn ProviderSource>,
     prices: Arc<PriceTable>,
     limits: Limits,
     /// Runs in progress, by task id.
@@ -92,9 +95,12 @@ impl Miteos {
             .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
         let store = Store::open(&data_dir.join("miteos.db")).await?;
         store.seed_agent_types(&builtin_agent_types()).await?;
-        let models = match store.setting::<ModelConfig>("models").await? {
-            Some(saved) => options.models.overlay(saved),
-            None => options.models,
+        let providers: Arc<dyn ProviderSource> = match options.providers {
+            Some(source) => source,
+            None => match store.setting::<ModelConfig>("models").await? {
+                Some(saved) => Arc::new(options.models.overlay(saved)),
+                None => Arc::new(options.models),
+            },
         };
         let prices = store
             .setting::<HashMap<String, Price>>("prices")
@@ -113,7 +119,7 @@ impl Miteos {
                 tools: ToolRegistry::default(),
                 http,
                 data_dir,
-                models: Arc::new(models),
+                providers,
                 prices: Arc::new(PriceTable::with_overrides(prices)),
                 limits: options.limits,
                 running: Mutex::new(HashMap::new()),
@@ -129,7 +135,7 @@ impl Miteos {
 
     /// The model tasks run on unless they name one; errors say how to configure a provider.
     pub fn default_model(&self) -> Result<String> {
-        self.inner.models.resolve_model(None)
+        self.inner.providers.resolve_model(None)
     }
 
     /// Validates and stores a task, then starts it. Answers the task as stored (`pending`).
@@ -160,8 +166,8 @@ impl Miteos {
                 "workspace_id may have up to 128 letters, digits, '-' and '_'".into(),
             ));
         }
-        let model = self.inner.models.resolve_model(new.model.as_deref())?;
-        let provider = self.inner.models.provider(&model)?;
+        let model = self.inner.providers.resolve_model(new.model.as_deref())?;
+        let provider = self.inner.providers.provider(&model)?;
         let task = Task {
             id: new_task_id(),
             prompt,
@@ -204,10 +210,10 @@ impl Miteos {
             journal: inner.journal.clone(),
             tools: inner.tools.clone(),
             prices: inner.prices.clone(),
-            models: inner.models.clone(),
+            providers: inner.providers.clone(),
             http: inner.http.clone(),
             limits: inner.limits,
-            retry: inner.models.retry,
+            retry: inner.providers.retry_policy(),
             task_id: task.id.clone(),
             prompt: task.prompt.clone(),
             task_dir: self.task_dir(&task.id),

@@ -1,1 +1,143 @@
-fn main() {}
+//! `miteos`: the headless CLI. `serve` runs the API, `run` runs one task with a live tree,
+//! `tasks` lists history.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use miteos_core::providers::ModelConfig;
+use miteos_core::service::Options;
+use miteos_core::{Error, Miteos};
+use miteos_server::{api, cli, token};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(name = "miteos", version, about = "Hand knowledge work to AI agents.")]
+struct Cli {
+    /// Where Miteos keeps its database, task folders and API token.
+    #[arg(long, global = true, env = "MITEOS_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the REST + SSE API (prints its address and bearer token).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// 0 picks a free port.
+        #[arg(long, default_value_t = 7411)]
+        port: u16,
+    },
+    /// Run one task and watch it live; prints the deliverables at the end.
+    Run {
+        /// PROVIDER::MODEL, e.g. openai::gpt-4.1-mini (default: MITEOS_MODEL or the configured provider's).
+        #[arg(long)]
+        model: Option<String>,
+        /// What to do, in plain language.
+        prompt: Vec<String>,
+    },
+    /// List tasks, newest first.
+    Tasks {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,miteos=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if matches!(e, Error::NotConfigured(_)) {
+                2
+            } else {
+                1
+            })
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let data_dir = cli.data_dir.unwrap_or_else(default_data_dir);
+    let miteos = Miteos::open(Options::new(&data_dir, ModelConfig::from_env())).await?;
+    match cli.command {
+        Command::Serve { host, port } => {
+            let model = miteos.default_model()?;
+            let token = token::load_or_create(&data_dir).map_err(|e| {
+                Error::io(
+                    format!("creating the API token in {}", data_dir.display()),
+                    e,
+                )
+            })?;
+            let listener = TcpListener::bind((host.as_str(), port))
+                .await
+                .map_err(|e| Error::io(format!("listening on {host}:{port}"), e))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| Error::io("reading the bound address", e))?;
+            println!(
+                "Miteos API on http://{addr}  (model {model}, data {})",
+                data_dir.display()
+            );
+            println!(
+                "Token: {token}  (also in {})",
+                data_dir.join(token::TOKEN_FILE).display()
+            );
+            let state = api::AppState::new(miteos, &token, &host);
+            api::serve(listener, state, shutdown_signal())
+                .await
+                .map_err(|e| Error::io("serving the API", e))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { model, prompt } => cli::run::run(&miteos, prompt.join(" "), model).await,
+        Command::Tasks { limit, offset } => {
+            cli::tasks::print(&miteos, limit, offset).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The platform's data directory (`~/.local/share/miteos` on Linux).
+fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("miteos")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -150,8 +150,8 @@ async fn agent_loop(
 fn agent_provider(ctx: &RunCtx, agent: &AgentType) -> Result<Arc<dyn Provider>, Stop> {
     match &agent.model {
         Some(model) => {
-            let model = ctx.models.resolve_model(Some(model))?;
-            Ok(ctx.models.provider(&model)?)
+            let model = ctx.providers.resolve_model(Some(model))?;
+            Ok(ctx.providers.provider(&model)?)
         }
         None => Ok(ctx.provider.clone()),
     }

@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::events::EventKind;
 use crate::providers::config::RetryPolicy;
 use crate::providers::pricing::PriceTable;
-use crate::providers::{ModelConfig, Provider};
+use crate::providers::{Provider, ProviderSource};
 use crate::store::{Journal, Store};
 use crate::tools::ToolRegistry;
 
@@ -61,7 +61,8 @@ pub struct RunCtx {
     pub journal: Journal,
     pub tools: ToolRegistry,
     pub prices: Arc<PriceTable>,
-    pub models: Arc<ModelConfig>,
+    /// Builds providers for agent types that prefer another model.
+    pub providers: Arc<dyn ProviderSource>,
     pub http: reqwest::Client,
     pub limits: Limits,
     pub retry: RetryPolicy,

@@ -7,17 +7,19 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{GenaiProvider, Provider};
+use super::{GenaiProvider, Provider, ProviderSource};
 use crate::error::{Error, Result};
 
 /// How to configure a provider, shown whenever none is configured.
-pub const HOW_TO_CONFIGURE: &str = "no model provider is configured. Set one of:\n\
-  OPENAI_API_KEY=sk-...            (OpenAI; default model openai::gpt-4.1-mini)\n\
-  ANTHROPIC_API_KEY=sk-ant-...     (Anthropic; default model anthropic::claude-sonnet-4-5)\n\
-  OPENROUTER_API_KEY=sk-or-...     (OpenRouter; default model openrouter::openai/gpt-4.1-mini)\n\
-  OPENAI_BASE_URL=http://127.0.0.1:8080/v1 MITEOS_MODEL=<model>   (llama.cpp, vLLM, LM Studio)\n\
-  OLLAMA_HOST=http://127.0.0.1:11434 MITEOS_MODEL=ollama::<model> (Ollama)\n\
-or pass --model PROVIDER::MODEL.";
+pub const HOW_TO_CONFIGURE: &str = concat!(
+    "no model provider is configured. Set one of:\n",
+    "  OPENAI_API_KEY=sk-...          (OpenAI; default model openai::gpt-4.1-mini)\n",
+    "  ANTHROPIC_API_KEY=sk-ant-...   (Anthropic; default model anthropic::claude-sonnet-4-5)\n",
+    "  OPENROUTER_API_KEY=sk-or-...   (OpenRouter; default model openrouter::openai/gpt-4.1-mini)\n",
+    "  OPENAI_BASE_URL=http://127.0.0.1:8080/v1 MITEOS_MODEL=<model>    (llama.cpp, vLLM, LM Studio)\n",
+    "  OLLAMA_HOST=http://127.0.0.1:11434 MITEOS_MODEL=ollama::<model>  (Ollama)\n",
+    "or pass --model PROVIDER::MODEL."
+);
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ModelConfig {
@@ -173,6 +175,20 @@ impl ModelConfig {
             _ => {}
         }
         Ok(Arc::new(GenaiProvider::new(self.clone(), model)?))
+    }
+}
+
+impl ProviderSource for ModelConfig {
+    fn resolve_model(&self, explicit: Option<&str>) -> Result<String> {
+        ModelConfig::resolve_model(self, explicit)
+    }
+
+    fn provider(&self, model: &str) -> Result<Arc<dyn Provider>> {
+        ModelConfig::provider(self, model)
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        self.retry
     }
 }
 

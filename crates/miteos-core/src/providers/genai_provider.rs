@@ -203,7 +203,16 @@ impl Provider for GenaiProvider {
             };
             futures::stream::iter(items)
         });
-        Ok(stream.boxed())
+        // HTTP failures arrive as the stream's first item; surface them from `stream()` so the
+        // caller's retry sees them before any output was produced.
+        let mut stream = stream.boxed();
+        match stream.next().await {
+            Some(Err(e)) => Err(e),
+            Some(Ok(first)) => Ok(futures::stream::once(async move { Ok(first) })
+                .chain(stream)
+                .boxed()),
+            None => Ok(futures::stream::empty().boxed()),
+        }
     }
 }
 
@@ -219,31 +228,16 @@ fn normalize_arguments(args: serde_json::Value) -> serde_json::Value {
 }
 
 fn map_error(e: genai::Error) -> ProviderError {
-    let message = truncate(&e.to_string(), 600);
-    if let Some(status) = e.status() {
-        let retry_after = e.headers().and_then(retry_after);
-        let lower = message.to_lowercase();
-        return match status.as_u16() {
-            429 => ProviderError::RateLimited {
-                retry_after,
-                message,
-            },
-            401 | 403 => ProviderError::Auth(message),
-            400 | 413
-                if lower.contains("context")
-                    || lower.contains("too long")
-                    || lower.contains("maximum") =>
-            {
-                ProviderError::ContextTooLong(message)
-            }
-            s @ (408 | 500..=599) => ProviderError::Server {
-                status: s,
-                retry_after,
-                message,
-            },
-            _ => ProviderError::BadRequest(message),
-        };
+    if let genai::Error::WebStream { error, .. } = &e
+        && let Some(inner) = error.downcast_ref::<genai::Error>()
+        && inner.status().is_some()
+    {
+        return map_status_error(inner);
     }
+    if e.status().is_some() {
+        return map_status_error(&e);
+    }
+    let message = truncate(&e.to_string(), 600);
     match &e {
         genai::Error::RequiresApiKey { .. }
         | genai::Error::NoAuthData { .. }
@@ -269,6 +263,34 @@ fn map_error(e: genai::Error) -> ProviderError {
             ProviderError::Timeout
         }
         _ => ProviderError::Stream(message),
+    }
+}
+
+/// An HTTP status from the provider as a typed error, with its Retry-After.
+fn map_status_error(e: &genai::Error) -> ProviderError {
+    let status = e.status().map(|s| s.as_u16()).unwrap_or(0);
+    let retry_after = e.headers().and_then(retry_after);
+    let message = truncate(&e.to_string(), 600);
+    let lower = message.to_lowercase();
+    match status {
+        429 => ProviderError::RateLimited {
+            retry_after,
+            message,
+        },
+        401 | 403 => ProviderError::Auth(message),
+        400 | 413
+            if lower.contains("context")
+                || lower.contains("too long")
+                || lower.contains("maximum") =>
+        {
+            ProviderError::ContextTooLong(message)
+        }
+        s @ (408 | 500..=599) => ProviderError::Server {
+            status: s,
+            retry_after,
+            message,
+        },
+        _ => ProviderError::BadRequest(message),
     }
 }
 

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
-pub use config::ModelConfig;
+pub use config::{ModelConfig, RetryPolicy};
 pub use genai_provider::GenaiProvider;
 
 /// One model call: a system prompt, the conversation so far and the tools the model may call.
@@ -103,6 +103,17 @@ pub trait Provider: Send + Sync {
             }
         }
         Ok(out)
+    }
+}
+
+/// Where providers come from: turns a task's model choice into `provider::model` and builds the
+/// provider for it. [`ModelConfig`] is the one built from the environment and settings.
+pub trait ProviderSource: Send + Sync {
+    /// The model a task runs on: `explicit` when given, else the configured default.
+    fn resolve_model(&self, explicit: Option<&str>) -> crate::Result<String>;
+    fn provider(&self, model: &str) -> crate::Result<std::sync::Arc<dyn Provider>>;
+    fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::default()
     }
 }
 

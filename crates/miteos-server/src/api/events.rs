@@ -1,0 +1,104 @@
+//! `GET /tasks/{id}/events`: the task's events as Server-Sent Events. The journal is replayed
+//! after `Last-Event-ID` (or `?after=`) first, then live events follow; a lagging subscriber
+//! re-reads the journal, so a client misses nothing. The stream ends after `task_finished`.
+
+use std::convert::Infallible;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures::Stream;
+use miteos_core::events::Event;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
+
+use super::extract::ApiQuery;
+use super::{ApiError, AppState};
+
+const REPLAY_BATCH: u32 = 500;
+
+#[derive(Deserialize, IntoParams)]
+pub struct After {
+    /// Replay events with a sequence number above this (the `Last-Event-ID` header wins).
+    pub after: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/tasks/{task_id}/events", params(("task_id" = String, Path), After),
+    responses((status = 200, description = "text/event-stream of Event objects; the SSE id is `seq`, the SSE event name is `type`", body = Event),
+              (status = 404, body = super::ErrorBody)))]
+pub async fn stream(
+    State(s): State<AppState>,
+    Path(task_id): Path<String>,
+    headers: HeaderMap,
+    ApiQuery(after): ApiQuery<After>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    s.miteos.get_task(&task_id).await?;
+    let last_event_id = match headers
+        .get("last-event-id")
+        .map(|v| v.to_str().map(str::trim))
+    {
+        Some(Ok(v)) => Some(
+            v.parse::<i64>()
+                .map_err(|_| ApiError::bad_request("Last-Event-ID must be an event's id"))?,
+        ),
+        Some(Err(_)) => return Err(ApiError::bad_request("Last-Event-ID must be an event's id")),
+        None => None,
+    };
+    let mut last = last_event_id.or(after.after).unwrap_or(0);
+    // Subscribe before replaying, so nothing published in between is lost.
+    let mut live = s.miteos.subscribe();
+    let miteos = s.miteos.clone();
+    let events = async_stream::stream! {
+        'replay: loop {
+            loop {
+                let batch = match miteos.events_after(&task_id, last, REPLAY_BATCH).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading the journal for SSE");
+                        return;
+                    }
+                };
+                let full = batch.len() as u32 == REPLAY_BATCH;
+                for event in batch {
+                    last = event.seq;
+                    let end = event.kind.is_terminal();
+                    yield Ok(to_sse(&event));
+                    if end {
+                        return;
+                    }
+                }
+                if !full {
+                    break;
+                }
+            }
+            loop {
+                match live.recv().await {
+                    Ok(event) if event.task_id == task_id && event.seq > last => {
+                        last = event.seq;
+                        let end = event.kind.is_terminal();
+                        yield Ok(to_sse(&event));
+                        if end {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(skipped)) => {
+                        tracing::debug!(skipped, "SSE subscriber lagged; replaying from the journal");
+                        continue 'replay;
+                    }
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        }
+    };
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+fn to_sse(event: &Event) -> SseEvent {
+    SseEvent::default()
+        .id(event.seq.to_string())
+        .event(event.kind.name())
+        .json_data(event)
+        .unwrap_or_else(|_| SseEvent::default().comment("unencodable event"))
+}

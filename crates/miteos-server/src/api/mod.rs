@@ -1,0 +1,161 @@
+//! The REST + SSE API. Handlers only translate HTTP to `Miteos` calls and back.
+//!
+//! Every route but `/health` needs `Authorization: Bearer <token>` (compared in constant time);
+//! the Host header must name this machine (a DNS-rebinding page cannot reach the API); bodies
+//! are capped; errors are `{"error": {"code", "message"}}`.
+
+mod error;
+mod events;
+mod extract;
+mod openapi;
+mod tasks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use miteos_core::Miteos;
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+
+pub use error::{ApiError, ErrorBody};
+pub use openapi::openapi_json;
+
+/// Largest request body accepted (a prompt is at most 32 KiB; JSON escaping may double it).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub miteos: Miteos,
+    token: Arc<str>,
+    /// Host names (without port) the API answers to.
+    allowed_hosts: Arc<[String]>,
+}
+
+impl AppState {
+    /// `bound_host` is the address the server listens on; it is accepted as a Host too.
+    pub fn new(miteos: Miteos, token: &str, bound_host: &str) -> Self {
+        let mut hosts = vec![
+            "127.0.0.1".to_owned(),
+            "localhost".to_owned(),
+            "[::1]".to_owned(),
+        ];
+        let bound = bound_host.trim_start_matches('[').trim_end_matches(']');
+        let bound = if bound.contains(':') {
+            format!("[{bound}]")
+        } else {
+            bound.to_owned()
+        };
+        if !hosts.contains(&bound) && bound != "0.0.0.0" && bound != "[::]" {
+            hosts.push(bound);
+        }
+        AppState {
+            miteos,
+            token: token.into(),
+            allowed_hosts: hosts.into(),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/tasks", post(tasks::create).get(tasks::list))
+        .route("/tasks/completed", get(tasks::completed))
+        .route("/tasks/{task_id}", get(tasks::get))
+        .route("/tasks/{task_id}/cancel", post(tasks::cancel))
+        .route("/tasks/{task_id}/events", get(events::stream))
+        .route("/tasks/{task_id}/deliverables", get(tasks::deliverables))
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/download",
+            get(tasks::download),
+        )
+        .route("/openapi.json", get(|| async { Json(openapi_json()) }))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .merge(api)
+        .route(
+            "/health",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), check_host))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn require_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    let ok: bool = presented.as_bytes().ct_eq(state.token.as_bytes()).into();
+    if !ok {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or wrong bearer token (see DATA_DIR/api-token)",
+        ));
+    }
+    Ok(next.run(request).await)
+}
+
+async fn check_host(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().host())
+        .unwrap_or("");
+    let name = if host.starts_with('[') {
+        host.split_inclusive(']').next().unwrap_or(host)
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    if !state
+        .allowed_hosts
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("host {host:?} is not this machine; the API answers only on its own address"),
+        ));
+    }
+    Ok(next.run(request).await)
+}

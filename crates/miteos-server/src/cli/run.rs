@@ -1,0 +1,448 @@
+//! `miteos run`: creates a task, shows its plan as a live tree (states, agent types, tokens, cost,
+//! elapsed time, progress), cancels it on Ctrl+C, and prints the deliverables' paths at the end.
+//! On a terminal the tree redraws in place; elsewhere (pipes, CI) it prints one line per change.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use miteos_core::domain::{SubtaskStatus, TaskStatus};
+use miteos_core::events::{Event, EventKind, PlannedSubtask};
+use miteos_core::service::NewTask;
+use miteos_core::{Error, Miteos};
+use tokio::sync::broadcast::error::RecvError;
+
+pub async fn run(
+    miteos: &Miteos,
+    prompt: String,
+    model: Option<String>,
+) -> Result<ExitCode, Error> {
+    let mut live = miteos.subscribe();
+    let task = miteos
+        .create_task(NewTask {
+            prompt,
+            workspace_id: None,
+            model,
+        })
+        .await?;
+    let mut view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());
+    let mut ticker = tokio::time::interval(Duration::from_millis(200));
+    let mut cancelling = false;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(event) if event.task_id == task.id => {
+                    if view.apply(&event) {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    let mut done = false;
+                    for event in miteos.events_after(&task.id, view.last_seq, 10_000).await? {
+                        done |= view.apply(&event);
+                    }
+                    if done {
+                        break;
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            _ = &mut ctrl_c, if !cancelling => {
+                cancelling = true;
+                view.note("Cancelling: stopping every agent…");
+                let (m, id) = (miteos.clone(), task.id.clone());
+                tokio::spawn(async move { let _ = m.cancel_task(&id).await; });
+            }
+            _ = ticker.tick() => view.tick(),
+        }
+    }
+    view.finish();
+    let task = miteos.get_task(&task.id).await?;
+    let deliverables = miteos.deliverables(&task.id).await?;
+    println!(
+        "\n{} {} · {} · {} tokens · {}",
+        status_icon_task(task.status),
+        task.status.as_str(),
+        task.id,
+        thousands(task.total_tokens_used),
+        usd(task.total_cost_usd)
+    );
+    if let Some(error) = &task.error {
+        println!("  {error}");
+    }
+    if !deliverables.is_empty() {
+        println!("\nDeliverables:");
+        for d in deliverables {
+            println!(
+                "  {}  ({}, {} bytes)",
+                miteos.task_dir(&task.id).join(&d.name).display(),
+                d.mime_type,
+                d.size_bytes
+            );
+        }
+    }
+    Ok(match task.status {
+        TaskStatus::Completed => ExitCode::SUCCESS,
+        TaskStatus::Cancelled => ExitCode::from(130),
+        _ => ExitCode::FAILURE,
+    })
+}
+
+struct Node {
+    planned: PlannedSubtask,
+    status: SubtaskStatus,
+    started: Option<Instant>,
+    elapsed: Option<Duration>,
+    tokens: i64,
+    cost_usd: f64,
+    activity: String,
+    bar: Option<ProgressBar>,
+}
+
+/// The task tree as the terminal shows it.
+struct TreeView {
+    fancy: bool,
+    multi: MultiProgress,
+    header: ProgressBar,
+    progress: Option<ProgressBar>,
+    nodes: BTreeMap<usize, Node>,
+    started: Instant,
+    phase: String,
+    tokens: i64,
+    cents: i64,
+    last_seq: i64,
+}
+
+impl TreeView {
+    fn new(task_id: &str, model: &str, fancy: bool) -> Self {
+        let multi = MultiProgress::with_draw_target(if fancy {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        let header = multi.add(ProgressBar::new_spinner());
+        header.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
+        eprintln!("Task {task_id} · model {model}");
+        TreeView {
+            fancy,
+            multi,
+            header,
+            progress: None,
+            nodes: BTreeMap::new(),
+            started: Instant::now(),
+            phase: "planning".into(),
+            tokens: 0,
+            cents: 0,
+            last_seq: 0,
+        }
+    }
+
+    fn note(&self, line: &str) {
+        if self.fancy {
+            let _ = self.multi.println(line);
+        } else {
+            eprintln!("{line}");
+        }
+    }
+
+    fn log(&self, line: String) {
+        if !self.fancy {
+            eprintln!("[{:>6.1}s] {line}", self.started.elapsed().as_secs_f64());
+        }
+    }
+
+    fn node(&mut self, id: &str) -> Option<&mut Node> {
+        self.nodes.values_mut().find(|n| n.planned.id == id)
+    }
+
+    /// Applies one event; true when the task has finished.
+    fn apply(&mut self, event: &Event) -> bool {
+        if event.seq <= self.last_seq {
+            return false;
+        }
+        self.last_seq = event.seq;
+        match &event.kind {
+            EventKind::TaskStarted => self.phase = "planning".into(),
+            EventKind::PlanRejected { attempt, problems } => {
+                self.log(format!(
+                    "plan rejected (attempt {attempt}): {}",
+                    problems.join("; ")
+                ));
+            }
+            EventKind::PlanReady { title, subtasks } => {
+                self.phase = "running".into();
+                self.note(&format!("Plan: {title}"));
+                for (i, st) in subtasks.iter().enumerate() {
+                    let deps = if st.depends_on.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  (after {})", st.depends_on.join(", "))
+                    };
+                    self.log(format!(
+                        "  {} {:<10} {}{deps}",
+                        st.id, st.agent_type, st.title
+                    ));
+                    let bar = self.fancy.then(|| {
+                        let bar = self.multi.add(ProgressBar::new_spinner());
+                        bar.set_style(
+                            ProgressStyle::with_template("  {prefix} {msg}")
+                                .expect("static template"),
+                        );
+                        bar
+                    });
+                    self.nodes.insert(
+                        i,
+                        Node {
+                            planned: st.clone(),
+                            status: SubtaskStatus::Pending,
+                            started: None,
+                            elapsed: None,
+                            tokens: 0,
+                            cost_usd: 0.0,
+                            activity: String::new(),
+                            bar,
+                        },
+                    );
+                }
+                if self.fancy {
+                    let bar = self.multi.add(ProgressBar::new(subtasks.len() as u64));
+                    bar.set_style(
+                        ProgressStyle::with_template("  [{bar:30.cyan/blue}] {pos}/{len} subtasks")
+                            .expect("static template"),
+                    );
+                    self.progress = Some(bar);
+                }
+            }
+            EventKind::SubtaskStarted {
+                subtask_id,
+                agent_type,
+            } => {
+                if let Some(n) = self.node(subtask_id) {
+                    n.status = SubtaskStatus::Running;
+                    n.started = Some(Instant::now());
+                }
+                self.log(format!("{subtask_id} {agent_type} started"));
+            }
+            EventKind::ToolCallStarted {
+                subtask_id,
+                tool,
+                arguments,
+                ..
+            } => {
+                let args = short(&arguments.to_string(), 60);
+                if let Some(n) = self.node(subtask_id) {
+                    n.activity = format!("→ {tool} {args}");
+                }
+                self.log(format!("{subtask_id} → {tool} {args}"));
+            }
+            EventKind::ToolCallFinished {
+                subtask_id,
+                tool,
+                ok,
+                result,
+                ..
+            } => {
+                let mark = if *ok { "✓" } else { "✗" };
+                self.log(format!("{subtask_id} {mark} {tool}: {}", short(result, 80)));
+            }
+            EventKind::AgentOutput { subtask_id, text } => {
+                if let Some(n) = self.node(subtask_id) {
+                    n.activity = short(text.trim(), 60);
+                }
+            }
+            EventKind::Usage {
+                subtask_id,
+                input_tokens,
+                output_tokens,
+                cost_usd,
+                task_total_tokens,
+                task_total_cost_cents,
+            } => {
+                self.tokens = *task_total_tokens;
+                self.cents = *task_total_cost_cents;
+                if let Some(n) = subtask_id.as_deref().and_then(|id| self.node(id)) {
+                    n.tokens += input_tokens + output_tokens;
+                    n.cost_usd += cost_usd;
+                }
+            }
+            EventKind::ProviderRetry {
+                attempt,
+                delay_ms,
+                reason,
+                ..
+            } => {
+                self.note(&format!(
+                    "model call failed ({reason}); retry {attempt} in {delay_ms} ms"
+                ));
+            }
+            EventKind::SubtaskFinished {
+                subtask_id,
+                status,
+                error,
+            } => {
+                if let Some(n) = self.node(subtask_id) {
+                    n.status = *status;
+                    n.elapsed = n.started.map(|s| s.elapsed());
+                    n.activity = error.clone().unwrap_or_default();
+                }
+                if let Some(p) = &self.progress {
+                    p.inc(1);
+                }
+                let error = error
+                    .as_deref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default();
+                self.log(format!("{subtask_id} {}{error}", status.as_str()));
+            }
+            EventKind::DeliverableAdded { deliverable } => {
+                self.log(format!(
+                    "deliverable {} ({} bytes)",
+                    deliverable.name, deliverable.size_bytes
+                ));
+            }
+            EventKind::CancelRequested => self.phase = "cancelling".into(),
+            EventKind::TaskFinished { status, .. } => {
+                self.phase = status.as_str().into();
+                self.tick();
+                return true;
+            }
+            EventKind::TaskCreated { .. } => {}
+        }
+        self.tick();
+        false
+    }
+
+    fn tick(&mut self) {
+        if !self.fancy {
+            return;
+        }
+        self.header.set_message(format!(
+            "{} · {} · {} tokens · {}",
+            self.phase,
+            elapsed(self.started.elapsed()),
+            thousands(self.tokens),
+            usd(self.cents as f64 / 100.0)
+        ));
+        self.header.tick();
+        for node in self.nodes.values() {
+            let Some(bar) = &node.bar else { continue };
+            let time = node
+                .elapsed
+                .or_else(|| node.started.map(|s| s.elapsed()))
+                .map(elapsed)
+                .unwrap_or_else(|| "—".into());
+            let deps = if node.planned.depends_on.is_empty() {
+                String::new()
+            } else {
+                format!(" ⟵ {}", node.planned.depends_on.join(","))
+            };
+            bar.set_prefix(status_icon(node.status));
+            bar.set_message(format!(
+                "{} {:<10} {:<40} {:>6} {:>7} tok {}{deps}  {}",
+                node.planned.id,
+                node.planned.agent_type,
+                short(&node.planned.title, 40),
+                time,
+                thousands(node.tokens),
+                usd(node.cost_usd),
+                node.activity
+            ));
+        }
+    }
+
+    fn finish(&mut self) {
+        self.tick();
+        self.header.finish();
+        for node in self.nodes.values() {
+            if let Some(bar) = &node.bar {
+                bar.finish();
+            }
+        }
+        if let Some(p) = &self.progress {
+            p.finish();
+        }
+    }
+}
+
+fn status_icon(status: SubtaskStatus) -> &'static str {
+    match status {
+        SubtaskStatus::Pending => "○",
+        SubtaskStatus::Running => "◐",
+        SubtaskStatus::Complete => "✓",
+        SubtaskStatus::Failed => "✗",
+        SubtaskStatus::Cancelled => "⊘",
+    }
+}
+
+pub(crate) fn status_icon_task(status: TaskStatus) -> &'static str {
+    match status {
+        TaskStatus::Pending => "○",
+        TaskStatus::Running => "◐",
+        TaskStatus::Completed => "✓",
+        TaskStatus::Failed => "✗",
+        TaskStatus::Cancelled => "⊘",
+    }
+}
+
+pub(crate) fn usd(amount: f64) -> String {
+    if amount > 0.0 && amount < 0.01 {
+        "<$0.01".into()
+    } else {
+        format!("${amount:.2}")
+    }
+}
+
+pub(crate) fn thousands(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+fn elapsed(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+pub(crate) fn short(text: &str, max: usize) -> String {
+    let one_line = text.replace(['\n', '\r'], " ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        format!(
+            "{}…",
+            one_line
+                .chars()
+                .take(max.saturating_sub(1))
+                .collect::<String>()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_the_war_room() {
+        assert_eq!(thousands(4521), "4,521");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(usd(0.02), "$0.02");
+        assert_eq!(usd(0.0004), "<$0.01");
+        assert_eq!(elapsed(Duration::from_secs(192)), "3m12s");
+    }
+}

@@ -1,0 +1,6 @@
+//! The Miteos HTTP API (REST + SSE, OpenAPI at `/openapi.json`) and the headless CLI, both thin
+//! adapters over `miteos_core::Miteos`.
+
+pub mod api;
+pub mod cli;
+pub mod token;

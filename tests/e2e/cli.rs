@@ -1,0 +1,143 @@
+//! The `miteos` binary: run, tasks and serve, as a user types them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::{Dialect, TestApp, script_example};
+
+const PROVIDER_VARS: &[&str] = &[
+    "MITEOS_MODEL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "OPENROUTER_API_KEY",
+    "OLLAMA_HOST",
+];
+
+fn miteos(data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_miteos"));
+    for var in PROVIDER_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.env("MITEOS_DATA_DIR", data_dir).env("RUST_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn without_a_provider_run_says_how_to_configure_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = miteos(dir.path()).args(["run", "hello"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no model provider is configured") && stderr.contains("OPENAI_API_KEY"),
+        "{stderr}"
+    );
+    let out = miteos(dir.path())
+        .args(["serve", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "serve needs a provider too");
+}
+
+#[tokio::test]
+async fn run_prints_the_deliverables_and_tasks_lists_it() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script_example(&app).await;
+    let data = tempfile::tempdir().unwrap();
+    let base = format!("{}/v1", app.model_server.uri());
+    let data_path = data.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        miteos(&data_path)
+            .env("OPENAI_BASE_URL", base)
+            .env("OPENAI_API_KEY", "test-key")
+            .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
+            .args(["run", "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(
+        stderr.contains("Plan: Notion competitors"),
+        "the plan is shown: {stderr}"
+    );
+    assert!(
+        stderr.contains("st-3 completed") || stderr.contains("st-3 complete"),
+        "subtask states are shown: {stderr}"
+    );
+    let xlsx = stdout
+        .lines()
+        .find(|l| l.trim_start().contains("comparison.xlsx"))
+        .expect("the xlsx path is printed");
+    let path = xlsx.trim().split("  (").next().unwrap();
+    assert!(std::path::Path::new(path).is_file(), "{path} exists");
+    assert!(stdout.contains("comparison.csv"));
+
+    let out = miteos(data.path())
+        .args(["tasks", "--limit", "5"])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        listing.contains("completed") && listing.contains("Notion competitors"),
+        "{listing}"
+    );
+}
+
+#[tokio::test]
+async fn serve_prints_address_and_token_and_keeps_it_private() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = miteos(data.path())
+        .env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
+        .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let addr = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let token = second.split_whitespace().nth(1).unwrap().to_owned();
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("api-token")).unwrap(),
+        token
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.path().join("api-token"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let client = reqwest::Client::new();
+    let ok = client
+        .get(format!("{addr}/tasks"))
+        .bearer_auth(&token)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let denied = client.get(format!("{addr}/tasks")).send().await.unwrap();
+    assert_eq!(denied.status(), 401);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

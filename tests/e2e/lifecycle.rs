@@ -1,0 +1,289 @@
+//! A whole task, prompt to deliverables, with the exact shapes of API.md.
+
+use std::io::Cursor;
+
+use calamine::{DataType, Reader, Xlsx};
+use serde_json::Value;
+
+use crate::support::{Dialect, TestApp, fake_model, script_example};
+
+const PROMPT: &str =
+    "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet";
+
+fn is_rfc3339_utc_seconds(s: &str) -> bool {
+    // 2026-06-20T10:00:00Z
+    s.len() == 20 && s.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(s).is_ok()
+}
+
+async fn run_example(dialect: Dialect) -> (TestApp, Value) {
+    let app = TestApp::start(dialect).await;
+    script_example(&app).await;
+    let id = app.create_task(PROMPT).await;
+    let task = app.wait_final(&id).await;
+    (app, task)
+}
+
+async fn three_subtask_plan_completes_with_contract_shapes(dialect: Dialect) {
+    let (app, task) = run_example(dialect).await;
+    assert_eq!(
+        task["status"], "completed",
+        "the example task must complete: {task:#}"
+    );
+    let id = task["id"].as_str().unwrap();
+    assert!(id.starts_with("task-"), "task ids look like task-<suffix>");
+    assert_eq!(task["prompt"], PROMPT);
+    assert!(
+        is_rfc3339_utc_seconds(task["created_at"].as_str().unwrap()),
+        "created_at: {}",
+        task["created_at"]
+    );
+
+    // 7 model calls (plan + 2 turns for each of 3 agents), each scripted with 1000 + 500 tokens.
+    let calls = 7;
+    assert_eq!(
+        app.script.requests().len(),
+        calls,
+        "no model call may be made twice"
+    );
+    let tokens = calls as i64 * (fake_model::PROMPT_TOKENS + fake_model::COMPLETION_TOKENS);
+    assert_eq!(task["total_tokens_used"].as_i64(), Some(tokens));
+    let per_call_usd = match dialect {
+        Dialect::OpenAi => 1000.0 * 0.40 / 1e6 + 500.0 * 1.60 / 1e6,
+        Dialect::Anthropic => 1000.0 * 3.0 / 1e6 + 500.0 * 15.0 / 1e6,
+    };
+    let usd = per_call_usd * calls as f64;
+    assert_eq!(
+        task["total_cost_cents"].as_i64(),
+        Some((usd * 100.0).ceil() as i64),
+        "cost in whole cents, rounded up"
+    );
+    assert!(
+        task["total_cost_cents"].is_i64(),
+        "total_cost_cents is an integer"
+    );
+
+    let subtasks = task["subtasks"].as_array().unwrap();
+    let shapes: Vec<(String, String, String)> = subtasks
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().into(),
+                s["agent_type"].as_str().unwrap().into(),
+                s["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        vec![
+            ("st-1".into(), "researcher".into(), "complete".into()),
+            ("st-2".into(), "researcher".into(), "complete".into()),
+            ("st-3".into(), "analyst".into(), "complete".into()),
+        ]
+    );
+    assert_eq!(
+        subtasks[2]["depends_on"],
+        serde_json::json!(["st-1", "st-2"])
+    );
+
+    // The analyst received both researchers' findings.
+    let analyst_request = app
+        .script
+        .requests()
+        .into_iter()
+        .find(|b| fake_model::agent_first("st-3")(b))
+        .unwrap();
+    assert!(
+        analyst_request.contains("Coda $10/doc maker")
+            && analyst_request.contains("Confluence: wikis")
+    );
+    // The researcher saw the page as Markdown, not HTML.
+    let researcher_followup = app
+        .script
+        .requests()
+        .into_iter()
+        .find(|b| fake_model::agent_after_tools("st-1")(b))
+        .unwrap();
+    assert!(
+        researcher_followup.contains("Confluence Standard costs $5.16")
+            && !researcher_followup.contains("<article>")
+    );
+
+    // Deliverables: a valid XLSX and a CSV, downloadable with the right headers and bytes.
+    let (status, deliverables) = app.get(&format!("/tasks/{id}/deliverables")).await;
+    assert_eq!(status, 200);
+    let list = deliverables.as_array().unwrap();
+    let names: Vec<&str> = list.iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["comparison.csv", "comparison.xlsx"]);
+    for d in list {
+        assert_eq!(d["subtask_id"], "st-3");
+        let url = app.url(&format!(
+            "/tasks/{id}/deliverables/{}/download",
+            d["id"].as_str().unwrap()
+        ));
+        let response = app
+            .client
+            .get(url)
+            .bearer_auth(crate::support::TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(content_type, d["mime_type"].as_str().unwrap());
+        let disposition = response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            disposition.starts_with("attachment; filename=\"comparison."),
+            "{disposition}"
+        );
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(bytes.len() as i64, d["size_bytes"].as_i64().unwrap());
+        let sha = sha256_hex(&bytes);
+        assert_eq!(
+            sha,
+            d["sha256"].as_str().unwrap(),
+            "downloaded bytes are the registered file"
+        );
+        if d["name"] == "comparison.xlsx" {
+            assert_eq!(
+                content_type,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            );
+            let mut workbook = Xlsx::new(Cursor::new(bytes.to_vec())).expect("the XLSX opens");
+            let sheet = workbook
+                .worksheet_range("Comparison")
+                .expect("the named sheet exists");
+            assert_eq!(sheet.get_size(), (4, 3), "header + 3 rows, 3 columns");
+            assert_eq!(sheet.get_value((1, 0)).unwrap().to_string(), "Coda");
+            assert_eq!(
+                sheet.get_value((2, 1)).unwrap().as_f64(),
+                Some(5.16),
+                "numbers stay numbers"
+            );
+        } else {
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            assert!(
+                text.starts_with("Product,Price (USD/month),Key features\r\nCoda,10,"),
+                "{text}"
+            );
+        }
+    }
+
+    // The journal: in order, starting with creation and ending with the final state.
+    let events = app.sse(id, None).await;
+    let names: Vec<&str> = events.iter().map(|(_, n, _)| n.as_str()).collect();
+    assert_eq!(names.first(), Some(&"task_created"));
+    assert_eq!(names.last(), Some(&"task_finished"));
+    assert!(
+        events.windows(2).all(|w| w[0].0 < w[1].0),
+        "event ids strictly increase"
+    );
+    let pos = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| panic!("no {name} in {names:?}"))
+    };
+    assert!(pos("task_started") < pos("plan_ready") && pos("plan_ready") < pos("subtask_started"));
+    for (_, name, data) in &events {
+        assert_eq!(
+            data["type"],
+            name.as_str(),
+            "the SSE event name is the event's type"
+        );
+        assert_eq!(data["task_id"], id);
+    }
+    // The analyst starts only after both researchers finished.
+    let started_st3 = events
+        .iter()
+        .position(|(_, n, d)| n == "subtask_started" && d["subtask_id"] == "st-3")
+        .unwrap();
+    for dep in ["st-1", "st-2"] {
+        let finished = events
+            .iter()
+            .position(|(_, n, d)| n == "subtask_finished" && d["subtask_id"] == dep)
+            .unwrap();
+        assert!(
+            finished < started_st3,
+            "{dep} must finish before st-3 starts"
+        );
+    }
+    // Replay after Last-Event-ID gives exactly the rest.
+    let middle = events[events.len() / 2].0;
+    let rest = app.sse(id, Some(middle)).await;
+    assert_eq!(
+        rest.iter().map(|e| e.0).collect::<Vec<_>>(),
+        events
+            .iter()
+            .map(|e| e.0)
+            .filter(|s| *s > middle)
+            .collect::<Vec<_>>()
+    );
+
+    // History and the Skill Compiler's list both show it.
+    let (_, history) = app.get("/tasks?limit=20&offset=0").await;
+    assert_eq!(history[0]["id"], id);
+    let (_, completed) = app.get("/tasks/completed").await;
+    assert_eq!(completed[0]["id"], id);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn openai_three_subtask_plan_completes_with_contract_shapes() {
+    three_subtask_plan_completes_with_contract_shapes(Dialect::OpenAi).await;
+}
+
+#[tokio::test]
+async fn anthropic_three_subtask_plan_completes_with_contract_shapes() {
+    three_subtask_plan_completes_with_contract_shapes(Dialect::Anthropic).await;
+}
+
+#[tokio::test]
+async fn independent_subtasks_run_in_parallel() {
+    let (_app, task) = run_example(Dialect::OpenAi).await;
+    let st1 = &task["subtasks"][0];
+    let st2 = &task["subtasks"][1];
+    let start = |s: &Value| {
+        chrono::DateTime::parse_from_rfc3339(s["started_at"].as_str().unwrap()).unwrap()
+    };
+    let end = |s: &Value| {
+        chrono::DateTime::parse_from_rfc3339(s["finished_at"].as_str().unwrap()).unwrap()
+    };
+    // Second resolution: both researchers started before either finished (or in the same second).
+    assert!(
+        start(st1) <= end(st2) && start(st2) <= end(st1),
+        "the two researchers overlap in time"
+    );
+}
+
+#[tokio::test]
+async fn a_restart_keeps_history_and_ends_interrupted_runs() {
+    let (app, task) = run_example(Dialect::OpenAi).await;
+    let id = task["id"].as_str().unwrap().to_owned();
+    let TestApp {
+        script,
+        model_server,
+        dir,
+        miteos,
+        ..
+    } = app;
+    drop(miteos);
+    let app = TestApp::start_with(Dialect::OpenAi, script, model_server, dir).await;
+    let (status, again) = app.get(&format!("/tasks/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["status"], "completed");
+    assert_eq!(again["total_tokens_used"], task["total_tokens_used"]);
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real API over HTTP on 127.0.0.1, a real SQLite file, real tools, and a
+//! scripted fake model server speaking OpenAI's and Anthropic's streaming formats.
+
+mod support;
+
+mod cancel;
+mod cli;
+mod faults;
+mod inputs;
+mod lifecycle;

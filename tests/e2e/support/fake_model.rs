@@ -1,0 +1,294 @@
+//! A scripted model server: wiremock answering OpenAI chat-completions and Anthropic messages
+//! requests with recorded-format SSE streams. Tests script it with rules (which request gets which
+//! reply); nothing about the answers lives in the code under test.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum Dialect {
+    OpenAi,
+    Anthropic,
+}
+
+#[derive(Clone)]
+pub enum Reply {
+    Text(String),
+    /// (tool name, arguments) — several are sent as parallel calls.
+    ToolCalls(Vec<(String, Value)>),
+    /// An HTTP error, with an optional Retry-After in seconds.
+    Status(u16, Option<u64>),
+}
+
+pub fn tool(name: &str, args: Value) -> (String, Value) {
+    (name.to_owned(), args)
+}
+
+type Predicate = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+struct Rule {
+    when: Predicate,
+    reply: Reply,
+    delay: Duration,
+    /// How many more times this rule may answer; `None` is forever.
+    remaining: Option<usize>,
+}
+
+/// The rules, first match wins; requests that match none get a 400 that names them.
+#[derive(Clone, Default)]
+pub struct Script {
+    rules: Arc<Mutex<Vec<Rule>>>,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Script {
+    pub fn on(&self, when: impl Fn(&str) -> bool + Send + Sync + 'static, reply: Reply) -> &Self {
+        self.push(when, reply, Duration::ZERO, None)
+    }
+
+    pub fn once(&self, when: impl Fn(&str) -> bool + Send + Sync + 'static, reply: Reply) -> &Self {
+        self.push(when, reply, Duration::ZERO, Some(1))
+    }
+
+    pub fn slow(
+        &self,
+        when: impl Fn(&str) -> bool + Send + Sync + 'static,
+        reply: Reply,
+        delay: Duration,
+    ) -> &Self {
+        self.push(when, reply, delay, None)
+    }
+
+    fn push(
+        &self,
+        when: impl Fn(&str) -> bool + Send + Sync + 'static,
+        reply: Reply,
+        delay: Duration,
+        remaining: Option<usize>,
+    ) -> &Self {
+        self.rules.lock().unwrap().push(Rule {
+            when: Box::new(when),
+            reply,
+            delay,
+            remaining,
+        });
+        self
+    }
+
+    /// Bodies of every model request received, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    fn answer(&self, body: &str) -> Option<(Reply, Duration)> {
+        self.requests.lock().unwrap().push(body.to_owned());
+        let mut rules = self.rules.lock().unwrap();
+        for rule in rules.iter_mut() {
+            if rule.remaining == Some(0) || !(rule.when)(body) {
+                continue;
+            }
+            if let Some(n) = rule.remaining.as_mut() {
+                *n -= 1;
+            }
+            return Some((rule.reply.clone(), rule.delay));
+        }
+        None
+    }
+}
+
+// Predicates over the raw request body.
+
+/// The planner's request (it offers the submit_plan tool).
+pub fn planner(body: &str) -> bool {
+    body.contains("\"submit_plan\"")
+}
+
+/// The planner's request after a rejected plan.
+pub fn planner_repair(body: &str) -> bool {
+    planner(body) && body.contains("The plan was rejected")
+}
+
+/// An agent request for subtask `id` (e.g. "st-1") before any tool result.
+pub fn agent_first(id: &'static str) -> impl Fn(&str) -> bool {
+    move |body| {
+        !planner(body)
+            && body.contains(&format!("Your part of it ({id})"))
+            && !body.contains("<tool_result")
+    }
+}
+
+/// An agent request for subtask `id` after its tools answered.
+pub fn agent_after_tools(id: &'static str) -> impl Fn(&str) -> bool {
+    move |body| {
+        !planner(body)
+            && body.contains(&format!("Your part of it ({id})"))
+            && body.contains("<tool_result")
+    }
+}
+
+/// Usage every scripted answer reports.
+pub const PROMPT_TOKENS: i64 = 1000;
+pub const COMPLETION_TOKENS: i64 = 500;
+
+struct Responder {
+    script: Script,
+    dialect: Dialect,
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body = String::from_utf8_lossy(&request.body).into_owned();
+        let Some((reply, delay)) = self.script.answer(&body) else {
+            return ResponseTemplate::new(400).set_body_string(format!(
+                "no scripted reply for: {}",
+                &body[..body.len().min(400)]
+            ));
+        };
+        let template = match reply {
+            Reply::Status(code, retry_after) => {
+                let mut t = ResponseTemplate::new(code)
+                    .set_body_json(json!({"error": {"message": format!("scripted {code}"), "type": "server_error"}}));
+                if let Some(s) = retry_after {
+                    t = t.insert_header("retry-after", s.to_string().as_str());
+                }
+                t
+            }
+            reply => ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_raw(
+                    match self.dialect {
+                        Dialect::OpenAi => openai_stream(&reply),
+                        Dialect::Anthropic => anthropic_stream(&reply),
+                    },
+                    "text/event-stream",
+                ),
+        };
+        template.set_delay(delay)
+    }
+}
+
+/// Starts the fake model server for a dialect, plus fixture pages under `/pages/…`.
+pub async fn start(dialect: Dialect, script: &Script) -> MockServer {
+    let server = MockServer::start().await;
+    let endpoint = match dialect {
+        Dialect::OpenAi => "/v1/chat/completions",
+        Dialect::Anthropic => "/v1/messages",
+    };
+    Mock::given(method("POST"))
+        .and(path(endpoint))
+        .respond_with(Responder {
+            script: script.clone(),
+            dialect,
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+fn data(v: Value) -> String {
+    format!("data: {v}\n\n")
+}
+
+fn split_in_three(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let third = chars.len().div_ceil(3).max(1);
+    chars.chunks(third).map(|c| c.iter().collect()).collect()
+}
+
+fn openai_stream(reply: &Reply) -> String {
+    let chunk = |delta: Value, finish: Value| {
+        data(
+            json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4.1-mini",
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}),
+        )
+    };
+    let mut out = String::new();
+    let finish = match reply {
+        Reply::Text(text) => {
+            out.push_str(&chunk(
+                json!({"role": "assistant", "content": ""}),
+                Value::Null,
+            ));
+            for piece in split_in_three(text) {
+                out.push_str(&chunk(json!({"content": piece}), Value::Null));
+            }
+            "stop"
+        }
+        Reply::ToolCalls(calls) => {
+            for (i, (name, args)) in calls.iter().enumerate() {
+                out.push_str(&chunk(
+                    json!({"role": "assistant", "tool_calls": [{"index": i, "id": format!("call_{i}"), "type": "function",
+                            "function": {"name": name, "arguments": ""}}]}),
+                    Value::Null,
+                ));
+                for piece in split_in_three(&args.to_string()) {
+                    out.push_str(&chunk(
+                        json!({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}),
+                        Value::Null,
+                    ));
+                }
+            }
+            "tool_calls"
+        }
+        Reply::Status(..) => unreachable!("statuses are not streamed"),
+    };
+    out.push_str(&chunk(json!({}), json!(finish)));
+    out.push_str(&data(json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4.1-mini",
+        "choices": [], "usage": {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": COMPLETION_TOKENS,
+        "total_tokens": PROMPT_TOKENS + COMPLETION_TOKENS}})));
+    out.push_str("data: [DONE]\n\n");
+    out
+}
+
+fn anthropic_stream(reply: &Reply) -> String {
+    let event = |name: &str, v: Value| format!("event: {name}\ndata: {v}\n\n");
+    let mut out = event(
+        "message_start",
+        json!({"type": "message_start", "message": {"id": "msg_fake", "type": "message", "role": "assistant", "content": [],
+               "model": "claude-sonnet-4-5", "stop_reason": null, "stop_sequence": null,
+               "usage": {"input_tokens": PROMPT_TOKENS, "output_tokens": 1}}}),
+    );
+    let stop = match reply {
+        Reply::Text(text) => {
+            out.push_str(&event("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})));
+            for piece in split_in_three(text) {
+                out.push_str(&event("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}})));
+            }
+            out.push_str(&event(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": 0}),
+            ));
+            "end_turn"
+        }
+        Reply::ToolCalls(calls) => {
+            for (i, (name, args)) in calls.iter().enumerate() {
+                out.push_str(&event("content_block_start", json!({"type": "content_block_start", "index": i,
+                    "content_block": {"type": "tool_use", "id": format!("toolu_{i}"), "name": name, "input": {}}})));
+                for piece in split_in_three(&args.to_string()) {
+                    out.push_str(&event(
+                        "content_block_delta",
+                        json!({"type": "content_block_delta", "index": i,
+                        "delta": {"type": "input_json_delta", "partial_json": piece}}),
+                    ));
+                }
+                out.push_str(&event(
+                    "content_block_stop",
+                    json!({"type": "content_block_stop", "index": i}),
+                ));
+            }
+            "tool_use"
+        }
+        Reply::Status(..) => unreachable!("statuses are not streamed"),
+    };
+    out.push_str(&event(
+        "message_delta",
+        json!({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": null},
+        "usage": {"output_tokens": COMPLETION_TOKENS}}),
+    ));
+    out.push_str(&event("message_stop", json!({"type": "message_stop"})));
+    out
+}

@@ -1,0 +1,277 @@
+//! Shared test harness: a real Miteos (real SQLite file in a temp dir) behind the real HTTP API on
+//! 127.0.0.1:0, talking to a scripted fake model server.
+
+pub mod fake_model;
+
+use std::time::{Duration, Instant};
+
+use miteos_core::Miteos;
+use miteos_core::orchestrator::Limits;
+use miteos_core::providers::ModelConfig;
+use miteos_core::providers::config::RetryPolicy;
+use miteos_core::service::Options;
+use miteos_server::api::{self, AppState};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub use fake_model::{Dialect, Reply, Script, tool};
+
+pub const TOKEN: &str = "test-token-0123456789abcdef0123456789abcdef";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub miteos: Miteos,
+    pub model_server: MockServer,
+    pub script: Script,
+    pub dir: tempfile::TempDir,
+    _shutdown: oneshot::Sender<()>,
+}
+
+/// Provider configuration pointing at the fake model server.
+pub fn model_config(dialect: Dialect, server: &MockServer) -> ModelConfig {
+    let fast_retries = RetryPolicy {
+        max_retries: 3,
+        min_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(2),
+    };
+    let base = format!("{}/v1", server.uri());
+    match dialect {
+        Dialect::OpenAi => ModelConfig {
+            model: Some("openai::gpt-4.1-mini".into()),
+            openai_api_key: Some("test-key".into()),
+            openai_base_url: Some(base),
+            retry: fast_retries,
+            timeout: Some(Duration::from_secs(30)),
+            ..Default::default()
+        },
+        Dialect::Anthropic => ModelConfig {
+            model: Some("anthropic::claude-sonnet-4-5".into()),
+            anthropic_api_key: Some("test-key".into()),
+            anthropic_base_url: Some(base),
+            retry: fast_retries,
+            timeout: Some(Duration::from_secs(30)),
+            ..Default::default()
+        },
+    }
+}
+
+impl TestApp {
+    pub async fn start(dialect: Dialect) -> TestApp {
+        let script = Script::default();
+        let model_server = fake_model::start(dialect, &script).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_with(dialect, script, model_server, dir).await
+    }
+
+    /// Starts (or restarts) Miteos and the API on an existing data dir and model server.
+    pub async fn start_with(
+        dialect: Dialect,
+        script: Script,
+        model_server: MockServer,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
+        let options = Options {
+            data_dir: dir.path().to_path_buf(),
+            models: model_config(dialect, &model_server),
+            providers: None,
+            limits: Limits::default(),
+        };
+        let miteos = Miteos::open(options).await.expect("open miteos");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel();
+        let state = AppState::new(miteos.clone(), TOKEN, "127.0.0.1");
+        tokio::spawn(api::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            miteos,
+            model_server,
+            script,
+            dir,
+            _shutdown: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn create_task(&self, prompt: &str) -> String {
+        let (status, task) = self.post("/tasks", json!({"prompt": prompt})).await;
+        assert_eq!(status, 201, "creating a task answers 201: {task}");
+        task["id"].as_str().expect("task id").to_owned()
+    }
+
+    /// Polls until the task is final (completed, failed, cancelled) and returns it.
+    pub async fn wait_final(&self, id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, task) = self.get(&format!("/tasks/{id}")).await;
+            if matches!(
+                task["status"].as_str(),
+                Some("completed" | "failed" | "cancelled")
+            ) {
+                return task;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "task {id} did not finish in 30 s: {task}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The task's whole event stream over SSE (it ends after task_finished), as (id, event name, data).
+    pub async fn sse(&self, id: &str, last_event_id: Option<i64>) -> Vec<(i64, String, Value)> {
+        let mut req = self
+            .client
+            .get(self.url(&format!("/tasks/{id}/events")))
+            .bearer_auth(TOKEN);
+        if let Some(last) = last_event_id {
+            req = req.header("Last-Event-ID", last.to_string());
+        }
+        let response = tokio::time::timeout(Duration::from_secs(30), async {
+            req.send().await.unwrap().text().await.unwrap()
+        })
+        .await
+        .expect("the SSE stream ends after task_finished");
+        parse_sse(&response)
+    }
+
+    /// Serves an HTML fixture page from the fake model server (127.0.0.1), optionally slowly.
+    pub async fn page(&self, route: &str, html: &str, delay: Duration) -> String {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(html.to_owned(), "text/html; charset=utf-8")
+                    .set_delay(delay),
+            )
+            .mount(&self.model_server)
+            .await;
+        format!("{}{route}", self.model_server.uri())
+    }
+}
+
+pub fn parse_sse(text: &str) -> Vec<(i64, String, Value)> {
+    let mut out = Vec::new();
+    for block in text.split("\n\n") {
+        let (mut id, mut name, mut data) = (None, String::new(), String::new());
+        for line in block.lines() {
+            if let Some(v) = line.strip_prefix("id:") {
+                id = v.trim().parse().ok();
+            } else if let Some(v) = line.strip_prefix("event:") {
+                name = v.trim().to_owned();
+            } else if let Some(v) = line.strip_prefix("data:") {
+                data.push_str(v.trim_start());
+            }
+        }
+        if let Some(id) = id {
+            out.push((
+                id,
+                name,
+                serde_json::from_str(&data).expect("SSE data is JSON"),
+            ));
+        }
+    }
+    out
+}
+
+/// The plan of the example task: two researchers in parallel, then an analyst that needs both.
+pub fn example_plan() -> Reply {
+    Reply::ToolCalls(vec![tool(
+        "submit_plan",
+        json!({"title": "Notion competitors: feature comparison", "subtasks": [
+            {"id": "st-1", "title": "Research competitor pricing", "description": "Fetch the pricing page and note each product's price.", "agent_type": "researcher", "depends_on": []},
+            {"id": "st-2", "title": "Research competitor features", "description": "Fetch the features page and note each product's features.", "agent_type": "researcher", "depends_on": []},
+            {"id": "st-3", "title": "Build the comparison spreadsheet", "description": "Write comparison.xlsx and comparison.csv.", "agent_type": "analyst", "depends_on": ["st-1", "st-2"]}
+        ]}),
+    )])
+}
+
+pub const PRICING_HTML: &str = "<html><head><title>Pricing</title></head><body><article><h1>Pricing</h1>\
+    <p>Coda costs $10 per doc maker per month. Confluence Standard costs $5.16 per user per month.</p>\
+    <p>ClickUp Unlimited is $7 per user per month, and Obsidian Sync is $4 per month.</p></article></body></html>";
+
+pub const FEATURES_HTML: &str = "<html><head><title>Features</title></head><body><article><h1>Features</h1>\
+    <p>Coda has docs, tables and automations. Confluence has wikis and Jira integration.</p>\
+    <p>ClickUp has tasks and docs. Obsidian has local Markdown files and plugins.</p></article></body></html>";
+
+/// Scripts the whole example task: plan, two research agents using fetch_url on fixture pages,
+/// and an analyst writing an XLSX and a CSV in parallel tool calls.
+pub async fn script_example(app: &TestApp) {
+    let pricing = app
+        .page("/pages/pricing", PRICING_HTML, Duration::ZERO)
+        .await;
+    let features = app
+        .page("/pages/features", FEATURES_HTML, Duration::ZERO)
+        .await;
+    let s = &app.script;
+    s.on(fake_model::planner, example_plan());
+    s.on(
+        fake_model::agent_first("st-1"),
+        Reply::ToolCalls(vec![tool("fetch_url", json!({"url": pricing}))]),
+    );
+    s.on(
+        fake_model::agent_after_tools("st-1"),
+        Reply::Text("Coda $10/doc maker; Confluence $5.16/user. Source: pricing page.".into()),
+    );
+    s.on(
+        fake_model::agent_first("st-2"),
+        Reply::ToolCalls(vec![tool("fetch_url", json!({"url": features}))]),
+    );
+    s.on(
+        fake_model::agent_after_tools("st-2"),
+        Reply::Text("Coda: docs, tables; Confluence: wikis. Source: features page.".into()),
+    );
+    let columns = json!(["Product", "Price (USD/month)", "Key features"]);
+    let rows = json!([
+        ["Coda", 10, "docs, tables, automations"],
+        ["Confluence", 5.16, "wikis, Jira"],
+        ["ClickUp", 7, "tasks, docs"]
+    ]);
+    s.on(
+        fake_model::agent_first("st-3"),
+        Reply::ToolCalls(vec![
+            tool("write_spreadsheet", json!({"path": "comparison.xlsx", "columns": columns, "rows": rows, "sheet_name": "Comparison"})),
+            tool("write_spreadsheet", json!({"path": "comparison.csv", "columns": columns, "rows": rows})),
+        ]),
+    );
+    s.on(
+        fake_model::agent_after_tools("st-3"),
+        Reply::Text("Wrote comparison.xlsx and comparison.csv.".into()),
+    );
+}
