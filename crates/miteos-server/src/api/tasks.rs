@@ -174,7 +174,7 @@ mod tests {
         );
         assert_eq!(
             content_disposition("Prix \"été\".csv"),
-            "attachment; filename=\"Prix _t__.csv\"; filename*=UTF-8''Prix%20%22%C3%A9t%C3%A9%22.csv"
+            "attachment; filename=\"Prix __t__.csv\"; filename*=UTF-8''Prix%20%22%C3%A9t%C3%A9%22.csv"
         );
     }
 }
