@@ -5,6 +5,9 @@ mod support;
 
 mod cancel;
 mod cli;
+mod emulated;
 mod faults;
 mod inputs;
 mod lifecycle;
+mod local;
+mod models;

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 
 use crate::domain::Deliverable;
 use crate::error::{Error, Result};
@@ -23,7 +22,7 @@ pub async fn register(
     subtask_id: Option<&str>,
 ) -> Result<Deliverable> {
     let path = file_path(task_dir, relative)?;
-    let (size, sha256) = tokio::task::spawn_blocking(move || digest(&path))
+    let (size, sha256) = tokio::task::spawn_blocking(move || crate::digest::sha256_file(&path))
         .await
         .map_err(|e| Error::Internal(format!("hashing {relative}: {e}")))??;
     let deliverable = store
@@ -63,27 +62,6 @@ pub fn mime_type(name: &str) -> String {
     } else {
         mime.essence_str().to_owned()
     }
-}
-
-fn digest(path: &Path) -> Result<(u64, String)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    let hash = hasher.finalize();
-    Ok((size, hash.iter().map(|b| format!("{b:02x}")).collect()))
 }
 
 #[cfg(test)]

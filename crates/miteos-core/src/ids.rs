@@ -26,7 +26,7 @@ pub fn is_task_id(id: &str) -> bool {
 pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the operating system's random source is available");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::hex(&buf)
 }
 
 #[cfg(test)]

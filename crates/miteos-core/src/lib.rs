@@ -5,10 +5,12 @@
 //! scheduler, agent loop), the model providers and the agents' tools.
 
 pub mod deliverables;
+pub mod digest;
 pub mod domain;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod models;
 pub mod orchestrator;
 pub mod providers;
 pub mod service;

@@ -15,8 +15,10 @@ use crate::domain::{Deliverable, SubtaskStatus, Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::ids::{is_task_id, new_task_id};
+use crate::models::ModelStore;
 use crate::orchestrator::{Limits, RunCtx, builtin_agent_types, run_task};
 use crate::providers::pricing::{Price, PriceTable};
+use crate::providers::source::DefaultProviders;
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store};
 use crate::tools::ToolRegistry;
@@ -97,10 +99,13 @@ impl Miteos {
         store.seed_agent_types(&builtin_agent_types()).await?;
         let providers: Arc<dyn ProviderSource> = match options.providers {
             Some(source) => source,
-            None => match store.setting::<ModelConfig>("models").await? {
-                Some(saved) => Arc::new(options.models.overlay(saved)),
-                None => Arc::new(options.models),
-            },
+            None => {
+                let config = match store.setting::<ModelConfig>("models").await? {
+                    Some(saved) => options.models.overlay(saved),
+                    None => options.models,
+                };
+                Arc::new(DefaultProviders::new(config, ModelStore::new(&data_dir)))
+            }
         };
         let prices = store
             .setting::<HashMap<String, Price>>("prices")
@@ -131,6 +136,16 @@ impl Miteos {
 
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    /// The local models (GGUF files) of this data directory.
+    pub fn models(&self) -> ModelStore {
+        ModelStore::new(&self.inner.data_dir)
+    }
+
+    /// The HTTP client Miteos uses (model downloads, web tools).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
     }
 
     /// The model tasks run on unless they name one; errors say how to configure a provider.

@@ -39,6 +39,11 @@ enum Command {
         /// What to do, in plain language.
         prompt: Vec<String>,
     },
+    /// Manage the embedded model's GGUF files.
+    Models {
+        #[command(subcommand)]
+        command: cli::models::ModelsCommand,
+    },
     /// List tasks, newest first.
     Tasks {
         #[arg(long, default_value_t = 20)]
@@ -110,6 +115,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { model, prompt } => cli::run::run(&miteos, prompt.join(" "), model).await,
+        Command::Models { command } => {
+            cli::models::run(&miteos, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Tasks { limit, offset } => {
             cli::tasks::print(&miteos, limit, offset).await?;
             Ok(ExitCode::SUCCESS)

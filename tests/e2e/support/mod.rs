@@ -73,9 +73,35 @@ impl TestApp {
         model_server: MockServer,
         dir: tempfile::TempDir,
     ) -> TestApp {
+        let models = model_config(dialect, &model_server);
+        Self::start_configured(models, script, model_server, dir).await
+    }
+
+    /// Miteos with no provider configured and the embedded model installed (as a link to `model`).
+    pub async fn start_local(model: &std::path::Path) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let models = dir.path().join("models");
+        std::fs::create_dir_all(&models).unwrap();
+        std::os::unix::fs::symlink(model, models.join(model.file_name().unwrap())).unwrap();
+        let unused_model_server = MockServer::start().await;
+        Self::start_configured(
+            ModelConfig::default(),
+            Script::default(),
+            unused_model_server,
+            dir,
+        )
+        .await
+    }
+
+    pub async fn start_configured(
+        models: ModelConfig,
+        script: Script,
+        model_server: MockServer,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
         let options = Options {
             data_dir: dir.path().to_path_buf(),
-            models: model_config(dialect, &model_server),
+            models,
             providers: None,
             limits: Limits::default(),
         };
@@ -137,7 +163,11 @@ impl TestApp {
 
     /// Polls until the task is final (completed, failed, cancelled) and returns it.
     pub async fn wait_final(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_final_within(id, Duration::from_secs(30)).await
+    }
+
+    pub async fn wait_final_within(&self, id: &str, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
         loop {
             let (_, task) = self.get(&format!("/tasks/{id}")).await;
             if matches!(
@@ -163,7 +193,7 @@ impl TestApp {
         if let Some(last) = last_event_id {
             req = req.header("Last-Event-ID", last.to_string());
         }
-        let response = tokio::time::timeout(Duration::from_secs(30), async {
+        let response = tokio::time::timeout(Duration::from_secs(60), async {
             req.send().await.unwrap().text().await.unwrap()
         })
         .await

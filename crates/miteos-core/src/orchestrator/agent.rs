@@ -106,7 +106,11 @@ async fn agent_loop(
         http: ctx.http.clone(),
     };
 
-    for _ in 0..ctx.limits.max_steps {
+    let max_steps = provider
+        .profile()
+        .max_agent_steps
+        .map_or(ctx.limits.max_steps, |m| m.min(ctx.limits.max_steps));
+    for _ in 0..max_steps {
         if cancel.is_cancelled() {
             return Err(Stop::Cancelled);
         }
@@ -141,8 +145,7 @@ async fn agent_loop(
         }
     }
     Err(Stop::Failed(format!(
-        "the agent took {} steps without finishing; the step limit stopped it",
-        ctx.limits.max_steps
+        "the agent took {max_steps} steps without finishing; the step limit stopped it"
     )))
 }
 

@@ -64,10 +64,12 @@ struct RawSubtask {
 }
 
 fn id_text(v: &Value) -> String {
-    match v {
+    let text = match v {
         Value::String(s) => s.trim().to_owned(),
         other => other.to_string(),
-    }
+    };
+    // Ids are short; anything longer is noise that would only bloat the problem list.
+    text.chars().take(40).collect()
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -93,20 +95,24 @@ pub fn validate_plan(
             raw.subtasks.len()
         ));
     }
-    // The model's own ids (or positions) map to st-1..st-n.
+    // `st-k` (or `k`) always names the k-th subtask, as the schema says; other ids a model
+    // invents ("research", "a") name the subtask that carries them.
     let mut ids: HashMap<String, String> = HashMap::new();
-    for (i, st) in raw.subtasks.iter().enumerate() {
-        let ours = subtask_id(i);
-        if let Some(theirs) = st.id.as_ref().map(id_text).filter(|t| !t.is_empty())
-            && ids.insert(theirs.clone(), ours.clone()).is_some()
-        {
-            problems.push(format!("two subtasks have the id {theirs:?}"));
-        }
-    }
     for i in 0..raw.subtasks.len() {
-        ids.entry(subtask_id(i)).or_insert_with(|| subtask_id(i));
-        ids.entry((i + 1).to_string())
-            .or_insert_with(|| subtask_id(i));
+        ids.insert(subtask_id(i), subtask_id(i));
+        ids.insert((i + 1).to_string(), subtask_id(i));
+    }
+    let mut ambiguous: HashSet<String> = HashSet::new();
+    for (i, st) in raw.subtasks.iter().enumerate() {
+        let Some(theirs) = st.id.as_ref().map(id_text).filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        if theirs.starts_with("st-") || theirs.parse::<usize>().is_ok() {
+            continue;
+        }
+        if ids.insert(theirs.clone(), subtask_id(i)).is_some() {
+            ambiguous.insert(theirs);
+        }
     }
     let known: Vec<&str> = agent_types.iter().map(|a| a.name.as_str()).collect();
     let mut subtasks = Vec::with_capacity(raw.subtasks.len());
@@ -128,6 +134,9 @@ pub fn validate_plan(
         for dep in &st.depends_on {
             let text = id_text(dep);
             match ids.get(&text) {
+                _ if ambiguous.contains(&text) => problems.push(format!(
+                    "{id} depends on {text:?}, but several subtasks have that id"
+                )),
                 Some(d) if *d == id => problems.push(format!("{id} depends on itself")),
                 Some(d) => {
                     if !depends_on.contains(d) {
@@ -160,6 +169,8 @@ pub fn validate_plan(
         ));
     }
     if !problems.is_empty() {
+        let mut seen = HashSet::new();
+        problems.retain(|p| seen.insert(p.clone()));
         return Err(problems);
     }
     let title = raw
@@ -200,23 +211,26 @@ fn find_cycle(subtasks: &[NewSubtask]) -> Option<Vec<String>> {
 
 fn plan_tool(agent_types: &[AgentType], max_subtasks: usize) -> ToolSpec {
     let names: Vec<&str> = agent_types.iter().map(|a| a.name.as_str()).collect();
+    let ids: Vec<String> = (0..max_subtasks).map(subtask_id).collect();
+    // Tight bounds let a model that samples under this schema (the embedded one) only produce
+    // plans of the right shape; validation below still checks what a schema cannot.
     ToolSpec {
         name: SUBMIT_PLAN.to_owned(),
         description: "Submit the plan for the task.".to_owned(),
         parameters: json!({
             "type": "object",
             "properties": {
-                "title": {"type": "string", "description": "a short title for the whole task"},
+                "title": {"type": "string", "minLength": 3, "maxLength": 80, "description": "a short title for the whole task"},
                 "subtasks": {
                     "type": "array", "minItems": 1, "maxItems": max_subtasks,
                     "items": {
                         "type": "object",
                         "properties": {
-                            "id": {"type": "string", "description": "st-1, st-2, ... in order"},
-                            "title": {"type": "string"},
-                            "description": {"type": "string", "description": "self-contained instructions: what to do and which files to produce"},
+                            "id": {"type": "string", "enum": ids, "description": "st-1, st-2, ... in order"},
+                            "title": {"type": "string", "minLength": 3, "maxLength": 80},
+                            "description": {"type": "string", "minLength": 10, "maxLength": 600, "description": "self-contained instructions: what to do and which files to produce"},
                             "agent_type": {"type": "string", "enum": names},
-                            "depends_on": {"type": "array", "items": {"type": "string"}, "description": "ids of earlier subtasks whose results this one needs"}
+                            "depends_on": {"type": "array", "maxItems": max_subtasks, "items": {"type": "string", "enum": ids}, "description": "ids of earlier subtasks whose results this one needs"}
                         },
                         "required": ["id", "title", "description", "agent_type", "depends_on"]
                     }
@@ -261,12 +275,17 @@ fn extract(answer: &Completion) -> Option<Value> {
 }
 
 pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Plan, Stop> {
+    let max_subtasks = ctx
+        .provider
+        .profile()
+        .max_plan_subtasks
+        .map_or(ctx.limits.max_subtasks, |m| m.min(ctx.limits.max_subtasks));
     let mut request = ChatRequest {
-        system: system_prompt(&ctx.agent_types, ctx.limits.max_subtasks),
+        system: system_prompt(&ctx.agent_types, max_subtasks),
         messages: vec![Message::User(ctx.prompt.clone())],
-        tools: vec![plan_tool(&ctx.agent_types, ctx.limits.max_subtasks)],
+        tools: vec![plan_tool(&ctx.agent_types, max_subtasks)],
         force_tool: Some(SUBMIT_PLAN.to_owned()),
-        max_tokens: Some(4096),
+        max_tokens: Some(2048),
     };
     let mut last_problems = Vec::new();
     for attempt in 0..=ctx.limits.max_plan_repairs {
@@ -361,6 +380,25 @@ mod tests {
             problems.iter().any(|p| p.contains("itself")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn positional_ids_win_and_invented_ids_must_be_unique_to_be_used() {
+        // A small model repeating "st-2" still means positions; an invented id used twice is
+        // only a problem when something depends on it.
+        let plan = check(json!({"subtasks": [
+            {"id": "st-2", "title": "A", "agent_type": "builder", "depends_on": []},
+            {"id": "st-2", "title": "B", "agent_type": "builder", "depends_on": ["st-1"]}
+        ]}))
+        .unwrap();
+        assert_eq!(plan.subtasks[1].depends_on, vec!["st-1"]);
+        let problems = check(json!({"subtasks": [
+            {"id": "x", "title": "A", "agent_type": "builder", "depends_on": []},
+            {"id": "x", "title": "B", "agent_type": "builder", "depends_on": []},
+            {"id": "y", "title": "C", "agent_type": "builder", "depends_on": ["x"]}
+        ]}))
+        .unwrap_err();
+        assert!(problems[0].contains("several subtasks"), "{problems:?}");
     }
 
     #[test]

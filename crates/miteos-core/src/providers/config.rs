@@ -32,6 +32,10 @@ pub struct ModelConfig {
     pub anthropic_base_url: Option<String>,
     pub openrouter_api_key: Option<String>,
     pub ollama_host: Option<String>,
+    /// Call tools through JSON-schema structured output instead of native tool calling (for
+    /// servers whose model or chat template has no tool support).
+    #[serde(default)]
+    pub emulate_tools: bool,
     #[serde(skip)]
     pub retry: RetryPolicy,
     /// How long to wait for a response to start, and between streamed chunks.
@@ -50,6 +54,7 @@ impl fmt::Debug for ModelConfig {
             .field("anthropic_base_url", &self.anthropic_base_url)
             .field("openrouter_api_key", &key(&self.openrouter_api_key))
             .field("ollama_host", &self.ollama_host)
+            .field("emulate_tools", &self.emulate_tools)
             .finish()
     }
 }
@@ -84,6 +89,8 @@ impl ModelConfig {
             anthropic_base_url: var("ANTHROPIC_BASE_URL"),
             openrouter_api_key: var("OPENROUTER_API_KEY"),
             ollama_host: var("OLLAMA_HOST"),
+            emulate_tools: var("MITEOS_EMULATE_TOOLS")
+                .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
             retry: RetryPolicy::default(),
             timeout: None,
         }
@@ -103,6 +110,7 @@ impl ModelConfig {
             openrouter_api_key,
             ollama_host
         );
+        self.emulate_tools |= other.emulate_tools;
         self
     }
 
@@ -136,7 +144,7 @@ impl ModelConfig {
                 || !matches!(provider, "openai" | "anthropic" | "openrouter" | "ollama")
             {
                 return Err(Error::InvalidInput(format!(
-                    "model {model:?} is not PROVIDER::MODEL with PROVIDER one of openai, anthropic, openrouter, ollama"
+                    "model {model:?} is not PROVIDER::MODEL with PROVIDER one of openai, anthropic, openrouter, ollama, local"
                 )));
             }
             return Ok(model.to_owned());

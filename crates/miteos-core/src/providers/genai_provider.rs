@@ -6,13 +6,16 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use genai::adapter::AdapterKind;
 use genai::chat::{
-    ChatMessage, ChatOptions, ChatRequest as GenaiRequest, ChatStreamEvent, ContentPart,
+    ChatMessage, ChatOptions, ChatRequest as GenaiRequest, ChatStreamEvent, ContentPart, JsonSpec,
     MessageContent, Tool, ToolCall as GenaiToolCall, ToolChoice, ToolResponse,
 };
 use genai::resolver::{AuthData, Endpoint};
 use genai::{Client, ServiceTarget};
 
 use super::config::ModelConfig;
+use super::emulated_tools::{
+    AnswerStream, answer_schema, parse_answer, plain_messages, system_prompt,
+};
 use super::{
     ChatRequest, Message, Provider, ProviderError, ProviderStream, StreamItem, ToolCall, Usage,
 };
@@ -27,6 +30,8 @@ pub struct GenaiProvider {
     /// The same model in genai's namespace spelling.
     genai_model: String,
     timeout: Duration,
+    /// Tool calls through structured output, for servers whose model has no tool calling.
+    emulate_tools: bool,
 }
 
 impl GenaiProvider {
@@ -46,6 +51,7 @@ impl GenaiProvider {
             }
         };
         let timeout = config.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let emulate_tools = config.emulate_tools;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -64,6 +70,7 @@ impl GenaiProvider {
             model: model.to_owned(),
             genai_model: format!("{namespace}::{name}"),
             timeout,
+            emulate_tools,
         })
     }
 }
@@ -107,6 +114,21 @@ fn resolve_target(config: &ModelConfig, mut target: ServiceTarget) -> ServiceTar
         _ => {}
     }
     target
+}
+
+/// The request for a server without tool calling: tools in the system prompt, plain turns.
+fn emulated_request(request: &ChatRequest) -> GenaiRequest {
+    let messages = plain_messages(request)
+        .into_iter()
+        .map(|(role, text)| {
+            if role == "assistant" {
+                ChatMessage::assistant(text)
+            } else {
+                ChatMessage::user(text)
+            }
+        })
+        .collect();
+    GenaiRequest::new(messages).with_system(system_prompt(request))
 }
 
 fn to_genai_request(request: &ChatRequest) -> GenaiRequest {
@@ -156,6 +178,8 @@ impl Provider for GenaiProvider {
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<ProviderStream, ProviderError> {
+        let emulate =
+            self.emulate_tools && (!request.tools.is_empty() || request.force_tool.is_some());
         let mut options = ChatOptions::default()
             .with_capture_usage(true)
             .with_capture_tool_calls(true)
@@ -164,23 +188,46 @@ impl Provider for GenaiProvider {
         if let Some(max) = request.max_tokens {
             options = options.with_max_tokens(max);
         }
-        if let Some(tool) = &request.force_tool {
-            options = options.with_tool_choice(ToolChoice::tool(tool.clone()));
-        }
+        let genai_request = if emulate {
+            options = options.with_response_format(JsonSpec::new("answer", answer_schema(request)));
+            emulated_request(request)
+        } else {
+            if let Some(tool) = &request.force_tool {
+                options = options.with_tool_choice(ToolChoice::tool(tool.clone()));
+            }
+            to_genai_request(request)
+        };
         let response = self
             .client
-            .exec_chat_stream(&self.genai_model, to_genai_request(request), Some(&options))
+            .exec_chat_stream(&self.genai_model, genai_request, Some(&options))
             .await
             .map_err(map_error)?;
-        let stream = response.stream.flat_map(|event| {
+        let mut emulation = emulate.then(|| (String::new(), AnswerStream::default()));
+        let stream = response.stream.flat_map(move |event| {
             let items: Vec<Result<StreamItem, ProviderError>> = match event {
                 Err(e) => vec![Err(map_error(e))],
                 Ok(ChatStreamEvent::Chunk(chunk)) if !chunk.content.is_empty() => {
-                    vec![Ok(StreamItem::Text(chunk.content))]
+                    match emulation.as_mut() {
+                        Some((raw, answer)) => {
+                            raw.push_str(&chunk.content);
+                            let text = answer.push(&chunk.content);
+                            if text.is_empty() {
+                                Vec::new()
+                            } else {
+                                vec![Ok(StreamItem::Text(text))]
+                            }
+                        }
+                        None => vec![Ok(StreamItem::Text(chunk.content))],
+                    }
                 }
                 Ok(ChatStreamEvent::End(end)) => {
                     let mut items = Vec::new();
-                    if let Some(content) = end.captured_content {
+                    if let Some((raw, answer)) = emulation.as_ref() {
+                        match parse_answer(raw, 0, answer.streamed) {
+                            Ok(parsed) => items.extend(parsed.into_iter().map(Ok)),
+                            Err(e) => items.push(Err(e)),
+                        }
+                    } else if let Some(content) = end.captured_content {
                         for part in content.into_parts() {
                             if let ContentPart::ToolCall(c) = part {
                                 items.push(Ok(StreamItem::ToolCall(ToolCall {

@@ -4,8 +4,12 @@
 //! Errors are typed ([`ProviderError`]) and carry what a caller needs to decide on a retry.
 
 pub mod config;
+pub mod emulated_tools;
 mod genai_provider;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod pricing;
+pub mod source;
 
 use std::time::Duration;
 
@@ -80,10 +84,22 @@ pub struct Completion {
     pub usage: Usage,
 }
 
+/// What the orchestrator should ask of a model. Small local models get small plans and few
+/// agent steps, so a task on them ends in minutes, not hours.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ModelProfile {
+    pub max_plan_subtasks: Option<usize>,
+    pub max_agent_steps: Option<usize>,
+}
+
 #[async_trait]
 pub trait Provider: Send + Sync {
     /// `provider::model`, as shown to users and used for pricing.
     fn model(&self) -> &str;
+
+    fn profile(&self) -> ModelProfile {
+        ModelProfile::default()
+    }
 
     /// Starts a model call. Errors before the first item (HTTP status, connection) come from here;
     /// errors mid-stream come as stream items. Dropping the stream aborts the call.
@@ -142,6 +158,8 @@ pub enum ProviderError {
     Timeout,
     #[error("the provider's stream broke: {0}")]
     Stream(String),
+    #[error("the model is not available: {0}")]
+    Unavailable(String),
 }
 
 impl ProviderError {
