@@ -287,3 +287,53 @@ async fn a_restart_keeps_history_and_ends_interrupted_runs() {
     assert_eq!(again["status"], "completed");
     assert_eq!(again["total_tokens_used"], task["total_tokens_used"]);
 }
+
+#[tokio::test]
+async fn an_agent_type_can_use_its_own_model() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script_example(&app).await;
+    let analyst = app
+        .miteos
+        .set_agent_model("analyst", Some("openai::gpt-4o-mini"))
+        .await
+        .unwrap();
+    assert_eq!(analyst.model.as_deref(), Some("openai::gpt-4o-mini"));
+    assert!(
+        app.miteos
+            .set_agent_model("analyst", Some("local::no-such-model"))
+            .await
+            .is_err(),
+        "unusable models are refused"
+    );
+    assert!(
+        app.miteos.set_agent_model("wizard", None).await.is_err(),
+        "unknown agent types are refused"
+    );
+
+    let id = app.create_task(PROMPT).await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed");
+    for body in app.script.requests() {
+        let model = serde_json::from_str::<Value>(&body).unwrap()["model"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let is_analyst = body.contains("Your part of it (st-3)");
+        assert_eq!(
+            model,
+            if is_analyst {
+                "gpt-4o-mini"
+            } else {
+                "gpt-4.1-mini"
+            },
+            "the analyst uses its model, the rest the task's"
+        );
+    }
+    let cheaper = 1000.0 * 0.15 / 1e6 + 500.0 * 0.60 / 1e6;
+    let usual = 1000.0 * 0.40 / 1e6 + 500.0 * 1.60 / 1e6;
+    let usd = task["total_cost_usd"].as_f64().unwrap();
+    assert!(
+        (usd - (5.0 * usual + 2.0 * cheaper)).abs() < 1e-9,
+        "each call is priced at its own model: {usd}"
+    );
+}

@@ -318,6 +318,43 @@ impl Miteos {
         self.get_task(id).await
     }
 
+    /// The agent types the planner can choose from.
+    pub async fn agent_types(&self) -> Result<Vec<crate::domain::AgentType>> {
+        self.inner.store.agent_types().await
+    }
+
+    /// Makes an agent type use `model` (`provider::model`, or `local::NAME`) instead of the task's
+    /// model, or the task's model again with `None`. The model must be usable now.
+    pub async fn set_agent_model(
+        &self,
+        agent_type: &str,
+        model: Option<&str>,
+    ) -> Result<crate::domain::AgentType> {
+        let model = match model.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => {
+                let resolved = self.inner.providers.resolve_model(Some(m))?;
+                self.inner.providers.provider(&resolved)?;
+                Some(resolved)
+            }
+            None => None,
+        };
+        if !self
+            .inner
+            .store
+            .set_agent_type_model(agent_type, model.as_deref())
+            .await?
+        {
+            return Err(Error::NotFound(format!(
+                "agent type {agent_type} does not exist"
+            )));
+        }
+        self.agent_types()
+            .await?
+            .into_iter()
+            .find(|a| a.name == agent_type)
+            .ok_or_else(|| Error::NotFound(format!("agent type {agent_type} does not exist")))
+    }
+
     /// Waits until the task reaches a final state.
     pub async fn wait(&self, id: &str) -> Result<Task> {
         let handle = self.lock_running().get(id).cloned();

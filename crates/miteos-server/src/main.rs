@@ -39,6 +39,11 @@ enum Command {
         /// What to do, in plain language.
         prompt: Vec<String>,
     },
+    /// Agent types and the model each one uses.
+    Agents {
+        #[command(subcommand)]
+        command: cli::agents::AgentsCommand,
+    },
     /// Manage the embedded model's GGUF files.
     Models {
         #[command(subcommand)]
@@ -115,6 +120,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { model, prompt } => cli::run::run(&miteos, prompt.join(" "), model).await,
+        Command::Agents { command } => {
+            cli::agents::run(&miteos, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Models { command } => {
             cli::models::run(&miteos, command).await?;
             Ok(ExitCode::SUCCESS)

@@ -40,6 +40,20 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Sets (or clears) the model an agent type prefers; false when there is no such type.
+    pub async fn set_agent_type_model(&self, name: &str, model: Option<&str>) -> Result<bool> {
+        let done = sqlx::query("UPDATE agent_types SET model = ?, updated_at = ? WHERE name = ?")
+            .bind(model)
+            .bind(Utc::now())
+            .bind(name)
+            .execute(self.pool())
+            .await
+            .context(|| format!("setting the model of agent type {name}"))?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
 fn tools_json(tools: &[String]) -> String {
     serde_json::to_string(tools).expect("a list of strings always encodes")
 }

@@ -1,3 +1,4 @@
+pub mod agents;
 pub mod models;
 pub mod run;
 pub mod tasks;
