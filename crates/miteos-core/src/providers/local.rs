@@ -248,6 +248,15 @@ impl Loaded {
             .new_context(backend().map_err(ProviderError::Unavailable)?, params)
             .map_err(|e| failed("context", &e))?;
 
+        let repetition_penalty = || {
+            LlamaSampler::penalties(
+                self.model.n_vocab(),
+                REPEAT_WINDOW,
+                REPEAT_PENALTY,
+                0.0,
+                0.0,
+            )
+        };
         let mut sampler = match &job.schema {
             Some(schema) => {
                 let mut schema = schema.clone();
@@ -259,25 +268,13 @@ impl Loaded {
                 // Small models loop; a repetition penalty before the grammar keeps them moving
                 // towards the end of the object.
                 LlamaSampler::chain_simple([
-                    LlamaSampler::penalties(
-                        self.model.n_vocab(),
-                        REPEAT_WINDOW,
-                        REPEAT_PENALTY,
-                        0.0,
-                        0.0,
-                    ),
+                    repetition_penalty(),
                     LlamaSampler::from(Matcher::new(parser)),
                     LlamaSampler::greedy(),
                 ])
             }
             None => LlamaSampler::chain_simple([
-                LlamaSampler::penalties(
-                    self.model.n_vocab(),
-                    REPEAT_WINDOW,
-                    REPEAT_PENALTY,
-                    0.0,
-                    0.0,
-                ),
+                repetition_penalty(),
                 LlamaSampler::top_k(40),
                 LlamaSampler::top_p(0.9, 1),
                 LlamaSampler::temp(0.7),

@@ -97,34 +97,26 @@ impl Store {
         if task_ids.is_empty() {
             return Ok(out);
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let rows = in_list(
             "SELECT task_id, id, title, description, agent_type, status, input_tokens, output_tokens, cost_micros, \
              output, error, started_at, finished_at FROM subtasks WHERE task_id IN (",
-        );
-        let mut ids = query.separated(", ");
-        for id in task_ids {
-            ids.push_bind(id);
-        }
-        query.push(") ORDER BY task_id, position");
-        let rows = query
-            .build()
+            task_ids,
+            ") ORDER BY task_id, position",
+        )
+        .build()
             .fetch_all(&self.pool)
             .await
             .context(|| "reading subtasks".into())?;
 
-        let mut deps_query = QueryBuilder::<Sqlite>::new(
+        let dep_rows = in_list(
             "SELECT task_id, subtask_id, depends_on FROM subtask_deps WHERE task_id IN (",
-        );
-        let mut ids = deps_query.separated(", ");
-        for id in task_ids {
-            ids.push_bind(id);
-        }
-        deps_query.push(") ORDER BY task_id, subtask_id, depends_on");
-        let dep_rows = deps_query
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .context(|| "reading subtask dependencies".into())?;
+            task_ids,
+            ") ORDER BY task_id, subtask_id, depends_on",
+        )
+        .build()
+        .fetch_all(&self.pool)
+        .await
+        .context(|| "reading subtask dependencies".into())?;
         let mut deps: HashMap<(String, String), Vec<String>> = HashMap::new();
         for row in dep_rows {
             deps.entry((row.get("task_id"), row.get("subtask_id")))
@@ -346,6 +338,17 @@ impl Store {
             .await
             .context(|| "starting a transaction".into())
     }
+}
+
+/// `head` + one bound parameter per id, comma-separated + `tail`.
+fn in_list<'a>(head: &str, ids: &'a [String], tail: &str) -> QueryBuilder<'a, Sqlite> {
+    let mut query = QueryBuilder::<Sqlite>::new(head);
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(id);
+    }
+    query.push(tail);
+    query
 }
 
 fn task_from_row(row: &SqliteRow) -> Result<Task> {
