@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miteos_core::domain::{SubtaskStatus, TaskStatus};
 use miteos_core::events::{Event, EventKind, PlannedSubtask};
 use miteos_core::service::NewTask;
@@ -101,15 +101,13 @@ struct Node {
     tokens: i64,
     cost_usd: f64,
     activity: String,
-    bar: Option<ProgressBar>,
 }
 
 /// The task tree as the terminal shows it.
 struct TreeView {
     fancy: bool,
-    multi: MultiProgress,
-    header: ProgressBar,
-    progress: Option<ProgressBar>,
+    /// One spinner whose message is the whole (multi-line) tree, redrawn in place.
+    live: ProgressBar,
     nodes: BTreeMap<usize, Node>,
     started: Instant,
     phase: String,
@@ -120,19 +118,19 @@ struct TreeView {
 
 impl TreeView {
     fn new(task_id: &str, model: &str, fancy: bool) -> Self {
-        let multi = MultiProgress::with_draw_target(if fancy {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        });
-        let header = multi.add(ProgressBar::new_spinner());
-        header.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
         eprintln!("Task {task_id} · model {model}");
+        let live = ProgressBar::with_draw_target(
+            None,
+            if fancy {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::hidden()
+            },
+        );
+        live.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
         TreeView {
             fancy,
-            multi,
-            header,
-            progress: None,
+            live,
             nodes: BTreeMap::new(),
             started: Instant::now(),
             phase: "planning".into(),
@@ -144,7 +142,7 @@ impl TreeView {
 
     fn note(&self, line: &str) {
         if self.fancy {
-            let _ = self.multi.println(line);
+            self.live.println(line);
         } else {
             eprintln!("{line}");
         }
@@ -187,14 +185,6 @@ impl TreeView {
                         "  {} {:<10} {}{deps}",
                         st.id, st.agent_type, st.title
                     ));
-                    let bar = self.fancy.then(|| {
-                        let bar = self.multi.add(ProgressBar::new_spinner());
-                        bar.set_style(
-                            ProgressStyle::with_template("  {prefix} {msg}")
-                                .expect("static template"),
-                        );
-                        bar
-                    });
                     self.nodes.insert(
                         i,
                         Node {
@@ -205,17 +195,8 @@ impl TreeView {
                             tokens: 0,
                             cost_usd: 0.0,
                             activity: String::new(),
-                            bar,
                         },
                     );
-                }
-                if self.fancy {
-                    let bar = self.multi.add(ProgressBar::new(subtasks.len() as u64));
-                    bar.set_style(
-                        ProgressStyle::with_template("  [{bar:30.cyan/blue}] {pos}/{len} subtasks")
-                            .expect("static template"),
-                    );
-                    self.progress = Some(bar);
                 }
             }
             EventKind::SubtaskStarted {
@@ -290,9 +271,6 @@ impl TreeView {
                     n.elapsed = n.started.map(|s| s.elapsed());
                     n.activity = error.clone().unwrap_or_default();
                 }
-                if let Some(p) = &self.progress {
-                    p.inc(1);
-                }
                 let error = error
                     .as_deref()
                     .map(|e| format!(": {e}"))
@@ -317,55 +295,85 @@ impl TreeView {
         false
     }
 
-    fn tick(&mut self) {
-        if !self.fancy {
-            return;
-        }
-        self.header.set_message(format!(
+    fn header_line(&self) -> String {
+        format!(
             "{} · {} · {} tokens · {}",
             self.phase,
             elapsed(self.started.elapsed()),
             thousands(self.tokens),
             usd(self.cents as f64 / 100.0)
-        ));
-        self.header.tick();
+        )
+    }
+
+    /// The whole tree: totals, one line per subtask, and a progress bar; each line cut to the
+    /// terminal's width so redrawing in place never miscounts wrapped lines.
+    fn render(&self) -> String {
+        let width = console::Term::stderr().size().1.max(40) as usize;
+        let cut =
+            |line: String| console::truncate_str(&line, width.saturating_sub(3), "…").into_owned();
+        let mut lines = vec![cut(self.header_line())];
         for node in self.nodes.values() {
-            let Some(bar) = &node.bar else { continue };
-            let time = node
-                .elapsed
-                .or_else(|| node.started.map(|s| s.elapsed()))
-                .map(elapsed)
-                .unwrap_or_else(|| "—".into());
-            let deps = if node.planned.depends_on.is_empty() {
-                String::new()
-            } else {
-                format!(" ⟵ {}", node.planned.depends_on.join(","))
-            };
-            bar.set_prefix(status_icon(node.status));
-            bar.set_message(format!(
-                "{} {:<10} {:<40} {:>6} {:>7} tok {}{deps}  {}",
-                node.planned.id,
-                node.planned.agent_type,
-                short(&node.planned.title, 40),
-                time,
-                thousands(node.tokens),
-                usd(node.cost_usd),
-                node.activity
+            lines.push(cut(format!(
+                "  {} {}",
+                status_icon(node.status),
+                node.line()
+            )));
+        }
+        if !self.nodes.is_empty() {
+            let done = self
+                .nodes
+                .values()
+                .filter(|n| n.status.is_finished())
+                .count();
+            let filled = 30 * done / self.nodes.len();
+            lines.push(format!(
+                "  [{}{}] {done}/{} subtasks",
+                "█".repeat(filled),
+                "░".repeat(30 - filled),
+                self.nodes.len()
             ));
+        }
+        lines.join("\n")
+    }
+
+    fn tick(&mut self) {
+        if self.fancy {
+            self.live.set_message(self.render());
+            self.live.tick();
         }
     }
 
+    /// Replaces the live tree with its final state, printed once.
     fn finish(&mut self) {
-        self.tick();
-        self.header.finish();
-        for node in self.nodes.values() {
-            if let Some(bar) = &node.bar {
-                bar.finish();
-            }
+        if self.fancy {
+            self.live.finish_and_clear();
+            eprintln!("{}", self.render());
         }
-        if let Some(p) = &self.progress {
-            p.finish();
-        }
+    }
+}
+
+impl Node {
+    fn line(&self) -> String {
+        let time = self
+            .elapsed
+            .or_else(|| self.started.map(|s| s.elapsed()))
+            .map(elapsed)
+            .unwrap_or_else(|| "—".into());
+        let deps = if self.planned.depends_on.is_empty() {
+            String::new()
+        } else {
+            format!(" ⟵ {}", self.planned.depends_on.join(","))
+        };
+        format!(
+            "{} {:<10} {:<40} {:>6} {:>7} tok {}{deps}  {}",
+            self.planned.id,
+            self.planned.agent_type,
+            short(&self.planned.title, 40),
+            time,
+            thousands(self.tokens),
+            usd(self.cost_usd),
+            self.activity
+        )
     }
 }
 
