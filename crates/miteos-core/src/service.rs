@@ -289,16 +289,17 @@ impl Miteos {
     pub async fn cancel_task(&self, id: &str) -> Result<Task> {
         let task = self.get_task(id).await?;
         if task.status.is_finished() {
-            return Err(Error::Conflict(format!(
-                "task {id} already ended {}; there is nothing to cancel",
-                task.status.as_str()
-            )));
+            return Err(already_ended(id, task.status));
         }
         let handle = self.lock_running().get(id).cloned();
         match handle {
             Some(handle) => {
                 {
                     let _gate = handle.gate.write().await;
+                    let now = self.inner.store.get_task(id).await?;
+                    if now.status.is_finished() {
+                        return Err(already_ended(id, now.status));
+                    }
                     if !handle.cancel.is_cancelled() {
                         handle.cancel.cancel();
                         self.inner
@@ -443,6 +444,13 @@ impl Miteos {
             .await?;
         Ok(())
     }
+}
+
+fn already_ended(id: &str, status: TaskStatus) -> Error {
+    Error::Conflict(format!(
+        "task {id} already ended {}; there is nothing to cancel",
+        status.as_str()
+    ))
 }
 
 fn check_task_id(id: &str) -> Result<()> {

@@ -72,8 +72,9 @@ pub struct RunCtx {
     /// The task's model; agent types may prefer another.
     pub provider: Arc<dyn Provider>,
     pub agent_types: Arc<Vec<AgentType>>,
-    /// Held for reading while a tool call is announced, for writing while a cancel is: a tool
-    /// either starts before the `cancel_requested` event or never.
+    /// Held for reading while a tool call is announced, for writing while a cancel is and while
+    /// the run records its end: no tool starts after `cancel_requested`, and `task_finished` is
+    /// always the task's last event.
     pub gate: Arc<RwLock<()>>,
 }
 
@@ -130,6 +131,8 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
 }
 
 async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
+    // Under the gate, so a cancel is either journaled before the end or sees the task ended.
+    let _gate = ctx.gate.write().await;
     let (status, error) = match outcome {
         Ok(()) => (TaskStatus::Completed, None),
         Err(Stop::Cancelled) => (

@@ -33,7 +33,7 @@ impl Tool for WriteSpreadsheet {
     }
     fn parameters(&self) -> Value {
         json!({"type":"object","properties":{
-            "path":{"type":"string","description":"relative path ending in .xlsx or .csv"},
+            "path":{"type":"string","pattern":"^[^/].*\\.(xlsx|csv)$","description":"relative path ending in .xlsx or .csv"},
             "columns":{"type":"array","items":{"type":"string"},"description":"header row"},
             "rows":{"type":"array","items":{"type":"array","items":{"type":["string","number","boolean","null"]}},"description":"data rows, one value per column"},
             "sheet_name":{"type":"string","description":"worksheet name (xlsx only)"}},
