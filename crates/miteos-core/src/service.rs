@@ -11,7 +11,7 @@ use chrono::Utc;
 use tokio::sync::{RwLock, broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::{Deliverable, SubtaskStatus, Task, TaskStatus};
+use crate::domain::{Deliverable, Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::ids::{is_task_id, new_task_id};
@@ -414,35 +414,14 @@ impl Miteos {
     }
 
     async fn end_without_run(&self, id: &str, status: TaskStatus, reason: &str) -> Result<()> {
-        let store = &self.inner.store;
-        for st in store.cancel_unfinished_subtasks(id).await? {
-            self.inner
-                .journal
-                .append(
-                    id,
-                    EventKind::SubtaskFinished {
-                        subtask_id: st,
-                        status: SubtaskStatus::Cancelled,
-                        error: None,
-                    },
-                )
-                .await?;
-        }
-        store.set_task_status(id, status, Some(reason)).await?;
-        let task = store.get_task(id).await?;
-        self.inner
-            .journal
-            .append(
-                id,
-                EventKind::TaskFinished {
-                    status,
-                    error: Some(reason.to_owned()),
-                    total_tokens_used: task.total_tokens_used,
-                    total_cost_cents: task.total_cost_cents,
-                },
-            )
-            .await?;
-        Ok(())
+        crate::orchestrator::record_end(
+            &self.inner.store,
+            &self.inner.journal,
+            id,
+            status,
+            Some(reason.to_owned()),
+        )
+        .await
     }
 }
 

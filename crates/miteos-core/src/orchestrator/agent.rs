@@ -106,10 +106,7 @@ async fn agent_loop(
         http: ctx.http.clone(),
     };
 
-    let max_steps = provider
-        .profile()
-        .max_agent_steps
-        .map_or(ctx.limits.max_steps, |m| m.min(ctx.limits.max_steps));
+    let max_steps = ctx.limits.capped_by(provider.profile()).max_steps;
     for _ in 0..max_steps {
         if cancel.is_cancelled() {
             return Err(Stop::Cancelled);

@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::events::EventKind;
 use crate::providers::config::RetryPolicy;
 use crate::providers::pricing::PriceTable;
-use crate::providers::{Provider, ProviderSource};
+use crate::providers::{ModelProfile, Provider, ProviderSource};
 use crate::store::{Journal, Store};
 use crate::tools::ToolRegistry;
 
@@ -50,6 +50,18 @@ impl Default for Limits {
             max_steps: 12,
             max_subtasks: 12,
             max_plan_repairs: 2,
+        }
+    }
+}
+
+impl Limits {
+    /// These limits, tightened where the model asks for less (small local models).
+    pub fn capped_by(self, profile: ModelProfile) -> Limits {
+        let cap = |limit: usize, wish: Option<usize>| wish.map_or(limit, |w| w.min(limit));
+        Limits {
+            max_subtasks: cap(self.max_subtasks, profile.max_plan_subtasks),
+            max_steps: cap(self.max_steps, profile.max_agent_steps),
+            ..self
         }
     }
 }
@@ -141,10 +153,22 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
         ),
         Err(Stop::Failed(reason)) => (TaskStatus::Failed, Some(reason)),
     };
-    for id in ctx.store.cancel_unfinished_subtasks(&ctx.task_id).await? {
-        ctx.journal
+    record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await
+}
+
+/// Ends a task: unfinished subtasks `cancelled`, the final state stored, `task_finished` (with
+/// the totals) journaled last. Used by a run that ends and for tasks that have no run any more.
+pub(crate) async fn record_end(
+    store: &Store,
+    journal: &Journal,
+    task_id: &str,
+    status: TaskStatus,
+    error: Option<String>,
+) -> Result<()> {
+    for id in store.cancel_unfinished_subtasks(task_id).await? {
+        journal
             .append(
-                &ctx.task_id,
+                task_id,
                 EventKind::SubtaskFinished {
                     subtask_id: id,
                     status: SubtaskStatus::Cancelled,
@@ -153,18 +177,18 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
             )
             .await?;
     }
-    ctx.store
-        .set_task_status(&ctx.task_id, status, error.as_deref())
+    store
+        .set_task_status(task_id, status, error.as_deref())
         .await?;
-    let task = ctx.store.get_task(&ctx.task_id).await?;
+    let task = store.get_task(task_id).await?;
     tracing::info!(
         status = status.as_str(),
         tokens = task.total_tokens_used,
         "task finished"
     );
-    ctx.journal
+    journal
         .append(
-            &ctx.task_id,
+            task_id,
             EventKind::TaskFinished {
                 status,
                 error,

@@ -275,11 +275,7 @@ fn extract(answer: &Completion) -> Option<Value> {
 }
 
 pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Plan, Stop> {
-    let max_subtasks = ctx
-        .provider
-        .profile()
-        .max_plan_subtasks
-        .map_or(ctx.limits.max_subtasks, |m| m.min(ctx.limits.max_subtasks));
+    let max_subtasks = ctx.limits.capped_by(ctx.provider.profile()).max_subtasks;
     let mut request = ChatRequest {
         system: system_prompt(&ctx.agent_types, max_subtasks),
         messages: vec![Message::User(ctx.prompt.clone())],
