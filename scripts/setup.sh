@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Miteos needs on a fresh Debian machine (idempotent):
-# a C/C++ toolchain, cmake and libclang (llama.cpp and its Rust bindings), and the default
-# embedded model (scripts/install-model.sh).
+# a C/C++ toolchain, cmake and libclang (llama.cpp and its Rust bindings); WebKitGTK and friends
+# (the Tauri desktop app); Chromium, Xvfb, WebKitWebDriver and tauri-driver (browser and window
+# tests); the UI's npm packages; and the default embedded model (scripts/install-model.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential pkg-config cmake clang libclang-dev python3-pip)
+packages=(
+  build-essential pkg-config cmake clang libclang-dev python3-pip
+  # The desktop app (Tauri v2 on Linux).
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
+  libjavascriptcoregtk-4.1-dev libxdo-dev libssl-dev file
+  # Tests: the real window (WebKitWebDriver under Xvfb) and the UI in a real browser.
+  webkit2gtk-driver xvfb xauth chromium
+)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -17,5 +25,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "setup: install Rust (rustup) first" >&2; exit 1; }
+command -v npm >/dev/null || { echo "setup: install Node.js 20.19+ and npm first" >&2; exit 1; }
+
+# tauri-driver: the WebDriver bridge to the app's window (major version 2, like Tauri).
+if ! command -v tauri-driver >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver" >&2
+  cargo install tauri-driver --version '^2.0' --locked --quiet
+fi
+
+# The UI's packages, exactly as locked.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error
+fi
 
 bash scripts/install-model.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, then every test of every crate (unit tests and the
-# end-to-end tests in tests/, which run the real API over HTTP on 127.0.0.1 against a scripted
-# fake model server). Installs what the tests need first.
+# The whole test suite: formatting, lints and type checks, the UI's component tests, then every
+# test of every crate (unit tests; the end-to-end tests in tests/, which run the real API over
+# HTTP on 127.0.0.1 against a scripted fake model server, the War Room in Chromium, and the real
+# app window under Xvfb). Installs what the tests need first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,12 @@ cd "$(dirname "$0")/.."
 # A persistent target directory outside the clone keeps rebuilds fast.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/miteos/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== UI: type check, component tests, build"
+npm --prefix ui run check
+npm --prefix ui test
+# The app embeds ui/dist and the browser tests load it: build it before cargo.
+npm --prefix ui run build
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

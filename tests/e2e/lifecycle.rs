@@ -273,14 +273,7 @@ async fn independent_subtasks_run_in_parallel() {
 async fn a_restart_keeps_history_and_ends_interrupted_runs() {
     let (app, task) = run_example(Dialect::OpenAi).await;
     let id = task["id"].as_str().unwrap().to_owned();
-    let TestApp {
-        script,
-        model_server,
-        dir,
-        miteos,
-        ..
-    } = app;
-    drop(miteos);
+    let (script, model_server, dir) = app.stop().await;
     let app = TestApp::start_with(Dialect::OpenAi, script, model_server, dir).await;
     let (status, again) = app.get(&format!("/tasks/{id}")).await;
     assert_eq!(status, 200);

@@ -3,8 +3,10 @@
 
 mod support;
 
+mod browser;
 mod cancel;
 mod cli;
+mod desktop_api;
 mod emulated;
 mod faults;
 mod inputs;

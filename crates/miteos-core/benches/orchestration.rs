@@ -99,6 +99,7 @@ async fn open(script: Scripted, dir: &std::path::Path) -> Miteos {
         models: ModelConfig::default(),
         providers: Some(Arc::new(script)),
         limits,
+        keys_in_file: true,
     };
     Miteos::open(options).await.expect("open")
 }

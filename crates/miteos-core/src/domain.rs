@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
@@ -45,7 +46,7 @@ impl TaskStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SubtaskStatus {
@@ -87,7 +88,7 @@ impl SubtaskStatus {
 }
 
 /// A task as every transport shows it. The first eight fields are the fixed shape of API.md.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: String,
@@ -98,6 +99,7 @@ pub struct Task {
     /// The cost in whole cents, rounded up so a task that spent anything never shows 0.
     pub total_cost_cents: i64,
     #[serde(with = "rfc3339")]
+    #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     pub subtasks: Vec<Subtask>,
     /// The cost in US dollars, unrounded, for displays that want more than cents.
@@ -107,14 +109,16 @@ pub struct Task {
     /// `provider::model` the task runs on.
     pub model: String,
     #[serde(with = "rfc3339::option")]
+    #[ts(type = "string | null")]
     pub started_at: Option<DateTime<Utc>>,
     #[serde(with = "rfc3339::option")]
+    #[ts(type = "string | null")]
     pub finished_at: Option<DateTime<Utc>>,
     /// Why the task failed or was cancelled, in words a user can act on.
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subtask {
     pub id: String,
@@ -126,8 +130,10 @@ pub struct Subtask {
     pub tokens_used: i64,
     pub cost_usd: f64,
     #[serde(with = "rfc3339::option")]
+    #[ts(type = "string | null")]
     pub started_at: Option<DateTime<Utc>>,
     #[serde(with = "rfc3339::option")]
+    #[ts(type = "string | null")]
     pub finished_at: Option<DateTime<Utc>>,
     /// The agent's final answer; dependants receive it as context.
     pub output: Option<String>,
@@ -135,7 +141,7 @@ pub struct Subtask {
 }
 
 /// A role an agent plays: data, not code. Built-ins are seeded; users add their own.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentType {
     pub name: String,
@@ -149,7 +155,7 @@ pub struct AgentType {
 }
 
 /// A file an agent produced in the task's folder.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deliverable {
     pub id: String,
@@ -162,6 +168,7 @@ pub struct Deliverable {
     /// The subtask that last wrote the file.
     pub subtask_id: Option<String>,
     #[serde(with = "rfc3339")]
+    #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
 }
 

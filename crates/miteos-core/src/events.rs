@@ -8,13 +8,14 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::domain::{Deliverable, SubtaskStatus, TaskStatus};
 
 pub const EVENT_VERSION: u32 = 1;
 
 /// One journal entry. `seq` is global and strictly increasing; SSE uses it as the event id.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub seq: i64,
@@ -26,7 +27,7 @@ pub struct Event {
 }
 
 /// A subtask as the plan announces it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlannedSubtask {
     pub id: String,
@@ -36,7 +37,7 @@ pub struct PlannedSubtask {
     pub depends_on: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
@@ -63,6 +64,7 @@ pub enum EventKind {
         subtask_id: String,
         call_id: String,
         tool: String,
+        #[ts(type = "unknown")]
         arguments: serde_json::Value,
     },
     /// A tool call ended; `result` is what the agent saw (truncated for the journal).

@@ -4,6 +4,7 @@
 //! core owns the domain types, the SQLite store and its event journal, the orchestrator (planner,
 //! scheduler, agent loop), the model providers and the agents' tools.
 
+pub mod bindings;
 pub mod deliverables;
 pub mod digest;
 pub mod domain;
@@ -12,7 +13,9 @@ pub mod events;
 pub mod ids;
 pub mod models;
 pub mod orchestrator;
+pub mod preview;
 pub mod providers;
+pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod tools;

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use miteos_core::domain::TaskStatus;
 use miteos_core::providers::ModelConfig;
 use miteos_core::service::Options;
+use miteos_core::store::TaskFilter;
 use miteos_core::{Error, Miteos};
 use miteos_server::{api, cli, token};
 use tokio::net::TcpListener;
@@ -30,6 +32,9 @@ enum Command {
         /// 0 picks a free port.
         #[arg(long, default_value_t = 7411)]
         port: u16,
+        /// The built War Room to serve at `/` (default: ui/dist of this source tree, if built).
+        #[arg(long, env = "MITEOS_UI_DIR")]
+        ui_dir: Option<PathBuf>,
     },
     /// Run one task and watch it live; prints the deliverables at the end.
     Run {
@@ -55,6 +60,12 @@ enum Command {
         limit: u32,
         #[arg(long, default_value_t = 0)]
         offset: u32,
+        /// Only tasks in this state: pending, running, completed, failed, cancelled.
+        #[arg(long, value_parser = parse_status)]
+        status: Option<TaskStatus>,
+        /// Only tasks whose prompt or title contains this text.
+        #[arg(long)]
+        search: Option<String>,
     },
 }
 
@@ -92,7 +103,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let data_dir = cli.data_dir.unwrap_or_else(default_data_dir);
     let miteos = Miteos::open(Options::new(&data_dir, ModelConfig::from_env())).await?;
     match cli.command {
-        Command::Serve { host, port } => {
+        Command::Serve { host, port, ui_dir } => {
             let model = miteos.default_model()?;
             let token = token::load_or_create(&data_dir).map_err(|e| {
                 Error::io(
@@ -114,7 +125,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 "Token: {token}  (also in {})",
                 data_dir.join(token::TOKEN_FILE).display()
             );
-            let state = api::AppState::new(miteos, &token, &host);
+            let mut state = api::AppState::new(miteos, &token, &host);
+            let ui_dir = ui_dir.unwrap_or_else(|| {
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist"))
+            });
+            if ui_dir.join("index.html").is_file() {
+                println!("War Room: http://{addr}/#token={token}");
+                state = state.with_ui(ui_dir);
+            }
             api::serve(listener, state, shutdown_signal())
                 .await
                 .map_err(|e| Error::io("serving the API", e))?;
@@ -129,11 +147,25 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             cli::models::run(&miteos, command).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Tasks { limit, offset } => {
-            cli::tasks::print(&miteos, limit, offset).await?;
+        Command::Tasks {
+            limit,
+            offset,
+            status,
+            search,
+        } => {
+            let filter = TaskFilter {
+                status,
+                text: search,
+            };
+            cli::tasks::print(&miteos, filter, limit, offset).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn parse_status(s: &str) -> Result<TaskStatus, String> {
+    TaskStatus::parse(s)
+        .ok_or_else(|| "expected pending, running, completed, failed or cancelled".to_owned())
 }
 
 /// The platform's data directory (`~/.local/share/miteos` on Linux).

@@ -27,7 +27,8 @@ pub struct TestApp {
     pub model_server: MockServer,
     pub script: Script,
     pub dir: tempfile::TempDir,
-    _shutdown: oneshot::Sender<()>,
+    shutdown: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// Provider configuration pointing at the fake model server.
@@ -104,6 +105,7 @@ impl TestApp {
             models,
             providers: None,
             limits: Limits::default(),
+            keys_in_file: true,
         };
         let miteos = Miteos::open(options).await.expect("open miteos");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -111,8 +113,13 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel();
-        let state = AppState::new(miteos.clone(), TOKEN, "127.0.0.1");
-        tokio::spawn(api::serve(listener, state, async {
+        let mut state = AppState::new(miteos.clone(), TOKEN, "127.0.0.1");
+        // The built War Room, when there is one (scripts/test.sh builds it first).
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
+        if ui.join("index.html").is_file() {
+            state = state.with_ui(ui);
+        }
+        let server = tokio::spawn(api::serve(listener, state, async {
             let _ = rx.await;
         }));
         TestApp {
@@ -122,37 +129,53 @@ impl TestApp {
             model_server,
             script,
             dir,
-            _shutdown: tx,
+            shutdown: tx,
+            server,
         }
+    }
+
+    /// Stops the API and closes Miteos (releasing the data directory), keeping what a restart
+    /// on the same directory needs.
+    pub async fn stop(self) -> (Script, MockServer, tempfile::TempDir) {
+        let _ = self.shutdown.send(());
+        let _ = self.server.await;
+        drop(self.miteos);
+        (self.script, self.model_server, self.dir)
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self
+    /// One authorised JSON request: its status and JSON body (`null` when the body is not JSON).
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
             .client
-            .post(self.url(path))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
+            .request(method, self.url(path))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let r = request.send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.request(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.request(reqwest::Method::PUT, path, Some(body)).await
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .get(self.url(path))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .expect("request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        self.request(reqwest::Method::GET, path, None).await
     }
 
     pub async fn create_task(&self, prompt: &str) -> String {

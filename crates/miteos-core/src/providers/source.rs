@@ -1,9 +1,13 @@
 //! The providers Miteos uses by default: cloud and compatible servers from [`ModelConfig`], and
 //! the embedded model for `local::<name>` (the default when no cloud provider is configured).
 
+#[cfg(feature = "local")]
 use std::collections::HashMap;
+#[cfg(feature = "local")]
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(feature = "local")]
+use std::sync::Mutex;
 
 use super::config::RetryPolicy;
 use super::{ModelConfig, Provider, ProviderSource};

@@ -17,7 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::error::{Result, StoreContext};
 
 pub use journal::Journal;
-pub use tasks::{NewSubtask, TaskTotals};
+pub use tasks::{NewSubtask, TaskFilter, TaskTotals};
 
 /// A cheap-clone handle over the connection pool.
 #[derive(Clone)]

@@ -20,6 +20,27 @@ pub struct NewSubtask {
     pub depends_on: Vec<String>,
 }
 
+/// Which tasks a history page shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFilter {
+    /// Only tasks in this state.
+    pub status: Option<TaskStatus>,
+    /// Only tasks whose prompt or title contains this text (case-insensitive for ASCII).
+    pub text: Option<String>,
+}
+
+/// `text` as a literal inside a LIKE pattern whose escape character is `\`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Task totals after a usage update.
 #[derive(Debug, Clone, Copy)]
 pub struct TaskTotals {
@@ -61,16 +82,26 @@ impl Store {
         Ok(task)
     }
 
-    /// A page of history, newest first, optionally only tasks in one state.
+    /// A page of history, newest first, narrowed by `filter`.
     pub async fn list_tasks(
         &self,
-        status: Option<TaskStatus>,
+        filter: &TaskFilter,
         limit: u32,
         offset: u32,
     ) -> Result<Vec<Task>> {
-        let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks"));
-        if let Some(status) = status {
-            query.push(" WHERE status = ").push_bind(status.as_str());
+        let mut query =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1 = 1"));
+        if let Some(status) = filter.status {
+            query.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(text) = filter.text.as_deref() {
+            let pattern = format!("%{}%", escape_like(text));
+            query
+                .push(" AND (prompt LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR title LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
         }
         query
             .push(" ORDER BY id DESC LIMIT ")

@@ -7,16 +7,13 @@ use std::convert::Infallible;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use miteos_core::events::Event;
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
 
 use super::extract::ApiQuery;
 use super::{ApiError, AppState};
-
-const REPLAY_BATCH: u32 = 500;
 
 #[derive(Deserialize, IntoParams)]
 pub struct After {
@@ -33,7 +30,6 @@ pub async fn stream(
     headers: HeaderMap,
     ApiQuery(after): ApiQuery<After>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    s.miteos.get_task(&task_id).await?;
     let last_event_id = match headers
         .get("last-event-id")
         .map(|v| v.to_str().map(str::trim))
@@ -45,53 +41,12 @@ pub async fn stream(
         Some(Err(_)) => return Err(ApiError::bad_request("Last-Event-ID must be an event's id")),
         None => None,
     };
-    let mut last = last_event_id.or(after.after).unwrap_or(0);
-    // Subscribe before replaying, so nothing published in between is lost.
-    let mut live = s.miteos.subscribe();
-    let miteos = s.miteos.clone();
-    let events = async_stream::stream! {
-        'replay: loop {
-            loop {
-                let batch = match miteos.events_after(&task_id, last, REPLAY_BATCH).await {
-                    Ok(b) => b,
-                    Err(e) => {
-                        tracing::error!(error = %e, "reading the journal for SSE");
-                        return;
-                    }
-                };
-                let full = batch.len() as u32 == REPLAY_BATCH;
-                for event in batch {
-                    last = event.seq;
-                    let end = event.kind.is_terminal();
-                    yield Ok(to_sse(&event));
-                    if end {
-                        return;
-                    }
-                }
-                if !full {
-                    break;
-                }
-            }
-            loop {
-                match live.recv().await {
-                    Ok(event) if event.task_id == task_id && event.seq > last => {
-                        last = event.seq;
-                        let end = event.kind.is_terminal();
-                        yield Ok(to_sse(&event));
-                        if end {
-                            return;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(RecvError::Lagged(skipped)) => {
-                        tracing::debug!(skipped, "SSE subscriber lagged; replaying from the journal");
-                        continue 'replay;
-                    }
-                    Err(RecvError::Closed) => return,
-                }
-            }
-        }
-    };
+    let after = last_event_id.or(after.after).unwrap_or(0);
+    let events = s
+        .miteos
+        .task_events(&task_id, after)
+        .await?
+        .map(|event| Ok(to_sse(&event)));
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 

@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod extract;
 mod openapi;
+mod settings;
 mod tasks;
 
 use std::net::SocketAddr;
@@ -35,6 +36,8 @@ pub struct AppState {
     token: Arc<str>,
     /// Host names (without port) the API answers to.
     allowed_hosts: Arc<[String]>,
+    /// The built War Room (ui/dist) to serve at `/`, if any.
+    ui_dir: Option<Arc<std::path::Path>>,
 }
 
 impl AppState {
@@ -58,8 +61,39 @@ impl AppState {
             miteos,
             token: token.into(),
             allowed_hosts: hosts.into(),
+            ui_dir: None,
         }
     }
+
+    /// Also serves the War Room from `dir` (a built ui/dist) at `/`, for browsers.
+    pub fn with_ui(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.ui_dir = Some(Arc::from(dir.into().into_boxed_path()));
+        self
+    }
+}
+
+/// The content security policy of the War Room page: its own scripts and the API only.
+const UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob:; connect-src 'self'; frame-src blob: data:; object-src 'none'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// `/`, `/assets/…` and `/icon.png` from the built UI, with a strict CSP. No token is needed to
+/// load the page; it carries none, and every API call it makes presents one.
+fn ui_routes(dir: &std::path::Path) -> Router<AppState> {
+    use tower_http::services::{ServeDir, ServeFile};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    Router::new()
+        .route_service("/", ServeFile::new(dir.join("index.html")))
+        .route_service("/icon.png", ServeFile::new(dir.join("icon.png")))
+        .nest_service("/assets", ServeDir::new(dir.join("assets")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(UI_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        ))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -74,10 +108,25 @@ pub fn router(state: AppState) -> Router {
             "/tasks/{task_id}/deliverables/{deliverable_id}/download",
             get(tasks::download),
         )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/preview",
+            get(tasks::preview),
+        )
+        .route("/settings", get(settings::get).put(settings::put))
+        .route("/agent-types", get(settings::agent_types))
+        .route(
+            "/agent-types/{name}/model",
+            axum::routing::put(settings::set_agent_model),
+        )
         .route("/openapi.json", get(|| async { Json(openapi_json()) }))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let ui = match &state.ui_dir {
+        Some(dir) => ui_routes(dir),
+        None => Router::new(),
+    };
     Router::new()
         .merge(api)
+        .merge(ui)
         .route(
             "/health",
             get(|| async { Json(serde_json::json!({"status": "ok"})) }),

@@ -5,8 +5,10 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use miteos_core::domain::{Deliverable, Task};
+use miteos_core::domain::{Deliverable, Task, TaskStatus};
+use miteos_core::preview::Preview;
 use miteos_core::service::NewTask;
+use miteos_core::store::TaskFilter;
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 use utoipa::{IntoParams, ToSchema};
@@ -30,6 +32,19 @@ pub struct Page {
     pub limit: u32,
     #[serde(default)]
     pub offset: u32,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct History {
+    /// 1 to 100; default 20.
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+    #[serde(default)]
+    pub offset: u32,
+    /// Only tasks in this state.
+    pub status: Option<TaskStatus>,
+    /// Only tasks whose prompt or title contains this text.
+    pub q: Option<String>,
 }
 
 fn default_limit() -> u32 {
@@ -62,13 +77,19 @@ pub async fn get(
     Ok(Json(s.miteos.get_task(&task_id).await?))
 }
 
-/// History, newest first.
-#[utoipa::path(get, path = "/tasks", params(Page), responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
+/// History, newest first, optionally narrowed to one state or to prompts containing `q`.
+#[utoipa::path(get, path = "/tasks", params(History), responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
-    ApiQuery(page): ApiQuery<Page>,
+    ApiQuery(page): ApiQuery<History>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
-    Ok(Json(s.miteos.list_tasks(page.limit, page.offset).await?))
+    let filter = TaskFilter {
+        status: page.status,
+        text: page.q,
+    };
+    Ok(Json(
+        s.miteos.list_tasks(filter, page.limit, page.offset).await?,
+    ))
 }
 
 /// Completed tasks, newest first: the Skill Compiler's input.
@@ -99,6 +120,21 @@ pub async fn deliverables(
     Path(task_id): Path<String>,
 ) -> Result<Json<Vec<Deliverable>>, ApiError> {
     Ok(Json(s.miteos.deliverables(&task_id).await?))
+}
+
+/// A bounded preview: Markdown or text, tables for CSV and spreadsheets, images as data URLs.
+#[utoipa::path(get, path = "/tasks/{task_id}/deliverables/{deliverable_id}/preview",
+    params(("task_id" = String, Path), ("deliverable_id" = String, Path)),
+    responses((status = 200, body = Preview), (status = 404, body = ErrorBody)))]
+pub async fn preview(
+    State(s): State<AppState>,
+    Path((task_id, deliverable_id)): Path<(String, String)>,
+) -> Result<Json<Preview>, ApiError> {
+    Ok(Json(
+        s.miteos
+            .preview_deliverable(&task_id, &deliverable_id)
+            .await?,
+    ))
 }
 
 /// The deliverable's bytes, with its type and file name.

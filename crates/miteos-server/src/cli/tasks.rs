@@ -1,11 +1,17 @@
 //! `miteos tasks`: history, newest first.
 
+use miteos_core::store::TaskFilter;
 use miteos_core::{Error, Miteos};
 
 use super::run::{short, status_icon_task, thousands, usd};
 
-pub async fn print(miteos: &Miteos, limit: u32, offset: u32) -> Result<(), Error> {
-    let tasks = miteos.list_tasks(limit, offset).await?;
+pub async fn print(
+    miteos: &Miteos,
+    filter: TaskFilter,
+    limit: u32,
+    offset: u32,
+) -> Result<(), Error> {
+    let tasks = miteos.list_tasks(filter, limit, offset).await?;
     if tasks.is_empty() {
         println!(
             "No tasks{}.",

@@ -20,13 +20,21 @@ use crate::orchestrator::{Limits, RunCtx, builtin_agent_types, run_task};
 use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::source::DefaultProviders;
 use crate::providers::{ModelConfig, ProviderSource};
-use crate::store::{Journal, Store};
+use crate::store::{Journal, Store, TaskFilter};
 use crate::tools::ToolRegistry;
+
+pub mod settings;
+
+pub use settings::{ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate};
 
 /// Longest prompt accepted, in bytes.
 pub const MAX_PROMPT_BYTES: usize = 32 * 1024;
 /// Largest history page.
 pub const MAX_PAGE: u32 = 100;
+/// Longest history search text, in bytes.
+pub const MAX_SEARCH_BYTES: usize = 512;
+/// Journal rows read per query when a stream replays a task's events.
+const REPLAY_BATCH: u32 = 500;
 /// How long `cancel_task` waits for the agents to stop before it answers.
 const CANCEL_WAIT: Duration = Duration::from_secs(10);
 
@@ -40,6 +48,9 @@ pub struct Options {
     /// Replaces `models` as the source of providers (embedders, benchmarks).
     pub providers: Option<Arc<dyn ProviderSource>>,
     pub limits: Limits,
+    /// Keep API keys in `DATA_DIR/secrets.json` (0600) even when a keyring runs: for tests and
+    /// headless servers, so they never touch the user's keyring.
+    pub keys_in_file: bool,
 }
 
 impl Options {
@@ -49,6 +60,7 @@ impl Options {
             models,
             providers: None,
             limits: Limits::default(),
+            keys_in_file: false,
         }
     }
 }
@@ -74,11 +86,20 @@ struct Inner {
     tools: ToolRegistry,
     http: reqwest::Client,
     data_dir: PathBuf,
-    providers: Arc<dyn ProviderSource>,
+    /// Replaced when the provider settings change; a running task keeps the provider it started with.
+    providers: std::sync::RwLock<Arc<dyn ProviderSource>>,
+    /// True when the embedder supplied the providers: settings then never replace them.
+    injected_providers: bool,
+    /// Environment configuration, the base that saved settings and keys overlay.
+    env_models: ModelConfig,
+    secrets: crate::secrets::Secrets,
     prices: Arc<PriceTable>,
-    limits: Limits,
+    limits: std::sync::RwLock<Limits>,
     /// Runs in progress, by task id.
     running: Mutex<HashMap<String, RunHandle>>,
+    /// Held (locked) while this process owns the data directory: a second process would end this
+    /// one's running tasks as "interrupted" when it opens, so it must not open at all.
+    _lock: std::fs::File,
 }
 
 #[derive(Clone)]
@@ -95,17 +116,31 @@ impl Miteos {
         let data_dir = options.data_dir;
         std::fs::create_dir_all(data_dir.join("tasks"))
             .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
+        let lock = lock_data_dir(&data_dir)?;
         let store = Store::open(&data_dir.join("miteos.db")).await?;
         store.seed_agent_types(&builtin_agent_types()).await?;
+        let secrets = {
+            let dir = data_dir.clone();
+            let in_file = options.keys_in_file;
+            tokio::task::spawn_blocking(move || crate::secrets::Secrets::open(&dir, in_file))
+                .await
+                .map_err(|e| Error::Internal(format!("opening the key store: {e}")))??
+        };
+        let injected_providers = options.providers.is_some();
         let providers: Arc<dyn ProviderSource> = match options.providers {
             Some(source) => source,
             None => {
-                let config = match store.setting::<ModelConfig>("models").await? {
-                    Some(saved) => options.models.overlay(saved),
-                    None => options.models,
-                };
+                let config =
+                    settings::effective_config(&store, &secrets, options.models.clone()).await?;
                 Arc::new(DefaultProviders::new(config, ModelStore::new(&data_dir)))
             }
+        };
+        let limits = match store.setting::<u32>(settings::CONCURRENCY_KEY).await? {
+            Some(n) => Limits {
+                max_concurrency: n as usize,
+                ..options.limits
+            },
+            None => options.limits,
         };
         let prices = store
             .setting::<HashMap<String, Price>>("prices")
@@ -124,10 +159,14 @@ impl Miteos {
                 tools: ToolRegistry::default(),
                 http,
                 data_dir,
-                providers,
+                providers: std::sync::RwLock::new(providers),
+                injected_providers,
+                env_models: options.models,
+                secrets,
                 prices: Arc::new(PriceTable::with_overrides(prices)),
-                limits: options.limits,
+                limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
+                _lock: lock,
             }),
         };
         miteos.end_interrupted_tasks().await?;
@@ -150,7 +189,7 @@ impl Miteos {
 
     /// The model tasks run on unless they name one; errors say how to configure a provider.
     pub fn default_model(&self) -> Result<String> {
-        self.inner.providers.resolve_model(None)
+        self.providers().resolve_model(None)
     }
 
     /// Validates and stores a task, then starts it. Answers the task as stored (`pending`).
@@ -181,8 +220,9 @@ impl Miteos {
                 "workspace_id may have up to 128 letters, digits, '-' and '_'".into(),
             ));
         }
-        let model = self.inner.providers.resolve_model(new.model.as_deref())?;
-        let provider = self.inner.providers.provider(&model)?;
+        let providers = self.providers();
+        let model = providers.resolve_model(new.model.as_deref())?;
+        let provider = providers.provider(&model)?;
         let task = Task {
             id: new_task_id(),
             prompt,
@@ -220,15 +260,16 @@ impl Miteos {
         provider: Arc<dyn crate::providers::Provider>,
     ) -> Result<()> {
         let inner = &self.inner;
+        let providers = self.providers();
         let ctx = RunCtx {
             store: inner.store.clone(),
             journal: inner.journal.clone(),
             tools: inner.tools.clone(),
             prices: inner.prices.clone(),
-            providers: inner.providers.clone(),
+            retry: providers.retry_policy(),
+            providers,
             http: inner.http.clone(),
-            limits: inner.limits,
-            retry: inner.providers.retry_policy(),
+            limits: self.limits(),
             task_id: task.id.clone(),
             prompt: task.prompt.clone(),
             task_dir: self.task_dir(&task.id),
@@ -256,6 +297,19 @@ impl Miteos {
         Ok(())
     }
 
+    /// The provider source tasks start with now.
+    fn providers(&self) -> Arc<dyn ProviderSource> {
+        self.inner
+            .providers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn limits(&self) -> Limits {
+        *self.inner.limits.read().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunHandle>> {
         // A poisoned map only means another thread panicked mid-insert; the map itself is fine.
         self.inner.running.lock().unwrap_or_else(|p| p.into_inner())
@@ -270,19 +324,38 @@ impl Miteos {
         self.inner.store.get_task(id).await
     }
 
-    /// History, newest first.
-    pub async fn list_tasks(&self, limit: u32, offset: u32) -> Result<Vec<Task>> {
+    /// History, newest first, narrowed by `filter` (state, text in the prompt or title).
+    pub async fn list_tasks(
+        &self,
+        mut filter: TaskFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Task>> {
         check_page(limit)?;
-        self.inner.store.list_tasks(None, limit, offset).await
+        filter.text = filter
+            .text
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        if filter
+            .text
+            .as_ref()
+            .is_some_and(|t| t.len() > MAX_SEARCH_BYTES)
+        {
+            return Err(Error::InvalidInput(format!(
+                "the search text may have at most {MAX_SEARCH_BYTES} bytes"
+            )));
+        }
+        self.inner.store.list_tasks(&filter, limit, offset).await
     }
 
     /// Completed tasks, newest first: the Skill Compiler's input.
     pub async fn completed_tasks(&self, limit: u32, offset: u32) -> Result<Vec<Task>> {
         check_page(limit)?;
-        self.inner
-            .store
-            .list_tasks(Some(TaskStatus::Completed), limit, offset)
-            .await
+        let filter = TaskFilter {
+            status: Some(TaskStatus::Completed),
+            text: None,
+        };
+        self.inner.store.list_tasks(&filter, limit, offset).await
     }
 
     /// Stops every agent of the task and waits (briefly) until the task is `cancelled`.
@@ -333,8 +406,9 @@ impl Miteos {
     ) -> Result<crate::domain::AgentType> {
         let model = match model.map(str::trim).filter(|m| !m.is_empty()) {
             Some(m) => {
-                let resolved = self.inner.providers.resolve_model(Some(m))?;
-                self.inner.providers.provider(&resolved)?;
+                let providers = self.providers();
+                let resolved = providers.resolve_model(Some(m))?;
+                providers.provider(&resolved)?;
                 Some(resolved)
             }
             None => None,
@@ -387,9 +461,112 @@ impl Miteos {
         Ok((deliverable, path))
     }
 
+    /// A bounded preview of a deliverable (text, table, image or sandboxable HTML).
+    pub async fn preview_deliverable(
+        &self,
+        task_id: &str,
+        deliverable_id: &str,
+    ) -> Result<crate::preview::Preview> {
+        let (deliverable, path) = self.deliverable_file(task_id, deliverable_id).await?;
+        tokio::task::spawn_blocking(move || crate::preview::preview(&path, &deliverable.name))
+            .await
+            .map_err(|e| Error::Internal(format!("building a preview: {e}")))?
+    }
+
+    /// Copies a deliverable to `destination` (a path the user chose in a save dialog), through a
+    /// temporary file beside it so a failed copy never leaves half a file.
+    pub async fn save_deliverable_as(
+        &self,
+        task_id: &str,
+        deliverable_id: &str,
+        destination: &Path,
+    ) -> Result<()> {
+        let (_, path) = self.deliverable_file(task_id, deliverable_id).await?;
+        if !destination.is_absolute() || destination.file_name().is_none() {
+            return Err(Error::InvalidInput(format!(
+                "save to an absolute file path, not {}",
+                destination.display()
+            )));
+        }
+        let destination = destination.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut tmp = destination.clone().into_os_string();
+            tmp.push(".miteos-part");
+            let tmp = PathBuf::from(tmp);
+            std::fs::copy(&path, &tmp)
+                .and_then(|_| std::fs::rename(&tmp, &destination))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    Error::io(format!("saving to {}", destination.display()), e)
+                })
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("saving a deliverable: {e}")))?
+    }
+
     /// Live events of every task. Pair with [`Miteos::events_after`] to catch up first.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.inner.journal.subscribe()
+    }
+
+    /// A task's events after `seq`: the journal first, then live events as they happen, ending
+    /// after `task_finished`. A subscriber that lags behind the live broadcast re-reads the
+    /// journal, so no event is ever skipped; a journal that cannot be read ends the stream (the
+    /// consumer resumes from the last `seq` it saw).
+    pub async fn task_events(
+        &self,
+        task_id: &str,
+        after: i64,
+    ) -> Result<impl futures::Stream<Item = Event> + Send + use<>> {
+        self.get_task(task_id).await?;
+        // Subscribe before replaying, so nothing published in between is lost.
+        let mut live = self.subscribe();
+        let journal = self.inner.journal.clone();
+        let task_id = task_id.to_owned();
+        let mut last = after;
+        Ok(async_stream::stream! {
+            'replay: loop {
+                loop {
+                    let batch = match journal.read(&task_id, last, REPLAY_BATCH).await {
+                        Ok(batch) => batch,
+                        Err(e) => {
+                            tracing::error!(task = %task_id, error = %e, "reading the journal for a stream");
+                            return;
+                        }
+                    };
+                    let full = batch.len() as u32 == REPLAY_BATCH;
+                    for event in batch {
+                        last = event.seq;
+                        let end = event.kind.is_terminal();
+                        yield event;
+                        if end {
+                            return;
+                        }
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+                loop {
+                    match live.recv().await {
+                        Ok(event) if event.task_id == task_id && event.seq > last => {
+                            last = event.seq;
+                            let end = event.kind.is_terminal();
+                            yield Event::clone(&event);
+                            if end {
+                                return;
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                            tracing::debug!(skipped, "event subscriber lagged; replaying from the journal");
+                            continue 'replay;
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            }
+        })
     }
 
     /// Journaled events of a task after `seq`, oldest first.
@@ -423,6 +600,46 @@ impl Miteos {
         )
         .await
     }
+}
+
+/// Takes the data directory's lock file (`miteos.lock`, holding the owner's pid) or explains who
+/// has it. The operating system releases the lock when the process ends, however it ends.
+fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    let path = data_dir.join("miteos.lock");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut owner = String::new();
+            let _ = file.read_to_string(&mut owner);
+            let owner = owner.trim();
+            let who = if owner.is_empty() {
+                "another Miteos process".to_owned()
+            } else {
+                format!("another Miteos process (pid {owner})")
+            };
+            return Err(Error::Conflict(format!(
+                "the data directory {} is in use by {who}: use that one (the desktop app serves the API too), or choose another --data-dir",
+                data_dir.display()
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(Error::io(format!("locking {}", path.display()), e));
+        }
+    }
+    let pid = std::process::id().to_string();
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(pid.as_bytes()))
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    Ok(file)
 }
 
 fn already_ended(id: &str, status: TaskStatus) -> Error {

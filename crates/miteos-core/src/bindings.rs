@@ -1,0 +1,69 @@
+//! TypeScript declarations of the types every transport carries (tasks, subtasks, agent types,
+//! deliverables, events), generated from the Rust types with ts-rs. The UI imports them from
+//! `ui/src/lib/types/core.ts`; a test fails when that file drifts from these types, and
+//! `MITEOS_BLESS=1 cargo test -p miteos-core bindings` rewrites it.
+
+use ts_rs::{Config, TS};
+
+use crate::domain::{AgentType, Deliverable, Subtask, SubtaskStatus, Task, TaskStatus};
+use crate::events::{Event, EventKind, PlannedSubtask};
+use crate::preview::{Preview, Sheet};
+use crate::service::settings::KeyChange;
+use crate::service::{ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate};
+
+/// The contents of `ui/src/lib/types/core.ts`.
+pub fn typescript() -> String {
+    // Counts and sequence numbers stay far below 2^53, so they are plain numbers in JSON.
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        TaskStatus::decl(&cfg),
+        SubtaskStatus::decl(&cfg),
+        Task::decl(&cfg),
+        Subtask::decl(&cfg),
+        AgentType::decl(&cfg),
+        Deliverable::decl(&cfg),
+        PlannedSubtask::decl(&cfg),
+        EventKind::decl(&cfg),
+        Event::decl(&cfg),
+        Sheet::decl(&cfg),
+        Preview::decl(&cfg),
+        ProviderSettings::decl(&cfg),
+        ApiAddress::decl(&cfg),
+        KeyState::decl(&cfg),
+        Settings::decl(&cfg),
+        KeyChange::decl(&cfg),
+        SettingsUpdate::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:\n\
+         // run `MITEOS_BLESS=1 cargo test -p miteos-core bindings` after changing them.\n",
+    );
+    for decl in decls {
+        out.push('\n');
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn ui_types_match_the_rust_types() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/types/core.ts");
+        let generated = super::typescript();
+        if std::env::var_os("MITEOS_BLESS").is_some() {
+            std::fs::write(&path, &generated).expect("writing the UI's types");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is out of date with the Rust types: run `MITEOS_BLESS=1 cargo test -p miteos-core bindings` and commit it",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! Settings the user edits (the War Room's settings view, and the same through the service):
+//! providers, their API keys, concurrency and the local API's address.
+//!
+//! Non-secret provider fields live in the `models` setting (SQLite) and overlay the environment;
+//! API keys live in [`crate::secrets`] (keyring or 0600 file) and are never sent back whole.
+//! Saving rebuilds the provider source: new tasks use it, running tasks keep theirs.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Miteos;
+use crate::error::{Error, Result};
+use crate::models::ModelStore;
+use crate::providers::ModelConfig;
+use crate::providers::source::DefaultProviders;
+use crate::secrets::{KEY_NAMES, Secrets, hint};
+use crate::store::Store;
+
+const MODELS_KEY: &str = "models";
+pub(super) const CONCURRENCY_KEY: &str = "max_concurrency";
+const API_KEY: &str = "api";
+/// The highest number of subtasks a user may let run at once.
+pub const MAX_CONCURRENCY: u32 = 16;
+
+/// Provider fields that are not secret.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProviderSettings {
+    /// `provider::model` tasks use unless they name one.
+    pub model: Option<String>,
+    /// Any OpenAI-compatible server (llama.cpp's llama-server, vLLM, LM Studio).
+    pub openai_base_url: Option<String>,
+    pub anthropic_base_url: Option<String>,
+    /// Ollama's address, e.g. `http://127.0.0.1:11434`.
+    pub ollama_host: Option<String>,
+    /// Call tools through structured output (for models without native tool calling).
+    #[serde(default)]
+    pub emulate_tools: bool,
+}
+
+/// Where the local HTTP API listens (takes effect on the next start).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiAddress {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Default for ApiAddress {
+    fn default() -> Self {
+        ApiAddress {
+            host: "127.0.0.1".to_owned(),
+            port: 7411,
+        }
+    }
+}
+
+/// Whether a key is set, and where from, without the key itself.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyState {
+    /// `openai_api_key`, `anthropic_api_key` or `openrouter_api_key`.
+    pub name: String,
+    /// Saved in Miteos's key store.
+    pub saved: bool,
+    /// Set in the environment (a saved key wins over it).
+    pub from_env: bool,
+    /// The last four characters of the key in use, for recognising it.
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Settings {
+    pub providers: ProviderSettings,
+    pub keys: Vec<KeyState>,
+    /// Where keys are kept, in words.
+    pub key_store: String,
+    /// The model new tasks run on, or why there is none.
+    pub default_model: Option<String>,
+    pub default_model_error: Option<String>,
+    pub max_concurrency: u32,
+    pub api: ApiAddress,
+}
+
+/// A key to change: a new value, or `null`/empty to forget the saved one.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyChange {
+    pub name: String,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettingsUpdate {
+    pub providers: ProviderSettings,
+    /// Only the keys to change; keys not listed stay as they are.
+    #[serde(default)]
+    pub keys: Vec<KeyChange>,
+    pub max_concurrency: u32,
+    pub api: ApiAddress,
+}
+
+/// Environment, overlaid by the saved provider fields, overlaid by the saved keys.
+pub(super) async fn effective_config(
+    store: &Store,
+    secrets: &Secrets,
+    env: ModelConfig,
+) -> Result<ModelConfig> {
+    let saved = store.setting::<ModelConfig>(MODELS_KEY).await?;
+    let mut config = match saved {
+        Some(saved) => env.overlay(saved),
+        None => env,
+    };
+    let keys = saved_keys(secrets).await?;
+    for (name, value) in KEY_NAMES.iter().zip(keys) {
+        if value.is_some() {
+            *key_field(&mut config, name) = value;
+        }
+    }
+    Ok(config)
+}
+
+async fn saved_keys(secrets: &Secrets) -> Result<Vec<Option<String>>> {
+    let secrets = secrets.clone();
+    tokio::task::spawn_blocking(move || KEY_NAMES.iter().map(|n| secrets.get(n)).collect())
+        .await
+        .map_err(|e| Error::Internal(format!("reading API keys: {e}")))?
+}
+
+fn key_field<'a>(config: &'a mut ModelConfig, name: &str) -> &'a mut Option<String> {
+    match name {
+        "anthropic_api_key" => &mut config.anthropic_api_key,
+        "openrouter_api_key" => &mut config.openrouter_api_key,
+        _ => &mut config.openai_api_key,
+    }
+}
+
+impl Miteos {
+    /// Where the local HTTP API should listen.
+    pub async fn api_address(&self) -> Result<ApiAddress> {
+        Ok(self
+            .inner
+            .store
+            .setting::<ApiAddress>(API_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn settings(&self) -> Result<Settings> {
+        let inner = &self.inner;
+        let saved: ModelConfig = inner.store.setting(MODELS_KEY).await?.unwrap_or_default();
+        let env = &inner.env_models;
+        let config = effective_config(&inner.store, &inner.secrets, env.clone()).await?;
+        let saved_keys = saved_keys(&inner.secrets).await?;
+        let mut env_probe = env.clone();
+        let mut config_probe = config.clone();
+        let keys = KEY_NAMES
+            .iter()
+            .zip(saved_keys)
+            .map(|(name, saved)| KeyState {
+                name: (*name).to_owned(),
+                saved: saved.is_some(),
+                from_env: key_field(&mut env_probe, name).is_some(),
+                hint: key_field(&mut config_probe, name).as_deref().and_then(hint),
+            })
+            .collect();
+        let (default_model, default_model_error) = match self.default_model() {
+            Ok(m) => (Some(m), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Ok(Settings {
+            providers: ProviderSettings {
+                model: saved.model,
+                openai_base_url: saved.openai_base_url,
+                anthropic_base_url: saved.anthropic_base_url,
+                ollama_host: saved.ollama_host,
+                emulate_tools: saved.emulate_tools,
+            },
+            keys,
+            key_store: inner.secrets.location(),
+            default_model,
+            default_model_error,
+            max_concurrency: self.limits().max_concurrency as u32,
+            api: self.api_address().await?,
+        })
+    }
+
+    /// Validates and saves the settings, then applies them: new tasks use the new providers and
+    /// concurrency; the API address applies on the next start. Nothing is saved when any part is
+    /// invalid.
+    pub async fn save_settings(&self, update: SettingsUpdate) -> Result<Settings> {
+        let providers = clean_providers(update.providers)?;
+        if !(1..=MAX_CONCURRENCY).contains(&update.max_concurrency) {
+            return Err(Error::InvalidInput(format!(
+                "concurrency must be between 1 and {MAX_CONCURRENCY}"
+            )));
+        }
+        let host = update.api.host.trim();
+        if host != "localhost" && host.parse::<IpAddr>().is_err() {
+            return Err(Error::InvalidInput(format!(
+                "the API host must be an IP address or localhost, not {host:?}"
+            )));
+        }
+        let mut key_changes = Vec::new();
+        for change in update.keys {
+            if !KEY_NAMES.contains(&change.name.as_str()) {
+                return Err(Error::InvalidInput(format!(
+                    "unknown key {:?}; keys are {}",
+                    change.name,
+                    KEY_NAMES.join(", ")
+                )));
+            }
+            let value = change
+                .value
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty());
+            if value
+                .as_ref()
+                .is_some_and(|v| v.len() > 4096 || v.chars().any(char::is_control))
+            {
+                return Err(Error::InvalidInput(format!(
+                    "{} is not a valid key",
+                    change.name
+                )));
+            }
+            key_changes.push((change.name, value));
+        }
+
+        let saved = ModelConfig {
+            model: providers.model.clone(),
+            openai_base_url: providers.openai_base_url.clone(),
+            anthropic_base_url: providers.anthropic_base_url.clone(),
+            ollama_host: providers.ollama_host.clone(),
+            emulate_tools: providers.emulate_tools,
+            ..ModelConfig::default()
+        };
+        // Check the result before storing anything: a default model that cannot run is refused.
+        let mut candidate = self.inner.env_models.clone().overlay(saved.clone());
+        let current_keys = saved_keys(&self.inner.secrets).await?;
+        for (name, value) in KEY_NAMES.iter().zip(current_keys) {
+            let changed = key_changes
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone());
+            if let Some(v) = changed.unwrap_or(value) {
+                *key_field(&mut candidate, name) = Some(v);
+            }
+        }
+        let source = DefaultProviders::new(candidate, ModelStore::new(&self.inner.data_dir));
+        if providers.model.is_some() {
+            use crate::providers::ProviderSource;
+            let model = source.resolve_model(None)?;
+            source.provider(&model)?;
+        }
+
+        let secrets = self.inner.secrets.clone();
+        tokio::task::spawn_blocking(move || {
+            key_changes
+                .iter()
+                .try_for_each(|(name, value)| secrets.set(name, value.as_deref()))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("saving API keys: {e}")))??;
+        let store = &self.inner.store;
+        store.put_setting(MODELS_KEY, &saved).await?;
+        store
+            .put_setting(CONCURRENCY_KEY, &update.max_concurrency)
+            .await?;
+        store
+            .put_setting(
+                API_KEY,
+                &ApiAddress {
+                    host: host.to_owned(),
+                    port: update.api.port,
+                },
+            )
+            .await?;
+        if !self.inner.injected_providers {
+            *self
+                .inner
+                .providers
+                .write()
+                .unwrap_or_else(|p| p.into_inner()) = Arc::new(source);
+        }
+        self.inner
+            .limits
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .max_concurrency = update.max_concurrency as usize;
+        self.settings().await
+    }
+}
+
+/// Trims fields, drops empty ones, and checks that URLs are http(s) URLs.
+fn clean_providers(p: ProviderSettings) -> Result<ProviderSettings> {
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let url = |name: &str, v: Option<String>| -> Result<Option<String>> {
+        let v = clean(v);
+        if let Some(u) = &v {
+            let parsed = reqwest::Url::parse(u)
+                .map_err(|e| Error::InvalidInput(format!("{name} is not a URL: {e}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(Error::InvalidInput(format!(
+                    "{name} must be an http or https URL"
+                )));
+            }
+        }
+        Ok(v)
+    };
+    Ok(ProviderSettings {
+        model: clean(p.model),
+        openai_base_url: url("the OpenAI-compatible base URL", p.openai_base_url)?,
+        anthropic_base_url: url("the Anthropic base URL", p.anthropic_base_url)?,
+        ollama_host: url("the Ollama address", p.ollama_host)?,
+        emulate_tools: p.emulate_tools,
+    })
+}

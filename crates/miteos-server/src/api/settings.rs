@@ -1,0 +1,53 @@
+//! Settings and agent types: the same service calls the desktop app's settings view makes.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use miteos_core::domain::AgentType;
+use miteos_core::service::{Settings, SettingsUpdate};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::extract::ApiJson;
+use super::{ApiError, AppState, ErrorBody};
+
+/// Providers (keys only as hints), concurrency, and the API address.
+#[utoipa::path(get, path = "/settings", responses((status = 200, body = Settings)))]
+pub async fn get(State(s): State<AppState>) -> Result<Json<Settings>, ApiError> {
+    Ok(Json(s.miteos.settings().await?))
+}
+
+/// Validates and saves every setting at once (nothing is saved when any part is invalid).
+#[utoipa::path(put, path = "/settings", request_body = SettingsUpdate,
+    responses((status = 200, body = Settings), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn put(
+    State(s): State<AppState>,
+    ApiJson(update): ApiJson<SettingsUpdate>,
+) -> Result<Json<Settings>, ApiError> {
+    Ok(Json(s.miteos.save_settings(update).await?))
+}
+
+#[utoipa::path(get, path = "/agent-types", responses((status = 200, body = Vec<AgentType>)))]
+pub async fn agent_types(State(s): State<AppState>) -> Result<Json<Vec<AgentType>>, ApiError> {
+    Ok(Json(s.miteos.agent_types().await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AgentModel {
+    /// `provider::model`, or `null` for the task's model.
+    pub model: Option<String>,
+}
+
+/// Makes an agent type use a model of its own, or the task's model again with `null`.
+#[utoipa::path(put, path = "/agent-types/{name}/model", params(("name" = String, Path)), request_body = AgentModel,
+    responses((status = 200, body = AgentType), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn set_agent_model(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<AgentModel>,
+) -> Result<Json<AgentType>, ApiError> {
+    Ok(Json(
+        s.miteos
+            .set_agent_model(&name, body.model.as_deref())
+            .await?,
+    ))
+}

@@ -1,0 +1,5 @@
+//! The commands the War Room calls, one file per domain. Each is one service call.
+
+pub mod deliverables;
+pub mod settings;
+pub mod tasks;

@@ -1,0 +1,44 @@
+//! Settings: providers and their keys, concurrency, the local API, and agent types' models.
+
+use miteos_core::domain::AgentType;
+use miteos_core::service::{Settings, SettingsUpdate};
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::{ApiInfo, AppState};
+
+#[tauri::command]
+pub async fn agent_types(state: State<'_, AppState>) -> CommandResult<Vec<AgentType>> {
+    Ok(state.miteos.agent_types().await?)
+}
+
+#[tauri::command]
+pub async fn set_agent_model(
+    state: State<'_, AppState>,
+    name: String,
+    model: Option<String>,
+) -> CommandResult<AgentType> {
+    Ok(state
+        .miteos
+        .set_agent_model(&name, model.as_deref())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<Settings> {
+    Ok(state.miteos.settings().await?)
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    state: State<'_, AppState>,
+    update: SettingsUpdate,
+) -> CommandResult<Settings> {
+    Ok(state.miteos.save_settings(update).await?)
+}
+
+/// The local API this app serves: its URL and bearer token (`null` if it could not start).
+#[tauri::command]
+pub fn api_info(state: State<'_, AppState>) -> Option<ApiInfo> {
+    state.api.clone()
+}

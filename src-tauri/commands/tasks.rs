@@ -1,0 +1,72 @@
+//! Tasks: create, read, history, cancel, and the live event stream of one task.
+
+use futures::StreamExt;
+use miteos_core::domain::{Task, TaskStatus};
+use miteos_core::events::Event;
+use miteos_core::service::NewTask;
+use miteos_core::store::TaskFilter;
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::AppState;
+use crate::error::CommandResult;
+
+#[tauri::command]
+pub async fn create_task(
+    state: State<'_, AppState>,
+    prompt: String,
+    workspace_id: Option<String>,
+    model: Option<String>,
+) -> CommandResult<Task> {
+    Ok(state
+        .miteos
+        .create_task(NewTask {
+            prompt,
+            workspace_id,
+            model,
+        })
+        .await?)
+}
+
+#[tauri::command]
+pub async fn get_task(state: State<'_, AppState>, task_id: String) -> CommandResult<Task> {
+    Ok(state.miteos.get_task(&task_id).await?)
+}
+
+#[tauri::command]
+pub async fn list_tasks(
+    state: State<'_, AppState>,
+    limit: u32,
+    offset: u32,
+    status: Option<TaskStatus>,
+    q: Option<String>,
+) -> CommandResult<Vec<Task>> {
+    let filter = TaskFilter { status, text: q };
+    Ok(state.miteos.list_tasks(filter, limit, offset).await?)
+}
+
+#[tauri::command]
+pub async fn cancel_task(state: State<'_, AppState>, task_id: String) -> CommandResult<Task> {
+    Ok(state.miteos.cancel_task(&task_id).await?)
+}
+
+/// Sends the task's events after `after` (journal first, then live) to `on_event` until
+/// `task_finished`, or until the window drops the channel.
+#[tauri::command]
+pub async fn task_events(
+    state: State<'_, AppState>,
+    task_id: String,
+    after: i64,
+    on_event: Channel<Event>,
+) -> CommandResult<()> {
+    let events = state.miteos.task_events(&task_id, after).await?;
+    tokio::spawn(async move {
+        let mut events = std::pin::pin!(events);
+        while let Some(event) = events.next().await {
+            if on_event.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! The Miteos desktop app: a thin Tauri v2 shell. It opens the service layer
+//! (`miteos_core::Miteos`) on the user's data directory, serves the local HTTP API from the same
+//! process (the app owns the data directory while it runs), and exposes the service to the War
+//! Room through commands; live events go to the window over `tauri::ipc::Channel`.
+//!
+//! It never implements Miteos behaviour itself: every command is one service call plus a type
+//! conversion.
+
+mod api;
+mod commands;
+mod error;
+
+use std::path::PathBuf;
+
+use miteos_core::Miteos;
+use miteos_core::providers::ModelConfig;
+use miteos_core::service::Options;
+use tauri::Manager;
+
+pub use api::ApiInfo;
+
+/// What every command reaches through `tauri::State`.
+pub struct AppState {
+    pub miteos: Miteos,
+    /// The local HTTP API this process serves (for a browser or scripts), if it could start.
+    pub api: Option<ApiInfo>,
+}
+
+/// The data directory: `MITEOS_DATA_DIR`, or the platform's (`~/.local/share/miteos` on Linux),
+/// shared with the `miteos` CLI.
+fn data_dir() -> PathBuf {
+    std::env::var_os("MITEOS_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("miteos")
+        })
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,miteos=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_fs::init())
+        .plugin(tauri_plugin_shell::init())
+        .setup(|app| {
+            let data_dir = data_dir();
+            let options = Options::new(&data_dir, ModelConfig::from_env());
+            let miteos = tauri::async_runtime::block_on(Miteos::open(options))
+                .map_err(|e| format!("opening Miteos on {}: {e}", data_dir.display()))?;
+            let api = tauri::async_runtime::block_on(api::start(miteos.clone()));
+            // `miteos-app "prompt"` starts that task; the window opens on it (the newest running).
+            let prompt = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+            if !prompt.trim().is_empty() {
+                let new = miteos_core::service::NewTask {
+                    prompt,
+                    ..Default::default()
+                };
+                if let Err(e) = tauri::async_runtime::block_on(miteos.create_task(new)) {
+                    tracing::error!(error = %e, "starting the task given on the command line");
+                }
+            }
+            app.manage(AppState { miteos, api });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::tasks::create_task,
+            commands::tasks::get_task,
+            commands::tasks::list_tasks,
+            commands::tasks::cancel_task,
+            commands::tasks::task_events,
+            commands::deliverables::deliverables,
+            commands::deliverables::preview_deliverable,
+            commands::deliverables::save_deliverable,
+            commands::deliverables::deliverable_path,
+            commands::settings::agent_types,
+            commands::settings::set_agent_model,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::api_info,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("Miteos could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,95 @@
+//! End-to-end through the real app window: the `miteos-app` binary under Xvfb, driven by
+//! tauri-driver and WebKitWebDriver (the W3C WebDriver protocol, spoken here over reqwest),
+//! against a scripted model server. A task typed into the prompt bar runs to `completed`.
+
+#[path = "../e2e/support/fake_model.rs"]
+#[allow(dead_code)]
+mod fake_model;
+mod webdriver;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use fake_model::{Dialect, Reply, Script, tool};
+use webdriver::{Display, Driver};
+
+const PROMPT: &str = "Summarise the competitor pricing into a report";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_typed_into_the_window_runs_to_completed() {
+    let script = Script::default();
+    let model = fake_model::start(Dialect::OpenAi, &script).await;
+    script.on(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool(
+            "submit_plan",
+            json!({"title": "Competitor pricing report", "subtasks": [
+                {"id": "st-1", "title": "Write the report", "description": "Write report.md", "agent_type": "builder", "depends_on": []}
+            ]}),
+        )]),
+    );
+    script.on(
+        fake_model::agent_first("st-1"),
+        Reply::ToolCalls(vec![tool(
+            "write_file",
+            json!({"path": "report.md", "content": "# Pricing\n\nCoda $10, Confluence $5.16.\n"}),
+        )]),
+    );
+    script.on(
+        fake_model::agent_after_tools("st-1"),
+        Reply::Text("Wrote report.md.".into()),
+    );
+
+    let data = tempfile::tempdir().expect("temp dir");
+    let display = Display::start().await;
+    let env = vec![
+        (
+            "MITEOS_DATA_DIR".to_owned(),
+            data.path().display().to_string(),
+        ),
+        ("MITEOS_MODEL".to_owned(), "openai::gpt-4.1-mini".to_owned()),
+        ("OPENAI_API_KEY".to_owned(), "test-key".to_owned()),
+        ("OPENAI_BASE_URL".to_owned(), format!("{}/v1", model.uri())),
+        ("MITEOS_SECRETS".to_owned(), "file".to_owned()),
+        ("DISPLAY".to_owned(), display.name.clone()),
+    ];
+    let started = Instant::now();
+    let driver = Driver::start(env!("CARGO_BIN_EXE_miteos-app"), &env).await;
+    let prompt = driver.wait_for("#prompt", Duration::from_secs(60)).await;
+    println!(
+        "window ready for input {} ms after the session was requested",
+        started.elapsed().as_millis()
+    );
+
+    driver
+        .send_keys(&prompt, &format!("{PROMPT}\u{E007}"))
+        .await;
+    driver
+        .wait_for(
+            "[data-testid=\"task-status\"][data-status=\"completed\"]",
+            Duration::from_secs(60),
+        )
+        .await;
+    driver
+        .wait_for("[data-deliverable=\"report.md\"]", Duration::from_secs(10))
+        .await;
+    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
+        driver
+            .screenshot(&std::path::Path::new(&dir).join("app-window.png"))
+            .await;
+    }
+    let row = driver
+        .text_of("[data-subtask=\"st-1\"][data-status=\"complete\"]")
+        .await;
+    assert!(
+        row.contains("builder"),
+        "the tree shows the plan's subtask and its agent type: {row}"
+    );
+    let detail = driver.text_of("section.detail h3").await;
+    assert_eq!(
+        detail, "Write the report",
+        "the detail panel opens the subtask"
+    );
+    driver.stop().await;
+}

@@ -1,0 +1,69 @@
+//! The War Room in a real browser: Debian's Chromium, driven by playwright-core
+//! (ui/tests/browser/war-room.mjs), against the real API serving the built UI, with a scripted
+//! model. Submits the example prompt and watches it complete, previews and downloads the
+//! spreadsheet, cancels a running task, and pages through history.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::{Dialect, Reply, TOKEN, TestApp, fake_model, script_example, tool};
+
+/// The repository's root (the e2e tests are a target of crates/miteos-server).
+fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn war_room_runs_cancels_downloads_and_pages_history_in_chromium() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let slow_page = app
+        .page(
+            "/pages/slow",
+            "<html><body>slow</body></html>",
+            Duration::from_secs(120),
+        )
+        .await;
+    // The slow task's rules come first: the first matching rule answers.
+    app.script.on(
+        |b| fake_model::planner(b) && b.contains("Watch a slow page"),
+        Reply::ToolCalls(vec![tool(
+            "submit_plan",
+            json!({"title": "Watch a slow page", "subtasks": [
+                {"id": "watch", "title": "Read the slow page", "description": "fetch it", "agent_type": "researcher", "depends_on": []}
+            ]}),
+        )]),
+    );
+    // Plans are renumbered st-1…, so the slow agent is recognised by its subtask's title.
+    app.script.on(
+        |b| {
+            !fake_model::planner(b)
+                && b.contains("Read the slow page")
+                && !b.contains("<tool_result")
+        },
+        Reply::ToolCalls(vec![tool("fetch_url", json!({"url": slow_page}))]),
+    );
+    script_example(&app).await;
+
+    let script = repo_root().join("ui/tests/browser/war-room.mjs");
+    let mut command = tokio::process::Command::new("node");
+    command
+        .arg(&script)
+        .env("MITEOS_URL", &app.base)
+        .env("MITEOS_TOKEN", TOKEN)
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
+        command.env("MITEOS_SCREENSHOTS", dir);
+    }
+    let status = tokio::time::timeout(Duration::from_secs(240), command.status())
+        .await
+        .expect("the browser test finishes within 4 minutes")
+        .expect("running node (installed by scripts/setup.sh)");
+    assert!(
+        status.success(),
+        "the War Room browser test failed (its steps are printed above)"
+    );
+}

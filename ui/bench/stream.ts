@@ -1,0 +1,116 @@
+// The War Room under load: the real App with a synthetic backend whose one task has 20 subtasks
+// streaming output at once (each at the core's coalescing rate, one event per 100 ms), plus tool
+// calls and usage. Measures frame intervals (requestAnimationFrame) and event-to-frame delay, and
+// publishes them as `window.__result` for bench/stream.mjs.
+import { mount } from "svelte";
+import "../src/app.css";
+import App from "../src/App.svelte";
+import type { Backend } from "../src/lib/backend";
+import type { Event, Task } from "../src/lib/types/core";
+
+const SUBTASKS = 20;
+const SECONDS = 10;
+const TICK_MS = 100;
+const id = "task-bench";
+let seq = 0;
+const at = () => new Date().toISOString();
+const ev = (kind: Record<string, unknown>): Event => ({ seq: ++seq, task_id: id, at: at(), version: 1, ...kind }) as Event;
+
+const task: Task = {
+  id, prompt: "Benchmark: 20 agents streaming at once", status: "running", total_tokens_used: 0,
+  total_cost_cents: 0, created_at: at(), subtasks: [], total_cost_usd: 0, title: null,
+  workspace_id: null, model: "bench::synthetic", started_at: at(), finished_at: null, error: null,
+};
+
+const delays: number[] = [];
+let listener: ((e: Event) => void) | null = null;
+
+const backend: Backend = {
+  kind: "http",
+  createTask: async () => task,
+  getTask: async () => structuredClone(task),
+  listTasks: async () => [structuredClone(task)],
+  cancelTask: async () => task,
+  subscribe(_taskId, _after, onEvent) {
+    listener = onEvent;
+    return () => (listener = null);
+  },
+  deliverables: async () => [],
+  preview: async () => ({ kind: "none", reason: "" }),
+  download: async () => false,
+  revealFolder: null,
+  agentTypes: async () => [],
+  setAgentModel: async () => { throw new Error("not in the benchmark"); },
+  settings: async () => { throw new Error("not in the benchmark"); },
+  saveSettings: async () => { throw new Error("not in the benchmark"); },
+  apiInfo: async () => null,
+  notify: async () => {},
+  openUrl: async () => {},
+};
+
+mount(App, { target: document.getElementById("app")!, props: { backend } });
+
+const words = "Confluence Standard costs $5.16 per user per month; Coda charges per doc maker. ".repeat(2);
+
+async function run() {
+  // Wait for the App to open the running task and subscribe.
+  while (!listener) await new Promise((r) => setTimeout(r, 20));
+  const emit = (e: Event) => listener?.(e);
+  emit(ev({ type: "task_started" }));
+  emit(ev({
+    type: "plan_ready", title: "Benchmark",
+    subtasks: Array.from({ length: SUBTASKS }, (_, i) => ({
+      id: `st-${i + 1}`, title: `Agent ${i + 1}`, description: "stream", agent_type: "researcher", depends_on: [],
+    })),
+  }));
+  for (let i = 1; i <= SUBTASKS; i++) emit(ev({ type: "subtask_started", subtask_id: `st-${i}`, agent_type: "researcher" }));
+
+  const frames: number[] = [];
+  let last = performance.now();
+  let measuring = true;
+  const onFrame = (t: number) => {
+    frames.push(t - last);
+    last = t;
+    if (measuring) requestAnimationFrame(onFrame);
+  };
+  requestAnimationFrame(onFrame);
+
+  let events = 0;
+  const ticks = (SECONDS * 1000) / TICK_MS;
+  for (let tick = 0; tick < ticks; tick++) {
+    const sent = performance.now();
+    for (let i = 1; i <= SUBTASKS; i++) {
+      const subtask_id = `st-${i}`;
+      emit(ev({ type: "agent_output", subtask_id, text: words }));
+      events++;
+      if (tick % 10 === 0) {
+        emit(ev({ type: "tool_call_started", subtask_id, call_id: `c-${tick}-${i}`, tool: "fetch_url", arguments: { url: "http://127.0.0.1/x" } }));
+        emit(ev({ type: "tool_call_finished", subtask_id, call_id: `c-${tick}-${i}`, tool: "fetch_url", ok: true, result: "page" }));
+        emit(ev({ type: "usage", subtask_id, input_tokens: 100, output_tokens: 50, cost_usd: 0.0001, task_total_tokens: tick * 150 * SUBTASKS, task_total_cost_cents: tick }));
+        events += 3;
+      }
+    }
+    // The frame after a burst is when the user sees it.
+    await new Promise<void>((r) => requestAnimationFrame(() => { delays.push(performance.now() - sent); r(); }));
+    const wait = sent + TICK_MS - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  measuring = false;
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+  (window as unknown as { __result: unknown }).__result = {
+    subtasks: SUBTASKS,
+    seconds: SECONDS,
+    events,
+    frames: frames.length,
+    frame_ms_p50: pct(frames, 0.5),
+    frame_ms_p95: pct(frames, 0.95),
+    frame_ms_max: Math.max(...frames),
+    long_frames_over_50ms: frames.filter((f) => f > 50).length,
+    update_ms_p50: pct(delays, 0.5),
+    update_ms_p95: pct(delays, 0.95),
+    update_ms_max: Math.max(...delays),
+  };
+}
+
+void run();

@@ -1,0 +1,79 @@
+// The one interface the War Room talks to. Two implementations: `tauri.ts` (commands and
+// channels inside the desktop app) and `http.ts` (REST + SSE against `miteos serve`), so the same
+// UI runs in the app and in a browser. Tests mock it.
+import type {
+  AgentType,
+  Deliverable,
+  Event,
+  Preview,
+  Settings,
+  SettingsUpdate,
+  Task,
+  TaskStatus,
+} from "../types/core";
+
+export interface HistoryQuery {
+  limit: number;
+  offset: number;
+  status?: TaskStatus | null;
+  q?: string | null;
+}
+
+export interface NewTask {
+  prompt: string;
+  workspaceId?: string | null;
+  model?: string | null;
+}
+
+export interface ApiInfo {
+  url: string;
+  token: string;
+}
+
+/** Stops a live subscription. */
+export type Unsubscribe = () => void;
+
+export interface Backend {
+  readonly kind: "tauri" | "http";
+  createTask(task: NewTask): Promise<Task>;
+  getTask(id: string): Promise<Task>;
+  listTasks(query: HistoryQuery): Promise<Task[]>;
+  cancelTask(id: string): Promise<Task>;
+  /** Events of a task after `after` (journal, then live) until `task_finished`. */
+  subscribe(taskId: string, after: number, onEvent: (event: Event) => void): Unsubscribe;
+  deliverables(taskId: string): Promise<Deliverable[]>;
+  preview(taskId: string, deliverableId: string): Promise<Preview>;
+  /** Saves the file where the user chooses (native dialog in the app, a download in a browser).
+   * Resolves `false` when the user cancelled. */
+  download(deliverable: Deliverable): Promise<boolean>;
+  /** Opens the folder holding the file; `null` when this backend cannot (a browser). */
+  revealFolder: ((deliverable: Deliverable) => Promise<void>) | null;
+  agentTypes(): Promise<AgentType[]>;
+  setAgentModel(name: string, model: string | null): Promise<AgentType>;
+  settings(): Promise<Settings>;
+  saveSettings(update: SettingsUpdate): Promise<Settings>;
+  apiInfo(): Promise<ApiInfo | null>;
+  notify(title: string, body: string): Promise<void>;
+  openUrl(url: string): Promise<void>;
+}
+
+/** Every backend failure: the `{code, message}` of the core's typed errors. */
+export class BackendError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "BackendError";
+  }
+}
+
+/** Turns anything thrown by a transport into a `BackendError` with words a user can act on. */
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    return new BackendError(String(e.code), String(e.message));
+  }
+  if (e instanceof Error) return new BackendError("unavailable", e.message);
+  return new BackendError("unavailable", String(e));
+}

@@ -1,0 +1,158 @@
+// The browser backend: the REST + SSE API of `miteos serve` (or of the desktop app), on the
+// origin that served this page. The bearer token arrives once in the URL fragment
+// (`#token=…`, printed by `miteos serve`), is kept for the tab's session, and removed from the
+// address bar.
+import { createParser } from "eventsource-parser";
+import type { Event } from "../types/core";
+import { type Backend, BackendError, toBackendError } from "./backend";
+
+const TOKEN_KEY = "miteos-token";
+
+/** Reads the token from `#token=…` (then hides it) or from this tab's session. */
+export function takeToken(): string | null {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (match?.[1]) {
+    const token = decodeURIComponent(match[1]);
+    sessionStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, "", location.pathname + location.search);
+    return token;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function httpBackend(token: string, base = ""): Backend {
+  const headers = (extra?: Record<string, string>) => ({
+    Authorization: `Bearer ${token}`,
+    ...extra,
+  });
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(base + path, {
+        method,
+        headers: headers(body === undefined ? undefined : { "Content-Type": "application/json" }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new BackendError("unavailable", `Miteos is not reachable: ${String(e)}`);
+    }
+    const text = await response.text();
+    const json: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const error = (json as { error?: { code: string; message: string } } | null)?.error;
+      throw new BackendError(
+        error?.code ?? "unavailable",
+        error?.message ?? `HTTP ${response.status}`,
+      );
+    }
+    return json as T;
+  }
+
+  const query = (params: Record<string, string | number | null | undefined>) => {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+      if (v !== null && v !== undefined && v !== "") search.set(k, String(v));
+    }
+    return search.toString();
+  };
+
+  return {
+    kind: "http",
+    createTask: (t) =>
+      request("POST", "/tasks", {
+        prompt: t.prompt,
+        workspace_id: t.workspaceId ?? undefined,
+        model: t.model ?? undefined,
+      }),
+    getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
+    listTasks: (q) =>
+      request("GET", `/tasks?${query({ limit: q.limit, offset: q.offset, status: q.status, q: q.q })}`),
+    cancelTask: (id) => request("POST", `/tasks/${encodeURIComponent(id)}/cancel`),
+    subscribe(taskId, after, onEvent) {
+      const controller = new AbortController();
+      let last = after;
+      let finished = false;
+      const run = async () => {
+        let delay = 500;
+        while (!finished && !controller.signal.aborted) {
+          try {
+            const response = await fetch(`${base}/tasks/${encodeURIComponent(taskId)}/events`, {
+              headers: headers({ "Last-Event-ID": String(last), Accept: "text/event-stream" }),
+              signal: controller.signal,
+            });
+            if (!response.ok || !response.body) {
+              if (response.status === 404 || response.status === 401) return;
+              throw new Error(`HTTP ${response.status}`);
+            }
+            delay = 500;
+            const parser = createParser({
+              onEvent(message) {
+                const event = JSON.parse(message.data) as Event;
+                last = event.seq;
+                if (event.type === "task_finished") finished = true;
+                onEvent(event);
+              },
+            });
+            const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) break;
+              parser.feed(value);
+            }
+          } catch (e) {
+            if (controller.signal.aborted) return;
+            console.warn("event stream interrupted; resuming", e);
+          }
+          if (!finished) {
+            await new Promise((r) => setTimeout(r, delay));
+            delay = Math.min(delay * 2, 5000);
+          }
+        }
+      };
+      void run();
+      return () => controller.abort();
+    },
+    deliverables: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/deliverables`),
+    preview: (taskId, id) =>
+      request(
+        "GET",
+        `/tasks/${encodeURIComponent(taskId)}/deliverables/${encodeURIComponent(id)}/preview`,
+      ),
+    async download(d) {
+      const url = `${base}/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/download`;
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: headers() });
+      } catch (e) {
+        throw toBackendError(e);
+      }
+      if (!response.ok) throw new BackendError("unavailable", `download failed: HTTP ${response.status}`);
+      const blob = await response.blob();
+      const href = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = href;
+      a.download = d.name.split("/").pop() ?? d.name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+      return true;
+    },
+    revealFolder: null,
+    agentTypes: () => request("GET", "/agent-types"),
+    setAgentModel: (name, model) =>
+      request("PUT", `/agent-types/${encodeURIComponent(name)}/model`, { model }),
+    settings: () => request("GET", "/settings"),
+    saveSettings: (update) => request("PUT", "/settings", update),
+    apiInfo: async () => ({ url: location.origin, token }),
+    async notify(title, body) {
+      if (!("Notification" in window)) return;
+      if (Notification.permission === "default") await Notification.requestPermission();
+      if (Notification.permission === "granted") new Notification(title, { body });
+    },
+    openUrl: async (url) => {
+      window.open(url, "_blank", "noopener");
+    },
+  };
+}

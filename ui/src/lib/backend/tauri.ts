@@ -1,0 +1,86 @@
+// The desktop app's backend: Tauri commands (thin adapters over the Rust service layer) and a
+// `Channel` per live task stream.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { save } from "@tauri-apps/plugin-dialog";
+import {
+  isPermissionGranted,
+  requestPermission,
+  sendNotification,
+} from "@tauri-apps/plugin-notification";
+import { openUrl, revealItemInDir } from "@tauri-apps/plugin-opener";
+import type { Event } from "../types/core";
+import { type ApiInfo, type Backend, toBackendError } from "./backend";
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toBackendError(e);
+  }
+}
+
+export function tauriBackend(): Backend {
+  return {
+    kind: "tauri",
+    createTask: (t) =>
+      call("create_task", {
+        prompt: t.prompt,
+        workspaceId: t.workspaceId ?? null,
+        model: t.model ?? null,
+      }),
+    getTask: (id) => call("get_task", { taskId: id }),
+    listTasks: (q) =>
+      call("list_tasks", {
+        limit: q.limit,
+        offset: q.offset,
+        status: q.status ?? null,
+        q: q.q ?? null,
+      }),
+    cancelTask: (id) => call("cancel_task", { taskId: id }),
+    subscribe(taskId, after, onEvent) {
+      let open = true;
+      const channel = new Channel<Event>();
+      channel.onmessage = (event) => {
+        if (open) onEvent(event);
+      };
+      call("task_events", { taskId, after, onEvent: channel }).catch((e) =>
+        console.error("subscribing to task events", e),
+      );
+      // The Rust side stops when the task finishes; a closed subscription just ignores the rest.
+      return () => {
+        open = false;
+      };
+    },
+    deliverables: (taskId) => call("deliverables", { taskId }),
+    preview: (taskId, deliverableId) => call("preview_deliverable", { taskId, deliverableId }),
+    async download(d) {
+      const base = d.name.split("/").pop() ?? d.name;
+      const destination = await save({ defaultPath: base, title: `Save ${base}` });
+      if (!destination) return false;
+      await call("save_deliverable", {
+        taskId: d.task_id,
+        deliverableId: d.id,
+        destination,
+      });
+      return true;
+    },
+    revealFolder: async (d) => {
+      const path = await call<string>("deliverable_path", {
+        taskId: d.task_id,
+        deliverableId: d.id,
+      });
+      await revealItemInDir(path);
+    },
+    agentTypes: () => call("agent_types"),
+    setAgentModel: (name, model) => call("set_agent_model", { name, model }),
+    settings: () => call("get_settings"),
+    saveSettings: (update) => call("save_settings", { update }),
+    apiInfo: () => call<ApiInfo | null>("api_info"),
+    async notify(title, body) {
+      let granted = await isPermissionGranted();
+      if (!granted) granted = (await requestPermission()) === "granted";
+      if (granted) sendNotification({ title, body });
+    },
+    openUrl: (url) => openUrl(url),
+  };
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { event, subtask, task } from "../../test/fixtures";
+import { apply, newTaskView } from "./taskView";
+
+describe("a task view follows its events", () => {
+  it("builds the tree from the plan and tracks states, output, tools, usage and deliverables", () => {
+    const view = newTaskView(task({ status: "pending" }));
+    apply(view, event({ type: "task_started" }));
+    const plan = event({
+      type: "plan_ready",
+      title: "Notion competitors",
+      subtasks: [
+        { id: "st-1", title: "Research", description: "d", agent_type: "researcher", depends_on: [] },
+        { id: "st-2", title: "Compare", description: "d", agent_type: "analyst", depends_on: ["st-1"] },
+      ],
+    });
+    apply(view, plan);
+    apply(view, event({ type: "subtask_started", subtask_id: "st-1", agent_type: "researcher" }));
+    apply(view, event({ type: "agent_output", subtask_id: "st-1", text: "Confluence: $5.16" }));
+    apply(view, event({ type: "agent_output", subtask_id: "st-1", text: "/user" }));
+    apply(view, event({ type: "tool_call_started", subtask_id: "st-1", call_id: "c1", tool: "fetch_url", arguments: { url: "http://x" } }));
+    apply(view, event({ type: "tool_call_finished", subtask_id: "st-1", call_id: "c1", tool: "fetch_url", ok: true, result: "page" }));
+    apply(view, event({ type: "usage", subtask_id: "st-1", input_tokens: 100, output_tokens: 20, cost_usd: 0.001, task_total_tokens: 150, task_total_cost_cents: 1 }));
+    apply(view, event({ type: "subtask_finished", subtask_id: "st-1", status: "complete", error: null }));
+
+    expect(view.task.status).toBe("running");
+    expect(view.task.title).toBe("Notion competitors");
+    expect(view.subtasks.map((s) => s.subtask.id)).toEqual(["st-1", "st-2"]);
+    const st1 = view.subtasks[0]!;
+    expect(st1.streamed).toBe("Confluence: $5.16/user");
+    expect(st1.toolCalls).toEqual([{ call_id: "c1", tool: "fetch_url", arguments: { url: "http://x" }, ok: true, result: "page" }]);
+    expect(st1.subtask.tokens_used).toBe(120);
+    expect(st1.subtask.status).toBe("complete");
+    expect(view.task.total_tokens_used).toBe(150);
+    expect(view.subtasks[1]!.subtask.depends_on).toEqual(["st-1"]);
+
+    // A replayed event (same seq) changes nothing.
+    apply(view, plan);
+    expect(view.subtasks).toHaveLength(2);
+  });
+
+  it("ends running subtasks when the task ends, and keeps the final totals", () => {
+    const view = newTaskView(task());
+    apply(view, event({ type: "plan_ready", title: "t", subtasks: [{ id: "st-1", title: "a", description: "", agent_type: "builder", depends_on: [] }] }));
+    apply(view, event({ type: "subtask_started", subtask_id: "st-1", agent_type: "builder" }));
+    apply(view, event({ type: "cancel_requested" }));
+    expect(view.cancelRequested).toBe(true);
+    apply(view, event({ type: "task_finished", status: "cancelled", error: "cancelled by the user", total_tokens_used: 42, total_cost_cents: 3 }));
+    expect(view.task.status).toBe("cancelled");
+    expect(view.subtasks[0]!.subtask.status).toBe("cancelled");
+    expect(view.task.total_cost_cents).toBe(3);
+  });
+
+  it("counts each usage event once when a stored task replays its journal", () => {
+    const stored = task({
+      total_tokens_used: 120,
+      total_cost_usd: 0.001,
+      subtasks: [subtask("st-1", { tokens_used: 120, cost_usd: 0.001 })],
+    });
+    const view = newTaskView(stored);
+    apply(view, event({ type: "usage", subtask_id: "st-1", input_tokens: 100, output_tokens: 20, cost_usd: 0.001, task_total_tokens: 120, task_total_cost_cents: 1 }));
+    expect(view.subtasks[0]!.subtask.tokens_used).toBe(120);
+    expect(view.subtasks[0]!.subtask.cost_usd).toBe(0.001);
+    expect(view.task.total_cost_usd).toBe(0.001);
+    expect(view.task.total_tokens_used).toBe(120);
+  });
+
+  it("replaces a deliverable written again instead of listing it twice", () => {
+    const view = newTaskView(task());
+    const d = { id: "dlv-1", task_id: task().id, name: "a.csv", mime_type: "text/csv", size_bytes: 1, sha256: "x", subtask_id: null, created_at: "2026-11-28T10:00:00Z" };
+    apply(view, event({ type: "deliverable_added", deliverable: d }));
+    apply(view, event({ type: "deliverable_added", deliverable: { ...d, size_bytes: 2 } }));
+    expect(view.deliverables).toHaveLength(1);
+    expect(view.deliverables[0]!.size_bytes).toBe(2);
+  });
+});

@@ -1,0 +1,186 @@
+// A task as the War Room shows it: the stored task, brought up to date by its events (the same
+// events the journal, SSE and the CLI read). `apply` is idempotent per event (`seq`), so a
+// replayed journal and a live stream can overlap safely.
+import type { Deliverable, Event, Subtask, Task } from "../types/core";
+
+export interface ToolCallView {
+  call_id: string;
+  tool: string;
+  arguments: unknown;
+  /** `null` while the call runs. */
+  ok: boolean | null;
+  result: string | null;
+}
+
+export interface SubtaskView {
+  subtask: Subtask;
+  /** The agent's streamed text, as it arrived. */
+  streamed: string;
+  toolCalls: ToolCallView[];
+  /** Provider retries in words ("attempt 2 in 1.2 s: rate limited"). */
+  retries: string[];
+}
+
+export interface TaskView {
+  task: Task;
+  subtasks: SubtaskView[];
+  deliverables: Deliverable[];
+  /** Highest event `seq` applied. */
+  lastSeq: number;
+  cancelRequested: boolean;
+  /** Plan repairs, newest last. */
+  planProblems: string[];
+}
+
+/** Longest streamed text kept per subtask; the full answer is in `subtask.output`. */
+export const MAX_STREAMED_CHARS = 200_000;
+
+/** A view of a stored task that its journal is then replayed into from the first event: the
+ * counters that events add to (subtask tokens and cost, the task's dollars) start at zero, so
+ * the replay rebuilds them instead of counting them twice. */
+export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskView {
+  task.total_cost_usd = 0;
+  for (const s of task.subtasks) {
+    s.tokens_used = 0;
+    s.cost_usd = 0;
+  }
+  return {
+    task,
+    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [] })),
+    deliverables,
+    lastSeq: 0,
+    cancelRequested: false,
+    planProblems: [],
+  };
+}
+
+function subtaskOf(view: TaskView, id: string | null): SubtaskView | undefined {
+  return id === null ? undefined : view.subtasks.find((s) => s.subtask.id === id);
+}
+
+/** Applies one event; events at or below `lastSeq` are ignored. */
+export function apply(view: TaskView, event: Event): void {
+  if (event.task_id !== view.task.id || event.seq <= view.lastSeq) return;
+  view.lastSeq = event.seq;
+  const task = view.task;
+  switch (event.type) {
+    case "task_created":
+      break;
+    case "task_started":
+      task.status = "running";
+      task.started_at ??= event.at;
+      break;
+    case "plan_rejected":
+      view.planProblems.push(...event.problems);
+      break;
+    case "plan_ready":
+      task.title = event.title;
+      for (const p of event.subtasks) {
+        if (subtaskOf(view, p.id)) continue;
+        const subtask: Subtask = {
+          id: p.id,
+          agent_type: p.agent_type,
+          status: "pending",
+          title: p.title,
+          description: p.description,
+          depends_on: p.depends_on,
+          tokens_used: 0,
+          cost_usd: 0,
+          started_at: null,
+          finished_at: null,
+          output: null,
+          error: null,
+        };
+        task.subtasks.push(subtask);
+        view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [] });
+      }
+      break;
+    case "subtask_started": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) {
+        s.subtask.status = "running";
+        s.subtask.started_at ??= event.at;
+      }
+      break;
+    }
+    case "agent_output": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) {
+        s.streamed += event.text;
+        if (s.streamed.length > MAX_STREAMED_CHARS) {
+          s.streamed = s.streamed.slice(s.streamed.length - MAX_STREAMED_CHARS);
+        }
+      }
+      break;
+    }
+    case "tool_call_started": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s && !s.toolCalls.some((c) => c.call_id === event.call_id)) {
+        s.toolCalls.push({
+          call_id: event.call_id,
+          tool: event.tool,
+          arguments: event.arguments,
+          ok: null,
+          result: null,
+        });
+      }
+      break;
+    }
+    case "tool_call_finished": {
+      const call = subtaskOf(view, event.subtask_id)?.toolCalls.find((c) => c.call_id === event.call_id);
+      if (call) {
+        call.ok = event.ok;
+        call.result = event.result;
+      }
+      break;
+    }
+    case "usage": {
+      task.total_tokens_used = event.task_total_tokens;
+      task.total_cost_cents = event.task_total_cost_cents;
+      task.total_cost_usd += event.cost_usd;
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) {
+        s.subtask.tokens_used += event.input_tokens + event.output_tokens;
+        s.subtask.cost_usd += event.cost_usd;
+      }
+      break;
+    }
+    case "provider_retry": {
+      const s = subtaskOf(view, event.subtask_id);
+      const line = `attempt ${event.attempt} in ${(event.delay_ms / 1000).toFixed(1)} s: ${event.reason}`;
+      if (s) s.retries.push(line);
+      else view.planProblems.push(`planner retry, ${line}`);
+      break;
+    }
+    case "subtask_finished": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) {
+        s.subtask.status = event.status;
+        s.subtask.error = event.error;
+        s.subtask.finished_at = event.at;
+      }
+      break;
+    }
+    case "deliverable_added": {
+      const i = view.deliverables.findIndex((d) => d.name === event.deliverable.name);
+      if (i >= 0) view.deliverables[i] = event.deliverable;
+      else view.deliverables.push(event.deliverable);
+      break;
+    }
+    case "cancel_requested":
+      view.cancelRequested = true;
+      break;
+    case "task_finished":
+      task.status = event.status;
+      task.error = event.error;
+      task.total_tokens_used = event.total_tokens_used;
+      task.total_cost_cents = event.total_cost_cents;
+      task.finished_at = event.at;
+      for (const s of view.subtasks) {
+        if (s.subtask.status === "running" || s.subtask.status === "pending") {
+          s.subtask.status = event.status === "completed" ? "complete" : "cancelled";
+        }
+      }
+      break;
+  }
+}

@@ -1,0 +1,120 @@
+// Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:
+// run `MITEOS_BLESS=1 cargo test -p miteos-core bindings` after changing them.
+
+export type TaskStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+
+export type SubtaskStatus = "pending" | "running" | "complete" | "failed" | "cancelled";
+
+export type Task = { id: string, prompt: string, status: TaskStatus, 
+/**
+ * Input plus output tokens of every model call the task made (planning included).
+ */
+total_tokens_used: number, 
+/**
+ * The cost in whole cents, rounded up so a task that spent anything never shows 0.
+ */
+total_cost_cents: number, created_at: string, subtasks: Array<Subtask>, 
+/**
+ * The cost in US dollars, unrounded, for displays that want more than cents.
+ */
+total_cost_usd: number, title: string | null, workspace_id: string | null, 
+/**
+ * `provider::model` the task runs on.
+ */
+model: string, started_at: string | null, finished_at: string | null, 
+/**
+ * Why the task failed or was cancelled, in words a user can act on.
+ */
+error: string | null, };
+
+export type Subtask = { id: string, agent_type: string, status: SubtaskStatus, title: string, description: string, depends_on: Array<string>, tokens_used: number, cost_usd: number, started_at: string | null, finished_at: string | null, 
+/**
+ * The agent's final answer; dependants receive it as context.
+ */
+output: string | null, error: string | null, };
+
+export type AgentType = { name: string, description: string, system_prompt: string, 
+/**
+ * Names of the tools this agent may call.
+ */
+tools: Array<string>, 
+/**
+ * `provider::model` to use instead of the task's model, if any.
+ */
+model: string | null, builtin: boolean, };
+
+export type Deliverable = { id: string, task_id: string, 
+/**
+ * Path relative to the task folder, `/`-separated.
+ */
+name: string, mime_type: string, size_bytes: number, sha256: string, 
+/**
+ * The subtask that last wrote the file.
+ */
+subtask_id: string | null, created_at: string, };
+
+export type PlannedSubtask = { id: string, title: string, description: string, agent_type: string, depends_on: Array<string>, };
+
+export type EventKind = { "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
+
+export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
+
+export type Sheet = { name: string, rows: Array<Array<string>>, };
+
+export type Preview = { "kind": "markdown", text: string, truncated: boolean, } | { "kind": "text", text: string, truncated: boolean, } | { "kind": "html", text: string, truncated: boolean, } | { "kind": "table", sheets: Array<Sheet>, truncated: boolean, } | { "kind": "image", data_url: string, } | { "kind": "none", reason: string, };
+
+export type ProviderSettings = { 
+/**
+ * `provider::model` tasks use unless they name one.
+ */
+model: string | null, 
+/**
+ * Any OpenAI-compatible server (llama.cpp's llama-server, vLLM, LM Studio).
+ */
+openai_base_url: string | null, anthropic_base_url: string | null, 
+/**
+ * Ollama's address, e.g. `http://127.0.0.1:11434`.
+ */
+ollama_host: string | null, 
+/**
+ * Call tools through structured output (for models without native tool calling).
+ */
+emulate_tools: boolean, };
+
+export type ApiAddress = { host: string, port: number, };
+
+export type KeyState = { 
+/**
+ * `openai_api_key`, `anthropic_api_key` or `openrouter_api_key`.
+ */
+name: string, 
+/**
+ * Saved in Miteos's key store.
+ */
+saved: boolean, 
+/**
+ * Set in the environment (a saved key wins over it).
+ */
+from_env: boolean, 
+/**
+ * The last four characters of the key in use, for recognising it.
+ */
+hint: string | null, };
+
+export type Settings = { providers: ProviderSettings, keys: Array<KeyState>, 
+/**
+ * Where keys are kept, in words.
+ */
+key_store: string, 
+/**
+ * The model new tasks run on, or why there is none.
+ */
+default_model: string | null, default_model_error: string | null, max_concurrency: number, api: ApiAddress, };
+
+export type KeyChange = { name: string, value: string | null, };
+
+export type SettingsUpdate = { providers: ProviderSettings, 
+/**
+ * Only the keys to change; keys not listed stay as they are.
+ */
+keys: Array<KeyChange>, max_concurrency: number, api: ApiAddress, };

@@ -1,0 +1,156 @@
+// Browser end-to-end test of the War Room, driven by the Rust test tests/e2e/browser.rs: it
+// starts `miteos` (real HTTP API on 127.0.0.1, real SQLite, a scripted model server) serving the
+// built UI, then runs this script with Debian's Chromium through playwright-core.
+//
+// Env: MITEOS_URL (base URL), MITEOS_TOKEN, MITEOS_SCREENSHOTS (optional: a folder to save the
+// main views in, light and dark). Exits non-zero with the failed step on stderr.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const base = process.env.MITEOS_URL;
+const token = process.env.MITEOS_TOKEN;
+const shots = process.env.MITEOS_SCREENSHOTS || null;
+if (!base || !token) throw new Error("MITEOS_URL and MITEOS_TOKEN are required");
+if (shots) mkdirSync(shots, { recursive: true });
+
+const EXAMPLE = "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet";
+const SLOW = "Watch a slow page until told to stop";
+
+const step = (name) => console.log(`· ${name}`);
+const api = async (path, init = {}) => {
+  const r = await fetch(base + path, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${await r.text()}`);
+  return r.json();
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+let failed = false;
+let page;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const shot = async (name) => {
+    if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
+  };
+
+  step("open the War Room with the token in the fragment");
+  await page.goto(`${base}/#token=${token}`);
+  const prompt = page.getByLabel("Describe a task");
+  await prompt.waitFor();
+  if (page.url().includes("token")) throw new Error("the token stays in the address bar");
+  if (!(await prompt.evaluate((el) => el === document.activeElement))) throw new Error("the prompt bar is not focused on open");
+  await shot("empty-light");
+
+  step("submit the example prompt with Enter");
+  await prompt.fill(EXAMPLE);
+  await prompt.press("Enter");
+  const status = page.getByTestId("task-status");
+  await page.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: 60_000 });
+  const states = await page.locator('[role="treeitem"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status")));
+  if (states.length !== 3 || states.some((s) => s !== "complete")) throw new Error(`tree states: ${states}`);
+  step(`the tree reached completed: ${states.join(", ")}`);
+
+  step("open a subtask and see its tool call");
+  await page.locator('[data-subtask="st-1"]').click();
+  await page.locator('[data-tool="fetch_url"]').first().waitFor();
+
+  step("preview the spreadsheet as a table");
+  await page.getByTitle("Preview comparison.xlsx").click();
+  await page.getByRole("cell", { name: "Confluence" }).waitFor();
+  await shot("preview-light");
+  await page.getByRole("button", { name: "Close preview" }).click();
+  await shot("completed-light");
+
+  step("download the spreadsheet; its bytes equal the deliverable's");
+  const [newest] = await api("/tasks?limit=1");
+  const deliverables = await api(`/tasks/${newest.id}/deliverables`);
+  const xlsx = deliverables.find((d) => d.name === "comparison.xlsx");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.locator('[data-deliverable="comparison.xlsx"]').getByRole("button", { name: "Download" }).click(),
+  ]);
+  if (download.suggestedFilename() !== "comparison.xlsx") throw new Error(`download name ${download.suggestedFilename()}`);
+  const saved = await download.path();
+  const sha = createHash("sha256").update(readFileSync(saved)).digest("hex");
+  if (sha !== xlsx.sha256) throw new Error(`downloaded sha256 ${sha} != ${xlsx.sha256}`);
+
+  step("cancel a second, running task");
+  await prompt.fill(SLOW);
+  await prompt.press("Enter");
+  await page.locator('[role="treeitem"][data-status="running"]').first().waitFor({ timeout: 30_000 });
+  await shot("running-light");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.locator('[data-testid="task-status"][data-status="cancelled"]').waitFor({ timeout: 15_000 });
+  const after = await page.locator('[role="treeitem"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status")));
+  if (after.some((s) => s === "running" || s === "pending")) throw new Error(`subtasks still live after cancel: ${after}`);
+  step(`cancelled; subtasks ${after.join(", ")}`);
+
+  step("page through history");
+  for (let i = 0; i < 21; i++) await api("/tasks", { method: "POST", body: JSON.stringify({ prompt: `History filler ${i}` }) });
+  await page.getByRole("button", { name: "History", exact: true }).click();
+  await page.locator("tr[data-task]").nth(19).waitFor();
+  if ((await page.locator("tr[data-task]").count()) !== 20) throw new Error("history's first page does not hold 20 tasks");
+  await page.getByRole("button", { name: "Older →" }).click();
+  await page.getByTestId("history-page").filter({ hasText: "Page 2" }).waitFor();
+  await page.locator("tr[data-task]").first().waitFor();
+  const second = await page.locator("tr[data-task]").count();
+  if (second < 3) throw new Error(`history's second page holds ${second} tasks`);
+  await page.getByRole("button", { name: "← Newer" }).click();
+  await page.getByLabel("Search prompts").fill("filler 7");
+  await page.waitForFunction(() => document.querySelectorAll("tr[data-task]").length === 1);
+  await page.getByLabel("Search prompts").fill("");
+  await page.waitForFunction(() => document.querySelectorAll("tr[data-task]").length === 20);
+  await shot("history-light");
+
+  step("settings");
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  await page.getByTestId("default-model").waitFor();
+  await shot("settings-light");
+
+  if (shots) {
+    step("dark theme");
+    await page.getByLabel("Theme").selectOption("dark");
+    await shot("settings-dark");
+    await page.getByRole("button", { name: "History", exact: true }).click();
+    await page.locator("tr[data-task]").first().waitFor();
+    await shot("history-dark");
+    await page.locator("tr[data-task]").last().waitFor();
+    await page.getByRole("button", { name: new RegExp("Notion") }).first().click();
+    await status.waitFor();
+    await page.getByTitle("Preview comparison.xlsx").waitFor();
+    await shot("completed-dark");
+    await page.getByRole("button", { name: "+ New task" }).click();
+    await shot("empty-dark");
+  }
+
+  if (errors.length) throw new Error(`errors in the page: ${errors.join("; ")}`);
+  step("passed");
+} catch (e) {
+  failed = true;
+  console.error(`FAILED: ${e instanceof Error ? e.stack : e}`);
+  if (page) {
+    const path = join(shots ?? tmpdir(), "war-room-failure.png");
+    await page.screenshot({ path }).catch(() => {});
+    console.error(`screenshot of the failure: ${path}`);
+  }
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
