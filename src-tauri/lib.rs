@@ -59,6 +59,7 @@ pub fn run() {
             let miteos = tauri::async_runtime::block_on(Miteos::open(options))
                 .map_err(|e| format!("opening Miteos on {}: {e}", data_dir.display()))?;
             let api = tauri::async_runtime::block_on(api::start(miteos.clone()));
+            tauri::async_runtime::block_on(miteos_server::staging::start(miteos.clone()));
             // `miteos-app "prompt"` starts that task; the window opens on it (the newest running).
             let prompt = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
             if !prompt.trim().is_empty() {
@@ -83,6 +84,14 @@ pub fn run() {
             commands::deliverables::preview_deliverable,
             commands::deliverables::save_deliverable,
             commands::deliverables::deliverable_path,
+            commands::deliverables::save_bundle,
+            commands::deliverables::provenance,
+            commands::deliverables::deploy,
+            commands::deliverables::deployments,
+            commands::deliverables::take_down,
+            commands::deliverables::share,
+            commands::deliverables::shares,
+            commands::deliverables::revoke_share,
             commands::settings::agent_types,
             commands::settings::set_agent_model,
             commands::settings::get_settings,

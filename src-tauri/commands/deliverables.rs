@@ -1,6 +1,7 @@
-//! Deliverables: list, preview, save a copy where the user chose, and locate the file.
+//! Deliverables: list, preview, save a copy (or all as a zip) where the user chose, locate the
+//! file, deploy to the staging server, share through public links, and provenance.
 
-use miteos_core::domain::Deliverable;
+use miteos_core::domain::{Deliverable, Deployment, Provenance, Share};
 use miteos_core::preview::Preview;
 use tauri::State;
 
@@ -53,4 +54,85 @@ pub async fn deliverable_path(
         .deliverable_file(&task_id, &deliverable_id)
         .await?;
     Ok(path.to_string_lossy().into_owned())
+}
+
+/// Saves all of the task's deliverables as one zip at `destination` (from the save dialog).
+#[tauri::command]
+pub async fn save_bundle(
+    state: State<'_, AppState>,
+    task_id: String,
+    destination: String,
+) -> CommandResult<()> {
+    Ok(state
+        .miteos
+        .save_deliverables_zip_as(&task_id, destination.as_ref())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn provenance(
+    state: State<'_, AppState>,
+    task_id: String,
+    deliverable_id: String,
+) -> CommandResult<Provenance> {
+    Ok(state.miteos.provenance(&task_id, &deliverable_id).await?)
+}
+
+#[tauri::command]
+pub async fn deploy(
+    state: State<'_, AppState>,
+    task_id: String,
+    deliverable_id: String,
+) -> CommandResult<Deployment> {
+    Ok(state
+        .miteos
+        .deploy_deliverable(&task_id, &deliverable_id)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn deployments(
+    state: State<'_, AppState>,
+    task_id: String,
+) -> CommandResult<Vec<Deployment>> {
+    Ok(state.miteos.deployments(&task_id).await?)
+}
+
+#[tauri::command]
+pub async fn take_down(
+    state: State<'_, AppState>,
+    task_id: String,
+    deployment_id: String,
+) -> CommandResult<()> {
+    Ok(state.miteos.take_down(&task_id, &deployment_id).await?)
+}
+
+/// A public link valid for `expires_in_hours` (default 7 days).
+#[tauri::command]
+pub async fn share(
+    state: State<'_, AppState>,
+    task_id: String,
+    deliverable_id: String,
+    expires_in_hours: Option<u32>,
+    include_replay: bool,
+) -> CommandResult<Share> {
+    let lifetime = expires_in_hours.map(|h| std::time::Duration::from_secs(u64::from(h) * 3600));
+    Ok(state
+        .miteos
+        .share_deliverable(&task_id, &deliverable_id, lifetime, include_replay)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn shares(state: State<'_, AppState>, task_id: String) -> CommandResult<Vec<Share>> {
+    Ok(state.miteos.shares(&task_id).await?)
+}
+
+#[tauri::command]
+pub async fn revoke_share(
+    state: State<'_, AppState>,
+    task_id: String,
+    share_id: String,
+) -> CommandResult<()> {
+    Ok(state.miteos.revoke_share(&task_id, &share_id).await?)
 }

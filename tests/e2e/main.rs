@@ -13,3 +13,4 @@ mod inputs;
 mod lifecycle;
 mod local;
 mod models;
+mod publishing;

@@ -6,10 +6,13 @@
 use ts_rs::{Config, TS};
 
 use crate::domain::{AgentType, Deliverable, Subtask, SubtaskStatus, Task, TaskStatus};
+use crate::domain::{Deployment, Provenance, ProvenanceStep, Share};
 use crate::events::{Event, EventKind, PlannedSubtask};
 use crate::preview::{Preview, Sheet};
 use crate::service::settings::KeyChange;
-use crate::service::{ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate};
+use crate::service::{
+    ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate, StagingAddress,
+};
 
 /// The contents of `ui/src/lib/types/core.ts`.
 pub fn typescript() -> String {
@@ -29,10 +32,15 @@ pub fn typescript() -> String {
         Preview::decl(&cfg),
         ProviderSettings::decl(&cfg),
         ApiAddress::decl(&cfg),
+        StagingAddress::decl(&cfg),
         KeyState::decl(&cfg),
         Settings::decl(&cfg),
         KeyChange::decl(&cfg),
         SettingsUpdate::decl(&cfg),
+        Deployment::decl(&cfg),
+        Share::decl(&cfg),
+        ProvenanceStep::decl(&cfg),
+        Provenance::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:\n\

@@ -172,6 +172,69 @@ pub struct Deliverable {
     pub created_at: DateTime<Utc>,
 }
 
+/// A deliverable deployed to a staging target: an immutable copy served at its own URL.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deployment {
+    pub id: String,
+    pub task_id: String,
+    pub deliverable_id: String,
+    /// `local` (Miteos's own staging server) or a remote target's name.
+    pub target: String,
+    /// Where the deployment is served.
+    pub url: String,
+    pub files: i64,
+    pub bytes: i64,
+    #[serde(with = "rfc3339")]
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// Set when the deployment was taken down; its URL then answers 404.
+    #[serde(with = "rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub taken_down_at: Option<DateTime<Utc>>,
+}
+
+/// A public link to one deliverable: unguessable, expiring, revocable, counted.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Share {
+    pub id: String,
+    pub task_id: String,
+    pub deliverable_id: String,
+    /// The share page also shows how the deliverable was made (plan and steps, secrets redacted).
+    pub include_replay: bool,
+    #[serde(with = "rfc3339")]
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "rfc3339")]
+    #[ts(type = "string")]
+    pub expires_at: DateTime<Utc>,
+    #[serde(with = "rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Times the link was opened.
+    pub access_count: i64,
+    /// The public link. Only in the answer that creates the share: its token is not stored.
+    pub url: Option<String>,
+}
+
+/// Where a deliverable came from: the subtasks whose work led to it, and the sources they read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Provenance {
+    pub subtasks: Vec<ProvenanceStep>,
+    /// Web pages (URLs) and documents the agents read, in the order they read them.
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProvenanceStep {
+    pub id: String,
+    pub title: String,
+    pub agent_type: String,
+}
+
 /// RFC 3339 UTC with whole seconds and a `Z`, as API.md writes timestamps.
 pub mod rfc3339 {
     use chrono::{DateTime, SecondsFormat, Utc};

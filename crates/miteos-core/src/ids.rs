@@ -15,6 +15,20 @@ pub fn new_deliverable_id() -> String {
     format!("dlv-{}", Uuid::now_v7().simple())
 }
 
+pub fn new_deployment_id() -> String {
+    format!("dep-{}", Uuid::now_v7().simple())
+}
+
+pub fn new_share_id() -> String {
+    format!("shr-{}", Uuid::now_v7().simple())
+}
+
+/// True when `id` has the shape of a deployment id (so a URL path segment can be trusted as one).
+pub fn is_deployment_id(id: &str) -> bool {
+    id.strip_prefix("dep-")
+        .is_some_and(|rest| rest.len() == 32 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// True when `id` has the shape of a task id. Lets boundaries answer 404 for garbage without a query.
 pub fn is_task_id(id: &str) -> bool {
     id.strip_prefix("task-").is_some_and(|rest| {

@@ -15,6 +15,7 @@ pub mod models;
 pub mod orchestrator;
 pub mod preview;
 pub mod providers;
+pub mod publish;
 pub mod secrets;
 pub mod service;
 pub mod store;

@@ -3,4 +3,6 @@
 
 pub mod api;
 pub mod cli;
+pub mod files;
+pub mod staging;
 pub mod token;

@@ -125,6 +125,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 "Token: {token}  (also in {})",
                 data_dir.join(token::TOKEN_FILE).display()
             );
+            if let Some(base) = miteos_server::staging::start(miteos.clone()).await {
+                println!("Deployments and share links: {base}");
+            }
             let mut state = api::AppState::new(miteos, &token, &host);
             let ui_dir = ui_dir.unwrap_or_else(|| {
                 PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist"))

@@ -22,6 +22,8 @@ pub const TOKEN: &str = "test-token-0123456789abcdef0123456789abcdef";
 
 pub struct TestApp {
     pub base: String,
+    /// The staging/share server (deployments at /d/…, share links at /s/…).
+    pub staging: String,
     pub client: reqwest::Client,
     pub miteos: Miteos,
     pub model_server: MockServer,
@@ -29,6 +31,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     shutdown: oneshot::Sender<()>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    staging_shutdown: oneshot::Sender<()>,
+    staging_server: tokio::task::JoinHandle<()>,
 }
 
 /// Provider configuration pointing at the fake model server.
@@ -112,6 +116,19 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let staging = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind staging");
+        let (staging_tx, staging_rx) = oneshot::channel::<()>();
+        let (staging, staging_server) = miteos_server::staging::serve_on(
+            staging,
+            std::net::IpAddr::from([127, 0, 0, 1]),
+            miteos.clone(),
+            async {
+                let _ = staging_rx.await;
+            },
+        )
+        .expect("staging server");
         let (tx, rx) = oneshot::channel();
         let mut state = AppState::new(miteos.clone(), TOKEN, "127.0.0.1");
         // The built War Room, when there is one (scripts/test.sh builds it first).
@@ -124,6 +141,7 @@ impl TestApp {
         }));
         TestApp {
             base,
+            staging,
             client: reqwest::Client::new(),
             miteos,
             model_server,
@@ -131,6 +149,8 @@ impl TestApp {
             dir,
             shutdown: tx,
             server,
+            staging_shutdown: staging_tx,
+            staging_server,
         }
     }
 
@@ -139,7 +159,24 @@ impl TestApp {
     pub async fn stop(self) -> (Script, MockServer, tempfile::TempDir) {
         let _ = self.shutdown.send(());
         let _ = self.server.await;
+        let _ = self.staging_shutdown.send(());
+        let _ = self.staging_server.await;
         drop(self.miteos);
+        // A finished run's background task drops its handle a moment after the task is final;
+        // the directory is free once the last handle is gone.
+        let lock = self.dir.path().join("miteos.lock");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let file = std::fs::File::open(&lock).expect("the lock file exists");
+            if file.try_lock().is_ok() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Miteos still holds its data directory 10 s after stopping"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         (self.script, self.model_server, self.dir)
     }
 

@@ -91,6 +91,37 @@ try {
   const sha = createHash("sha256").update(readFileSync(saved)).digest("hex");
   if (sha !== xlsx.sha256) throw new Error(`downloaded sha256 ${sha} != ${xlsx.sha256}`);
 
+  step("deploy the CSV and open its staging URL as a visitor");
+  const csvRow = page.locator('[data-deliverable="comparison.csv"]');
+  await csvRow.getByRole("button", { name: "Deploy" }).click();
+  const deployed = csvRow.getByTestId("deployment-url");
+  await deployed.waitFor();
+  const stagingUrl = await deployed.textContent();
+  if (!stagingUrl?.includes("/d/dep-")) throw new Error(`deployment URL ${stagingUrl}`);
+  const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const staging = await visitor.newPage();
+  const stagingResponse = await staging.goto(stagingUrl);
+  if (stagingResponse?.status() !== 200) throw new Error(`staging page answered ${stagingResponse?.status()}`);
+  await staging.getByRole("cell", { name: "Confluence" }).waitFor();
+  if (shots) await staging.screenshot({ path: join(shots, "staging-page.png") });
+
+  step("share the spreadsheet with its replay and open the link as a visitor");
+  const xlsxRow = page.locator('[data-deliverable="comparison.xlsx"]');
+  await xlsxRow.getByRole("button", { name: "Share" }).click();
+  await xlsxRow.getByLabel(/show how it was made/).check();
+  await xlsxRow.getByRole("button", { name: "Create link" }).click();
+  const shareUrl = await xlsxRow.getByTestId("share-url").inputValue();
+  if (!/\/s\/[0-9a-f]{64}$/.test(shareUrl)) throw new Error(`share link ${shareUrl}`);
+  const shared = await visitor.newPage();
+  const sharedResponse = await shared.goto(shareUrl);
+  if (sharedResponse?.status() !== 200) throw new Error(`share page answered ${sharedResponse?.status()}`);
+  await shared.getByRole("cell", { name: "ClickUp" }).waitFor();
+  await shared.getByRole("heading", { name: "How it was made" }).waitFor();
+  await shared.getByRole("heading", { name: "Replay" }).waitFor();
+  if (shots) await shared.screenshot({ path: join(shots, "share-page.png"), fullPage: true });
+  await shot("deployed-shared-light");
+  await visitor.close();
+
   step("cancel a second, running task");
   await prompt.fill(SLOW);
   await prompt.press("Enter");

@@ -23,9 +23,14 @@ use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
 use crate::tools::ToolRegistry;
 
+mod publish;
 pub mod settings;
 
-pub use settings::{ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate};
+pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
+
+pub use settings::{
+    ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate, StagingAddress,
+};
 
 /// Longest prompt accepted, in bytes.
 pub const MAX_PROMPT_BYTES: usize = 32 * 1024;
@@ -97,6 +102,10 @@ struct Inner {
     limits: std::sync::RwLock<Limits>,
     /// Runs in progress, by task id.
     running: Mutex<HashMap<String, RunHandle>>,
+    /// The built-in deployment target (Miteos's staging server).
+    staging: crate::publish::LocalStaging,
+    /// Base URL of the staging/share server once it listens.
+    public_base: std::sync::RwLock<Option<String>>,
     /// Held (locked) while this process owns the data directory: a second process would end this
     /// one's running tasks as "interrupted" when it opens, so it must not open at all.
     _lock: std::fs::File,
@@ -152,6 +161,7 @@ impl Miteos {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
+        let staging = crate::publish::LocalStaging::new(&data_dir);
         let miteos = Miteos {
             inner: Arc::new(Inner {
                 journal: Journal::new(store.clone()),
@@ -166,6 +176,8 @@ impl Miteos {
                 prices: Arc::new(PriceTable::with_overrides(prices)),
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
+                staging,
+                public_base: std::sync::RwLock::new(None),
                 _lock: lock,
             }),
         };
@@ -482,23 +494,11 @@ impl Miteos {
         destination: &Path,
     ) -> Result<()> {
         let (_, path) = self.deliverable_file(task_id, deliverable_id).await?;
-        if !destination.is_absolute() || destination.file_name().is_none() {
-            return Err(Error::InvalidInput(format!(
-                "save to an absolute file path, not {}",
-                destination.display()
-            )));
-        }
-        let destination = destination.to_owned();
+        let destination = checked_destination(destination)?;
         tokio::task::spawn_blocking(move || {
-            let mut tmp = destination.clone().into_os_string();
-            tmp.push(".miteos-part");
-            let tmp = PathBuf::from(tmp);
-            std::fs::copy(&path, &tmp)
-                .and_then(|_| std::fs::rename(&tmp, &destination))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    Error::io(format!("saving to {}", destination.display()), e)
-                })
+            write_atomically(&destination, |out| {
+                std::io::copy(&mut std::fs::File::open(&path)?, out).map(|_| ())
+            })
         })
         .await
         .map_err(|e| Error::Internal(format!("saving a deliverable: {e}")))?
@@ -600,6 +600,35 @@ impl Miteos {
         )
         .await
     }
+}
+
+/// A save-dialog destination: an absolute path to a file.
+fn checked_destination(destination: &Path) -> Result<PathBuf> {
+    if !destination.is_absolute() || destination.file_name().is_none() {
+        return Err(Error::InvalidInput(format!(
+            "save to an absolute file path, not {}",
+            destination.display()
+        )));
+    }
+    Ok(destination.to_owned())
+}
+
+/// Writes `destination` through a temporary file beside it, renamed into place, so a failed
+/// write never leaves half a file. Blocking.
+fn write_atomically(
+    destination: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut tmp = destination.to_owned().into_os_string();
+    tmp.push(".miteos-part");
+    let tmp = PathBuf::from(tmp);
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut out| write(&mut out).and_then(|()| out.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, destination));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(format!("saving to {}", destination.display()), e)
+    })
 }
 
 /// Takes the data directory's lock file (`miteos.lock`, holding the owner's pid) or explains who

@@ -22,6 +22,7 @@ use crate::store::Store;
 const MODELS_KEY: &str = "models";
 pub(super) const CONCURRENCY_KEY: &str = "max_concurrency";
 const API_KEY: &str = "api";
+const STAGING_KEY: &str = "staging";
 /// The highest number of subtasks a user may let run at once.
 pub const MAX_CONCURRENCY: u32 = 16;
 
@@ -58,6 +59,24 @@ impl Default for ApiAddress {
     }
 }
 
+/// Where the staging and share server listens (takes effect on the next start).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StagingAddress {
+    /// Listen on the local network, so colleagues can open deployments and share links.
+    pub lan: bool,
+    pub port: u16,
+}
+
+impl Default for StagingAddress {
+    fn default() -> Self {
+        StagingAddress {
+            lan: false,
+            port: 7412,
+        }
+    }
+}
+
 /// Whether a key is set, and where from, without the key itself.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -84,6 +103,9 @@ pub struct Settings {
     pub default_model_error: Option<String>,
     pub max_concurrency: u32,
     pub api: ApiAddress,
+    pub staging: StagingAddress,
+    /// Where deployments and share links are served now (`http://host:port`).
+    pub staging_url: String,
 }
 
 /// A key to change: a new value, or `null`/empty to forget the saved one.
@@ -103,6 +125,8 @@ pub struct SettingsUpdate {
     pub keys: Vec<KeyChange>,
     pub max_concurrency: u32,
     pub api: ApiAddress,
+    #[serde(default)]
+    pub staging: StagingAddress,
 }
 
 /// Environment, overlaid by the saved provider fields, overlaid by the saved keys.
@@ -151,6 +175,16 @@ impl Miteos {
             .unwrap_or_default())
     }
 
+    /// Where the staging and share server should listen.
+    pub async fn staging_address(&self) -> Result<StagingAddress> {
+        Ok(self
+            .inner
+            .store
+            .setting::<StagingAddress>(STAGING_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
     pub async fn settings(&self) -> Result<Settings> {
         let inner = &self.inner;
         let saved: ModelConfig = inner.store.setting(MODELS_KEY).await?.unwrap_or_default();
@@ -187,6 +221,8 @@ impl Miteos {
             default_model_error,
             max_concurrency: self.limits().max_concurrency as u32,
             api: self.api_address().await?,
+            staging: self.staging_address().await?,
+            staging_url: self.public_base(),
         })
     }
 
@@ -280,6 +316,7 @@ impl Miteos {
                 },
             )
             .await?;
+        store.put_setting(STAGING_KEY, &update.staging).await?;
         if !self.inner.injected_providers {
             *self
                 .inner

@@ -4,6 +4,7 @@
 mod agent_types;
 mod deliverables;
 mod journal;
+mod publishing;
 mod settings;
 mod tasks;
 
@@ -17,6 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::error::{Result, StoreContext};
 
 pub use journal::Journal;
+pub use publishing::{DeploymentRow, ShareRow};
 pub use tasks::{NewSubtask, TaskFilter, TaskTotals};
 
 /// A cheap-clone handle over the connection pool.

@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod extract;
 mod openapi;
+mod publish;
 mod settings;
 mod tasks;
 
@@ -111,6 +112,32 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/tasks/{task_id}/deliverables/{deliverable_id}/preview",
             get(tasks::preview),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/bundle.zip",
+            get(tasks::bundle),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/provenance",
+            get(publish::provenance),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/deploy",
+            post(publish::deploy),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/share",
+            post(publish::share),
+        )
+        .route("/tasks/{task_id}/deployments", get(publish::deployments))
+        .route(
+            "/tasks/{task_id}/deployments/{deployment_id}",
+            axum::routing::delete(publish::take_down),
+        )
+        .route("/tasks/{task_id}/shares", get(publish::shares))
+        .route(
+            "/tasks/{task_id}/shares/{share_id}",
+            axum::routing::delete(publish::revoke),
         )
         .route("/settings", get(settings::get).put(settings::put))
         .route("/agent-types", get(settings::agent_types))

@@ -3,12 +3,13 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{events, settings, tasks};
+use super::{events, publish, settings, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Miteos API", description = "Hand knowledge work to AI agents: tasks, live events, deliverables."),
-    paths(tasks::create, tasks::list, tasks::completed, tasks::get, tasks::cancel, tasks::deliverables, tasks::preview, tasks::download, events::stream,
+    paths(tasks::create, tasks::list, tasks::completed, tasks::get, tasks::cancel, tasks::deliverables, tasks::preview, tasks::download, tasks::bundle, events::stream,
+        publish::deploy, publish::deployments, publish::take_down, publish::share, publish::shares, publish::revoke, publish::provenance,
         settings::get, settings::put, settings::agent_types, settings::set_agent_model),
     modifiers(&BearerAuth),
     security(("bearer" = []))

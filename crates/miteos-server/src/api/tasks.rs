@@ -1,16 +1,14 @@
 //! Task endpoints: create, get, history, completed, cancel, deliverables and their download.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use miteos_core::domain::{Deliverable, Task, TaskStatus};
 use miteos_core::preview::Preview;
 use miteos_core::service::NewTask;
 use miteos_core::store::TaskFilter;
 use serde::Deserialize;
-use tokio_util::io::ReaderStream;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiQuery};
@@ -146,71 +144,33 @@ pub async fn download(
     Path((task_id, deliverable_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (deliverable, path) = s.miteos.deliverable_file(&task_id, &deliverable_id).await?;
-    let file = tokio::fs::File::open(&path).await.map_err(|_| {
+    let file = std::fs::File::open(&path).map_err(|_| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("the file of {deliverable_id} is gone"),
         )
     })?;
-    let len = file.metadata().await.map(|m| m.len()).ok();
-    let mut response = Body::from_stream(ReaderStream::new(file)).into_response();
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&deliverable.mime_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    if let Some(len) = len {
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    }
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&deliverable.name)) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    Ok(response)
+    Ok(crate::files::file_response(
+        file,
+        &deliverable.mime_type,
+        &deliverable.name,
+        crate::files::Disposition::Attachment,
+    ))
 }
 
-/// `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987).
-fn content_disposition(name: &str) -> String {
-    let file = name.rsplit('/').next().unwrap_or(name);
-    let ascii: String = file
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = file
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::content_disposition;
-
-    #[test]
-    fn disposition_names_the_file_safely() {
-        assert_eq!(
-            content_disposition("out/pricing.xlsx"),
-            "attachment; filename=\"pricing.xlsx\"; filename*=UTF-8''pricing.xlsx"
-        );
-        assert_eq!(
-            content_disposition("Prix \"été\".csv"),
-            "attachment; filename=\"Prix __t__.csv\"; filename*=UTF-8''Prix%20%22%C3%A9t%C3%A9%22.csv"
-        );
-    }
+/// All of the task's deliverables as one zip.
+#[utoipa::path(get, path = "/tasks/{task_id}/deliverables/bundle.zip", params(("task_id" = String, Path)),
+    responses((status = 200, description = "application/zip of every deliverable, paths kept"), (status = 404, body = ErrorBody)))]
+pub async fn bundle(
+    State(s): State<AppState>,
+    Path(task_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (name, file) = s.miteos.deliverables_zip(&task_id).await?;
+    Ok(crate::files::file_response(
+        file,
+        "application/zip",
+        &name,
+        crate::files::Disposition::Attachment,
+    ))
 }

@@ -4,8 +4,11 @@
 import type {
   AgentType,
   Deliverable,
+  Deployment,
   Event,
   Preview,
+  Provenance,
+  Share,
   Settings,
   SettingsUpdate,
   Task,
@@ -23,6 +26,12 @@ export interface NewTask {
   prompt: string;
   workspaceId?: string | null;
   model?: string | null;
+}
+
+export interface ShareOptions {
+  /** 1 to 2160; default 168 (7 days). */
+  expiresInHours: number | null;
+  includeReplay: boolean;
 }
 
 export interface ApiInfo {
@@ -46,6 +55,16 @@ export interface Backend {
   /** Saves the file where the user chooses (native dialog in the app, a download in a browser).
    * Resolves `false` when the user cancelled. */
   download(deliverable: Deliverable): Promise<boolean>;
+  /** Saves all of the task's deliverables as one zip; `false` when the user cancelled. */
+  downloadAll(taskId: string): Promise<boolean>;
+  provenance(deliverable: Deliverable): Promise<Provenance>;
+  deploy(deliverable: Deliverable): Promise<Deployment>;
+  deployments(taskId: string): Promise<Deployment[]>;
+  takeDown(taskId: string, deploymentId: string): Promise<void>;
+  /** A public link; its `url` is shown only in this answer. */
+  share(deliverable: Deliverable, options: ShareOptions): Promise<Share>;
+  shares(taskId: string): Promise<Share[]>;
+  revokeShare(taskId: string, shareId: string): Promise<void>;
   /** Opens the folder holding the file; `null` when this backend cannot (a browser). */
   revealFolder: ((deliverable: Deliverable) => Promise<void>) | null;
   agentTypes(): Promise<AgentType[]>;

@@ -49,6 +49,26 @@ export function httpBackend(token: string, base = ""): Backend {
     return json as T;
   }
 
+  /** Fetches an authorised file and hands it to the browser as a download named `name`. */
+  async function saveFrom(path: string, name: string): Promise<boolean> {
+    let response: Response;
+    try {
+      response = await fetch(base + path, { headers: headers() });
+    } catch (e) {
+      throw toBackendError(e);
+    }
+    if (!response.ok) throw new BackendError("unavailable", `download failed: HTTP ${response.status}`);
+    const href = URL.createObjectURL(await response.blob());
+    const a = document.createElement("a");
+    a.href = href;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    return true;
+  }
+
   const query = (params: Record<string, string | number | null | undefined>) => {
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) {
@@ -119,26 +139,28 @@ export function httpBackend(token: string, base = ""): Backend {
         "GET",
         `/tasks/${encodeURIComponent(taskId)}/deliverables/${encodeURIComponent(id)}/preview`,
       ),
-    async download(d) {
-      const url = `${base}/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/download`;
-      let response: Response;
-      try {
-        response = await fetch(url, { headers: headers() });
-      } catch (e) {
-        throw toBackendError(e);
-      }
-      if (!response.ok) throw new BackendError("unavailable", `download failed: HTTP ${response.status}`);
-      const blob = await response.blob();
-      const href = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = href;
-      a.download = d.name.split("/").pop() ?? d.name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(href), 60_000);
-      return true;
-    },
+    download: (d) =>
+      saveFrom(
+        `/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/download`,
+        d.name.split("/").pop() ?? d.name,
+      ),
+    downloadAll: (taskId) =>
+      saveFrom(`/tasks/${encodeURIComponent(taskId)}/deliverables/bundle.zip`, `${taskId}.zip`),
+    provenance: (d) =>
+      request("GET", `/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/provenance`),
+    deploy: (d) =>
+      request("POST", `/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/deploy`),
+    deployments: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/deployments`),
+    takeDown: (taskId, id) =>
+      request("DELETE", `/tasks/${encodeURIComponent(taskId)}/deployments/${encodeURIComponent(id)}`),
+    share: (d, o) =>
+      request("POST", `/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/share`, {
+        expires_in_hours: o.expiresInHours ?? undefined,
+        include_replay: o.includeReplay,
+      }),
+    shares: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/shares`),
+    revokeShare: (taskId, id) =>
+      request("DELETE", `/tasks/${encodeURIComponent(taskId)}/shares/${encodeURIComponent(id)}`),
     revealFolder: null,
     agentTypes: () => request("GET", "/agent-types"),
     setAgentModel: (name, model) =>

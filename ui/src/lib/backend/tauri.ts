@@ -64,6 +64,25 @@ export function tauriBackend(): Backend {
       });
       return true;
     },
+    async downloadAll(taskId) {
+      const destination = await save({ defaultPath: `${taskId}.zip`, title: "Save all deliverables" });
+      if (!destination) return false;
+      await call("save_bundle", { taskId, destination });
+      return true;
+    },
+    provenance: (d) => call("provenance", { taskId: d.task_id, deliverableId: d.id }),
+    deploy: (d) => call("deploy", { taskId: d.task_id, deliverableId: d.id }),
+    deployments: (taskId) => call("deployments", { taskId }),
+    takeDown: (taskId, deploymentId) => call("take_down", { taskId, deploymentId }),
+    share: (d, o) =>
+      call("share", {
+        taskId: d.task_id,
+        deliverableId: d.id,
+        expiresInHours: o.expiresInHours,
+        includeReplay: o.includeReplay,
+      }),
+    shares: (taskId) => call("shares", { taskId }),
+    revokeShare: (taskId, shareId) => call("revoke_share", { taskId, shareId }),
     revealFolder: async (d) => {
       const path = await call<string>("deliverable_path", {
         taskId: d.task_id,

@@ -83,6 +83,12 @@ emulate_tools: boolean, };
 
 export type ApiAddress = { host: string, port: number, };
 
+export type StagingAddress = { 
+/**
+ * Listen on the local network, so colleagues can open deployments and share links.
+ */
+lan: boolean, port: number, };
+
 export type KeyState = { 
 /**
  * `openai_api_key`, `anthropic_api_key` or `openrouter_api_key`.
@@ -109,7 +115,11 @@ key_store: string,
 /**
  * The model new tasks run on, or why there is none.
  */
-default_model: string | null, default_model_error: string | null, max_concurrency: number, api: ApiAddress, };
+default_model: string | null, default_model_error: string | null, max_concurrency: number, api: ApiAddress, staging: StagingAddress, 
+/**
+ * Where deployments and share links are served now (`http://host:port`).
+ */
+staging_url: string, };
 
 export type KeyChange = { name: string, value: string | null, };
 
@@ -117,4 +127,40 @@ export type SettingsUpdate = { providers: ProviderSettings,
 /**
  * Only the keys to change; keys not listed stay as they are.
  */
-keys: Array<KeyChange>, max_concurrency: number, api: ApiAddress, };
+keys: Array<KeyChange>, max_concurrency: number, api: ApiAddress, staging: StagingAddress, };
+
+export type Deployment = { id: string, task_id: string, deliverable_id: string, 
+/**
+ * `local` (Miteos's own staging server) or a remote target's name.
+ */
+target: string, 
+/**
+ * Where the deployment is served.
+ */
+url: string, files: number, bytes: number, created_at: string, 
+/**
+ * Set when the deployment was taken down; its URL then answers 404.
+ */
+taken_down_at: string | null, };
+
+export type Share = { id: string, task_id: string, deliverable_id: string, 
+/**
+ * The share page also shows how the deliverable was made (plan and steps, secrets redacted).
+ */
+include_replay: boolean, created_at: string, expires_at: string, revoked_at: string | null, 
+/**
+ * Times the link was opened.
+ */
+access_count: number, 
+/**
+ * The public link. Only in the answer that creates the share: its token is not stored.
+ */
+url: string | null, };
+
+export type ProvenanceStep = { id: string, title: string, agent_type: string, };
+
+export type Provenance = { subtasks: Array<ProvenanceStep>, 
+/**
+ * Web pages (URLs) and documents the agents read, in the order they read them.
+ */
+sources: Array<string>, };
