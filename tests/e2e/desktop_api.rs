@@ -107,6 +107,16 @@ async fn settings_keep_keys_secret_validate_everything_and_apply_at_once() {
         "applied at once"
     );
     assert_eq!(saved["max_concurrency"], 2);
+    assert_eq!(
+        saved["staging"],
+        json!({"lan": false, "port": 7412}),
+        "a staging address left out keeps the default"
+    );
+    assert_eq!(
+        saved["staging_url"],
+        app.staging.as_str(),
+        "where deployments are served now"
+    );
     let anthropic = saved["keys"]
         .as_array()
         .unwrap()

@@ -168,15 +168,6 @@ async fn share_download(State(m): State<Miteos>, Path(token): Path<String>) -> R
     share_file(m, token, Disposition::Attachment).await
 }
 
-/// This machine's address on the local network (the one its default route uses), for showing
-/// colleagues where the staging server answers. No packet is sent.
-pub fn lan_address() -> Option<IpAddr> {
-    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
-    socket.connect("192.0.2.1:9").ok()?;
-    let ip = socket.local_addr().ok()?.ip();
-    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
-}
-
 /// Binds the staging server per the `staging` setting (any free port when that one is taken),
 /// tells Miteos its public base URL, and serves until the process ends. Answers the base URL.
 pub async fn start(miteos: Miteos) -> Option<String> {
@@ -200,7 +191,7 @@ pub async fn start(miteos: Miteos) -> Option<String> {
         }
     };
     let shown = if settings.lan {
-        lan_address().unwrap_or(IpAddr::from([127, 0, 0, 1]))
+        miteos_core::service::settings::lan_address().unwrap_or(IpAddr::from([127, 0, 0, 1]))
     } else {
         IpAddr::from([127, 0, 0, 1])
     };

@@ -106,6 +106,9 @@ pub struct Settings {
     pub staging: StagingAddress,
     /// Where deployments and share links are served now (`http://host:port`).
     pub staging_url: String,
+    /// Where colleagues on the local network reach them when `staging.lan` is on (after a
+    /// restart), or `null` when this machine has no network address.
+    pub staging_lan_url: Option<String>,
 }
 
 /// A key to change: a new value, or `null`/empty to forget the saved one.
@@ -203,6 +206,7 @@ impl Miteos {
                 hint: key_field(&mut config_probe, name).as_deref().and_then(hint),
             })
             .collect();
+        let staging = self.staging_address().await?;
         let (default_model, default_model_error) = match self.default_model() {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e.to_string())),
@@ -221,7 +225,9 @@ impl Miteos {
             default_model_error,
             max_concurrency: self.limits().max_concurrency as u32,
             api: self.api_address().await?,
-            staging: self.staging_address().await?,
+            staging_lan_url: lan_address()
+                .map(|ip| format!("http://{}", std::net::SocketAddr::new(ip, staging.port))),
+            staging,
             staging_url: self.public_base(),
         })
     }
@@ -331,6 +337,15 @@ impl Miteos {
             .max_concurrency = update.max_concurrency as usize;
         self.settings().await
     }
+}
+
+/// This machine's address on the local network (the one its default route uses), for showing
+/// where colleagues reach the staging server. No packet is sent.
+pub fn lan_address() -> Option<IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
 /// Trims fields, drops empty ones, and checks that URLs are http(s) URLs.

@@ -119,7 +119,12 @@ default_model: string | null, default_model_error: string | null, max_concurrenc
 /**
  * Where deployments and share links are served now (`http://host:port`).
  */
-staging_url: string, };
+staging_url: string, 
+/**
+ * Where colleagues on the local network reach them when `staging.lan` is on (after a
+ * restart), or `null` when this machine has no network address.
+ */
+staging_lan_url: string | null, };
 
 export type KeyChange = { name: string, value: string | null, };
 
