@@ -12,5 +12,6 @@ mod faults;
 mod inputs;
 mod lifecycle;
 mod local;
+mod loops;
 mod models;
 mod publishing;

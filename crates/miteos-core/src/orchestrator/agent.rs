@@ -8,6 +8,7 @@ use futures::future::join_all;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::loops::{LoopGuard, Verdict};
 use super::{RunCtx, Stop};
 use crate::deliverables;
 use crate::domain::{AgentType, SubtaskStatus};
@@ -107,6 +108,7 @@ async fn agent_loop(
     };
 
     let max_steps = ctx.limits.capped_by(provider.profile()).max_steps;
+    let mut loops = LoopGuard::default();
     for _ in 0..max_steps {
         if cancel.is_cancelled() {
             return Err(Stop::Cancelled);
@@ -126,11 +128,22 @@ async fn agent_loop(
             text: answer.text.clone(),
             tool_calls: answer.tool_calls.clone(),
         });
+        let mut refusals = Vec::with_capacity(answer.tool_calls.len());
+        for call in &answer.tool_calls {
+            match loops.check(call) {
+                Verdict::Run => refusals.push(None),
+                Verdict::Refuse(why) => refusals.push(Some(why)),
+                Verdict::Stop(why) => return Err(Stop::Failed(why)),
+            }
+        }
         let results = join_all(
             answer
                 .tool_calls
                 .iter()
-                .map(|call| run_tool(ctx, &agent, &subtask.id, call, &tool_ctx)),
+                .zip(refusals)
+                .map(|(call, refusal)| {
+                    run_tool(ctx, &agent, &subtask.id, call, &tool_ctx, refusal)
+                }),
         )
         .await;
         for (call, result) in answer.tool_calls.iter().zip(results) {
@@ -194,8 +207,11 @@ async fn run_tool(
     subtask_id: &str,
     call: &ToolCall,
     tool_ctx: &ToolCtx,
+    refusal: Option<String>,
 ) -> Result<String, Stop> {
-    let tool = if agent.tools.contains(&call.name) {
+    let tool = if refusal.is_some() {
+        None
+    } else if agent.tools.contains(&call.name) {
         ctx.tools.get(&call.name)
     } else {
         None
@@ -218,13 +234,14 @@ async fn run_tool(
             )
             .await?;
     }
-    let result = match tool {
-        None => Err(ToolError::Refused(format!(
+    let result = match (tool, refusal) {
+        (_, Some(why)) => Err(ToolError::Refused(why)),
+        (None, None) => Err(ToolError::Refused(format!(
             "{} is not one of your tools ({})",
             call.name,
             agent.tools.join(", ")
         ))),
-        Some(tool) => tokio::select! {
+        (Some(tool), None) => tokio::select! {
             _ = tool_ctx.cancel.cancelled() => Err(ToolError::Cancelled),
             r = tool.call(call.arguments.clone(), tool_ctx) => r,
         },

@@ -7,6 +7,7 @@
 
 mod agent;
 mod agent_types;
+mod loops;
 mod model;
 mod planner;
 mod scheduler;

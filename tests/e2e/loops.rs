@@ -1,0 +1,95 @@
+//! Agents that loop are stopped with the reason shown on the subtask: the same call forever,
+//! ping-pong between two calls, and an agent that never finishes (the step cap).
+
+use serde_json::{Value, json};
+
+use crate::support::{Dialect, Reply, TestApp, fake_model, tool};
+
+/// A one-subtask plan for a researcher.
+fn one_researcher() -> Reply {
+    Reply::ToolCalls(vec![tool(
+        "submit_plan",
+        json!({"title": "Read", "subtasks": [
+            {"id": "st-1", "title": "Read the page", "description": "fetch it", "agent_type": "researcher", "depends_on": []}
+        ]}),
+    )])
+}
+
+/// Runs a task whose researcher answers every turn with `next(turn)`; answers the failed
+/// subtask and how many model turns the agent took.
+async fn run_looping_agent(
+    next: impl Fn(usize) -> Value + Send + Sync + 'static,
+) -> (Value, usize) {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let a = app
+        .page(
+            "/pages/a",
+            "<html><body><p>Page A</p></body></html>",
+            std::time::Duration::ZERO,
+        )
+        .await;
+    let b = app
+        .page(
+            "/pages/b",
+            "<html><body><p>Page B</p></body></html>",
+            std::time::Duration::ZERO,
+        )
+        .await;
+    app.script.on(fake_model::planner, one_researcher());
+    let turns = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for turn in 0..30 {
+        let url = next(turn)
+            .as_str()
+            .unwrap()
+            .replace("{a}", &a)
+            .replace("{b}", &b);
+        let counter = turns.clone();
+        app.script.once(
+            move |body| {
+                let is_agent =
+                    !fake_model::planner(body) && body.contains("Your part of it (st-1)");
+                if is_agent {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                is_agent
+            },
+            Reply::ToolCalls(vec![tool("fetch_url", json!({ "url": url }))]),
+        );
+    }
+    let id = app.create_task("Read the page").await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "failed", "{task}");
+    (
+        task["subtasks"][0].clone(),
+        turns.load(std::sync::atomic::Ordering::SeqCst),
+    )
+}
+
+#[tokio::test]
+async fn the_same_call_forever_is_stopped_as_a_loop() {
+    let (subtask, turns) = run_looping_agent(|_| json!("{a}")).await;
+    let error = subtask["error"].as_str().unwrap();
+    assert!(
+        error.contains("fetch_url") && error.contains("loop"),
+        "{error}"
+    );
+    assert_eq!(turns, 4, "two runs, one warning, then the stop: {error}");
+}
+
+#[tokio::test]
+async fn ping_pong_between_two_calls_is_stopped_as_a_loop() {
+    let (subtask, turns) =
+        run_looping_agent(|turn| json!(if turn % 2 == 0 { "{a}" } else { "{b}" })).await;
+    let error = subtask["error"].as_str().unwrap();
+    assert!(error.contains("loop"), "{error}");
+    assert!(turns <= 8, "stopped within 8 turns, took {turns}");
+}
+
+#[tokio::test]
+async fn an_agent_that_never_finishes_hits_the_step_cap() {
+    // Every turn reads a new page: progress by the guard's measure, so the step cap decides.
+    let (subtask, turns) = run_looping_agent(|turn| json!(format!("{{a}}?page={turn}"))).await;
+    let error = subtask["error"].as_str().unwrap();
+    assert!(error.contains("step limit"), "{error}");
+    assert_eq!(turns, 12, "the default step cap");
+}
