@@ -29,7 +29,7 @@ use crate::store::{Journal, Store};
 use crate::tools::ToolRegistry;
 
 pub use agent_types::builtin_agent_types;
-pub use planner::{Plan, validate_plan};
+pub use planner::{DanglingDeps, Plan, validate_plan};
 
 /// Bounds on one task's run.
 #[derive(Debug, Clone, Copy)]

@@ -77,11 +77,22 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// Checks a plan the model proposed; returns it normalised, or every problem found.
+/// How dependencies that name no other subtask of the plan are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DanglingDeps {
+    /// Reported, so the planner is asked to repair the plan (it may have forgotten a subtask).
+    Report,
+    /// Dropped: there is nothing to wait for. Used on the last attempt, so a small model that keeps
+    /// writing `st-3` into a one-subtask plan still gets its task done.
+    Drop,
+}
+
 pub fn validate_plan(
     raw: &Value,
     agent_types: &[AgentType],
     max_subtasks: usize,
     prompt: &str,
+    dangling: DanglingDeps,
 ) -> Result<Plan, Vec<String>> {
     let raw: RawPlan = serde_json::from_value(raw.clone())
         .map_err(|e| vec![format!("the plan does not have the required shape: {e}")])?;
@@ -137,15 +148,23 @@ pub fn validate_plan(
                 _ if ambiguous.contains(&text) => problems.push(format!(
                     "{id} depends on {text:?}, but several subtasks have that id"
                 )),
-                Some(d) if *d == id => problems.push(format!("{id} depends on itself")),
+                Some(d) if *d == id => {
+                    if dangling == DanglingDeps::Report {
+                        problems.push(format!("{id} depends on itself"));
+                    }
+                }
                 Some(d) => {
                     if !depends_on.contains(d) {
                         depends_on.push(d.clone());
                     }
                 }
-                None => problems.push(format!(
-                    "{id} depends on {text:?}, which is not a subtask of this plan"
-                )),
+                None => {
+                    if dangling == DanglingDeps::Report {
+                        problems.push(format!(
+                            "{id} depends on {text:?}, which is not a subtask of this plan"
+                        ));
+                    }
+                }
             }
         }
         let description = match clip(&st.description, MAX_DESCRIPTION_CHARS) {
@@ -290,7 +309,18 @@ pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Pla
             .await?;
         let problems = match extract(&answer) {
             Some(raw) => {
-                match validate_plan(&raw, &ctx.agent_types, ctx.limits.max_subtasks, &ctx.prompt) {
+                let dangling = if attempt == ctx.limits.max_plan_repairs {
+                    DanglingDeps::Drop
+                } else {
+                    DanglingDeps::Report
+                };
+                match validate_plan(
+                    &raw,
+                    &ctx.agent_types,
+                    ctx.limits.max_subtasks,
+                    &ctx.prompt,
+                    dangling,
+                ) {
                     Ok(plan) => return Ok(plan),
                     Err(problems) => problems,
                 }
@@ -340,7 +370,13 @@ mod tests {
     use crate::orchestrator::builtin_agent_types;
 
     fn check(plan: Value) -> Result<Plan, Vec<String>> {
-        validate_plan(&plan, &builtin_agent_types(), 12, "prompt")
+        validate_plan(
+            &plan,
+            &builtin_agent_types(),
+            12,
+            "prompt",
+            DanglingDeps::Report,
+        )
     }
 
     #[test]
@@ -375,6 +411,38 @@ mod tests {
         assert!(
             problems.iter().any(|p| p.contains("itself")),
             "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_last_attempt_drops_dependencies_on_nothing_instead_of_failing() {
+        let raw = json!({"subtasks": [
+            {"id": "st-1", "title": "Write the report", "agent_type": "builder", "depends_on": ["st-3", "st-1"]}
+        ]});
+        assert!(check(raw.clone()).is_err(), "reported while repairs remain");
+        let plan = validate_plan(
+            &raw,
+            &builtin_agent_types(),
+            12,
+            "prompt",
+            DanglingDeps::Drop,
+        )
+        .expect("accepted on the last attempt");
+        assert!(plan.subtasks[0].depends_on.is_empty());
+        let cycle = json!({"subtasks": [
+            {"id": "st-1", "title": "A", "agent_type": "builder", "depends_on": ["st-2"]},
+            {"id": "st-2", "title": "B", "agent_type": "builder", "depends_on": ["st-1"]}
+        ]});
+        assert!(
+            validate_plan(
+                &cycle,
+                &builtin_agent_types(),
+                12,
+                "prompt",
+                DanglingDeps::Drop
+            )
+            .is_err(),
+            "a cycle is never accepted"
         );
     }
 
