@@ -1,7 +1,7 @@
 //! Settings: providers and their keys, concurrency, the local API, and agent types' models.
 
 use miteos_core::domain::AgentType;
-use miteos_core::service::{Settings, SettingsUpdate};
+use miteos_core::service::{AgentTypeInput, Settings, SettingsUpdate};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -41,4 +41,32 @@ pub async fn save_settings(
 #[tauri::command]
 pub fn api_info(state: State<'_, AppState>) -> Option<ApiInfo> {
     state.api.clone()
+}
+
+#[tauri::command]
+pub async fn create_agent_type(
+    state: State<'_, AppState>,
+    input: AgentTypeInput,
+) -> CommandResult<AgentType> {
+    Ok(state.miteos.create_agent_type(input).await?)
+}
+
+#[tauri::command]
+pub async fn update_agent_type(
+    state: State<'_, AppState>,
+    name: String,
+    input: AgentTypeInput,
+) -> CommandResult<AgentType> {
+    Ok(state.miteos.update_agent_type(&name, input).await?)
+}
+
+#[tauri::command]
+pub async fn delete_agent_type(state: State<'_, AppState>, name: String) -> CommandResult<()> {
+    Ok(state.miteos.delete_agent_type(&name).await?)
+}
+
+/// The tools agent types can be given.
+#[tauri::command]
+pub fn tools(state: State<'_, AppState>) -> Vec<String> {
+    state.miteos.tool_names()
 }

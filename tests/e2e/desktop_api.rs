@@ -276,3 +276,99 @@ async fn one_process_owns_a_data_directory() {
         "the directory is free again once its owner stops"
     );
 }
+
+#[tokio::test]
+async fn users_define_agent_types_and_the_planner_offers_them() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let (status, tools) = app.get("/tools").await;
+    assert_eq!(status, 200);
+    assert!(tools.as_array().unwrap().iter().any(|t| t == "write_file"));
+
+    let editor = json!({
+        "name": "editor",
+        "description": "Edits drafts into clear, short prose",
+        "system_prompt": "You edit text. Keep it short.",
+        "tools": ["read_file", "write_file"],
+        "model": null
+    });
+    let (status, created) = app.post("/agent-types", editor.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["builtin"], false);
+    let (status, _) = app.post("/agent-types", editor.clone()).await;
+    assert_eq!(status, 409, "names are unique");
+
+    for (field, value) in [
+        ("name", json!("Bad Name!")),
+        ("description", json!("")),
+        ("tools", json!(["launch_rockets"])),
+    ] {
+        let mut bad = editor.clone();
+        bad[field] = value;
+        bad["name"] = if field == "name" {
+            bad["name"].clone()
+        } else {
+            json!("other")
+        };
+        let (status, body) = app.post("/agent-types", bad).await;
+        assert_eq!(status, 400, "{field}: {body}");
+    }
+
+    // The planner's catalogue follows: its next request offers the new type.
+    let s = &app.script;
+    s.on(
+        crate::support::fake_model::planner,
+        crate::support::Reply::ToolCalls(vec![crate::support::tool(
+            "submit_plan",
+            json!({"title": "Edit", "subtasks": [
+                {"id": "st-1", "title": "Edit the draft", "description": "Write draft.md", "agent_type": "editor", "depends_on": []}
+            ]}),
+        )]),
+    );
+    s.on(
+        crate::support::fake_model::agent_first("st-1"),
+        crate::support::Reply::ToolCalls(vec![crate::support::tool(
+            "write_file",
+            json!({"path": "draft.md", "content": "Short."}),
+        )]),
+    );
+    s.on(
+        crate::support::fake_model::agent_after_tools("st-1"),
+        crate::support::Reply::Text("Edited.".into()),
+    );
+    let id = app.create_task("Edit my draft").await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    assert_eq!(task["subtasks"][0]["agent_type"], "editor");
+    let planner = app
+        .script
+        .requests()
+        .into_iter()
+        .find(|b| crate::support::fake_model::planner(b))
+        .unwrap();
+    assert!(planner.contains("Edits drafts into clear, short prose"));
+
+    // Built-ins can be edited but not deleted; user types can be deleted.
+    let mut researcher = editor.clone();
+    researcher["description"] = json!("Finds facts on the web, citing sources");
+    researcher["tools"] = json!(["fetch_url"]);
+    let (status, edited) = app.put("/agent-types/researcher", researcher).await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["name"], "researcher", "a name never changes");
+    assert_eq!(edited["builtin"], true);
+    let (status, _) = app
+        .request(reqwest::Method::DELETE, "/agent-types/researcher", None)
+        .await;
+    assert_eq!(status, 409);
+    let (status, _) = app
+        .request(reqwest::Method::DELETE, "/agent-types/editor", None)
+        .await;
+    assert_eq!(status, 204);
+    let (_, types) = app.get("/agent-types").await;
+    assert!(
+        !types
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "editor")
+    );
+}

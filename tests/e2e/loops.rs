@@ -1,5 +1,6 @@
 //! Agents that loop are stopped with the reason shown on the subtask: the same call forever,
-//! ping-pong between two calls, and an agent that never finishes (the step cap).
+//! ping-pong between two calls, and an agent that never finishes (the step cap). A loop of calls
+//! that already succeeded ends the subtask with its work kept; a loop of failing calls fails it.
 
 use serde_json::{Value, json};
 
@@ -58,38 +59,48 @@ async fn run_looping_agent(
     }
     let id = app.create_task("Read the page").await;
     let task = app.wait_final(&id).await;
-    assert_eq!(task["status"], "failed", "{task}");
-    (
-        task["subtasks"][0].clone(),
-        turns.load(std::sync::atomic::Ordering::SeqCst),
-    )
+    (task, turns.load(std::sync::atomic::Ordering::SeqCst))
 }
 
 #[tokio::test]
-async fn the_same_call_forever_is_stopped_as_a_loop() {
-    let (subtask, turns) = run_looping_agent(|_| json!("{a}")).await;
-    let error = subtask["error"].as_str().unwrap();
+async fn repeating_a_successful_call_is_stopped_and_its_work_kept() {
+    let (task, turns) = run_looping_agent(|_| json!("{a}")).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    let output = task["subtasks"][0]["output"].as_str().unwrap();
+    assert!(
+        output.contains("fetch_url") && output.contains("loop"),
+        "{output}"
+    );
+    assert_eq!(turns, 4, "two runs, one warning, then the stop");
+}
+
+#[tokio::test]
+async fn repeating_a_failing_call_fails_the_subtask_as_a_loop() {
+    let (task, turns) = run_looping_agent(|_| json!("{a}-missing")).await;
+    assert_eq!(task["status"], "failed", "{task}");
+    let error = task["subtasks"][0]["error"].as_str().unwrap();
     assert!(
         error.contains("fetch_url") && error.contains("loop"),
         "{error}"
     );
-    assert_eq!(turns, 4, "two runs, one warning, then the stop: {error}");
+    assert_eq!(turns, 4);
 }
 
 #[tokio::test]
 async fn ping_pong_between_two_calls_is_stopped_as_a_loop() {
-    let (subtask, turns) =
+    let (task, turns) =
         run_looping_agent(|turn| json!(if turn % 2 == 0 { "{a}" } else { "{b}" })).await;
-    let error = subtask["error"].as_str().unwrap();
-    assert!(error.contains("loop"), "{error}");
+    let output = task["subtasks"][0]["output"].as_str().unwrap_or_default();
+    assert!(output.contains("loop"), "{task}");
     assert!(turns <= 8, "stopped within 8 turns, took {turns}");
 }
 
 #[tokio::test]
 async fn an_agent_that_never_finishes_hits_the_step_cap() {
     // Every turn reads a new page: progress by the guard's measure, so the step cap decides.
-    let (subtask, turns) = run_looping_agent(|turn| json!(format!("{{a}}?page={turn}"))).await;
-    let error = subtask["error"].as_str().unwrap();
+    let (task, turns) = run_looping_agent(|turn| json!(format!("{{a}}?page={turn}"))).await;
+    assert_eq!(task["status"], "failed", "{task}");
+    let error = task["subtasks"][0]["error"].as_str().unwrap();
     assert!(error.contains("step limit"), "{error}");
     assert_eq!(turns, 12, "the default step cap");
 }

@@ -41,6 +41,7 @@ pub fn typescript() -> String {
         Share::decl(&cfg),
         ProvenanceStep::decl(&cfg),
         Provenance::decl(&cfg),
+        crate::service::AgentTypeInput::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:\n\

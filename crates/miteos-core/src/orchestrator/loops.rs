@@ -26,12 +26,31 @@ pub(crate) enum Verdict {
 pub(crate) struct LoopGuard {
     /// Times each (tool, canonical arguments) was asked for in this subtask.
     seen: HashMap<(String, String), u32>,
+    /// Calls whose last run succeeded: repeating them changes nothing, so the work they did is done.
+    succeeded: std::collections::HashSet<(String, String)>,
+}
+
+fn key(call: &ToolCall) -> (String, String) {
+    (call.name.clone(), canonical(&call.arguments))
 }
 
 impl LoopGuard {
+    /// Remembers how a call that ran ended.
+    pub(crate) fn record(&mut self, call: &ToolCall, ok: bool) {
+        if ok {
+            self.succeeded.insert(key(call));
+        } else {
+            self.succeeded.remove(&key(call));
+        }
+    }
+
+    /// True when the call already ran successfully (stopping a loop of it loses no work).
+    pub(crate) fn already_done(&self, call: &ToolCall) -> bool {
+        self.succeeded.contains(&key(call))
+    }
+
     pub(crate) fn check(&mut self, call: &ToolCall) -> Verdict {
-        let key = (call.name.clone(), canonical(&call.arguments));
-        let n = self.seen.entry(key).or_insert(0);
+        let n = self.seen.entry(key(call)).or_insert(0);
         *n += 1;
         match *n {
             n if n <= RUNS_ALLOWED => Verdict::Run,

@@ -23,8 +23,11 @@ use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
 use crate::tools::ToolRegistry;
 
+mod agent_types;
 mod publish;
 pub mod settings;
+
+pub use agent_types::AgentTypeInput;
 
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 
@@ -435,11 +438,7 @@ impl Miteos {
                 "agent type {agent_type} does not exist"
             )));
         }
-        self.agent_types()
-            .await?
-            .into_iter()
-            .find(|a| a.name == agent_type)
-            .ok_or_else(|| Error::NotFound(format!("agent type {agent_type} does not exist")))
+        self.agent_type(agent_type).await
     }
 
     /// Waits until the task reaches a final state.

@@ -12,19 +12,7 @@ impl Store {
     /// Inserts each built-in that is missing; never overwrites a row the user may have edited.
     pub async fn seed_agent_types(&self, builtins: &[AgentType]) -> Result<()> {
         for at in builtins {
-            sqlx::query(
-                "INSERT INTO agent_types (name, description, system_prompt, tools, model, builtin, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(&at.name)
-            .bind(&at.description)
-            .bind(&at.system_prompt)
-            .bind(tools_json(&at.tools))
-            .bind(&at.model)
-            .bind(Utc::now())
-            .execute(self.pool())
-            .await
-            .context(|| format!("seeding agent type {}", at.name))?;
+            self.insert_agent_type(at).await?;
         }
         Ok(())
     }
@@ -72,4 +60,52 @@ fn agent_type_from_row(row: &SqliteRow) -> Result<AgentType> {
         builtin: builtin != 0,
         name,
     })
+}
+
+impl Store {
+    /// Inserts an agent type (built in or not, as `at` says); false when the name is taken.
+    pub async fn insert_agent_type(&self, at: &AgentType) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO agent_types (name, description, system_prompt, tools, model, builtin, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&at.name)
+        .bind(&at.description)
+        .bind(&at.system_prompt)
+        .bind(tools_json(&at.tools))
+        .bind(&at.model)
+        .bind(at.builtin)
+        .bind(Utc::now())
+        .execute(self.pool())
+        .await
+        .context(|| format!("storing agent type {}", at.name))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces an agent type's description, prompt, tools and model; false when it does not exist.
+    pub async fn update_agent_type(&self, at: &AgentType) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_types SET description = ?, system_prompt = ?, tools = ?, model = ?, updated_at = ? WHERE name = ?",
+        )
+        .bind(&at.description)
+        .bind(&at.system_prompt)
+        .bind(tools_json(&at.tools))
+        .bind(&at.model)
+        .bind(Utc::now())
+        .bind(&at.name)
+        .execute(self.pool())
+        .await
+        .context(|| format!("updating agent type {}", at.name))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes a user-defined agent type; false when there is no such (non-built-in) type.
+    pub async fn delete_agent_type(&self, name: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM agent_types WHERE name = ? AND builtin = 0")
+            .bind(name)
+            .execute(self.pool())
+            .await
+            .context(|| format!("deleting agent type {name}"))?;
+        Ok(done.rows_affected() == 1)
+    }
 }

@@ -140,7 +140,15 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(publish::revoke),
         )
         .route("/settings", get(settings::get).put(settings::put))
-        .route("/agent-types", get(settings::agent_types))
+        .route(
+            "/agent-types",
+            get(settings::agent_types).post(settings::create_agent_type),
+        )
+        .route(
+            "/agent-types/{name}",
+            axum::routing::put(settings::update_agent_type).delete(settings::delete_agent_type),
+        )
+        .route("/tools", get(settings::tools))
         .route(
             "/agent-types/{name}/model",
             axum::routing::put(settings::set_agent_model),

@@ -2,8 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use miteos_core::domain::AgentType;
-use miteos_core::service::{Settings, SettingsUpdate};
+use miteos_core::service::{AgentTypeInput, Settings, SettingsUpdate};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -50,4 +51,45 @@ pub async fn set_agent_model(
             .set_agent_model(&name, body.model.as_deref())
             .await?,
     ))
+}
+
+/// Adds a user-defined agent type; the planner offers it from the next task on.
+#[utoipa::path(post, path = "/agent-types", request_body = AgentTypeInput,
+    responses((status = 201, body = AgentType), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_agent_type(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<AgentTypeInput>,
+) -> Result<(StatusCode, Json<AgentType>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.miteos.create_agent_type(input).await?),
+    ))
+}
+
+/// Replaces an agent type's description, system prompt, tools and model (built-ins too).
+#[utoipa::path(put, path = "/agent-types/{name}", params(("name" = String, Path)), request_body = AgentTypeInput,
+    responses((status = 200, body = AgentType), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_agent_type(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    ApiJson(input): ApiJson<AgentTypeInput>,
+) -> Result<Json<AgentType>, ApiError> {
+    Ok(Json(s.miteos.update_agent_type(&name, input).await?))
+}
+
+/// Deletes a user-defined agent type (built-ins: 409).
+#[utoipa::path(delete, path = "/agent-types/{name}", params(("name" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete_agent_type(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.miteos.delete_agent_type(&name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The tools agent types can be given.
+#[utoipa::path(get, path = "/tools", responses((status = 200, body = Vec<String>)))]
+pub async fn tools(State(s): State<AppState>) -> Json<Vec<String>> {
+    Json(s.miteos.tool_names())
 }

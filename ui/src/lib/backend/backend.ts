@@ -3,6 +3,7 @@
 // UI runs in the app and in a browser. Tests mock it.
 import type {
   AgentType,
+  AgentTypeInput,
   Deliverable,
   Deployment,
   Event,
@@ -69,6 +70,11 @@ export interface Backend {
   revealFolder: ((deliverable: Deliverable) => Promise<void>) | null;
   agentTypes(): Promise<AgentType[]>;
   setAgentModel(name: string, model: string | null): Promise<AgentType>;
+  createAgentType(input: AgentTypeInput): Promise<AgentType>;
+  updateAgentType(name: string, input: AgentTypeInput): Promise<AgentType>;
+  deleteAgentType(name: string): Promise<void>;
+  /** The tools agent types can be given. */
+  tools(): Promise<string[]>;
   settings(): Promise<Settings>;
   saveSettings(update: SettingsUpdate): Promise<Settings>;
   apiInfo(): Promise<ApiInfo | null>;

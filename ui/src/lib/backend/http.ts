@@ -165,6 +165,10 @@ export function httpBackend(token: string, base = ""): Backend {
     agentTypes: () => request("GET", "/agent-types"),
     setAgentModel: (name, model) =>
       request("PUT", `/agent-types/${encodeURIComponent(name)}/model`, { model }),
+    createAgentType: (input) => request("POST", "/agent-types", input),
+    updateAgentType: (name, input) => request("PUT", `/agent-types/${encodeURIComponent(name)}`, input),
+    deleteAgentType: (name) => request("DELETE", `/agent-types/${encodeURIComponent(name)}`),
+    tools: () => request("GET", "/tools"),
     settings: () => request("GET", "/settings"),
     saveSettings: (update) => request("PUT", "/settings", update),
     apiInfo: async () => ({ url: location.origin, token }),

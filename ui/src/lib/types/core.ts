@@ -169,3 +169,22 @@ export type Provenance = { subtasks: Array<ProvenanceStep>,
  * Web pages (URLs) and documents the agents read, in the order they read them.
  */
 sources: Array<string>, };
+
+export type AgentTypeInput = { 
+/**
+ * 2–32 characters: lowercase letters, digits, `-` and `_`, starting with a letter. Ignored
+ * when editing (names do not change).
+ */
+name: string, 
+/**
+ * What it is good at: the planner chooses by this.
+ */
+description: string, system_prompt: string, 
+/**
+ * Tools it may call (see `tools`).
+ */
+tools: Array<string>, 
+/**
+ * `provider::model` instead of the task's, or `null`.
+ */
+model: string | null, };

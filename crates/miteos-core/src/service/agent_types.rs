@@ -1,0 +1,143 @@
+//! Agent types as users define them: create, edit (built-ins too: their prompt, tools, model),
+//! delete (their own only). The planner's catalogue is read at every task's start, so it follows.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Miteos;
+use crate::domain::AgentType;
+use crate::error::{Error, Result};
+
+const MAX_DESCRIPTION: usize = 500;
+const MAX_PROMPT: usize = 8_000;
+
+/// What a user writes for an agent type.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgentTypeInput {
+    /// 2–32 characters: lowercase letters, digits, `-` and `_`, starting with a letter. Ignored
+    /// when editing (names do not change).
+    pub name: String,
+    /// What it is good at: the planner chooses by this.
+    pub description: String,
+    pub system_prompt: String,
+    /// Tools it may call (see `tools`).
+    pub tools: Vec<String>,
+    /// `provider::model` instead of the task's, or `null`.
+    pub model: Option<String>,
+}
+
+impl Miteos {
+    /// Names of the tools agent types can be given.
+    pub fn tool_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.inner.tools.names().map(str::to_owned).collect();
+        names.sort();
+        names
+    }
+
+    fn checked_agent_type(&self, input: AgentTypeInput, builtin: bool) -> Result<AgentType> {
+        let name = input.name.trim().to_owned();
+        let valid_name = (2..=32).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !valid_name {
+            return Err(Error::InvalidInput(format!(
+                "{name:?} is not a valid agent type name: 2–32 lowercase letters, digits, '-' or '_', starting with a letter"
+            )));
+        }
+        let description = input.description.trim().to_owned();
+        if description.is_empty() || description.chars().count() > MAX_DESCRIPTION {
+            return Err(Error::InvalidInput(format!(
+                "the description says what the agent is good at, in 1 to {MAX_DESCRIPTION} characters"
+            )));
+        }
+        let system_prompt = input.system_prompt.trim().to_owned();
+        if system_prompt.is_empty() || system_prompt.chars().count() > MAX_PROMPT {
+            return Err(Error::InvalidInput(format!(
+                "the system prompt must have 1 to {MAX_PROMPT} characters"
+            )));
+        }
+        let known = self.tool_names();
+        let mut tools = Vec::new();
+        for tool in input.tools {
+            let tool = tool.trim().to_owned();
+            if !known.contains(&tool) {
+                return Err(Error::InvalidInput(format!(
+                    "{tool:?} is not a tool; the tools are {}",
+                    known.join(", ")
+                )));
+            }
+            if !tools.contains(&tool) {
+                tools.push(tool);
+            }
+        }
+        let model = match input
+            .model
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+        {
+            Some(m) => {
+                let providers = self.providers();
+                let resolved = providers.resolve_model(Some(&m))?;
+                providers.provider(&resolved)?;
+                Some(resolved)
+            }
+            None => None,
+        };
+        Ok(AgentType {
+            name,
+            description,
+            system_prompt,
+            tools,
+            model,
+            builtin,
+        })
+    }
+
+    /// Adds a user-defined agent type; a taken name is a conflict.
+    pub async fn create_agent_type(&self, input: AgentTypeInput) -> Result<AgentType> {
+        let at = self.checked_agent_type(input, false)?;
+        if !self.inner.store.insert_agent_type(&at).await? {
+            return Err(Error::Conflict(format!(
+                "an agent type named {} already exists",
+                at.name
+            )));
+        }
+        Ok(at)
+    }
+
+    /// Replaces an agent type's description, prompt, tools and model (built-ins included).
+    pub async fn update_agent_type(
+        &self,
+        name: &str,
+        mut input: AgentTypeInput,
+    ) -> Result<AgentType> {
+        let current = self.agent_type(name).await?;
+        input.name = current.name;
+        let at = self.checked_agent_type(input, current.builtin)?;
+        self.inner.store.update_agent_type(&at).await?;
+        Ok(at)
+    }
+
+    /// Deletes a user-defined agent type. Built-ins can be edited but not deleted.
+    pub async fn delete_agent_type(&self, name: &str) -> Result<()> {
+        let current = self.agent_type(name).await?;
+        if current.builtin {
+            return Err(Error::Conflict(format!(
+                "{name} is built in: it can be edited but not deleted"
+            )));
+        }
+        self.inner.store.delete_agent_type(name).await?;
+        Ok(())
+    }
+
+    pub(super) async fn agent_type(&self, name: &str) -> Result<AgentType> {
+        self.agent_types()
+            .await?
+            .into_iter()
+            .find(|a| a.name == name)
+            .ok_or_else(|| Error::NotFound(format!("agent type {name} does not exist")))
+    }
+}
