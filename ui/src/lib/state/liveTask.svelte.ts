@@ -35,10 +35,31 @@ export class LiveTask {
       this.#unsubscribe = this.backend.subscribe(id, 0, (event) => {
         if (generation !== this.#generation || !this.view) return;
         apply(this.view, event);
+        // The final answers are stored, not streamed as events: fetch them when a subtask ends.
+        if (event.type === "subtask_finished" || event.type === "task_finished") {
+          void this.#loadOutputs(id, generation);
+        }
         if (event.type === "task_finished" && wasLive) this.onFinished(this.view.task);
       });
     } catch (e) {
       if (generation === this.#generation) this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Copies the stored subtasks' final answers and errors into the view. */
+  async #loadOutputs(id: string, generation: number): Promise<void> {
+    try {
+      const stored = await this.backend.getTask(id);
+      if (generation !== this.#generation || !this.view) return;
+      for (const s of stored.subtasks) {
+        const shown = this.view.subtasks.find((v) => v.subtask.id === s.id);
+        if (shown) {
+          shown.subtask.output = s.output;
+          shown.subtask.error = s.error;
+        }
+      }
+    } catch (e) {
+      console.warn("loading subtask outputs", e);
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { event, mockBackend, task } from "../../test/fixtures";
+import { event, mockBackend, subtask, task } from "../../test/fixtures";
 import type { Event } from "../types/core";
 import { LiveTask } from "./liveTask.svelte";
 
@@ -22,6 +22,19 @@ describe("LiveTask", () => {
     stream.emit(event({ type: "task_finished", status: "completed", error: null, total_tokens_used: 9, total_cost_cents: 1 }));
     expect(onFinished).toHaveBeenCalledOnce();
     expect(live.view?.task.status).toBe("completed");
+  });
+
+  it("shows a subtask's stored answer once it finishes", async () => {
+    const stream = capture();
+    const running = task({ subtasks: [subtask("st-1", { status: "running" })] });
+    const getTask = vi
+      .fn()
+      .mockResolvedValueOnce(running)
+      .mockResolvedValue(task({ subtasks: [subtask("st-1", { status: "complete", output: "Wrote report.md." })] }));
+    const live = new LiveTask(mockBackend({ subscribe: stream.subscribe, getTask }), () => {});
+    await live.open(running.id);
+    stream.emit(event({ type: "subtask_finished", subtask_id: "st-1", status: "complete", error: null }));
+    await vi.waitFor(() => expect(live.view?.subtasks[0]?.subtask.output).toBe("Wrote report.md."));
   });
 
   it("does not announce a finished task reopened from history", async () => {

@@ -65,6 +65,16 @@ describe("a task view follows its events", () => {
     expect(view.task.total_tokens_used).toBe(120);
   });
 
+  it("keeps every tool call when a model reuses call ids across turns", () => {
+    const view = newTaskView(task());
+    apply(view, event({ type: "plan_ready", title: "t", subtasks: [{ id: "st-1", title: "a", description: "", agent_type: "builder", depends_on: [] }] }));
+    for (const ok of [true, false]) {
+      apply(view, event({ type: "tool_call_started", subtask_id: "st-1", call_id: "call_0", tool: "write_file", arguments: {} }));
+      apply(view, event({ type: "tool_call_finished", subtask_id: "st-1", call_id: "call_0", tool: "write_file", ok, result: "r" }));
+    }
+    expect(view.subtasks[0]!.toolCalls.map((c) => c.ok)).toEqual([true, false]);
+  });
+
   it("replaces a deliverable written again instead of listing it twice", () => {
     const view = newTaskView(task());
     const d = { id: "dlv-1", task_id: task().id, name: "a.csv", mime_type: "text/csv", size_bytes: 1, sha256: "x", subtask_id: null, created_at: "2026-11-28T10:00:00Z" };

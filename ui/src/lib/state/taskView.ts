@@ -115,7 +115,8 @@ export function apply(view: TaskView, event: Event): void {
     }
     case "tool_call_started": {
       const s = subtaskOf(view, event.subtask_id);
-      if (s && !s.toolCalls.some((c) => c.call_id === event.call_id)) {
+      // Call ids are unique within one model turn only; a finished call's id may come again.
+      if (s && !s.toolCalls.some((c) => c.call_id === event.call_id && c.ok === null)) {
         s.toolCalls.push({
           call_id: event.call_id,
           tool: event.tool,
@@ -127,7 +128,9 @@ export function apply(view: TaskView, event: Event): void {
       break;
     }
     case "tool_call_finished": {
-      const call = subtaskOf(view, event.subtask_id)?.toolCalls.find((c) => c.call_id === event.call_id);
+      const call = subtaskOf(view, event.subtask_id)?.toolCalls.find(
+        (c) => c.call_id === event.call_id && c.ok === null,
+      );
       if (call) {
         call.ok = event.ok;
         call.result = event.result;
