@@ -355,13 +355,9 @@ async fn users_define_agent_types_and_the_planner_offers_them() {
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["name"], "researcher", "a name never changes");
     assert_eq!(edited["builtin"], true);
-    let (status, _) = app
-        .request(reqwest::Method::DELETE, "/agent-types/researcher", None)
-        .await;
+    let (status, _) = app.delete("/agent-types/researcher").await;
     assert_eq!(status, 409);
-    let (status, _) = app
-        .request(reqwest::Method::DELETE, "/agent-types/editor", None)
-        .await;
+    let (status, _) = app.delete("/agent-types/editor").await;
     assert_eq!(status, 204);
     let (_, types) = app.get("/agent-types").await;
     assert!(

@@ -209,24 +209,12 @@ async fn a_deployed_site_serves_its_pages_and_assets_until_taken_down_and_surviv
         "deployments come back after a restart"
     );
 
-    let (status, _) = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/tasks/{id}/deployments/{dep}"),
-            None,
-        )
-        .await;
+    let (status, _) = app.delete(&format!("/tasks/{id}/deployments/{dep}")).await;
     assert_eq!(status, 204);
     assert_eq!(visit(&url).await.0, 404, "a taken-down deployment is gone");
     let (_, deployments) = app.get(&format!("/tasks/{id}/deployments")).await;
     assert!(deployments[0]["taken_down_at"].is_string());
-    let (status, _) = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/tasks/{id}/deployments/{dep}"),
-            None,
-        )
-        .await;
+    let (status, _) = app.delete(&format!("/tasks/{id}/deployments/{dep}")).await;
     assert_eq!(status, 404, "taking down twice is a clear 404");
 }
 
@@ -345,13 +333,7 @@ async fn share_links_work_without_the_token_expire_revoke_and_reveal_nothing_els
 
     // Revoked links are gone.
     let share_id = share["id"].as_str().unwrap();
-    let (status, _) = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/tasks/{id}/shares/{share_id}"),
-            None,
-        )
-        .await;
+    let (status, _) = app.delete(&format!("/tasks/{id}/shares/{share_id}")).await;
     assert_eq!(status, 204);
     assert_eq!(visit(&link).await.0, 404);
     assert_eq!(visit(&format!("{link}/raw")).await.0, 404);

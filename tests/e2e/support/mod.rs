@@ -215,6 +215,10 @@ impl TestApp {
         self.request(reqwest::Method::GET, path, None).await
     }
 
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.request(reqwest::Method::DELETE, path, None).await
+    }
+
     pub async fn create_task(&self, prompt: &str) -> String {
         let (status, task) = self.post("/tasks", json!({"prompt": prompt})).await;
         assert_eq!(status, 201, "creating a task answers 201: {task}");

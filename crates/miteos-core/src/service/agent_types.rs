@@ -28,6 +28,40 @@ pub struct AgentTypeInput {
 }
 
 impl Miteos {
+    /// The agent types the planner can choose from.
+    pub async fn agent_types(&self) -> Result<Vec<crate::domain::AgentType>> {
+        self.inner.store.agent_types().await
+    }
+
+    /// Makes an agent type use `model` (`provider::model`, or `local::NAME`) instead of the task's
+    /// model, or the task's model again with `None`. The model must be usable now.
+    pub async fn set_agent_model(
+        &self,
+        agent_type: &str,
+        model: Option<&str>,
+    ) -> Result<crate::domain::AgentType> {
+        let model = match model.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => {
+                let providers = self.providers();
+                let resolved = providers.resolve_model(Some(m))?;
+                providers.provider(&resolved)?;
+                Some(resolved)
+            }
+            None => None,
+        };
+        if !self
+            .inner
+            .store
+            .set_agent_type_model(agent_type, model.as_deref())
+            .await?
+        {
+            return Err(Error::NotFound(format!(
+                "agent type {agent_type} does not exist"
+            )));
+        }
+        self.agent_type(agent_type).await
+    }
+
     /// Names of the tools agent types can be given.
     pub fn tool_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.inner.tools.names().map(str::to_owned).collect();

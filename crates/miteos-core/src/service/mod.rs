@@ -11,7 +11,7 @@ use chrono::Utc;
 use tokio::sync::{RwLock, broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::{Deliverable, Task, TaskStatus};
+use crate::domain::{Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::ids::{is_task_id, new_task_id};
@@ -24,6 +24,8 @@ use crate::store::{Journal, Store, TaskFilter};
 use crate::tools::ToolRegistry;
 
 mod agent_types;
+mod deliverables;
+mod lock;
 mod publish;
 pub mod settings;
 
@@ -128,7 +130,7 @@ impl Miteos {
         let data_dir = options.data_dir;
         std::fs::create_dir_all(data_dir.join("tasks"))
             .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
-        let lock = lock_data_dir(&data_dir)?;
+        let lock = lock::lock_data_dir(&data_dir)?;
         let store = Store::open(&data_dir.join("miteos.db")).await?;
         store.seed_agent_types(&builtin_agent_types()).await?;
         let secrets = {
@@ -407,40 +409,6 @@ impl Miteos {
         self.get_task(id).await
     }
 
-    /// The agent types the planner can choose from.
-    pub async fn agent_types(&self) -> Result<Vec<crate::domain::AgentType>> {
-        self.inner.store.agent_types().await
-    }
-
-    /// Makes an agent type use `model` (`provider::model`, or `local::NAME`) instead of the task's
-    /// model, or the task's model again with `None`. The model must be usable now.
-    pub async fn set_agent_model(
-        &self,
-        agent_type: &str,
-        model: Option<&str>,
-    ) -> Result<crate::domain::AgentType> {
-        let model = match model.map(str::trim).filter(|m| !m.is_empty()) {
-            Some(m) => {
-                let providers = self.providers();
-                let resolved = providers.resolve_model(Some(m))?;
-                providers.provider(&resolved)?;
-                Some(resolved)
-            }
-            None => None,
-        };
-        if !self
-            .inner
-            .store
-            .set_agent_type_model(agent_type, model.as_deref())
-            .await?
-        {
-            return Err(Error::NotFound(format!(
-                "agent type {agent_type} does not exist"
-            )));
-        }
-        self.agent_type(agent_type).await
-    }
-
     /// Waits until the task reaches a final state.
     pub async fn wait(&self, id: &str) -> Result<Task> {
         let handle = self.lock_running().get(id).cloned();
@@ -449,58 +417,6 @@ impl Miteos {
             let _ = done.wait_for(|d| *d).await;
         }
         self.get_task(id).await
-    }
-
-    pub async fn deliverables(&self, task_id: &str) -> Result<Vec<Deliverable>> {
-        self.get_task(task_id).await?;
-        self.inner.store.deliverables_of(task_id).await
-    }
-
-    /// A deliverable and the path of its file, for download.
-    pub async fn deliverable_file(
-        &self,
-        task_id: &str,
-        deliverable_id: &str,
-    ) -> Result<(Deliverable, PathBuf)> {
-        check_task_id(task_id)?;
-        let deliverable = self
-            .inner
-            .store
-            .deliverable(task_id, deliverable_id)
-            .await?;
-        let path = crate::deliverables::file_path(&self.task_dir(task_id), &deliverable.name)?;
-        Ok((deliverable, path))
-    }
-
-    /// A bounded preview of a deliverable (text, table, image or sandboxable HTML).
-    pub async fn preview_deliverable(
-        &self,
-        task_id: &str,
-        deliverable_id: &str,
-    ) -> Result<crate::preview::Preview> {
-        let (deliverable, path) = self.deliverable_file(task_id, deliverable_id).await?;
-        tokio::task::spawn_blocking(move || crate::preview::preview(&path, &deliverable.name))
-            .await
-            .map_err(|e| Error::Internal(format!("building a preview: {e}")))?
-    }
-
-    /// Copies a deliverable to `destination` (a path the user chose in a save dialog), through a
-    /// temporary file beside it so a failed copy never leaves half a file.
-    pub async fn save_deliverable_as(
-        &self,
-        task_id: &str,
-        deliverable_id: &str,
-        destination: &Path,
-    ) -> Result<()> {
-        let (_, path) = self.deliverable_file(task_id, deliverable_id).await?;
-        let destination = checked_destination(destination)?;
-        tokio::task::spawn_blocking(move || {
-            write_atomically(&destination, |out| {
-                std::io::copy(&mut std::fs::File::open(&path)?, out).map(|_| ())
-            })
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("saving a deliverable: {e}")))?
     }
 
     /// Live events of every task. Pair with [`Miteos::events_after`] to catch up first.
@@ -599,75 +515,6 @@ impl Miteos {
         )
         .await
     }
-}
-
-/// A save-dialog destination: an absolute path to a file.
-fn checked_destination(destination: &Path) -> Result<PathBuf> {
-    if !destination.is_absolute() || destination.file_name().is_none() {
-        return Err(Error::InvalidInput(format!(
-            "save to an absolute file path, not {}",
-            destination.display()
-        )));
-    }
-    Ok(destination.to_owned())
-}
-
-/// Writes `destination` through a temporary file beside it, renamed into place, so a failed
-/// write never leaves half a file. Blocking.
-fn write_atomically(
-    destination: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<()> {
-    let mut tmp = destination.to_owned().into_os_string();
-    tmp.push(".miteos-part");
-    let tmp = PathBuf::from(tmp);
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut out| write(&mut out).and_then(|()| out.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, destination));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(format!("saving to {}", destination.display()), e)
-    })
-}
-
-/// Takes the data directory's lock file (`miteos.lock`, holding the owner's pid) or explains who
-/// has it. The operating system releases the lock when the process ends, however it ends.
-fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File> {
-    use std::io::{Read, Seek, Write};
-    let path = data_dir.join("miteos.lock");
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let mut owner = String::new();
-            let _ = file.read_to_string(&mut owner);
-            let owner = owner.trim();
-            let who = if owner.is_empty() {
-                "another Miteos process".to_owned()
-            } else {
-                format!("another Miteos process (pid {owner})")
-            };
-            return Err(Error::Conflict(format!(
-                "the data directory {} is in use by {who}: use that one (the desktop app serves the API too), or choose another --data-dir",
-                data_dir.display()
-            )));
-        }
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(Error::io(format!("locking {}", path.display()), e));
-        }
-    }
-    let pid = std::process::id().to_string();
-    file.set_len(0)
-        .and_then(|()| file.rewind())
-        .and_then(|()| file.write_all(pid.as_bytes()))
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    Ok(file)
 }
 
 fn already_ended(id: &str, status: TaskStatus) -> Error {

@@ -87,9 +87,11 @@ impl Miteos {
         destination: &std::path::Path,
     ) -> Result<()> {
         let (_, mut zip) = self.deliverables_zip(task_id).await?;
-        let destination = super::checked_destination(destination)?;
+        let destination = super::deliverables::checked_destination(destination)?;
         tokio::task::spawn_blocking(move || {
-            super::write_atomically(&destination, |out| std::io::copy(&mut zip, out).map(|_| ()))
+            super::deliverables::write_atomically(&destination, |out| {
+                std::io::copy(&mut zip, out).map(|_| ())
+            })
         })
         .await
         .map_err(|e| Error::Internal(format!("saving the zip: {e}")))?

@@ -159,6 +159,14 @@ async fn saved_keys(secrets: &Secrets) -> Result<Vec<Option<String>>> {
         .map_err(|e| Error::Internal(format!("reading API keys: {e}")))?
 }
 
+fn key_value<'a>(config: &'a ModelConfig, name: &str) -> &'a Option<String> {
+    match name {
+        "anthropic_api_key" => &config.anthropic_api_key,
+        "openrouter_api_key" => &config.openrouter_api_key,
+        _ => &config.openai_api_key,
+    }
+}
+
 fn key_field<'a>(config: &'a mut ModelConfig, name: &str) -> &'a mut Option<String> {
     match name {
         "anthropic_api_key" => &mut config.anthropic_api_key,
@@ -192,18 +200,23 @@ impl Miteos {
         let inner = &self.inner;
         let saved: ModelConfig = inner.store.setting(MODELS_KEY).await?.unwrap_or_default();
         let env = &inner.env_models;
-        let config = effective_config(&inner.store, &inner.secrets, env.clone()).await?;
-        let saved_keys = saved_keys(&inner.secrets).await?;
-        let mut env_probe = env.clone();
-        let mut config_probe = config.clone();
         let keys = KEY_NAMES
             .iter()
-            .zip(saved_keys)
-            .map(|(name, saved)| KeyState {
-                name: (*name).to_owned(),
-                saved: saved.is_some(),
-                from_env: key_field(&mut env_probe, name).is_some(),
-                hint: key_field(&mut config_probe, name).as_deref().and_then(hint),
+            .zip(saved_keys(&inner.secrets).await?)
+            .map(|(name, stored)| {
+                let from_env = key_value(env, name);
+                // The key in use, in `effective_config`'s order: stored, then the `models`
+                // setting, then the environment.
+                let in_use = stored
+                    .as_ref()
+                    .or(key_value(&saved, name).as_ref())
+                    .or(from_env.as_ref());
+                KeyState {
+                    name: (*name).to_owned(),
+                    saved: stored.is_some(),
+                    from_env: from_env.is_some(),
+                    hint: in_use.and_then(|k| hint(k)),
+                }
             })
             .collect();
         let staging = self.staging_address().await?;

@@ -35,8 +35,9 @@ export class LiveTask {
       this.#unsubscribe = this.backend.subscribe(id, 0, (event) => {
         if (generation !== this.#generation || !this.view) return;
         apply(this.view, event);
-        // The final answers are stored, not streamed as events: fetch them when a subtask ends.
-        if (event.type === "subtask_finished" || event.type === "task_finished") {
+        // The final answers are stored, not streamed as events: fetch them when a subtask ends
+        // (a task that had ended when it was opened already carries them).
+        if (wasLive && (event.type === "subtask_finished" || event.type === "task_finished")) {
           void this.#loadOutputs(id, generation);
         }
         if (event.type === "task_finished" && wasLive) this.onFinished(this.view.task);
