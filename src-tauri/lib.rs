@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use miteos_core::Miteos;
 use miteos_core::providers::ModelConfig;
 use miteos_core::service::Options;
+use miteos_core::tools::SearchConfig;
 use tauri::Manager;
 
 pub use api::ApiInfo;
@@ -55,7 +56,10 @@ pub fn run() {
         .plugin(tauri_plugin_shell::init())
         .setup(|app| {
             let data_dir = data_dir();
-            let options = Options::new(&data_dir, ModelConfig::from_env());
+            let options = Options {
+                search: SearchConfig::from_env(),
+                ..Options::new(&data_dir, ModelConfig::from_env())
+            };
             let miteos = tauri::async_runtime::block_on(Miteos::open(options))
                 .map_err(|e| format!("opening Miteos on {}: {e}", data_dir.display()))?;
             let api = tauri::async_runtime::block_on(api::start(miteos.clone()));

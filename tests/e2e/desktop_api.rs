@@ -317,12 +317,7 @@ async fn users_define_agent_types_and_the_planner_offers_them() {
     let s = &app.script;
     s.on(
         crate::support::fake_model::planner,
-        crate::support::Reply::ToolCalls(vec![crate::support::tool(
-            "submit_plan",
-            json!({"title": "Edit", "subtasks": [
-                {"id": "st-1", "title": "Edit the draft", "description": "Write draft.md", "agent_type": "editor", "depends_on": []}
-            ]}),
-        )]),
+        crate::support::one_subtask_plan("editor", "Edit the draft", "Write draft.md"),
     );
     s.on(
         crate::support::fake_model::agent_first("st-1"),

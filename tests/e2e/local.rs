@@ -87,11 +87,7 @@ async fn a_forced_tool_call_is_schema_valid_and_runs() {
     assert!(answer.usage.input_tokens > 0 && answer.usage.output_tokens > 0);
 
     let dir = tempfile::tempdir().unwrap();
-    let ctx = ToolCtx {
-        task_dir: dir.path().to_path_buf(),
-        cancel: Default::default(),
-        http: reqwest::Client::new(),
-    };
+    let ctx = ToolCtx::new(dir.path(), reqwest::Client::new());
     let out = write.call(call.arguments.clone(), &ctx).await;
     // The path the model chose may be refused (e.g. absolute); refusing is the tool working.
     match out {

@@ -4,16 +4,10 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Dialect, Reply, TestApp, fake_model, tool};
+use crate::support::{Dialect, Reply, TestApp, fake_model, one_subtask_plan, tool};
 
-/// A one-subtask plan for a researcher.
 fn one_researcher() -> Reply {
-    Reply::ToolCalls(vec![tool(
-        "submit_plan",
-        json!({"title": "Read", "subtasks": [
-            {"id": "st-1", "title": "Read the page", "description": "fetch it", "agent_type": "researcher", "depends_on": []}
-        ]}),
-    )])
+    one_subtask_plan("researcher", "Read the page", "fetch it")
 }
 
 /// Runs a task whose researcher answers every turn with `next(turn)`; answers the failed

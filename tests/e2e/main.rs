@@ -15,3 +15,4 @@ mod local;
 mod loops;
 mod models;
 mod publishing;
+mod research;

@@ -115,12 +115,11 @@ async fn a_zip_of_the_deliverables_unpacks_to_the_same_files() {
 async fn script_site(app: &TestApp) {
     app.script.on(
         fake_model::planner,
-        Reply::ToolCalls(vec![tool(
-            "submit_plan",
-            json!({"title": "Comparison site", "subtasks": [
-                {"id": "st-1", "title": "Build the site", "description": "Write site/index.html, site/style.css and site/app.js", "agent_type": "builder", "depends_on": []}
-            ]}),
-        )]),
+        crate::support::one_subtask_plan(
+            "builder",
+            "Build the site",
+            "Write site/index.html, site/style.css and site/app.js",
+        ),
     );
     app.script.on(
         fake_model::agent_first("st-1"),

@@ -95,11 +95,10 @@ async fn open(script: Scripted, dir: &std::path::Path) -> Miteos {
         ..Limits::default()
     };
     let options = Options {
-        data_dir: dir.to_path_buf(),
-        models: ModelConfig::default(),
         providers: Some(Arc::new(script)),
         limits,
         keys_in_file: true,
+        ..Options::new(dir, ModelConfig::default())
     };
     Miteos::open(options).await.expect("open")
 }

@@ -11,8 +11,10 @@ use crate::events::{Event, EventKind, PlannedSubtask};
 use crate::preview::{Preview, Sheet};
 use crate::service::settings::KeyChange;
 use crate::service::{
-    ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate, StagingAddress,
+    ApiAddress, KeyState, ProviderSettings, SearchSettings, Settings, SettingsUpdate,
+    StagingAddress,
 };
+use crate::tools::SearchKind;
 
 /// The contents of `ui/src/lib/types/core.ts`.
 pub fn typescript() -> String {
@@ -34,6 +36,8 @@ pub fn typescript() -> String {
         ApiAddress::decl(&cfg),
         StagingAddress::decl(&cfg),
         KeyState::decl(&cfg),
+        SearchKind::decl(&cfg),
+        SearchSettings::decl(&cfg),
         Settings::decl(&cfg),
         KeyChange::decl(&cfg),
         SettingsUpdate::decl(&cfg),

@@ -15,7 +15,13 @@ const SERVICE: &str = "miteos";
 const FILE_NAME: &str = "secrets.json";
 
 /// Names of the secrets Miteos keeps.
-pub const KEY_NAMES: [&str; 3] = ["openai_api_key", "anthropic_api_key", "openrouter_api_key"];
+pub const KEY_NAMES: [&str; 5] = [
+    "openai_api_key",
+    "anthropic_api_key",
+    "openrouter_api_key",
+    "brave_api_key",
+    "tavily_api_key",
+];
 
 #[derive(Debug, Clone)]
 pub struct Secrets {

@@ -9,6 +9,7 @@ use miteos_core::domain::TaskStatus;
 use miteos_core::providers::ModelConfig;
 use miteos_core::service::Options;
 use miteos_core::store::TaskFilter;
+use miteos_core::tools::SearchConfig;
 use miteos_core::{Error, Miteos};
 use miteos_server::{api, cli, token};
 use tokio::net::TcpListener;
@@ -101,7 +102,11 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let data_dir = cli.data_dir.unwrap_or_else(default_data_dir);
-    let miteos = Miteos::open(Options::new(&data_dir, ModelConfig::from_env())).await?;
+    let miteos = Miteos::open(Options {
+        search: SearchConfig::from_env(),
+        ..Options::new(&data_dir, ModelConfig::from_env())
+    })
+    .await?;
     match cli.command {
         Command::Serve { host, port, ui_dir } => {
             let model = miteos.default_model()?;

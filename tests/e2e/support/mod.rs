@@ -6,7 +6,6 @@ pub mod fake_model;
 use std::time::{Duration, Instant};
 
 use miteos_core::Miteos;
-use miteos_core::orchestrator::Limits;
 use miteos_core::providers::ModelConfig;
 use miteos_core::providers::config::RetryPolicy;
 use miteos_core::service::Options;
@@ -105,11 +104,8 @@ impl TestApp {
         dir: tempfile::TempDir,
     ) -> TestApp {
         let options = Options {
-            data_dir: dir.path().to_path_buf(),
-            models,
-            providers: None,
-            limits: Limits::default(),
             keys_in_file: true,
+            ..Options::new(dir.path(), models)
         };
         let miteos = Miteos::open(options).await.expect("open miteos");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -302,6 +298,16 @@ pub fn parse_sse(text: &str) -> Vec<(i64, String, Value)> {
         }
     }
     out
+}
+
+/// A plan of one subtask, `st-1`, for `agent_type`.
+pub fn one_subtask_plan(agent_type: &str, title: &str, description: &str) -> Reply {
+    Reply::ToolCalls(vec![tool(
+        "submit_plan",
+        json!({"title": title, "subtasks": [
+            {"id": "st-1", "title": title, "description": description, "agent_type": agent_type, "depends_on": []}
+        ]}),
+    )])
 }
 
 /// The plan of the example task: two researchers in parallel, then an analyst that needs both.

@@ -105,6 +105,7 @@ async fn agent_loop(
         task_dir: ctx.task_dir.clone(),
         cancel: cancel.clone(),
         http: ctx.http.clone(),
+        search: ctx.search.clone(),
     };
 
     let max_steps = ctx.limits.capped_by(provider.profile()).max_steps;

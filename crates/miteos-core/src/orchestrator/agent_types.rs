@@ -15,10 +15,16 @@ pub fn builtin_agent_types() -> Vec<AgentType> {
         at(
             "researcher",
             "Finds and reads sources on the web and in the task's files; reports findings with their source URLs.",
-            "You are a meticulous researcher. Gather facts with your tools, prefer primary sources, and keep the \
+            "You are a meticulous researcher. Search the web, read the best sources in full, prefer primary sources, and keep the \
              source URL of every finding. Save substantial findings to a Markdown file in the task folder. \
              Never invent facts or URLs: say what you could not find.",
-            &["fetch_url", "read_file", "write_file", "list_files"],
+            &[
+                "web_search",
+                "fetch_url",
+                "read_file",
+                "write_file",
+                "list_files",
+            ],
         ),
         at(
             "analyst",

@@ -77,6 +77,8 @@ pub struct RunCtx {
     /// Builds providers for agent types that prefer another model.
     pub providers: Arc<dyn ProviderSource>,
     pub http: reqwest::Client,
+    /// The web search provider the task started with.
+    pub search: Option<Arc<crate::tools::SearchEngine>>,
     pub limits: Limits,
     pub retry: RetryPolicy,
     pub task_id: String,

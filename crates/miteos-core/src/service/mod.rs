@@ -21,7 +21,7 @@ use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::source::DefaultProviders;
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
-use crate::tools::ToolRegistry;
+use crate::tools::{SearchConfig, SearchEngine, ToolRegistry};
 
 mod agent_types;
 mod deliverables;
@@ -34,7 +34,8 @@ pub use agent_types::AgentTypeInput;
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 
 pub use settings::{
-    ApiAddress, KeyState, ProviderSettings, Settings, SettingsUpdate, StagingAddress,
+    ApiAddress, KeyState, ProviderSettings, SearchSettings, Settings, SettingsUpdate,
+    StagingAddress,
 };
 
 /// Longest prompt accepted, in bytes.
@@ -58,6 +59,8 @@ pub struct Options {
     /// Replaces `models` as the source of providers (embedders, benchmarks).
     pub providers: Option<Arc<dyn ProviderSource>>,
     pub limits: Limits,
+    /// Web search configuration (from the environment); the `search` setting overlays it.
+    pub search: SearchConfig,
     /// Keep API keys in `DATA_DIR/secrets.json` (0600) even when a keyring runs: for tests and
     /// headless servers, so they never touch the user's keyring.
     pub keys_in_file: bool,
@@ -70,6 +73,7 @@ impl Options {
             models,
             providers: None,
             limits: Limits::default(),
+            search: SearchConfig::default(),
             keys_in_file: false,
         }
     }
@@ -102,6 +106,9 @@ struct Inner {
     injected_providers: bool,
     /// Environment configuration, the base that saved settings and keys overlay.
     env_models: ModelConfig,
+    env_search: SearchConfig,
+    /// Replaced when the search settings change; a running task keeps the one it started with.
+    search: std::sync::RwLock<Option<Arc<SearchEngine>>>,
     secrets: crate::secrets::Secrets,
     prices: Arc<PriceTable>,
     limits: std::sync::RwLock<Limits>,
@@ -149,6 +156,14 @@ impl Miteos {
                 Arc::new(DefaultProviders::new(config, ModelStore::new(&data_dir)))
             }
         };
+        let search = settings::effective_search(&store, &secrets, options.search.clone())
+            .await?
+            .engine()
+            .unwrap_or_else(|e| {
+                tracing::warn!(reason = %e, "web search is configured but cannot be used");
+                None
+            })
+            .map(Arc::new);
         let limits = match store.setting::<u32>(settings::CONCURRENCY_KEY).await? {
             Some(n) => Limits {
                 max_concurrency: n as usize,
@@ -177,6 +192,8 @@ impl Miteos {
                 providers: std::sync::RwLock::new(providers),
                 injected_providers,
                 env_models: options.models,
+                env_search: options.search,
+                search: std::sync::RwLock::new(search),
                 secrets,
                 prices: Arc::new(PriceTable::with_overrides(prices)),
                 limits: std::sync::RwLock::new(limits),
@@ -278,6 +295,11 @@ impl Miteos {
     ) -> Result<()> {
         let inner = &self.inner;
         let providers = self.providers();
+        let search = inner
+            .search
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let ctx = RunCtx {
             store: inner.store.clone(),
             journal: inner.journal.clone(),
@@ -286,6 +308,7 @@ impl Miteos {
             retry: providers.retry_policy(),
             providers,
             http: inner.http.clone(),
+            search,
             limits: self.limits(),
             task_id: task.id.clone(),
             prompt: task.prompt.clone(),

@@ -1,5 +1,5 @@
 //! Settings the user edits (the War Room's settings view, and the same through the service):
-//! providers, their API keys, concurrency and the local API's address.
+//! providers, web search, their API keys, concurrency and the local API's address.
 //!
 //! Non-secret provider fields live in the `models` setting (SQLite) and overlay the environment;
 //! API keys live in [`crate::secrets`] (keyring or 0600 file) and are never sent back whole.
@@ -18,11 +18,13 @@ use crate::providers::ModelConfig;
 use crate::providers::source::DefaultProviders;
 use crate::secrets::{KEY_NAMES, Secrets, hint};
 use crate::store::Store;
+use crate::tools::{SearchConfig, SearchKind};
 
 const MODELS_KEY: &str = "models";
 pub(super) const CONCURRENCY_KEY: &str = "max_concurrency";
 const API_KEY: &str = "api";
 const STAGING_KEY: &str = "staging";
+const SEARCH_KEY: &str = "search";
 /// The highest number of subtasks a user may let run at once.
 pub const MAX_CONCURRENCY: u32 = 16;
 
@@ -40,6 +42,16 @@ pub struct ProviderSettings {
     /// Call tools through structured output (for models without native tool calling).
     #[serde(default)]
     pub emulate_tools: bool,
+}
+
+/// The web search provider researchers use (its key is one of the keys).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchSettings {
+    pub provider: SearchKind,
+    /// A SearXNG instance's address (required for SearXNG); for Brave and Tavily, a different
+    /// endpoint than their public one (a proxy), or `null`.
+    pub url: Option<String>,
 }
 
 /// Where the local HTTP API listens (takes effect on the next start).
@@ -81,7 +93,8 @@ impl Default for StagingAddress {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyState {
-    /// `openai_api_key`, `anthropic_api_key` or `openrouter_api_key`.
+    /// `openai_api_key`, `anthropic_api_key`, `openrouter_api_key`, `brave_api_key` or
+    /// `tavily_api_key`.
     pub name: String,
     /// Saved in Miteos's key store.
     pub saved: bool,
@@ -96,6 +109,9 @@ pub struct KeyState {
 pub struct Settings {
     pub providers: ProviderSettings,
     pub keys: Vec<KeyState>,
+    pub search: SearchSettings,
+    /// Why the configured search provider cannot be used (a missing key), or `null`.
+    pub search_error: Option<String>,
     /// Where keys are kept, in words.
     pub key_store: String,
     /// The model new tasks run on, or why there is none.
@@ -130,6 +146,9 @@ pub struct SettingsUpdate {
     pub api: ApiAddress,
     #[serde(default)]
     pub staging: StagingAddress,
+    /// The web search provider; left out, it stays as it is.
+    #[serde(default)]
+    pub search: Option<SearchSettings>,
 }
 
 /// Environment, overlaid by the saved provider fields, overlaid by the saved keys.
@@ -145,8 +164,27 @@ pub(super) async fn effective_config(
     };
     let keys = saved_keys(secrets).await?;
     for (name, value) in KEY_NAMES.iter().zip(keys) {
-        if value.is_some() {
-            *key_field(&mut config, name) = value;
+        if let (Some(value), Some(field)) = (value, key_field(&mut config, name)) {
+            *field = Some(value);
+        }
+    }
+    Ok(config)
+}
+
+/// Environment, overlaid by the saved search settings and keys.
+pub(super) async fn effective_search(
+    store: &Store,
+    secrets: &Secrets,
+    env: SearchConfig,
+) -> Result<SearchConfig> {
+    let mut config = env;
+    if let Some(saved) = store.setting::<SearchSettings>(SEARCH_KEY).await? {
+        config.kind = saved.provider;
+        config.url = saved.url;
+    }
+    for (name, value) in KEY_NAMES.iter().zip(saved_keys(secrets).await?) {
+        if let (Some(value), Some(field)) = (value, config.key_mut(name)) {
+            *field = Some(value);
         }
     }
     Ok(config)
@@ -159,19 +197,22 @@ async fn saved_keys(secrets: &Secrets) -> Result<Vec<Option<String>>> {
         .map_err(|e| Error::Internal(format!("reading API keys: {e}")))?
 }
 
-fn key_value<'a>(config: &'a ModelConfig, name: &str) -> &'a Option<String> {
+/// The model provider key called `name`, or `None` when it is not a model key.
+fn key_field<'a>(config: &'a mut ModelConfig, name: &str) -> Option<&'a mut Option<String>> {
     match name {
-        "anthropic_api_key" => &config.anthropic_api_key,
-        "openrouter_api_key" => &config.openrouter_api_key,
-        _ => &config.openai_api_key,
+        "openai_api_key" => Some(&mut config.openai_api_key),
+        "anthropic_api_key" => Some(&mut config.anthropic_api_key),
+        "openrouter_api_key" => Some(&mut config.openrouter_api_key),
+        _ => None,
     }
 }
 
-fn key_field<'a>(config: &'a mut ModelConfig, name: &str) -> &'a mut Option<String> {
-    match name {
-        "anthropic_api_key" => &mut config.anthropic_api_key,
-        "openrouter_api_key" => &mut config.openrouter_api_key,
-        _ => &mut config.openai_api_key,
+/// A key's value in the environment's configuration (model or search).
+fn env_key(models: &ModelConfig, search: &SearchConfig, name: &str) -> Option<String> {
+    let mut models = models.clone();
+    match key_field(&mut models, name) {
+        Some(v) => v.clone(),
+        None => search.key(name).cloned().flatten(),
     }
 }
 
@@ -204,22 +245,24 @@ impl Miteos {
             .iter()
             .zip(saved_keys(&inner.secrets).await?)
             .map(|(name, stored)| {
-                let from_env = key_value(env, name);
+                let is_saved = stored.is_some();
+                let from_env = env_key(env, &inner.env_search, name);
                 // The key in use, in `effective_config`'s order: stored, then the `models`
                 // setting, then the environment.
                 let in_use = stored
-                    .as_ref()
-                    .or(key_value(&saved, name).as_ref())
-                    .or(from_env.as_ref());
+                    .or_else(|| env_key(&saved, &SearchConfig::default(), name))
+                    .or_else(|| from_env.clone());
                 KeyState {
                     name: (*name).to_owned(),
-                    saved: stored.is_some(),
+                    saved: is_saved,
                     from_env: from_env.is_some(),
-                    hint: in_use.and_then(|k| hint(k)),
+                    hint: in_use.and_then(|k| hint(&k)),
                 }
             })
             .collect();
         let staging = self.staging_address().await?;
+        let search =
+            effective_search(&inner.store, &inner.secrets, inner.env_search.clone()).await?;
         let (default_model, default_model_error) = match self.default_model() {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e.to_string())),
@@ -233,6 +276,11 @@ impl Miteos {
                 emulate_tools: saved.emulate_tools,
             },
             keys,
+            search_error: search.engine().err(),
+            search: SearchSettings {
+                provider: search.kind,
+                url: search.url,
+            },
             key_store: inner.secrets.location(),
             default_model,
             default_model_error,
@@ -296,6 +344,24 @@ impl Miteos {
         };
         // Check the result before storing anything: a default model that cannot run is refused.
         let mut candidate = self.inner.env_models.clone().overlay(saved.clone());
+        let mut search = self.inner.env_search.clone();
+        let saved_search = match update.search {
+            // Checked with the keys below, by `search.engine()`.
+            Some(s) => Some(SearchSettings {
+                provider: s.provider,
+                url: s.url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()),
+            }),
+            None => {
+                self.inner
+                    .store
+                    .setting::<SearchSettings>(SEARCH_KEY)
+                    .await?
+            }
+        };
+        if let Some(saved) = &saved_search {
+            search.kind = saved.provider;
+            search.url = saved.url.clone();
+        }
         let current_keys = saved_keys(&self.inner.secrets).await?;
         for (name, value) in KEY_NAMES.iter().zip(current_keys) {
             let changed = key_changes
@@ -303,9 +369,14 @@ impl Miteos {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.clone());
             if let Some(v) = changed.unwrap_or(value) {
-                *key_field(&mut candidate, name) = Some(v);
+                if let Some(field) = key_field(&mut candidate, name) {
+                    *field = Some(v);
+                } else if let Some(field) = search.key_mut(name) {
+                    *field = Some(v);
+                }
             }
         }
+        let engine = search.engine().map_err(Error::InvalidInput)?;
         let source = DefaultProviders::new(candidate, ModelStore::new(&self.inner.data_dir));
         if providers.model.is_some() {
             use crate::providers::ProviderSource;
@@ -336,6 +407,10 @@ impl Miteos {
             )
             .await?;
         store.put_setting(STAGING_KEY, &update.staging).await?;
+        if let Some(saved) = &saved_search {
+            store.put_setting(SEARCH_KEY, saved).await?;
+        }
+        *self.inner.search.write().unwrap_or_else(|p| p.into_inner()) = engine.map(Arc::new);
         if !self.inner.injected_providers {
             *self
                 .inner

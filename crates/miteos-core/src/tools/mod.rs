@@ -7,6 +7,7 @@ mod fetch;
 pub(crate) mod files;
 
 mod paths;
+pub mod search;
 mod spreadsheet;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ use crate::providers::ToolSpec;
 pub use fetch::FetchUrl;
 pub use files::{ListFiles, ReadFile, WriteFile};
 pub use paths::confined_path;
+pub use search::{SearchConfig, SearchEngine, SearchKind, WebSearch};
 pub use spreadsheet::WriteSpreadsheet;
 
 /// What a tool call may touch.
@@ -31,6 +33,20 @@ pub struct ToolCtx {
     /// Cancelled when the task or subtask is; long tools stop at once.
     pub cancel: CancellationToken,
     pub http: reqwest::Client,
+    /// The web search provider, when one is configured.
+    pub search: Option<Arc<SearchEngine>>,
+}
+
+impl ToolCtx {
+    /// A context for calling tools outside a task run: no cancel, no search.
+    pub fn new(task_dir: impl Into<PathBuf>, http: reqwest::Client) -> Self {
+        ToolCtx {
+            task_dir: task_dir.into(),
+            cancel: CancellationToken::new(),
+            http,
+            search: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,6 +107,7 @@ impl Default for ToolRegistry {
         let mut registry = ToolRegistry {
             tools: BTreeMap::new(),
         };
+        registry.add(Arc::new(WebSearch));
         registry.add(Arc::new(FetchUrl::default()));
         registry.add(Arc::new(ReadFile));
         registry.add(Arc::new(WriteFile));

@@ -91,7 +91,8 @@ lan: boolean, port: number, };
 
 export type KeyState = { 
 /**
- * `openai_api_key`, `anthropic_api_key` or `openrouter_api_key`.
+ * `openai_api_key`, `anthropic_api_key`, `openrouter_api_key`, `brave_api_key` or
+ * `tavily_api_key`.
  */
 name: string, 
 /**
@@ -107,7 +108,20 @@ from_env: boolean,
  */
 hint: string | null, };
 
-export type Settings = { providers: ProviderSettings, keys: Array<KeyState>, 
+export type SearchKind = "none" | "searxng" | "brave" | "tavily";
+
+export type SearchSettings = { provider: SearchKind, 
+/**
+ * A SearXNG instance's address (required for SearXNG); for Brave and Tavily, a different
+ * endpoint than their public one (a proxy), or `null`.
+ */
+url: string | null, };
+
+export type Settings = { providers: ProviderSettings, keys: Array<KeyState>, search: SearchSettings, 
+/**
+ * Why the configured search provider cannot be used (a missing key), or `null`.
+ */
+search_error: string | null, 
 /**
  * Where keys are kept, in words.
  */
@@ -132,7 +146,11 @@ export type SettingsUpdate = { providers: ProviderSettings,
 /**
  * Only the keys to change; keys not listed stay as they are.
  */
-keys: Array<KeyChange>, max_concurrency: number, api: ApiAddress, staging: StagingAddress, };
+keys: Array<KeyChange>, max_concurrency: number, api: ApiAddress, staging: StagingAddress, 
+/**
+ * The web search provider; left out, it stays as it is.
+ */
+search: SearchSettings | null, };
 
 export type Deployment = { id: string, task_id: string, deliverable_id: string, 
 /**

@@ -1,0 +1,65 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import { mockBackend } from "../../test/fixtures";
+import type { KeyState, Settings, SettingsUpdate } from "../types/core";
+import SettingsView from "./Settings.svelte";
+
+const key = (name: string, over: Partial<KeyState> = {}): KeyState => ({
+  name, saved: false, from_env: false, hint: null, ...over,
+});
+
+function settings(over: Partial<Settings> = {}): Settings {
+  return {
+    providers: { model: null, openai_base_url: null, anthropic_base_url: null, ollama_host: null, emulate_tools: false },
+    keys: ["openai_api_key", "anthropic_api_key", "openrouter_api_key", "brave_api_key", "tavily_api_key"].map((n) => key(n)),
+    search: { provider: "none", url: null },
+    search_error: null,
+    key_store: "the OS keyring",
+    default_model: "local::SmolLM2",
+    default_model_error: null,
+    max_concurrency: 4,
+    api: { host: "127.0.0.1", port: 7411 },
+    staging: { lan: false, port: 7412 },
+    staging_url: "http://127.0.0.1:7412",
+    staging_lan_url: null,
+    ...over,
+  };
+}
+
+describe("Settings", () => {
+  it("shows only the model keys until a search provider that needs one is chosen", async () => {
+    const backend = mockBackend({ settings: vi.fn(async () => settings()) });
+    render(SettingsView, { backend });
+    await screen.findByLabelText(/OpenAI API key/);
+    expect(screen.queryByLabelText(/Brave Search API key/)).toBeNull();
+    expect(screen.queryByTestId("search-url")).toBeNull();
+    await fireEvent.change(screen.getByTestId("search-provider"), { target: { value: "brave" } });
+    expect(await screen.findByLabelText(/Brave Search API key/)).toBeTruthy();
+    expect(screen.queryByLabelText(/Tavily API key/)).toBeNull();
+  });
+
+  it("saves the search provider, its address and its key", async () => {
+    const saveSettings = vi.fn(async (_update: SettingsUpdate) =>
+      settings({ search: { provider: "tavily", url: null }, keys: [key("tavily_api_key", { saved: true, hint: "6789" })] }),
+    );
+    const backend = mockBackend({ settings: vi.fn(async () => settings()), saveSettings });
+    render(SettingsView, { backend });
+    await fireEvent.change(await screen.findByTestId("search-provider"), { target: { value: "tavily" } });
+    await fireEvent.input(await screen.findByLabelText(/Tavily API key/), { target: { value: " tvly-abc-6789 " } });
+    await fireEvent.click(screen.getByRole("button", { name: /Save/ }));
+    await waitFor(() => expect(saveSettings).toHaveBeenCalled());
+    const update = saveSettings.mock.calls[0]![0];
+    expect(update.search).toEqual({ provider: "tavily", url: null });
+    expect(update.keys).toEqual([{ name: "tavily_api_key", value: "tvly-abc-6789" }]);
+  });
+
+  it("says why the configured search cannot be used", async () => {
+    const backend = mockBackend({
+      settings: vi.fn(async () =>
+        settings({ search: { provider: "brave", url: null }, search_error: "brave search needs an API key (brave_api_key)" }),
+      ),
+    });
+    render(SettingsView, { backend });
+    expect(await screen.findByText(/needs an API key/)).toBeTruthy();
+  });
+});
