@@ -10,6 +10,8 @@ fn main() {
         "list_tasks",
         "cancel_task",
         "task_events",
+        "approvals",
+        "decide_approval",
         "deliverables",
         "preview_deliverable",
         "save_deliverable",

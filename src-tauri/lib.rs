@@ -83,6 +83,8 @@ pub fn run() {
             commands::tasks::get_task,
             commands::tasks::list_tasks,
             commands::tasks::cancel_task,
+            commands::tasks::approvals,
+            commands::tasks::decide_approval,
             commands::tasks::task_events,
             commands::deliverables::deliverables,
             commands::deliverables::preview_deliverable,

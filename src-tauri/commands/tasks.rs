@@ -1,7 +1,7 @@
 //! Tasks: create, read, history, cancel, and the live event stream of one task.
 
 use futures::StreamExt;
-use miteos_core::domain::{Task, TaskStatus};
+use miteos_core::domain::{Approval, Task, TaskStatus};
 use miteos_core::events::Event;
 use miteos_core::service::NewTask;
 use miteos_core::store::TaskFilter;
@@ -48,6 +48,27 @@ pub async fn list_tasks(
 #[tauri::command]
 pub async fn cancel_task(state: State<'_, AppState>, task_id: String) -> CommandResult<Task> {
     Ok(state.miteos.cancel_task(&task_id).await?)
+}
+
+#[tauri::command]
+pub async fn approvals(
+    state: State<'_, AppState>,
+    task_id: String,
+) -> CommandResult<Vec<Approval>> {
+    Ok(state.miteos.approvals(&task_id).await?)
+}
+
+#[tauri::command]
+pub async fn decide_approval(
+    state: State<'_, AppState>,
+    task_id: String,
+    approval_id: String,
+    approve: bool,
+) -> CommandResult<Approval> {
+    Ok(state
+        .miteos
+        .decide_approval(&task_id, &approval_id, approve)
+        .await?)
 }
 
 /// Sends the task's events after `after` (journal first, then live) to `on_event` until

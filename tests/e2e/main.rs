@@ -16,3 +16,4 @@ mod loops;
 mod models;
 mod publishing;
 mod research;
+mod shell;

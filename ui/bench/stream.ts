@@ -31,6 +31,8 @@ const backend: Backend = {
   getTask: async () => structuredClone(task),
   listTasks: async () => [structuredClone(task)],
   cancelTask: async () => task,
+  approvals: async () => [],
+  decideApproval: async () => { throw new Error("not in the benchmark"); },
   subscribe(_taskId, _after, onEvent) {
     listener = onEvent;
     return () => (listener = null);

@@ -6,7 +6,7 @@
 use ts_rs::{Config, TS};
 
 use crate::domain::{AgentType, Deliverable, Subtask, SubtaskStatus, Task, TaskStatus};
-use crate::domain::{Deployment, Provenance, ProvenanceStep, Share};
+use crate::domain::{Approval, ApprovalStatus, Deployment, Provenance, ProvenanceStep, Share};
 use crate::events::{Event, EventKind, PlannedSubtask};
 use crate::preview::{Preview, Sheet};
 use crate::service::settings::KeyChange;
@@ -28,6 +28,8 @@ pub fn typescript() -> String {
         AgentType::decl(&cfg),
         Deliverable::decl(&cfg),
         PlannedSubtask::decl(&cfg),
+        ApprovalStatus::decl(&cfg),
+        Approval::decl(&cfg),
         EventKind::decl(&cfg),
         Event::decl(&cfg),
         Sheet::decl(&cfg),

@@ -194,6 +194,65 @@ pub struct Deployment {
     pub taken_down_at: Option<DateTime<Utc>>,
 }
 
+/// Where an approval request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovalStatus {
+    /// Waiting for the user; the subtask is paused on it.
+    Pending,
+    Approved,
+    Denied,
+    /// The task ended (cancelled, interrupted) before anyone answered.
+    Expired,
+}
+
+impl ApprovalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Denied => "denied",
+            ApprovalStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => ApprovalStatus::Pending,
+            "approved" => ApprovalStatus::Approved,
+            "denied" => ApprovalStatus::Denied,
+            "expired" => ApprovalStatus::Expired,
+            _ => return None,
+        })
+    }
+}
+
+/// A risky tool call waiting for (or given) the user's decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Approval {
+    /// `ap-<uuid v7 simple>`.
+    pub id: String,
+    pub task_id: String,
+    pub subtask_id: String,
+    pub call_id: String,
+    pub tool: String,
+    /// The call's arguments, as the agent gave them.
+    #[ts(type = "unknown")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub arguments: serde_json::Value,
+    /// Why it needs approval, in words (e.g. "git is not on the shell allow-list").
+    pub reason: String,
+    pub status: ApprovalStatus,
+    #[serde(with = "rfc3339")]
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
 /// A public link to one deliverable: unguessable, expiring, revocable, counted.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

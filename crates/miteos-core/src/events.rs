@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::domain::{Deliverable, SubtaskStatus, TaskStatus};
+use crate::domain::{Approval, ApprovalStatus, Deliverable, SubtaskStatus, TaskStatus};
 
 pub const EVENT_VERSION: u32 = 1;
 
@@ -97,6 +97,14 @@ pub enum EventKind {
         status: SubtaskStatus,
         error: Option<String>,
     },
+    /// A tool call needs the user's approval; the subtask waits for it.
+    ApprovalRequested { approval: Approval },
+    /// The user approved or denied (or the task ended first: `expired`).
+    ApprovalDecided {
+        subtask_id: String,
+        approval_id: String,
+        status: ApprovalStatus,
+    },
     /// A file in the task folder was registered (or updated) as a deliverable.
     DeliverableAdded { deliverable: Deliverable },
     /// Cancellation was requested; running agents are being stopped.
@@ -125,6 +133,8 @@ impl EventKind {
             EventKind::Usage { .. } => "usage",
             EventKind::ProviderRetry { .. } => "provider_retry",
             EventKind::SubtaskFinished { .. } => "subtask_finished",
+            EventKind::ApprovalRequested { .. } => "approval_requested",
+            EventKind::ApprovalDecided { .. } => "approval_decided",
             EventKind::DeliverableAdded { .. } => "deliverable_added",
             EventKind::CancelRequested => "cancel_requested",
             EventKind::TaskFinished { .. } => "task_finished",

@@ -19,6 +19,10 @@ pub fn new_deployment_id() -> String {
     format!("dep-{}", Uuid::now_v7().simple())
 }
 
+pub fn new_approval_id() -> String {
+    format!("ap-{}", Uuid::now_v7().simple())
+}
+
 pub fn new_share_id() -> String {
     format!("shr-{}", Uuid::now_v7().simple())
 }

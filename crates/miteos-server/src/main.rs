@@ -42,6 +42,11 @@ enum Command {
         /// PROVIDER::MODEL, e.g. openai::gpt-4.1-mini (default: MITEOS_MODEL or the configured provider's).
         #[arg(long)]
         model: Option<String>,
+        /// Risky tool calls (shell commands off the allow-list, calls that send data out):
+        /// `ask` on the terminal (the default when stdin is one), approve `all`, or deny them
+        /// (`none`, the default otherwise).
+        #[arg(long, value_enum)]
+        approve: Option<cli::run::ApprovalMode>,
         /// What to do, in plain language.
         prompt: Vec<String>,
     },
@@ -146,7 +151,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .map_err(|e| Error::io("serving the API", e))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { model, prompt } => cli::run::run(&miteos, prompt.join(" "), model).await,
+        Command::Run {
+            model,
+            approve,
+            prompt,
+        } => cli::run::run(&miteos, prompt.join(" "), model, approve).await,
         Command::Agents { command } => {
             cli::agents::run(&miteos, command).await?;
             Ok(ExitCode::SUCCESS)

@@ -69,6 +69,8 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     getTask: vi.fn(async () => task()),
     listTasks: vi.fn(async () => []),
     cancelTask: vi.fn(async () => task({ status: "cancelled" })),
+    approvals: vi.fn(async () => []),
+    decideApproval: vi.fn(),
     subscribe: vi.fn(() => () => {}),
     deliverables: vi.fn(async () => []),
     preview: vi.fn(async () => ({ kind: "text" as const, text: "hello", truncated: false })),

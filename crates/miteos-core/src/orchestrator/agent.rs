@@ -8,6 +8,7 @@ use futures::future::join_all;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::approvals::CallApprover;
 use super::loops::{LoopGuard, Verdict};
 use super::{RunCtx, Stop};
 use crate::deliverables;
@@ -106,6 +107,7 @@ async fn agent_loop(
         cancel: cancel.clone(),
         http: ctx.http.clone(),
         search: ctx.search.clone(),
+        approver: None,
     };
 
     let max_steps = ctx.limits.capped_by(provider.profile()).max_steps;
@@ -261,10 +263,21 @@ async fn run_tool(
             call.name,
             agent.tools.join(", ")
         ))),
-        (Some(tool), None) => tokio::select! {
-            _ = tool_ctx.cancel.cancelled() => Err(ToolError::Cancelled),
-            r = tool.call(call.arguments.clone(), tool_ctx) => r,
-        },
+        (Some(tool), None) => {
+            let call_ctx = ToolCtx {
+                approver: Some(Arc::new(CallApprover {
+                    ctx: ctx.clone(),
+                    subtask_id: subtask_id.to_owned(),
+                    call: call.clone(),
+                    cancel: tool_ctx.cancel.clone(),
+                })),
+                ..tool_ctx.clone()
+            };
+            tokio::select! {
+                _ = tool_ctx.cancel.cancelled() => Err(ToolError::Cancelled),
+                r = tool.call(call.arguments.clone(), &call_ctx) => r,
+            }
+        }
     };
     if matches!(result, Err(ToolError::Cancelled)) {
         return Err(Stop::Cancelled);

@@ -37,8 +37,15 @@ pub fn builtin_agent_types() -> Vec<AgentType> {
             "builder",
             "Builds deliverables from prior results: reports, documents, static sites (HTML/CSS/JS), spreadsheets.",
             "You are a builder. Produce finished, polished deliverables in the task folder from the results you are \
-             given: complete files, not outlines. Name files clearly.",
-            &["read_file", "list_files", "write_file", "write_spreadsheet"],
+             given: complete files, not outlines. Name files clearly. Use run_command for file tools (zip, checks); \
+             programs off its allow-list wait for the user's approval.",
+            &[
+                "read_file",
+                "list_files",
+                "write_file",
+                "write_spreadsheet",
+                "run_command",
+            ],
         ),
     ]
 }

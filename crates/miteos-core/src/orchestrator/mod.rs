@@ -7,6 +7,7 @@
 
 mod agent;
 mod agent_types;
+mod approvals;
 mod loops;
 mod model;
 mod planner;
@@ -29,6 +30,7 @@ use crate::store::{Journal, Store};
 use crate::tools::ToolRegistry;
 
 pub use agent_types::builtin_agent_types;
+pub use approvals::ApprovalDesk;
 pub use planner::{DanglingDeps, Plan, validate_plan};
 
 /// Bounds on one task's run.
@@ -91,6 +93,8 @@ pub struct RunCtx {
     /// the run records its end: no tool starts after `cancel_requested`, and `task_finished` is
     /// always the task's last event.
     pub gate: Arc<RwLock<()>>,
+    /// The approvals this task's calls wait on; the service answers them.
+    pub approvals: Arc<ApprovalDesk>,
 }
 
 /// How a run (or a part of it) ended when it did not succeed.
@@ -159,7 +163,7 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
     record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await
 }
 
-/// Ends a task: unfinished subtasks `cancelled`, the final state stored, `task_finished` (with
+/// Ends a task: unanswered approvals `expired`, unfinished subtasks `cancelled`, the final state stored, `task_finished` (with
 /// the totals) journaled last. Used by a run that ends and for tasks that have no run any more.
 pub(crate) async fn record_end(
     store: &Store,
@@ -168,6 +172,7 @@ pub(crate) async fn record_end(
     status: TaskStatus,
     error: Option<String>,
 ) -> Result<()> {
+    approvals::expire_pending(store, journal, task_id).await?;
     for id in store.cancel_unfinished_subtasks(task_id).await? {
         journal
             .append(

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::ids::{is_task_id, new_task_id};
 use crate::models::ModelStore;
-use crate::orchestrator::{Limits, RunCtx, builtin_agent_types, run_task};
+use crate::orchestrator::{ApprovalDesk, Limits, RunCtx, builtin_agent_types, run_task};
 use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::source::DefaultProviders;
 use crate::providers::{ModelConfig, ProviderSource};
@@ -24,6 +24,7 @@ use crate::store::{Journal, Store, TaskFilter};
 use crate::tools::{SearchConfig, SearchEngine, ToolRegistry};
 
 mod agent_types;
+mod approvals;
 mod deliverables;
 mod lock;
 mod publish;
@@ -127,6 +128,7 @@ struct Inner {
 struct RunHandle {
     cancel: CancellationToken,
     gate: Arc<RwLock<()>>,
+    approvals: Arc<ApprovalDesk>,
     done: watch::Receiver<bool>,
 }
 
@@ -316,6 +318,7 @@ impl Miteos {
             provider,
             agent_types: Arc::new(inner.store.agent_types().await?),
             gate: Arc::new(RwLock::new(())),
+            approvals: Arc::new(ApprovalDesk::default()),
         };
         let cancel = CancellationToken::new();
         let (done_tx, done_rx) = watch::channel(false);
@@ -324,6 +327,7 @@ impl Miteos {
             RunHandle {
                 cancel: cancel.clone(),
                 gate: ctx.gate.clone(),
+                approvals: ctx.approvals.clone(),
                 done: done_rx,
             },
         );

@@ -2,6 +2,7 @@
 //! embedded migrations, and split by table group. Nothing outside this module writes SQL.
 
 mod agent_types;
+mod approvals;
 mod deliverables;
 mod journal;
 mod publishing;

@@ -120,6 +120,19 @@ pub fn list_under(
     root: &std::path::Path,
     dir: &std::path::Path,
 ) -> Result<Vec<(String, u64)>, ToolError> {
+    Ok(walk_files(root, dir, MAX_LISTED)?
+        .into_iter()
+        .map(|(name, meta)| (name, meta.len()))
+        .collect())
+}
+
+/// Up to `limit` regular files under `dir` (not following symlinks) with their metadata,
+/// relative to `root` with `/` separators, sorted.
+pub(crate) fn walk_files(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    limit: usize,
+) -> Result<Vec<(String, std::fs::Metadata)>, ToolError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -142,14 +155,14 @@ pub fn list_under(
             } else if meta.is_file()
                 && let Ok(rel) = entry.path().strip_prefix(root)
             {
-                out.push((rel.to_string_lossy().replace('\\', "/"), meta.len()));
+                out.push((rel.to_string_lossy().replace('\\', "/"), meta));
             }
-            if out.len() >= MAX_LISTED {
+            if out.len() >= limit {
                 break;
             }
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
 

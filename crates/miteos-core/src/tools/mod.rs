@@ -8,6 +8,7 @@ pub(crate) mod files;
 
 mod paths;
 pub mod search;
+pub mod shell;
 mod spreadsheet;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ pub use fetch::FetchUrl;
 pub use files::{ListFiles, ReadFile, WriteFile};
 pub use paths::confined_path;
 pub use search::{SearchConfig, SearchEngine, SearchKind, WebSearch};
+pub use shell::RunCommand;
 pub use spreadsheet::WriteSpreadsheet;
 
 /// What a tool call may touch.
@@ -35,6 +37,16 @@ pub struct ToolCtx {
     pub http: reqwest::Client,
     /// The web search provider, when one is configured.
     pub search: Option<Arc<SearchEngine>>,
+    /// Asks the user about this call when it is risky; `None` where no one can answer.
+    pub approver: Option<Arc<dyn Approver>>,
+}
+
+/// Asks the user whether one risky tool call may run.
+#[async_trait]
+pub trait Approver: Send + Sync {
+    /// Waits for the decision: `Ok(true)` approved, `Ok(false)` denied, `Cancelled` when the
+    /// task ends first.
+    async fn approve(&self, reason: &str) -> Result<bool, ToolError>;
 }
 
 impl ToolCtx {
@@ -45,6 +57,23 @@ impl ToolCtx {
             cancel: CancellationToken::new(),
             http,
             search: None,
+            approver: None,
+        }
+    }
+
+    /// Goes on only when the user approves the call; `reason` says why it needs approval.
+    pub async fn require_approval(&self, reason: &str) -> Result<(), ToolError> {
+        let Some(approver) = &self.approver else {
+            return Err(ToolError::Refused(format!(
+                "{reason}, and no one is there to approve it"
+            )));
+        };
+        if approver.approve(reason).await? {
+            Ok(())
+        } else {
+            Err(ToolError::Refused(format!(
+                "the user denied this call ({reason}); go on without it"
+            )))
         }
     }
 }
@@ -113,6 +142,7 @@ impl Default for ToolRegistry {
         registry.add(Arc::new(WriteFile));
         registry.add(Arc::new(ListFiles));
         registry.add(Arc::new(WriteSpreadsheet));
+        registry.add(Arc::new(RunCommand::default()));
         registry
     }
 }

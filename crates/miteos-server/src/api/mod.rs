@@ -4,6 +4,7 @@
 //! the Host header must name this machine (a DNS-rebinding page cannot reach the API); bodies
 //! are capped; errors are `{"error": {"code", "message"}}`.
 
+mod approvals;
 mod error;
 mod events;
 mod extract;
@@ -133,6 +134,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/tasks/{task_id}/deployments/{deployment_id}",
             axum::routing::delete(publish::take_down),
+        )
+        .route("/tasks/{task_id}/approvals", get(approvals::list))
+        .route(
+            "/tasks/{task_id}/approvals/{approval_id}",
+            post(approvals::decide),
         )
         .route("/tasks/{task_id}/shares", get(publish::shares))
         .route(

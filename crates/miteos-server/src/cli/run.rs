@@ -1,24 +1,41 @@
 //! `miteos run`: creates a task, shows its plan as a live tree (states, agent types, tokens, cost,
 //! elapsed time, progress), cancels it on Ctrl+C, and prints the deliverables' paths at the end.
 //! On a terminal the tree redraws in place; elsewhere (pipes, CI) it prints one line per change.
+//! Risky tool calls are asked about on the terminal (or approved or denied by `--approve`).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use miteos_core::domain::{SubtaskStatus, TaskStatus};
+use miteos_core::domain::{Approval, SubtaskStatus, TaskStatus};
 use miteos_core::events::{Event, EventKind, PlannedSubtask};
 use miteos_core::service::NewTask;
 use miteos_core::{Error, Miteos};
 use tokio::sync::broadcast::error::RecvError;
 
+/// What `miteos run` does when a tool call needs approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApprovalMode {
+    Ask,
+    All,
+    None,
+}
+
 pub async fn run(
     miteos: &Miteos,
     prompt: String,
     model: Option<String>,
+    approve: Option<ApprovalMode>,
 ) -> Result<ExitCode, Error> {
+    let mode = approve.unwrap_or(if std::io::stdin().is_terminal() {
+        ApprovalMode::Ask
+    } else {
+        ApprovalMode::None
+    });
     let mut live = miteos.subscribe();
     let task = miteos
         .create_task(NewTask {
@@ -28,6 +45,8 @@ pub async fn run(
         })
         .await?;
     let mut view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());
+    let asking = view.paused.clone();
+    let approvals = approver(miteos.clone(), task.id.clone(), mode, asking);
     let mut ticker = tokio::time::interval(Duration::from_millis(200));
     let mut cancelling = false;
     let ctrl_c = tokio::signal::ctrl_c();
@@ -36,7 +55,7 @@ pub async fn run(
         tokio::select! {
             received = live.recv() => match received {
                 Ok(event) if event.task_id == task.id => {
-                    if view.apply(&event) {
+                    if view.apply_and_route(&event, &approvals) {
                         break;
                     }
                 }
@@ -44,7 +63,7 @@ pub async fn run(
                 Err(RecvError::Lagged(_)) => {
                     let mut done = false;
                     for event in miteos.events_after(&task.id, view.last_seq, 10_000).await? {
-                        done |= view.apply(&event);
+                        done |= view.apply_and_route(&event, &approvals);
                     }
                     if done {
                         break;
@@ -93,6 +112,63 @@ pub async fn run(
     })
 }
 
+/// Answers approval requests one at a time, as `mode` says. While it asks on the terminal,
+/// `paused` stops the live tree from drawing over the question.
+fn approver(
+    miteos: Miteos,
+    task_id: String,
+    mode: ApprovalMode,
+    paused: Arc<AtomicBool>,
+) -> tokio::sync::mpsc::UnboundedSender<Approval> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Approval>();
+    tokio::spawn(async move {
+        while let Some(approval) = rx.recv().await {
+            let approve = match mode {
+                ApprovalMode::All => true,
+                ApprovalMode::None => false,
+                ApprovalMode::Ask => {
+                    paused.store(true, Ordering::SeqCst);
+                    let question = format!(
+                        "\n{} wants to run {} {}\n  because {}.\nAllow it? [y/N] ",
+                        approval.subtask_id,
+                        approval.tool,
+                        short(&approval.arguments.to_string(), 200),
+                        approval.reason
+                    );
+                    let answer = tokio::task::spawn_blocking(move || {
+                        use std::io::Write;
+                        eprint!("{question}");
+                        let _ = std::io::stderr().flush();
+                        let mut line = String::new();
+                        std::io::stdin().read_line(&mut line).map(|_| line)
+                    })
+                    .await;
+                    paused.store(false, Ordering::SeqCst);
+                    matches!(answer, Ok(Ok(line)) if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+                }
+            };
+            match miteos
+                .decide_approval(&task_id, &approval.id, approve)
+                .await
+            {
+                Ok(_) => eprintln!(
+                    "{} {} {}",
+                    if approve {
+                        "✓ approved"
+                    } else {
+                        "✗ denied"
+                    },
+                    approval.tool,
+                    short(&approval.arguments.to_string(), 80)
+                ),
+                // The task was cancelled or ended meanwhile.
+                Err(e) => eprintln!("(approval {} not applied: {e})", approval.id),
+            }
+        }
+    });
+    tx
+}
+
 struct Node {
     planned: PlannedSubtask,
     status: SubtaskStatus,
@@ -114,6 +190,8 @@ struct TreeView {
     tokens: i64,
     cents: i64,
     last_seq: i64,
+    /// Set while a question is asked on the terminal: the tree does not redraw.
+    paused: Arc<AtomicBool>,
 }
 
 impl TreeView {
@@ -137,6 +215,7 @@ impl TreeView {
             tokens: 0,
             cents: 0,
             last_seq: 0,
+            paused: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -156,6 +235,21 @@ impl TreeView {
 
     fn node(&mut self, id: &str) -> Option<&mut Node> {
         self.nodes.values_mut().find(|n| n.planned.id == id)
+    }
+
+    /// Applies one event and hands approval requests to the approver; true when the task has
+    /// finished.
+    fn apply_and_route(
+        &mut self,
+        event: &Event,
+        approvals: &tokio::sync::mpsc::UnboundedSender<Approval>,
+    ) -> bool {
+        if event.seq > self.last_seq
+            && let EventKind::ApprovalRequested { approval } = &event.kind
+        {
+            let _ = approvals.send(approval.clone());
+        }
+        self.apply(event)
     }
 
     /// Applies one event; true when the task has finished.
@@ -283,6 +377,20 @@ impl TreeView {
                     deliverable.name, deliverable.size_bytes
                 ));
             }
+            EventKind::ApprovalRequested { approval } => {
+                if let Some(n) = self.node(&approval.subtask_id) {
+                    n.activity = format!("⏸ waiting for approval: {}", approval.tool);
+                }
+                self.log(format!(
+                    "{} asks to run {} ({})",
+                    approval.subtask_id, approval.tool, approval.reason
+                ));
+            }
+            EventKind::ApprovalDecided {
+                subtask_id, status, ..
+            } => {
+                self.log(format!("{subtask_id} approval {}", status.as_str()));
+            }
             EventKind::CancelRequested => self.phase = "cancelling".into(),
             EventKind::TaskFinished { status, .. } => {
                 self.phase = status.as_str().into();
@@ -337,7 +445,7 @@ impl TreeView {
     }
 
     fn tick(&mut self) {
-        if self.fancy {
+        if self.fancy && !self.paused.load(Ordering::SeqCst) {
             self.live.set_message(self.render());
             self.live.tick();
         }

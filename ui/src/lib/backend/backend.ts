@@ -3,6 +3,7 @@
 // UI runs in the app and in a browser. Tests mock it.
 import type {
   AgentType,
+  Approval,
   AgentTypeInput,
   Deliverable,
   Deployment,
@@ -49,6 +50,10 @@ export interface Backend {
   getTask(id: string): Promise<Task>;
   listTasks(query: HistoryQuery): Promise<Task[]>;
   cancelTask(id: string): Promise<Task>;
+  /** The task's approval requests, oldest first. */
+  approvals(taskId: string): Promise<Approval[]>;
+  /** Approves or denies a pending request. */
+  decideApproval(taskId: string, approvalId: string, approve: boolean): Promise<Approval>;
   /** Events of a task after `after` (journal, then live) until `task_finished`. */
   subscribe(taskId: string, after: number, onEvent: (event: Event) => void): Unsubscribe;
   deliverables(taskId: string): Promise<Deliverable[]>;

@@ -89,6 +89,11 @@ export function httpBackend(token: string, base = ""): Backend {
     listTasks: (q) =>
       request("GET", `/tasks?${query({ limit: q.limit, offset: q.offset, status: q.status, q: q.q })}`),
     cancelTask: (id) => request("POST", `/tasks/${encodeURIComponent(id)}/cancel`),
+    approvals: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/approvals`),
+    decideApproval: (taskId, approvalId, approve) =>
+      request("POST", `/tasks/${encodeURIComponent(taskId)}/approvals/${encodeURIComponent(approvalId)}`, {
+        decision: approve ? "approve" : "deny",
+      }),
     subscribe(taskId, after, onEvent) {
       const controller = new AbortController();
       let last = after;

@@ -37,6 +37,8 @@ export function tauriBackend(): Backend {
         q: q.q ?? null,
       }),
     cancelTask: (id) => call("cancel_task", { taskId: id }),
+    approvals: (taskId) => call("approvals", { taskId }),
+    decideApproval: (taskId, approvalId, approve) => call("decide_approval", { taskId, approvalId, approve }),
     subscribe(taskId, after, onEvent) {
       let open = true;
       const channel = new Channel<Event>();

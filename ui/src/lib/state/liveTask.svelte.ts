@@ -1,6 +1,6 @@
 // The selected task, kept live: loaded once, then brought up to date by its event stream.
 import type { Backend, Unsubscribe } from "../backend";
-import type { Task } from "../types/core";
+import type { Approval, Task } from "../types/core";
 import { apply, newTaskView, type TaskView } from "./taskView";
 
 export class LiveTask {
@@ -12,6 +12,8 @@ export class LiveTask {
   constructor(
     private readonly backend: Backend,
     private readonly onFinished: (task: Task) => void,
+    /** A request that is still pending when its event arrives (also on reopening the task). */
+    private readonly onApproval: (approval: Approval) => void = () => {},
   ) {}
 
   /** Shows task `id` (or nothing with `null`), replacing the previous one. */
@@ -41,6 +43,9 @@ export class LiveTask {
           void this.#loadOutputs(id, generation);
         }
         if (event.type === "task_finished" && wasLive) this.onFinished(this.view.task);
+        if (event.type === "approval_requested" && this.view.approvals.some((a) => a.id === event.approval.id && a.status === "pending")) {
+          this.onApproval(event.approval);
+        }
       });
     } catch (e) {
       if (generation === this.#generation) this.error = e instanceof Error ? e.message : String(e);

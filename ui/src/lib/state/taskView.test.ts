@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { event, subtask, task } from "../../test/fixtures";
-import { apply, newTaskView } from "./taskView";
+import { apply, newTaskView, pendingApprovals } from "./taskView";
 
 describe("a task view follows its events", () => {
   it("builds the tree from the plan and tracks states, output, tools, usage and deliverables", () => {
@@ -82,5 +82,27 @@ describe("a task view follows its events", () => {
     apply(view, event({ type: "deliverable_added", deliverable: { ...d, size_bytes: 2 } }));
     expect(view.deliverables).toHaveLength(1);
     expect(view.deliverables[0]!.size_bytes).toBe(2);
+  });
+});
+
+describe("approvals in a task view", () => {
+  const approval = (id: string) => ({
+    id, task_id: task().id, subtask_id: "st-1", call_id: "c1", tool: "run_command",
+    arguments: { command: "git status" }, reason: "git is not on the shell allow-list",
+    status: "pending" as const, created_at: "2026-11-28T10:00:05Z", decided_at: null,
+  });
+
+  it("waits on requests until they are decided, and expires the rest when the task ends", () => {
+    const view = newTaskView(task({ status: "running" }));
+    apply(view, event({ type: "approval_requested", approval: approval("ap-1") }));
+    apply(view, event({ type: "approval_requested", approval: approval("ap-2") }));
+    expect(pendingApprovals(view, "st-1").map((a) => a.id)).toEqual(["ap-1", "ap-2"]);
+    expect(pendingApprovals(view, "st-2")).toEqual([]);
+    apply(view, event({ type: "approval_decided", subtask_id: "st-1", approval_id: "ap-1", status: "denied" }));
+    expect(view.approvals[0]!.status).toBe("denied");
+    expect(pendingApprovals(view).map((a) => a.id)).toEqual(["ap-2"]);
+    apply(view, event({ type: "task_finished", status: "cancelled", error: null, total_tokens_used: 0, total_cost_cents: 0 }));
+    expect(pendingApprovals(view)).toEqual([]);
+    expect(view.approvals[1]!.status).toBe("expired");
   });
 });

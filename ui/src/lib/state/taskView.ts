@@ -1,7 +1,7 @@
 // A task as the War Room shows it: the stored task, brought up to date by its events (the same
 // events the journal, SSE and the CLI read). `apply` is idempotent per event (`seq`), so a
 // replayed journal and a live stream can overlap safely.
-import type { Deliverable, Event, Subtask, Task } from "../types/core";
+import type { Approval, Deliverable, Event, Subtask, Task } from "../types/core";
 
 export interface ToolCallView {
   call_id: string;
@@ -30,6 +30,8 @@ export interface TaskView {
   cancelRequested: boolean;
   /** Plan repairs, newest last. */
   planProblems: string[];
+  /** Risky tool calls asked about, oldest first; `pending` ones wait for the user. */
+  approvals: Approval[];
 }
 
 /** Longest streamed text kept per subtask; the full answer is in `subtask.output`. */
@@ -51,7 +53,15 @@ export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskV
     lastSeq: 0,
     cancelRequested: false,
     planProblems: [],
+    approvals: [],
   };
+}
+
+/** The approvals still waiting for the user, of one subtask or of the whole task. */
+export function pendingApprovals(view: TaskView, subtaskId?: string): Approval[] {
+  return view.approvals.filter(
+    (a) => a.status === "pending" && (subtaskId === undefined || a.subtask_id === subtaskId),
+  );
 }
 
 function subtaskOf(view: TaskView, id: string | null): SubtaskView | undefined {
@@ -170,6 +180,17 @@ export function apply(view: TaskView, event: Event): void {
       else view.deliverables.push(event.deliverable);
       break;
     }
+    case "approval_requested":
+      if (!view.approvals.some((a) => a.id === event.approval.id)) view.approvals.push({ ...event.approval });
+      break;
+    case "approval_decided": {
+      const a = view.approvals.find((x) => x.id === event.approval_id);
+      if (a) {
+        a.status = event.status;
+        a.decided_at = event.at;
+      }
+      break;
+    }
     case "cancel_requested":
       view.cancelRequested = true;
       break;
@@ -179,6 +200,7 @@ export function apply(view: TaskView, event: Event): void {
       task.total_tokens_used = event.total_tokens_used;
       task.total_cost_cents = event.total_cost_cents;
       task.finished_at = event.at;
+      for (const a of view.approvals) if (a.status === "pending") a.status = "expired";
       for (const s of view.subtasks) {
         if (s.subtask.status === "running" || s.subtask.status === "pending") {
           s.subtask.status = event.status === "completed" ? "complete" : "cancelled";
