@@ -2,7 +2,8 @@
 # Installs what building, running and testing Miteos needs on a fresh Debian machine (idempotent):
 # a C/C++ toolchain, cmake and libclang (llama.cpp and its Rust bindings); WebKitGTK and friends
 # (the Tauri desktop app); Chromium, Xvfb, WebKitWebDriver and tauri-driver (browser and window
-# tests); the UI's npm packages; and the default embedded model (scripts/install-model.sh).
+# tests); the UI's npm packages; the MCP servers the tests connect to (tests/mcp, from npm); and
+# the default embedded model (scripts/install-model.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,11 @@ fi
 # The UI's packages, exactly as locked.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   npm --prefix ui ci --no-audit --no-fund --loglevel=error
+fi
+
+# Real MCP servers for the MCP tests (server-everything, server-filesystem), exactly as locked.
+if [ ! -d tests/mcp/node_modules ] || [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then
+  npm --prefix tests/mcp ci --no-audit --no-fund --loglevel=error
 fi
 
 bash scripts/install-model.sh

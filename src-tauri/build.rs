@@ -30,6 +30,8 @@ fn main() {
         "update_agent_type",
         "delete_agent_type",
         "tools",
+        "mcp_servers",
+        "save_mcp_servers",
         "get_settings",
         "save_settings",
         "api_info",

@@ -104,13 +104,26 @@ pub fn run() {
             commands::settings::update_agent_type,
             commands::settings::delete_agent_type,
             commands::settings::tools,
+            commands::settings::mcp_servers,
+            commands::settings::save_mcp_servers,
             commands::settings::get_settings,
             commands::settings::save_settings,
             commands::settings::api_info,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("Miteos could not start: {e}");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("Miteos could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        // Nothing Miteos started (MCP servers) outlives the app.
+        if let tauri::RunEvent::Exit = event
+            && let Some(state) = app.try_state::<AppState>()
+        {
+            tauri::async_runtime::block_on(state.miteos.shutdown());
+        }
+    });
 }

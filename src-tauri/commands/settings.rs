@@ -2,6 +2,7 @@
 
 use miteos_core::domain::AgentType;
 use miteos_core::service::{AgentTypeInput, Settings, SettingsUpdate};
+use miteos_core::tools::{McpServer, McpServerState};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -67,6 +68,19 @@ pub async fn delete_agent_type(state: State<'_, AppState>, name: String) -> Comm
 
 /// The tools agent types can be given.
 #[tauri::command]
-pub fn tools(state: State<'_, AppState>) -> Vec<String> {
-    state.miteos.tool_names()
+pub async fn tools(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
+    Ok(state.miteos.tool_names().await)
+}
+
+#[tauri::command]
+pub async fn mcp_servers(state: State<'_, AppState>) -> CommandResult<Vec<McpServerState>> {
+    Ok(state.miteos.mcp_servers().await?)
+}
+
+#[tauri::command]
+pub async fn save_mcp_servers(
+    state: State<'_, AppState>,
+    servers: Vec<McpServer>,
+) -> CommandResult<Vec<McpServerState>> {
+    Ok(state.miteos.save_mcp_servers(servers).await?)
 }

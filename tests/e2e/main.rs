@@ -13,6 +13,7 @@ mod inputs;
 mod lifecycle;
 mod local;
 mod loops;
+mod mcp;
 mod models;
 mod publishing;
 mod research;

@@ -14,7 +14,7 @@ use crate::service::{
     ApiAddress, KeyState, ProviderSettings, SearchSettings, Settings, SettingsUpdate,
     StagingAddress,
 };
-use crate::tools::SearchKind;
+use crate::tools::{McpServer, McpServerState, McpToolInfo, SearchKind};
 
 /// The contents of `ui/src/lib/types/core.ts`.
 pub fn typescript() -> String {
@@ -48,6 +48,9 @@ pub fn typescript() -> String {
         ProvenanceStep::decl(&cfg),
         Provenance::decl(&cfg),
         crate::service::AgentTypeInput::decl(&cfg),
+        McpServer::decl(&cfg),
+        McpToolInfo::decl(&cfg),
+        McpServerState::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:\n\

@@ -18,7 +18,7 @@ pub enum ErrorCode {
     TooLarge,
     /// No model provider is configured; the message says how to configure one (HTTP 503).
     NotConfigured,
-    /// A model provider failed (HTTP 502).
+    /// A model provider or an MCP server failed (HTTP 502).
     Provider,
     /// Something inside Miteos failed; details are in the log (HTTP 500).
     Internal,
@@ -52,6 +52,9 @@ pub enum Error {
     NotConfigured(String),
     #[error(transparent)]
     Provider(#[from] ProviderError),
+    /// An MCP server could not be started or answered wrongly.
+    #[error("{0}")]
+    ToolServer(String),
     #[error("storage failed while {context}: {source}")]
     Store {
         context: String,
@@ -76,7 +79,7 @@ impl Error {
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::TooLarge(_) => ErrorCode::TooLarge,
             Error::NotConfigured(_) => ErrorCode::NotConfigured,
-            Error::Provider(_) => ErrorCode::Provider,
+            Error::Provider(_) | Error::ToolServer(_) => ErrorCode::Provider,
             Error::Store { .. } | Error::Io { .. } | Error::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -1,7 +1,7 @@
 //! `miteos`: the headless CLI. `serve` runs the API, `run` runs one task with a live tree,
 //! `tasks` lists history.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -54,6 +54,11 @@ enum Command {
     Agents {
         #[command(subcommand)]
         command: cli::agents::AgentsCommand,
+    },
+    /// MCP servers whose tools agents can be given.
+    Mcp {
+        #[command(subcommand)]
+        command: cli::mcp::McpCommand,
     },
     /// Manage the embedded model's GGUF files.
     Models {
@@ -112,10 +117,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         ..Options::new(&data_dir, ModelConfig::from_env())
     })
     .await?;
-    match cli.command {
+    let result = command(cli.command, &miteos, &data_dir).await;
+    // Whatever the command was, nothing it started (MCP servers) outlives it.
+    miteos.shutdown().await;
+    result
+}
+
+async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<ExitCode, Error> {
+    let miteos = miteos.clone();
+    match command {
         Command::Serve { host, port, ui_dir } => {
             let model = miteos.default_model()?;
-            let token = token::load_or_create(&data_dir).map_err(|e| {
+            let token = token::load_or_create(data_dir).map_err(|e| {
                 Error::io(
                     format!("creating the API token in {}", data_dir.display()),
                     e,
@@ -158,6 +171,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => cli::run::run(&miteos, prompt.join(" "), model, approve).await,
         Command::Agents { command } => {
             cli::agents::run(&miteos, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mcp { command } => {
+            cli::mcp::run(&miteos, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Models { command } => {

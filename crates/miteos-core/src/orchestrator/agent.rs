@@ -17,7 +17,7 @@ use crate::events::EventKind;
 use crate::providers::{ChatRequest, Message, Provider, ToolCall};
 use crate::store::NewSubtask;
 use crate::tools::files::list_under;
-use crate::tools::{ToolCtx, ToolError};
+use crate::tools::{Tool, ToolCtx, ToolError};
 
 /// What the journal keeps of a tool's result; the agent sees more.
 const JOURNAL_RESULT_CHARS: usize = 2000;
@@ -89,12 +89,11 @@ async fn agent_loop(
         )
         .await?;
     let provider = agent_provider(ctx, &agent)?;
-    let tools = agent
-        .tools
-        .iter()
-        .filter_map(|t| ctx.tools.get(t))
-        .map(|t| t.spec())
-        .collect();
+    let (available, problems) = ctx.tools.resolve(&agent.tools).await;
+    for problem in &problems {
+        tracing::warn!(agent = %agent.name, %problem, "a tool of the agent type is not available");
+    }
+    let tools = available.iter().map(|t| t.spec()).collect();
     let mut request = ChatRequest {
         system: agent.system_prompt.clone(),
         messages: vec![Message::User(brief(ctx, subtask, &deps).await)],
@@ -158,7 +157,7 @@ async fn agent_loop(
                 .iter()
                 .zip(refusals)
                 .map(|(call, refusal)| {
-                    run_tool(ctx, &agent, &subtask.id, call, &tool_ctx, refusal)
+                    run_tool(ctx, &available, &subtask.id, call, &tool_ctx, refusal)
                 }),
         )
         .await;
@@ -224,7 +223,7 @@ async fn brief(ctx: &RunCtx, subtask: &NewSubtask, deps: &[DependencyResult]) ->
 /// cancel or a store failure stops the loop.
 async fn run_tool(
     ctx: &RunCtx,
-    agent: &AgentType,
+    available: &[Arc<dyn Tool>],
     subtask_id: &str,
     call: &ToolCall,
     tool_ctx: &ToolCtx,
@@ -233,10 +232,8 @@ async fn run_tool(
     let ran = refusal.is_none();
     let tool = if refusal.is_some() {
         None
-    } else if agent.tools.contains(&call.name) {
-        ctx.tools.get(&call.name)
     } else {
-        None
+        available.iter().find(|t| t.name() == call.name).cloned()
     };
     {
         // Announce under the gate: a cancel either happened before (and we stop) or comes after.
@@ -261,7 +258,11 @@ async fn run_tool(
         (None, None) => Err(ToolError::Refused(format!(
             "{} is not one of your tools ({})",
             call.name,
-            agent.tools.join(", ")
+            available
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
         (Some(tool), None) => {
             let call_ctx = ToolCtx {

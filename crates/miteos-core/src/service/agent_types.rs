@@ -62,14 +62,25 @@ impl Miteos {
         self.agent_type(agent_type).await
     }
 
-    /// Names of the tools agent types can be given.
-    pub fn tool_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.inner.tools.names().map(str::to_owned).collect();
+    /// Names of the tools agent types can be given: the built-in ones and those of the MCP
+    /// servers that start.
+    pub async fn tool_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .inner
+            .tools
+            .builtin_names()
+            .map(str::to_owned)
+            .collect();
+        if let Some(hub) = self.inner.tools.mcp() {
+            for state in hub.states().await {
+                names.extend(state.tools.into_iter().map(|t| t.name));
+            }
+        }
         names.sort();
         names
     }
 
-    fn checked_agent_type(&self, input: AgentTypeInput, builtin: bool) -> Result<AgentType> {
+    async fn checked_agent_type(&self, input: AgentTypeInput, builtin: bool) -> Result<AgentType> {
         let name = input.name.trim().to_owned();
         let valid_name = (2..=32).contains(&name.len())
             && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -93,19 +104,21 @@ impl Miteos {
                 "the system prompt must have 1 to {MAX_PROMPT} characters"
             )));
         }
-        let known = self.tool_names();
         let mut tools = Vec::new();
         for tool in input.tools {
             let tool = tool.trim().to_owned();
-            if !known.contains(&tool) {
-                return Err(Error::InvalidInput(format!(
-                    "{tool:?} is not a tool; the tools are {}",
-                    known.join(", ")
-                )));
-            }
             if !tools.contains(&tool) {
                 tools.push(tool);
             }
+        }
+        let (_, problems) = self.inner.tools.resolve(&tools).await;
+        if !problems.is_empty() {
+            let builtins: Vec<&str> = self.inner.tools.builtin_names().collect();
+            return Err(Error::InvalidInput(format!(
+                "{}; the built-in tools are {}, and MCP tools are named SERVER__TOOL",
+                problems.join("; "),
+                builtins.join(", ")
+            )));
         }
         let model = match input
             .model
@@ -132,7 +145,7 @@ impl Miteos {
 
     /// Adds a user-defined agent type; a taken name is a conflict.
     pub async fn create_agent_type(&self, input: AgentTypeInput) -> Result<AgentType> {
-        let at = self.checked_agent_type(input, false)?;
+        let at = self.checked_agent_type(input, false).await?;
         if !self.inner.store.insert_agent_type(&at).await? {
             return Err(Error::Conflict(format!(
                 "an agent type named {} already exists",
@@ -150,7 +163,7 @@ impl Miteos {
     ) -> Result<AgentType> {
         let current = self.agent_type(name).await?;
         input.name = current.name;
-        let at = self.checked_agent_type(input, current.builtin)?;
+        let at = self.checked_agent_type(input, current.builtin).await?;
         self.inner.store.update_agent_type(&at).await?;
         Ok(at)
     }

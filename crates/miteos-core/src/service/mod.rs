@@ -21,12 +21,13 @@ use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::source::DefaultProviders;
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
-use crate::tools::{SearchConfig, SearchEngine, ToolRegistry};
+use crate::tools::{McpHub, SearchConfig, SearchEngine, ToolRegistry};
 
 mod agent_types;
 mod approvals;
 mod deliverables;
 mod lock;
+mod mcp;
 mod publish;
 pub mod settings;
 
@@ -184,11 +185,12 @@ impl Miteos {
             .build()
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
         let staging = crate::publish::LocalStaging::new(&data_dir);
+        let mcp = Arc::new(McpHub::open(&data_dir)?);
         let miteos = Miteos {
             inner: Arc::new(Inner {
                 journal: Journal::new(store.clone()),
                 store,
-                tools: ToolRegistry::default(),
+                tools: ToolRegistry::with_mcp(mcp),
                 http,
                 data_dir,
                 providers: std::sync::RwLock::new(providers),

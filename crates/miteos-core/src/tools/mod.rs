@@ -5,6 +5,7 @@
 
 mod fetch;
 pub(crate) mod files;
+pub mod mcp;
 
 mod paths;
 pub mod search;
@@ -22,6 +23,7 @@ use crate::providers::ToolSpec;
 
 pub use fetch::FetchUrl;
 pub use files::{ListFiles, ReadFile, WriteFile};
+pub use mcp::{McpHub, McpServer, McpServerState, McpToolInfo};
 pub use paths::confined_path;
 pub use search::{SearchConfig, SearchEngine, SearchKind, WebSearch};
 pub use shell::RunCommand;
@@ -110,8 +112,8 @@ pub enum ToolError {
 
 #[async_trait]
 pub trait Tool: Send + Sync {
-    fn name(&self) -> &'static str;
-    fn description(&self) -> &'static str;
+    fn name(&self) -> &str;
+    fn description(&self) -> &str;
     /// JSON schema of the arguments object.
     fn parameters(&self) -> serde_json::Value;
     async fn call(&self, args: serde_json::Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError>;
@@ -125,16 +127,18 @@ pub trait Tool: Send + Sync {
     }
 }
 
-/// Every tool Miteos knows, by name.
+/// Every tool Miteos knows: the built-in ones by name, and the tools of the MCP servers.
 #[derive(Clone)]
 pub struct ToolRegistry {
-    tools: BTreeMap<&'static str, Arc<dyn Tool>>,
+    tools: BTreeMap<String, Arc<dyn Tool>>,
+    mcp: Option<Arc<McpHub>>,
 }
 
 impl Default for ToolRegistry {
     fn default() -> Self {
         let mut registry = ToolRegistry {
             tools: BTreeMap::new(),
+            mcp: None,
         };
         registry.add(Arc::new(WebSearch));
         registry.add(Arc::new(FetchUrl::default()));
@@ -148,16 +152,49 @@ impl Default for ToolRegistry {
 }
 
 impl ToolRegistry {
-    pub fn add(&mut self, tool: Arc<dyn Tool>) {
-        self.tools.insert(tool.name(), tool);
+    /// The built-in tools and those of `hub`'s servers.
+    pub fn with_mcp(hub: Arc<McpHub>) -> Self {
+        ToolRegistry {
+            mcp: Some(hub),
+            ..ToolRegistry::default()
+        }
     }
 
+    pub fn add(&mut self, tool: Arc<dyn Tool>) {
+        self.tools.insert(tool.name().to_owned(), tool);
+    }
+
+    /// A built-in tool.
     pub fn get(&self, name: &str) -> Option<Arc<dyn Tool>> {
         self.tools.get(name).cloned()
     }
 
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.tools.keys().copied()
+    pub fn builtin_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.tools.keys().map(String::as_str)
+    }
+
+    /// The tools called `names` (starting MCP servers as needed), and why any could not be had.
+    pub async fn resolve(&self, names: &[String]) -> (Vec<Arc<dyn Tool>>, Vec<String>) {
+        let mut tools = Vec::with_capacity(names.len());
+        let mut problems = Vec::new();
+        for name in names {
+            if let Some(tool) = self.get(name) {
+                tools.push(tool);
+            } else if let Some(hub) = self.mcp.as_ref().filter(|_| name.contains(mcp::SEPARATOR)) {
+                match hub.tool(name).await {
+                    Ok(tool) => tools.push(Arc::new(tool) as Arc<dyn Tool>),
+                    Err(e) => problems.push(e),
+                }
+            } else {
+                problems.push(format!("{name} is not a tool"));
+            }
+        }
+        (tools, problems)
+    }
+
+    /// The MCP servers, when this registry has them.
+    pub fn mcp(&self) -> Option<&Arc<McpHub>> {
+        self.mcp.as_ref()
     }
 }
 

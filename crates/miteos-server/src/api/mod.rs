@@ -156,6 +156,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tools", get(settings::tools))
         .route(
+            "/mcp-servers",
+            get(settings::mcp_servers).put(settings::save_mcp_servers),
+        )
+        .route(
             "/agent-types/{name}/model",
             axum::routing::put(settings::set_agent_model),
         )

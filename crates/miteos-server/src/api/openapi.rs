@@ -12,7 +12,7 @@ use super::{approvals, events, publish, settings, tasks};
         publish::deploy, publish::deployments, publish::take_down, publish::share, publish::shares, publish::revoke, publish::provenance,
         approvals::list, approvals::decide,
         settings::get, settings::put, settings::agent_types, settings::set_agent_model,
-        settings::create_agent_type, settings::update_agent_type, settings::delete_agent_type, settings::tools),
+        settings::create_agent_type, settings::update_agent_type, settings::delete_agent_type, settings::tools, settings::mcp_servers, settings::save_mcp_servers),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use miteos_core::domain::AgentType;
 use miteos_core::service::{AgentTypeInput, Settings, SettingsUpdate};
+use miteos_core::tools::{McpServer, McpServerState};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -91,5 +92,23 @@ pub async fn delete_agent_type(
 /// The tools agent types can be given.
 #[utoipa::path(get, path = "/tools", responses((status = 200, body = Vec<String>)))]
 pub async fn tools(State(s): State<AppState>) -> Json<Vec<String>> {
-    Json(s.miteos.tool_names())
+    Json(s.miteos.tool_names().await)
+}
+
+/// The MCP servers (from `DATA_DIR/mcp.json`) with the tools each offers, or why one could not
+/// be started.
+#[utoipa::path(get, path = "/mcp-servers", responses((status = 200, body = Vec<McpServerState>)))]
+pub async fn mcp_servers(State(s): State<AppState>) -> Result<Json<Vec<McpServerState>>, ApiError> {
+    Ok(Json(s.miteos.mcp_servers().await?))
+}
+
+/// Replaces the MCP servers: `[{"name": "files", "command": "npx", "args": […], "env": {…}}`
+/// or `{"name": "remote", "url": "http://…/mcp"}`, each optionally `"trusted": true`.
+#[utoipa::path(put, path = "/mcp-servers", request_body = Vec<McpServer>,
+    responses((status = 200, body = Vec<McpServerState>), (status = 400, body = ErrorBody)))]
+pub async fn save_mcp_servers(
+    State(s): State<AppState>,
+    ApiJson(servers): ApiJson<Vec<McpServer>>,
+) -> Result<Json<Vec<McpServerState>>, ApiError> {
+    Ok(Json(s.miteos.save_mcp_servers(servers).await?))
 }

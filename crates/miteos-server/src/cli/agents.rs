@@ -128,7 +128,7 @@ pub async fn run(miteos: &Miteos, command: AgentsCommand) -> Result<(), Error> {
             println!("removed {name}");
         }
         AgentsCommand::Tools => {
-            for tool in miteos.tool_names() {
+            for tool in miteos.tool_names().await {
                 println!("{tool}");
             }
         }

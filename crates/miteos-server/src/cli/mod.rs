@@ -1,4 +1,5 @@
 pub mod agents;
+pub mod mcp;
 pub mod models;
 pub mod run;
 pub mod tasks;

@@ -222,3 +222,42 @@ tools: Array<string>,
  * `provider::model` instead of the task's, or `null`.
  */
 model: string | null, };
+
+export type McpServer = { 
+/**
+ * 1–24 lowercase letters, digits and `-`; its tools are named `NAME__TOOL`. (In
+ * `mcp.json` the name is the entry's key.)
+ */
+name?: string, 
+/**
+ * The program to run (stdio), e.g. `npx`.
+ */
+command?: string | null, args?: Array<string>, 
+/**
+ * Environment of the program (nothing else of Miteos's environment is passed but `PATH`).
+ */
+env?: { [key in string]: string }, 
+/**
+ * A streamable HTTP endpoint instead of a program.
+ */
+url?: string | null, 
+/**
+ * Run its tools without asking, even those that do not declare themselves read-only.
+ */
+trusted: boolean, };
+
+export type McpToolInfo = { 
+/**
+ * `server__tool`, the name agent types are given.
+ */
+name: string, description: string, 
+/**
+ * The tool says it only reads (it then runs without approval).
+ */
+read_only: boolean, };
+
+export type McpServerState = { server: McpServer, tools: Array<McpToolInfo>, 
+/**
+ * Why it could not be started or listed, or `null`.
+ */
+error: string | null, };
