@@ -1,7 +1,7 @@
 //! The War Room in a real browser: Debian's Chromium, driven by playwright-core
 //! (ui/tests/browser/war-room.mjs), against the real API serving the built UI, with a scripted
 //! model. Submits the example prompt and watches it complete, previews and downloads the
-//! spreadsheet, cancels a running task, and pages through history.
+//! spreadsheet, cancels a running task, approves a command, and pages through history.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -43,6 +43,23 @@ async fn war_room_runs_cancels_downloads_and_pages_history_in_chromium() {
                 && !b.contains("<tool_result")
         },
         Reply::ToolCalls(vec![tool("fetch_url", json!({"url": slow_page}))]),
+    );
+    // A task whose command needs the user's approval, given in the browser.
+    app.script.on(
+        |b| fake_model::planner(b) && b.contains("Check the machine"),
+        crate::support::one_subtask_plan("builder", "Report the machine's kernel", "run uname"),
+    );
+    app.script.on(
+        |b| {
+            !fake_model::planner(b)
+                && b.contains("Report the machine's kernel")
+                && !b.contains("<tool_result")
+        },
+        Reply::ToolCalls(vec![tool("run_command", json!({"command": "uname -s"}))]),
+    );
+    app.script.on(
+        |b| !fake_model::planner(b) && b.contains("Report the machine's kernel"),
+        Reply::Text("The kernel is Linux.".into()),
     );
     script_example(&app).await;
 

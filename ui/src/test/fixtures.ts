@@ -90,6 +90,8 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     updateAgentType: vi.fn(),
     deleteAgentType: vi.fn(async () => {}),
     tools: vi.fn(async () => ["fetch_url", "read_file", "write_file"]),
+    mcpServers: vi.fn(async () => []),
+    saveMcpServers: vi.fn(),
     settings: vi.fn(),
     saveSettings: vi.fn(),
     apiInfo: vi.fn(async () => null),

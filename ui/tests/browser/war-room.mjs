@@ -133,6 +133,22 @@ try {
   if (after.some((s) => s === "running" || s === "pending")) throw new Error(`subtasks still live after cancel: ${after}`);
   step(`cancelled; subtasks ${after.join(", ")}`);
 
+  step("approve a command the agent may not run unasked");
+  await prompt.fill("Check the machine this runs on");
+  await prompt.press("Enter");
+  const waiting = page.getByTestId("approvals-waiting");
+  await waiting.waitFor({ timeout: 30_000 });
+  await page.getByTestId("waiting-approval").waitFor();
+  await waiting.getByRole("button", { name: "Review" }).click();
+  const card = page.locator('[data-approval][data-status="pending"]');
+  await card.getByText("uname -s").waitFor();
+  await shot("approval-light");
+  await card.getByRole("button", { name: "Approve" }).click();
+  await page.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
+  await page.locator('[data-approval][data-status="approved"]').waitFor();
+  if (await waiting.count()) throw new Error("the approval banner stayed after approving");
+  step("approved; the task completed");
+
   step("page through history");
   for (let i = 0; i < 21; i++) await api("/tasks", { method: "POST", body: JSON.stringify({ prompt: `History filler ${i}` }) });
   await page.getByRole("button", { name: "History", exact: true }).click();

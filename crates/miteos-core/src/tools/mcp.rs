@@ -37,31 +37,44 @@ const MAX_RESULT_CHARS: usize = 40_000;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct McpServer {
-    /// 1–24 lowercase letters, digits and `-`; its tools are named `NAME__TOOL`. (In
-    /// `mcp.json` the name is the entry's key.)
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// 1–24 lowercase letters, digits and `-`; its tools are named `NAME__TOOL`.
     pub name: String,
     /// The program to run (stdio), e.g. `npx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub command: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub args: Vec<String>,
-    /// Environment of the program (nothing else of Miteos's environment is passed but `PATH`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Environment of the program (of Miteos's own, only `PATH` and `HOME` are passed).
+    #[serde(default)]
     pub env: BTreeMap<String, String>,
     /// A streamable HTTP endpoint instead of a program.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub url: Option<String>,
     /// Run its tools without asking, even those that do not declare themselves read-only.
     #[serde(default)]
     pub trusted: bool,
 }
 
-/// `mcp.json`: `{"mcpServers": {"name": {…}}}`.
+/// `mcp.json`: `{"mcpServers": {"name": {"command": …, "args": […], "env": {…}}}}`, the format
+/// other agent tools use; the name is the entry's key.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct McpFile {
     #[serde(rename = "mcpServers", default)]
-    servers: BTreeMap<String, McpServer>,
+    servers: BTreeMap<String, FileEntry>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct FileEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    command: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    args: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    env: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    trusted: bool,
 }
 
 impl McpServer {
@@ -184,7 +197,16 @@ impl McpHub {
         let file = McpFile {
             servers: servers
                 .iter()
-                .map(|s| (s.name.clone(), s.clone()))
+                .map(|s| {
+                    let entry = FileEntry {
+                        command: s.command.clone(),
+                        args: s.args.clone(),
+                        env: s.env.clone(),
+                        url: s.url.clone(),
+                        trusted: s.trusted,
+                    };
+                    (s.name.clone(), entry)
+                })
                 .collect(),
         };
         let text = serde_json::to_string_pretty(&file)
@@ -361,10 +383,17 @@ fn parse_file(text: &str) -> std::result::Result<Vec<McpServer>, String> {
     let file: McpFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
     file.servers
         .into_iter()
-        .map(|(name, mut s)| {
-            s.name = name;
-            s.validate().map_err(|e| e.to_string())?;
-            Ok(s)
+        .map(|(name, e)| {
+            let server = McpServer {
+                name,
+                command: e.command,
+                args: e.args,
+                env: e.env,
+                url: e.url,
+                trusted: e.trusted,
+            };
+            server.validate().map_err(|e| e.to_string())?;
+            Ok(server)
         })
         .collect()
 }

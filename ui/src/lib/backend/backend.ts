@@ -8,6 +8,8 @@ import type {
   Deliverable,
   Deployment,
   Event,
+  McpServer,
+  McpServerState,
   Preview,
   Provenance,
   Share,
@@ -80,6 +82,9 @@ export interface Backend {
   deleteAgentType(name: string): Promise<void>;
   /** The tools agent types can be given. */
   tools(): Promise<string[]>;
+  /** The MCP servers with their tools (starting them), or why one did not start. */
+  mcpServers(): Promise<McpServerState[]>;
+  saveMcpServers(servers: McpServer[]): Promise<McpServerState[]>;
   settings(): Promise<Settings>;
   saveSettings(update: SettingsUpdate): Promise<Settings>;
   apiInfo(): Promise<ApiInfo | null>;

@@ -98,6 +98,8 @@ export function tauriBackend(): Backend {
     updateAgentType: (name, input) => call("update_agent_type", { name, input }),
     deleteAgentType: (name) => call("delete_agent_type", { name }),
     tools: () => call("tools"),
+    mcpServers: () => call("mcp_servers"),
+    saveMcpServers: (servers) => call("save_mcp_servers", { servers }),
     settings: () => call("get_settings"),
     saveSettings: (update) => call("save_settings", { update }),
     apiInfo: () => call<ApiInfo | null>("api_info"),

@@ -225,22 +225,21 @@ model: string | null, };
 
 export type McpServer = { 
 /**
- * 1–24 lowercase letters, digits and `-`; its tools are named `NAME__TOOL`. (In
- * `mcp.json` the name is the entry's key.)
+ * 1–24 lowercase letters, digits and `-`; its tools are named `NAME__TOOL`.
  */
-name?: string, 
+name: string, 
 /**
  * The program to run (stdio), e.g. `npx`.
  */
-command?: string | null, args?: Array<string>, 
+command: string | null, args: Array<string>, 
 /**
- * Environment of the program (nothing else of Miteos's environment is passed but `PATH`).
+ * Environment of the program (of Miteos's own, only `PATH` and `HOME` are passed).
  */
-env?: { [key in string]: string }, 
+env: { [key in string]: string }, 
 /**
  * A streamable HTTP endpoint instead of a program.
  */
-url?: string | null, 
+url: string | null, 
 /**
  * Run its tools without asking, even those that do not declare themselves read-only.
  */
