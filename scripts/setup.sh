@@ -12,6 +12,8 @@ packages=(
   # The desktop app (Tauri v2 on Linux).
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev libxdo-dev libssl-dev file
+  # A font for the text of PNG charts.
+  fonts-dejavu-core
   # Tests: the real window (WebKitWebDriver under Xvfb) and the UI in a real browser.
   webkit2gtk-driver xvfb xauth chromium
 )

@@ -3,7 +3,7 @@
 use futures::StreamExt;
 use miteos_core::domain::{Approval, Task, TaskStatus};
 use miteos_core::events::Event;
-use miteos_core::service::NewTask;
+use miteos_core::service::{Attachment, NewTask};
 use miteos_core::store::TaskFilter;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -17,13 +17,21 @@ pub async fn create_task(
     prompt: String,
     workspace_id: Option<String>,
     model: Option<String>,
+    attachments: Option<Vec<std::path::PathBuf>>,
 ) -> CommandResult<Task> {
+    // Files the user picked in the open dialog.
+    let attachments = attachments
+        .unwrap_or_default()
+        .iter()
+        .map(|p| Attachment::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(state
         .miteos
         .create_task(NewTask {
             prompt,
             workspace_id,
             model,
+            attachments,
         })
         .await?)
 }

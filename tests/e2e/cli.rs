@@ -16,6 +16,15 @@ const PROVIDER_VARS: &[&str] = &[
     "OLLAMA_HOST",
 ];
 
+/// `miteos` on `data_dir`, talking to the test's scripted model server.
+fn miteos_on(app: &TestApp, data_dir: &std::path::Path) -> Command {
+    let mut cmd = miteos(data_dir);
+    cmd.env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
+        .env("OPENAI_API_KEY", "test-key")
+        .env("MITEOS_MODEL", "openai::gpt-4.1-mini");
+    cmd
+}
+
 fn miteos(data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_miteos"));
     for var in PROVIDER_VARS {
@@ -47,14 +56,9 @@ async fn run_prints_the_deliverables_and_tasks_lists_it() {
     let app = TestApp::start(Dialect::OpenAi).await;
     script_example(&app).await;
     let data = tempfile::tempdir().unwrap();
-    let base = format!("{}/v1", app.model_server.uri());
-    let data_path = data.path().to_path_buf();
+    let mut run = miteos_on(&app, data.path());
     let out = tokio::task::spawn_blocking(move || {
-        miteos(&data_path)
-            .env("OPENAI_BASE_URL", base)
-            .env("OPENAI_API_KEY", "test-key")
-            .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
-            .args(["run", "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet"])
+        run.args(["run", "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet"])
             .output()
             .unwrap()
     })
@@ -140,4 +144,91 @@ async fn serve_prints_address_and_token_and_keeps_it_private() {
     assert_eq!(denied.status(), 401);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn run_attaches_files_denies_risky_calls_without_a_terminal_and_mcp_servers_are_managed() {
+    use crate::support::{Reply, fake_model, one_subtask_plan, tool};
+    use serde_json::json;
+
+    let app = TestApp::start(Dialect::OpenAi).await;
+    app.script.on(
+        fake_model::planner,
+        one_subtask_plan("builder", "Archive the notes", "zip them with git"),
+    );
+    app.script.on(
+        fake_model::agent_first("st-1"),
+        Reply::ToolCalls(vec![
+            tool("read_file", json!({"path": "inputs/notes.md"})),
+            tool("run_command", json!({"command": "git init"})),
+        ]),
+    );
+    app.script.on(
+        fake_model::agent_after_tools("st-1"),
+        Reply::Text("Read the notes; git was not allowed.".into()),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let notes = data.path().join("notes.md");
+    std::fs::write(&notes, "Coda costs $10.").unwrap();
+    let mut run = miteos_on(&app, data.path());
+    let out = tokio::task::spawn_blocking(move || {
+        run.args(["run", "--attach"])
+            .arg(&notes)
+            .arg("Archive my notes")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("✗ denied run_command"), "{stderr}");
+    let requests = app.script.requests();
+    let after = requests
+        .iter()
+        .find(|b| fake_model::agent_after_tools("st-1")(b))
+        .unwrap();
+    assert!(after.contains("Coda costs $10."), "the attachment was read");
+    assert!(after.contains("the user denied this call"));
+
+    // MCP servers from the command line: added, listed with their tools, removed.
+    let server = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    let out = miteos(data.path())
+        .args(["mcp", "add", "everything", "--env", "LOG=1", "--", "node"])
+        .arg(&server)
+        .arg("stdio")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("everything__get-sum (read-only)"),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(data.path().join("mcp.json")).unwrap();
+    assert!(
+        config.contains("\"mcpServers\"") && config.contains("\"LOG\": \"1\""),
+        "{config}"
+    );
+    let out = miteos(data.path())
+        .args(["mcp", "remove", "everything"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No MCP servers"));
+    let out = miteos(data.path())
+        .args(["mcp", "remove", "everything"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "removing a missing server fails"
+    );
 }

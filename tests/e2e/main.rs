@@ -3,6 +3,7 @@
 
 mod support;
 
+mod analysis;
 mod browser;
 mod cancel;
 mod cli;

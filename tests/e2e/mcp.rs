@@ -249,13 +249,7 @@ async fn an_agent_calls_mcp_tools_with_approval_for_writes_and_survives_a_server
 
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "completed", "{task}");
-    let calls: Vec<Value> = app
-        .sse(&id, None)
-        .await
-        .into_iter()
-        .filter(|(_, n, _)| n == "tool_call_finished")
-        .map(|(_, _, d)| d)
-        .collect();
+    let calls = app.finished_calls(&id).await;
     let of = |tool: &str| -> Vec<&Value> { calls.iter().filter(|c| c["tool"] == tool).collect() };
     let text = |c: &Value| c["result"].as_str().unwrap().to_owned();
     let sums = of("everything__get-sum");
@@ -335,12 +329,8 @@ async fn a_streamable_http_server_works_too() {
     let id = app.create_task("Echo over HTTP").await;
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "completed", "{task}");
-    let events = app.sse(&id, None).await;
-    let echo = events
-        .iter()
-        .find(|(_, n, d)| n == "tool_call_finished" && d["tool"] == "remote__echo")
-        .map(|(_, _, d)| d)
-        .unwrap();
+    let calls = app.finished_calls(&id).await;
+    let echo = calls.iter().find(|c| c["tool"] == "remote__echo").unwrap();
     assert!(
         echo["result"].as_str().unwrap().contains("hello over HTTP"),
         "{echo}"

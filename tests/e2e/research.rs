@@ -98,12 +98,7 @@ async fn a_researcher_searches_reads_a_result_and_cites_it() {
         "the finding keeps its source: {task}"
     );
 
-    let events = app.sse(&id, None).await;
-    let finished: Vec<&Value> = events
-        .iter()
-        .filter(|(_, name, _)| name == "tool_call_finished")
-        .map(|(_, _, data)| data)
-        .collect();
+    let finished = app.finished_calls(&id).await;
     let search = finished
         .iter()
         .find(|e| e["tool"] == "web_search")
@@ -284,12 +279,8 @@ async fn without_a_search_provider_the_agent_is_told_how_to_go_on() {
     let id = app.create_task("Search for Notion").await;
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "completed", "{task}");
-    let events = app.sse(&id, None).await;
-    let search = events
-        .iter()
-        .find(|(_, name, data)| name == "tool_call_finished" && data["tool"] == "web_search")
-        .map(|(_, _, data)| data)
-        .unwrap();
+    let calls = app.finished_calls(&id).await;
+    let search = calls.iter().find(|c| c["tool"] == "web_search").unwrap();
     assert_eq!(search["ok"], false);
     assert!(
         search["result"]

@@ -28,16 +28,6 @@ fn run(command: &str) -> Reply {
     Reply::ToolCalls(vec![tool("run_command", json!({ "command": command }))])
 }
 
-/// The finished tool calls of a task, in order.
-async fn finished_calls(app: &TestApp, id: &str) -> Vec<Value> {
-    app.sse(id, None)
-        .await
-        .into_iter()
-        .filter(|(_, name, _)| name == "tool_call_finished")
-        .map(|(_, _, data)| data)
-        .collect()
-}
-
 /// Waits until the task has a pending approval, and answers it.
 async fn wait_pending(app: &TestApp, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -89,7 +79,7 @@ async fn allowed_commands_run_in_the_task_folder_and_their_files_become_delivera
     let sorted = std::fs::read_to_string(app.miteos.task_dir(&id).join("sorted.csv")).unwrap();
     assert_eq!(sorted, "Coda\nConfluence\nObsidian\n");
 
-    let calls = finished_calls(&app, &id).await;
+    let calls = app.finished_calls(&id).await;
     let sort = &calls[1];
     assert_eq!(sort["ok"], true, "{sort}");
     assert!(
@@ -140,7 +130,7 @@ async fn other_programs_wait_for_approval_and_a_denial_lets_the_agent_go_on() {
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "completed", "the agent went on: {task}");
 
-    let calls = finished_calls(&app, &id).await;
+    let calls = app.finished_calls(&id).await;
     assert_eq!(calls[0]["ok"], false);
     assert!(
         calls[0]["result"]
@@ -220,7 +210,7 @@ async fn an_approved_command_runs_without_the_users_environment_and_cannot_write
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "completed", "{task}");
 
-    let calls = finished_calls(&app, &id).await;
+    let calls = app.finished_calls(&id).await;
     let env = calls[0]["result"].as_str().unwrap();
     assert!(env.contains("PATH=/usr/local/bin:/usr/bin:/bin"), "{env}");
     assert!(
@@ -263,7 +253,7 @@ async fn time_limits_and_output_caps_hold() {
     .await;
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "completed", "{task}");
-    let calls = finished_calls(&app, &id).await;
+    let calls = app.finished_calls(&id).await;
     assert!(
         calls[1]["result"]
             .as_str()

@@ -49,6 +49,7 @@ const backend: Backend = {
   shares: async () => [],
   revokeShare: async () => {},
   revealFolder: null,
+  pickFiles: null,
   agentTypes: async () => [],
   setAgentModel: async () => { throw new Error("not in the benchmark"); },
   createAgentType: async () => { throw new Error("not in the benchmark"); },

@@ -47,6 +47,9 @@ enum Command {
         /// (`none`, the default otherwise).
         #[arg(long, value_enum)]
         approve: Option<cli::run::ApprovalMode>,
+        /// A document the agents work from (repeatable): PDF, text, Markdown, CSV, JSON, HTML…
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<PathBuf>,
         /// What to do, in plain language.
         prompt: Vec<String>,
     },
@@ -167,8 +170,15 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
         Command::Run {
             model,
             approve,
+            attach,
             prompt,
-        } => cli::run::run(&miteos, prompt.join(" "), model, approve).await,
+        } => {
+            let attachments = attach
+                .iter()
+                .map(|p| miteos_core::service::Attachment::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            cli::run::run(&miteos, prompt.join(" "), model, approve, attachments).await
+        }
         Command::Agents { command } => {
             cli::agents::run(&miteos, command).await?;
             Ok(ExitCode::SUCCESS)

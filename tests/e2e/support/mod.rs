@@ -261,6 +261,16 @@ impl TestApp {
         parse_sse(&response)
     }
 
+    /// The `tool_call_finished` events of a task, in order.
+    pub async fn finished_calls(&self, id: &str) -> Vec<Value> {
+        self.sse(id, None)
+            .await
+            .into_iter()
+            .filter(|(_, name, _)| name == "tool_call_finished")
+            .map(|(_, _, data)| data)
+            .collect()
+    }
+
     /// Serves an HTML fixture page from the fake model server (127.0.0.1), optionally slowly.
     pub async fn page(&self, route: &str, html: &str, delay: Duration) -> String {
         Mock::given(method("GET"))

@@ -84,6 +84,7 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     shares: vi.fn(async () => []),
     revokeShare: vi.fn(async () => {}),
     revealFolder: null,
+    pickFiles: null,
     agentTypes: vi.fn(async () => []),
     setAgentModel: vi.fn(),
     createAgentType: vi.fn(),

@@ -28,10 +28,19 @@ pub fn builtin_agent_types() -> Vec<AgentType> {
         ),
         at(
             "analyst",
-            "Structures and compares data: extracts tables, computes, and writes spreadsheets (XLSX, CSV).",
+            "Structures and compares data: extracts tables, queries them with SQL, writes spreadsheets (XLSX with charts, CSV) and charts (SVG).",
             "You are a careful analyst. Turn the material you are given into structured data: consistent columns, \
-             numbers as numbers, units stated. Write tables with write_spreadsheet and explain your method briefly.",
-            &["read_file", "list_files", "write_file", "write_spreadsheet"],
+             numbers as numbers, units stated, and the source URL of each figure kept in a Source column. Write \
+             tables with write_spreadsheet (an .xlsx can carry a chart), draw charts with write_chart, query tables \
+             in the task folder with query_data, and explain your method briefly.",
+            &[
+                "read_file",
+                "list_files",
+                "write_file",
+                "write_spreadsheet",
+                "write_chart",
+                "query_data",
+            ],
         ),
         at(
             "builder",

@@ -278,7 +278,30 @@ fn system_prompt(agent_types: &[AgentType], max_subtasks: usize) -> String {
          - Subtasks without dependencies run in parallel; depends_on names earlier subtasks whose results are needed.\n\
          - Each description is a self-contained instruction: what to find or produce, and the file names to write \
            (for example comparison.xlsx and comparison.csv).\n\
-         - Only agents with write_spreadsheet can create spreadsheets; only agents with fetch_url can read the web."
+         - Only agents with write_spreadsheet can create spreadsheets; only agents with web_search or fetch_url \
+           can use the web; documents the user attached are in inputs/ and agents with read_file can read them."
+    )
+}
+
+/// The documents the user attached, for the planner: "" when there are none.
+async fn attachments_note(task_dir: &std::path::Path) -> String {
+    let root = task_dir.to_path_buf();
+    let inputs = root.join(crate::service::INPUTS_DIR);
+    let files = tokio::task::spawn_blocking(move || {
+        crate::tools::files::list_under(&root, &inputs).unwrap_or_default()
+    })
+    .await
+    .unwrap_or_default();
+    if files.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = files
+        .iter()
+        .map(|(name, size)| format!("- {name} ({size} bytes)"))
+        .collect();
+    format!(
+        "\n\nThe user attached these documents (in the task folder):\n{}",
+        list.join("\n")
     )
 }
 
@@ -297,7 +320,11 @@ pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Pla
     let max_subtasks = ctx.limits.capped_by(ctx.provider.profile()).max_subtasks;
     let mut request = ChatRequest {
         system: system_prompt(&ctx.agent_types, max_subtasks),
-        messages: vec![Message::User(ctx.prompt.clone())],
+        messages: vec![Message::User(format!(
+            "{}{}",
+            ctx.prompt,
+            attachments_note(&ctx.task_dir).await
+        ))],
         tools: vec![plan_tool(&ctx.agent_types, max_subtasks)],
         force_tool: Some(SUBMIT_PLAN.to_owned()),
         max_tokens: Some(2048),

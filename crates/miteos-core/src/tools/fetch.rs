@@ -127,9 +127,12 @@ impl FetchUrl {
     }
 }
 
-/// The readable part of a page as Markdown, headed by its title, byline and source URL.
-fn html_to_markdown(html: &str, url: &str) -> String {
-    let article = dom_smoothie::Readability::new(html, Some(url), None)
+/// The readable part of a page as Markdown, headed by its title, byline and source (a URL, or a
+/// file's path in the task folder).
+pub(super) fn html_to_markdown(html: &str, url: &str) -> String {
+    // `url` may be a path in the task folder, which is no base for links.
+    let base = reqwest::Url::parse(url).ok().map(|_| url);
+    let article = dom_smoothie::Readability::new(html, base, None)
         .ok()
         .and_then(|mut r| r.parse().ok());
     let (title, byline, content) = match article {

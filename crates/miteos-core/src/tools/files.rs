@@ -33,7 +33,7 @@ impl Tool for ReadFile {
         "read_file"
     }
     fn description(&self) -> &'static str {
-        "Read a text file from the task folder (files other agents of this task wrote). Path is relative to the task folder."
+        "Read a file from the task folder: files other agents wrote, and documents the user attached (in inputs/). Text, Markdown, CSV and JSON come as they are; PDF as its text; HTML as Markdown. Path is relative to the task folder."
     }
     fn parameters(&self) -> serde_json::Value {
         json!({"type":"object","properties":{"path":{"type":"string","description":"relative path, e.g. notes/research.md"}},"required":["path"],"additionalProperties":false})
@@ -44,7 +44,34 @@ impl Tool for ReadFile {
         let bytes = tokio::fs::read(&path)
             .await
             .map_err(|e| ToolError::Failed(format!("cannot read {}: {e}", args.path)))?;
-        let text = String::from_utf8_lossy(&bytes);
+        let name = normalize(&args.path);
+        let extension = std::path::Path::new(&name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let text = match extension.as_deref() {
+            Some("pdf") => {
+                let text =
+                    tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&bytes))
+                        .await
+                        .map_err(|_| {
+                            ToolError::Failed(format!("{name} is not a PDF that can be read"))
+                        })?
+                        .map_err(|e| {
+                            ToolError::Failed(format!("cannot read the text of {name}: {e}"))
+                        })?;
+                if text.trim().is_empty() {
+                    return Err(ToolError::Failed(format!(
+                        "{name} has no text layer (a scanned PDF?); its text cannot be read"
+                    )));
+                }
+                format!("Source: {name}\n\n{}", text.trim())
+            }
+            Some("html" | "htm") => {
+                super::fetch::html_to_markdown(&String::from_utf8_lossy(&bytes), &name)
+            }
+            _ => String::from_utf8_lossy(&bytes).into_owned(),
+        };
         Ok(ToolOutput::text(truncate_chars(&text, MAX_READ_CHARS)))
     }
 }

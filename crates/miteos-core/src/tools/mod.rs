@@ -3,6 +3,7 @@
 //!
 //! Tool output is untrusted data: the agent loop wraps it before the model sees it.
 
+mod chart;
 mod fetch;
 pub(crate) mod files;
 pub mod mcp;
@@ -11,6 +12,7 @@ mod paths;
 pub mod search;
 pub mod shell;
 mod spreadsheet;
+mod sql;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::providers::ToolSpec;
 
+pub use chart::WriteChart;
 pub use fetch::FetchUrl;
 pub use files::{ListFiles, ReadFile, WriteFile};
 pub use mcp::{McpHub, McpServer, McpServerState, McpToolInfo};
@@ -28,6 +31,7 @@ pub use paths::confined_path;
 pub use search::{SearchConfig, SearchEngine, SearchKind, WebSearch};
 pub use shell::RunCommand;
 pub use spreadsheet::WriteSpreadsheet;
+pub use sql::QueryData;
 
 /// What a tool call may touch.
 #[derive(Clone)]
@@ -146,6 +150,8 @@ impl Default for ToolRegistry {
         registry.add(Arc::new(WriteFile));
         registry.add(Arc::new(ListFiles));
         registry.add(Arc::new(WriteSpreadsheet));
+        registry.add(Arc::new(WriteChart));
+        registry.add(Arc::new(QueryData));
         registry.add(Arc::new(RunCommand::default()));
         registry
     }

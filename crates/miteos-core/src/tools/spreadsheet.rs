@@ -2,10 +2,11 @@
 //! columns) or as CSV, decided by the file's extension.
 
 use async_trait::async_trait;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Chart, ChartType, Format, Workbook};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::chart::{ChartKind, ChartSpec, chart_schema, table_properties};
 use super::files::{normalize, write_confined};
 use super::{Tool, ToolCtx, ToolError, ToolOutput, parse_args};
 
@@ -21,6 +22,9 @@ struct Args {
     rows: Vec<Vec<Value>>,
     #[serde(default)]
     sheet_name: Option<String>,
+    /// A native Excel chart of the table (xlsx only).
+    #[serde(default)]
+    chart: Option<ChartSpec>,
 }
 
 #[async_trait]
@@ -29,14 +33,16 @@ impl Tool for WriteSpreadsheet {
         "write_spreadsheet"
     }
     fn description(&self) -> &'static str {
-        "Write a table as a spreadsheet in the task folder: .xlsx (Excel, typed cells) or .csv, chosen by the path's extension. Numbers stay numbers. Call once per file."
+        "Write a table as a spreadsheet in the task folder: .xlsx (Excel, typed cells) or .csv, chosen by the path's extension. Numbers stay numbers. An .xlsx can carry a native Excel chart of the table (chart). Call once per file."
     }
     fn parameters(&self) -> Value {
+        let (columns, rows) = table_properties();
         json!({"type":"object","properties":{
             "path":{"type":"string","pattern":"^[^/].*\\.(xlsx|csv)$","description":"relative path ending in .xlsx or .csv"},
-            "columns":{"type":"array","items":{"type":"string"},"description":"header row"},
-            "rows":{"type":"array","items":{"type":"array","items":{"type":["string","number","boolean","null"]}},"description":"data rows, one value per column"},
-            "sheet_name":{"type":"string","description":"worksheet name (xlsx only)"}},
+            "columns":columns,
+            "rows":rows,
+            "sheet_name":{"type":"string","description":"worksheet name (xlsx only)"},
+            "chart":chart_schema()},
             "required":["path","columns","rows"],"additionalProperties":false})
     }
     async fn call(&self, args: Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError> {
@@ -57,10 +63,22 @@ impl Tool for WriteSpreadsheet {
             .map(str::to_ascii_lowercase);
         let bytes = match extension.as_deref() {
             Some("xlsx") => tokio::task::spawn_blocking(move || {
-                xlsx(&args.columns, &args.rows, args.sheet_name.as_deref()).map(|b| (b, args))
+                xlsx(
+                    &args.columns,
+                    &args.rows,
+                    args.sheet_name.as_deref(),
+                    args.chart.as_ref(),
+                )
+                .map(|b| (b, args))
             })
             .await
             .map_err(|e| ToolError::Failed(e.to_string()))??,
+            Some("csv") if args.chart.is_some() => {
+                return Err(ToolError::InvalidArguments(
+                    "a CSV cannot hold a chart: write an .xlsx, or draw the chart with write_chart"
+                        .into(),
+                ));
+            }
             Some("csv") => (csv(&args.columns, &args.rows), args),
             _ => {
                 return Err(ToolError::InvalidArguments(
@@ -72,11 +90,16 @@ impl Tool for WriteSpreadsheet {
         write_confined(ctx, &args.path, &bytes).await?;
         Ok(ToolOutput {
             content: format!(
-                "wrote {} ({} columns, {} rows, {} bytes)",
+                "wrote {} ({} columns, {} rows, {} bytes{})",
                 args.path.trim(),
                 args.columns.len(),
                 args.rows.len(),
-                bytes.len()
+                bytes.len(),
+                if args.chart.is_some() {
+                    ", with a chart"
+                } else {
+                    ""
+                }
             ),
             files_written: vec![normalize(&args.path)],
         })
@@ -87,6 +110,7 @@ fn xlsx(
     columns: &[String],
     rows: &[Vec<Value>],
     sheet: Option<&str>,
+    chart: Option<&ChartSpec>,
 ) -> Result<Vec<u8>, ToolError> {
     let fail = |e: rust_xlsxwriter::XlsxError| {
         ToolError::Failed(format!("cannot build the workbook: {e}"))
@@ -125,6 +149,33 @@ fn xlsx(
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
     ws.autofit();
+    if let Some(spec) = chart
+        && !rows.is_empty()
+    {
+        let plot = spec.plot(columns, rows)?;
+        let sheet = ws.name();
+        let last = rows.len() as u32;
+        let mut chart = Chart::new(match spec.kind {
+            ChartKind::Column => ChartType::Column,
+            ChartKind::Bar => ChartType::Bar,
+            ChartKind::Line => ChartType::Line,
+            ChartKind::Pie => ChartType::Pie,
+        });
+        for &c in &plot.series {
+            let c = c as u16;
+            let category = plot.category as u16;
+            chart
+                .add_series()
+                .set_name((sheet.as_str(), 0, c))
+                .set_categories((sheet.as_str(), 1, category, last, category))
+                .set_values((sheet.as_str(), 1, c, last, c));
+        }
+        if let Some(title) = spec.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            chart.title().set_name(title);
+        }
+        ws.insert_chart(1, columns.len() as u16 + 1, &chart)
+            .map_err(fail)?;
+    }
     workbook.save_to_buffer().map_err(fail)
 }
 
@@ -138,7 +189,7 @@ fn sheet_name(name: &str) -> String {
         .to_owned()
 }
 
-fn csv(columns: &[String], rows: &[Vec<Value>]) -> Vec<u8> {
+pub(super) fn csv(columns: &[String], rows: &[Vec<Value>]) -> Vec<u8> {
     let mut out = String::new();
     let line = |cells: Vec<String>| {
         cells
@@ -205,8 +256,38 @@ mod tests {
             &["Product".into(), "Price".into()],
             &[vec![json!("Coda"), json!(10)]],
             Some("Pricing"),
+            None,
         )
         .unwrap();
         assert_eq!(&bytes[..2], b"PK", "xlsx files are zip archives");
+    }
+
+    #[test]
+    fn an_xlsx_carries_a_native_chart_of_its_table() {
+        let spec: ChartSpec =
+            serde_json::from_value(json!({"type": "column", "title": "Price per seat"})).unwrap();
+        let bytes = xlsx(
+            &["Product".into(), "Price".into()],
+            &[
+                vec![json!("Coda"), json!(10)],
+                vec![json!("Confluence"), json!(5.16)],
+            ],
+            Some("Pricing"),
+            Some(&spec),
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut chart = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/charts/chart1.xml").expect("a chart part"),
+            &mut chart,
+        )
+        .unwrap();
+        assert!(chart.contains("<c:barChart>"), "a column chart");
+        assert!(
+            chart.contains("Pricing!$B$2:$B$3"),
+            "values from the table: {chart}"
+        );
+        assert!(chart.contains("Price per seat"));
     }
 }

@@ -31,6 +31,8 @@ pub use openapi::openapi_json;
 
 /// Largest request body accepted (a prompt is at most 32 KiB; JSON escaping may double it).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest `POST /tasks` body: the attachments (25 MiB) base64-encoded, and the prompt.
+pub const MAX_TASK_BODY_BYTES: usize = 36 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -100,7 +102,12 @@ fn ui_routes(dir: &std::path::Path) -> Router<AppState> {
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/tasks", post(tasks::create).get(tasks::list))
+        .route(
+            "/tasks",
+            post(tasks::create)
+                .layer(DefaultBodyLimit::max(MAX_TASK_BODY_BYTES))
+                .get(tasks::list),
+        )
         .route("/tasks/completed", get(tasks::completed))
         .route("/tasks/{task_id}", get(tasks::get))
         .route("/tasks/{task_id}/cancel", post(tasks::cancel))

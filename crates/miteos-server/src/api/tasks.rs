@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use miteos_core::domain::{Deliverable, Task, TaskStatus};
 use miteos_core::preview::Preview;
-use miteos_core::service::NewTask;
+use miteos_core::service::{Attachment, NewTask};
 use miteos_core::store::TaskFilter;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +21,18 @@ pub struct CreateTask {
     pub workspace_id: Option<String>,
     /// `provider::model` for this task instead of the default.
     pub model: Option<String>,
+    /// Documents the agents work from (up to 25 MiB together), saved in the task's `inputs/`.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+/// A document given with a task.
+#[derive(Deserialize, ToSchema)]
+pub struct AttachmentBody {
+    /// Its file name, e.g. `brief.pdf`.
+    pub name: String,
+    /// Its bytes, base64-encoded (standard alphabet).
+    pub content_base64: String,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -55,12 +67,29 @@ pub async fn create(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<CreateTask>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
+    use base64::Engine;
+    let mut attachments = Vec::with_capacity(body.attachments.len());
+    for a in body.attachments {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(a.content_base64.trim())
+            .map_err(|e| {
+                miteos_core::Error::InvalidInput(format!(
+                    "attachment {:?} is not valid base64: {e}",
+                    a.name
+                ))
+            })?;
+        attachments.push(Attachment {
+            name: a.name,
+            bytes,
+        });
+    }
     let task = s
         .miteos
         .create_task(NewTask {
             prompt: body.prompt,
             workspace_id: body.workspace_id,
             model: body.model,
+            attachments,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(task)))

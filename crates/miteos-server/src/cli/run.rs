@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miteos_core::domain::{Approval, SubtaskStatus, TaskStatus};
 use miteos_core::events::{Event, EventKind, PlannedSubtask};
-use miteos_core::service::NewTask;
+use miteos_core::service::{Attachment, NewTask};
 use miteos_core::{Error, Miteos};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -30,6 +30,7 @@ pub async fn run(
     prompt: String,
     model: Option<String>,
     approve: Option<ApprovalMode>,
+    attachments: Vec<Attachment>,
 ) -> Result<ExitCode, Error> {
     let mode = approve.unwrap_or(if std::io::stdin().is_terminal() {
         ApprovalMode::Ask
@@ -42,6 +43,7 @@ pub async fn run(
             prompt,
             workspace_id: None,
             model,
+            attachments,
         })
         .await?;
     let mut view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());

@@ -30,6 +30,17 @@ export interface NewTask {
   prompt: string;
   workspaceId?: string | null;
   model?: string | null;
+  /** Documents the agents work from (saved in the task's inputs/ folder). */
+  attachments?: AttachedFile[];
+}
+
+/** A document chosen for a task: a path on this machine (desktop app) or a browser file. */
+export interface AttachedFile {
+  name: string;
+  /** Bytes, when known (browser files). */
+  size: number | null;
+  path?: string;
+  blob?: Blob;
 }
 
 export interface ShareOptions {
@@ -75,6 +86,8 @@ export interface Backend {
   revokeShare(taskId: string, shareId: string): Promise<void>;
   /** Opens the folder holding the file; `null` when this backend cannot (a browser). */
   revealFolder: ((deliverable: Deliverable) => Promise<void>) | null;
+  /** The native open dialog (desktop app); `null` where a file input is used instead. */
+  pickFiles: (() => Promise<AttachedFile[]>) | null;
   agentTypes(): Promise<AgentType[]>;
   setAgentModel(name: string, model: string | null): Promise<AgentType>;
   createAgentType(input: AgentTypeInput): Promise<AgentType>;

@@ -20,6 +20,17 @@ export function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** A browser file's bytes as standard base64. */
+async function base64(blob: Blob | undefined): Promise<string> {
+  if (!blob) return "";
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
 export function httpBackend(token: string, base = ""): Backend {
   const headers = (extra?: Record<string, string>) => ({
     Authorization: `Bearer ${token}`,
@@ -79,11 +90,14 @@ export function httpBackend(token: string, base = ""): Backend {
 
   return {
     kind: "http",
-    createTask: (t) =>
+    createTask: async (t) =>
       request("POST", "/tasks", {
         prompt: t.prompt,
         workspace_id: t.workspaceId ?? undefined,
         model: t.model ?? undefined,
+        attachments: await Promise.all(
+          (t.attachments ?? []).map(async (a) => ({ name: a.name, content_base64: await base64(a.blob) })),
+        ),
       }),
     getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
     listTasks: (q) =>
@@ -167,6 +181,7 @@ export function httpBackend(token: string, base = ""): Backend {
     revokeShare: (taskId, id) =>
       request("DELETE", `/tasks/${encodeURIComponent(taskId)}/shares/${encodeURIComponent(id)}`),
     revealFolder: null,
+    pickFiles: null,
     agentTypes: () => request("GET", "/agent-types"),
     setAgentModel: (name, model) =>
       request("PUT", `/agent-types/${encodeURIComponent(name)}/model`, { model }),

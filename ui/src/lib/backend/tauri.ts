@@ -1,7 +1,7 @@
 // The desktop app's backend: Tauri commands (thin adapters over the Rust service layer) and a
 // `Channel` per live task stream.
 import { Channel, invoke } from "@tauri-apps/api/core";
-import { save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import {
   isPermissionGranted,
   requestPermission,
@@ -27,6 +27,7 @@ export function tauriBackend(): Backend {
         prompt: t.prompt,
         workspaceId: t.workspaceId ?? null,
         model: t.model ?? null,
+        attachments: (t.attachments ?? []).flatMap((a) => (a.path ? [a.path] : [])),
       }),
     getTask: (id) => call("get_task", { taskId: id }),
     listTasks: (q) =>
@@ -85,6 +86,11 @@ export function tauriBackend(): Backend {
       }),
     shares: (taskId) => call("shares", { taskId }),
     revokeShare: (taskId, shareId) => call("revoke_share", { taskId, shareId }),
+    pickFiles: async () => {
+      const chosen = await open({ multiple: true, title: "Attach documents" });
+      const paths = chosen === null ? [] : Array.isArray(chosen) ? chosen : [chosen];
+      return paths.map((path) => ({ name: path.split(/[\\/]/).pop() ?? path, size: null, path }));
+    },
     revealFolder: async (d) => {
       const path = await call<string>("deliverable_path", {
         taskId: d.task_id,

@@ -10,7 +10,7 @@ describe("PromptBar", () => {
     expect(document.activeElement).toBe(input);
     await fireEvent.input(input, { target: { value: "Compare three CRMs" } });
     await fireEvent.keyDown(input, { key: "Enter" });
-    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null);
+    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null, []);
   });
 
   it("adds a line with Shift+Enter instead of submitting", async () => {
@@ -32,7 +32,7 @@ describe("PromptBar", () => {
     await fireEvent.input(screen.getByLabelText("Workspace"), { target: { value: "q3-board" } });
     await fireEvent.input(input, { target: { value: "Draft the deck" } });
     await fireEvent.click(screen.getByRole("button", { name: /Run/ }));
-    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board");
+    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board", []);
     expect(screen.getByRole("alert").textContent).toContain("the prompt is empty");
   });
 
@@ -43,5 +43,36 @@ describe("PromptBar", () => {
     expect(document.activeElement).not.toBe(input);
     await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
     expect(document.activeElement).toBe(input);
+  });
+
+  it("attaches documents from the native dialog and sends them with the prompt", async () => {
+    const onsubmit = vi.fn();
+    const pickFiles = vi.fn(async () => [{ name: "brief.pdf", size: null, path: "/home/me/brief.pdf" }]);
+    render(PromptBar, { onsubmit, pickFiles });
+    await fireEvent.click(screen.getByRole("button", { name: "Attach" }));
+    expect(await screen.findByText("brief.pdf")).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Attach" }));
+    expect(screen.getAllByText("brief.pdf")).toHaveLength(1);
+    const input = screen.getByLabelText("Describe a task");
+    await fireEvent.input(input, { target: { value: "Summarise the brief" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(onsubmit).toHaveBeenCalledWith("Summarise the brief", null, [
+      { name: "brief.pdf", size: null, path: "/home/me/brief.pdf" },
+    ]);
+  });
+
+  it("takes browser files through a file input, and a file can be removed", async () => {
+    const onsubmit = vi.fn();
+    render(PromptBar, { onsubmit });
+    const files = [new File(["a,b\n1,2\n"], "data.csv", { type: "text/csv" }), new File(["x"], "notes.md")];
+    await fireEvent.change(screen.getByTestId("attach-input"), { target: { files } });
+    expect(await screen.findByText("data.csv")).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Remove notes.md" }));
+    const input = screen.getByLabelText("Describe a task");
+    await fireEvent.input(input, { target: { value: "Chart it" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    const sent = onsubmit.mock.calls[0]![2];
+    expect(sent.map((a: { name: string }) => a.name)).toEqual(["data.csv"]);
+    expect(sent[0].blob).toBe(files[0]);
   });
 });
