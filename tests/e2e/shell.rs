@@ -317,3 +317,40 @@ async fn cancelling_while_an_approval_waits_expires_it() {
     let (_, list) = app.get(&format!("/tasks/{id}/approvals")).await;
     assert_eq!(list[0]["status"], "expired", "{list}");
 }
+
+#[tokio::test]
+async fn the_allow_list_is_a_setting() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let (_, current) = app.get("/settings").await;
+    let allow = current["shell_allow"].as_array().unwrap().clone();
+    assert!(allow.contains(&json!("wc")) && !allow.contains(&json!("uname")));
+    let update = |list: Value| json!({"providers": current["providers"], "max_concurrency": 4, "api": current["api"], "shell_allow": list});
+    for bad in [json!(["/bin/sh"]), json!(["rm -rf"]), json!(["..evil"])] {
+        let (status, body) = app.put("/settings", update(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let mut more = allow.clone();
+    more.push(json!("uname"));
+    more.push(json!(" uname "));
+    let (status, saved) = app.put("/settings", update(Value::Array(more))).await;
+    assert_eq!(status, 200, "{saved}");
+    let saved_list = saved["shell_allow"].as_array().unwrap();
+    assert_eq!(
+        saved_list.iter().filter(|p| *p == "uname").count(),
+        1,
+        "trimmed, without duplicates"
+    );
+
+    let id = builder_task(&app, vec![run("uname -s")]).await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    let calls = app.finished_calls(&id).await;
+    assert_eq!(calls[0]["ok"], true, "{}", calls[0]);
+    assert!(calls[0]["result"].as_str().unwrap().contains("Linux"));
+    let (_, approvals) = app.get(&format!("/tasks/{id}/approvals")).await;
+    assert_eq!(
+        approvals,
+        json!([]),
+        "an allowed program is not asked about"
+    );
+}

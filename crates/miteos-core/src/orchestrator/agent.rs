@@ -107,6 +107,7 @@ async fn agent_loop(
         http: ctx.http.clone(),
         search: ctx.search.clone(),
         approver: None,
+        shell_allow: ctx.shell_allow.clone(),
     };
 
     let max_steps = ctx.limits.capped_by(provider.profile()).max_steps;

@@ -81,6 +81,8 @@ pub struct RunCtx {
     pub http: reqwest::Client,
     /// The web search provider the task started with.
     pub search: Option<Arc<crate::tools::SearchEngine>>,
+    /// Programs `run_command` runs without asking, as set when the task started.
+    pub shell_allow: Arc<Vec<String>>,
     pub limits: Limits,
     pub retry: RetryPolicy,
     pub task_id: String,

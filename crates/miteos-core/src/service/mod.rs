@@ -369,6 +369,7 @@ impl Miteos {
             providers,
             http: inner.http.clone(),
             search,
+            shell_allow: Arc::new(self.shell_allow().await?),
             limits: self.limits(),
             task_id: task.id.clone(),
             prompt: task.prompt.clone(),

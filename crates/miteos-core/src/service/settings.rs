@@ -25,6 +25,7 @@ pub(super) const CONCURRENCY_KEY: &str = "max_concurrency";
 const API_KEY: &str = "api";
 const STAGING_KEY: &str = "staging";
 const SEARCH_KEY: &str = "search";
+const SHELL_ALLOW_KEY: &str = "shell_allow";
 /// The highest number of subtasks a user may let run at once.
 pub const MAX_CONCURRENCY: u32 = 16;
 
@@ -112,6 +113,8 @@ pub struct Settings {
     pub search: SearchSettings,
     /// Why the configured search provider cannot be used (a missing key), or `null`.
     pub search_error: Option<String>,
+    /// Programs `run_command` runs without asking; others wait for approval.
+    pub shell_allow: Vec<String>,
     /// Where keys are kept, in words.
     pub key_store: String,
     /// The model new tasks run on, or why there is none.
@@ -149,6 +152,9 @@ pub struct SettingsUpdate {
     /// The web search provider; left out, it stays as it is.
     #[serde(default)]
     pub search: Option<SearchSettings>,
+    /// Programs `run_command` runs without asking; left out, the list stays as it is.
+    #[serde(default)]
+    pub shell_allow: Option<Vec<String>>,
 }
 
 /// Environment, overlaid by the saved provider fields, overlaid by the saved keys.
@@ -227,6 +233,16 @@ impl Miteos {
             .unwrap_or_default())
     }
 
+    /// Programs `run_command` runs without asking.
+    pub async fn shell_allow(&self) -> Result<Vec<String>> {
+        Ok(self
+            .inner
+            .store
+            .setting::<Vec<String>>(SHELL_ALLOW_KEY)
+            .await?
+            .unwrap_or_else(crate::tools::shell::default_allow_list))
+    }
+
     /// Where the staging and share server should listen.
     pub async fn staging_address(&self) -> Result<StagingAddress> {
         Ok(self
@@ -281,6 +297,7 @@ impl Miteos {
                 provider: search.kind,
                 url: search.url,
             },
+            shell_allow: self.shell_allow().await?,
             key_store: inner.secrets.location(),
             default_model,
             default_model_error,
@@ -377,6 +394,7 @@ impl Miteos {
             }
         }
         let engine = search.engine().map_err(Error::InvalidInput)?;
+        let shell_allow = update.shell_allow.map(clean_allow_list).transpose()?;
         let source = DefaultProviders::new(candidate, ModelStore::new(&self.inner.data_dir));
         if providers.model.is_some() {
             use crate::providers::ProviderSource;
@@ -410,6 +428,9 @@ impl Miteos {
         if let Some(saved) = &saved_search {
             store.put_setting(SEARCH_KEY, saved).await?;
         }
+        if let Some(allow) = &shell_allow {
+            store.put_setting(SHELL_ALLOW_KEY, allow).await?;
+        }
         *self.inner.search.write().unwrap_or_else(|p| p.into_inner()) = engine.map(Arc::new);
         if !self.inner.injected_providers {
             *self
@@ -434,6 +455,31 @@ pub fn lan_address() -> Option<IpAddr> {
     socket.connect("192.0.2.1:9").ok()?;
     let ip = socket.local_addr().ok()?.ip();
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// Program names only (no paths, spaces or shell characters), sorted, without duplicates.
+fn clean_allow_list(list: Vec<String>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in list {
+        let name = raw.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let valid = name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
+        if !valid || name.starts_with('.') {
+            return Err(Error::InvalidInput(format!(
+                "{name:?} is not a program name: the shell allow-list takes names like git or python3, not paths or commands"
+            )));
+        }
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_owned());
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Trims fields, drops empty ones, and checks that URLs are http(s) URLs.

@@ -45,6 +45,8 @@ pub struct ToolCtx {
     pub search: Option<Arc<SearchEngine>>,
     /// Asks the user about this call when it is risky; `None` where no one can answer.
     pub approver: Option<Arc<dyn Approver>>,
+    /// Programs `run_command` runs without asking.
+    pub shell_allow: Arc<Vec<String>>,
 }
 
 /// Asks the user whether one risky tool call may run.
@@ -64,6 +66,7 @@ impl ToolCtx {
             http,
             search: None,
             approver: None,
+            shell_allow: Arc::new(shell::default_allow_list()),
         }
     }
 
@@ -152,7 +155,7 @@ impl Default for ToolRegistry {
         registry.add(Arc::new(WriteSpreadsheet));
         registry.add(Arc::new(WriteChart));
         registry.add(Arc::new(QueryData));
-        registry.add(Arc::new(RunCommand::default()));
+        registry.add(Arc::new(RunCommand));
         registry
     }
 }

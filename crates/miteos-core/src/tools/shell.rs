@@ -84,17 +84,13 @@ const SHELL_OPERATORS: &[&str] = &[
     "|", "||", "&", "&&", ";", ">", ">>", "<", "<<", "2>", "2>&1",
 ];
 
-pub struct RunCommand {
-    pub allow: Vec<String>,
+/// The programs that run without asking (settings may replace the list).
+pub fn default_allow_list() -> Vec<String> {
+    DEFAULT_ALLOW_LIST.iter().map(|p| (*p).to_owned()).collect()
 }
 
-impl Default for RunCommand {
-    fn default() -> Self {
-        RunCommand {
-            allow: DEFAULT_ALLOW_LIST.iter().map(|p| (*p).to_owned()).collect(),
-        }
-    }
-}
+#[derive(Default)]
+pub struct RunCommand;
 
 #[derive(Deserialize)]
 struct Args {
@@ -123,7 +119,7 @@ impl Tool for RunCommand {
         let timeout = args.timeout_seconds.map_or(DEFAULT_TIMEOUT, |s| {
             Duration::from_secs(s.clamp(1, MAX_TIMEOUT_SECS))
         });
-        let risky = self.needs_approval(&argv, &ctx.task_dir);
+        let risky = needs_approval(&argv, &ctx.task_dir, &ctx.shell_allow);
         if let Some(reason) = &risky {
             ctx.require_approval(reason).await?;
         }
@@ -158,28 +154,26 @@ fn split(command: &str) -> Result<Vec<String>, ToolError> {
     Ok(argv)
 }
 
-impl RunCommand {
-    /// Why this command needs the user's approval, or `None` when it may run at once.
-    fn needs_approval(&self, argv: &[String], task_dir: &Path) -> Option<String> {
-        let program = &argv[0];
-        if program.contains('/') || !self.allow.iter().any(|a| a == program) {
-            return Some(format!("{program} is not on the shell allow-list"));
-        }
-        for arg in &argv[1..] {
-            // `--output=/etc/x` names a path too.
-            let value = match arg.split_once('=') {
-                Some((flag, v)) if flag.starts_with('-') => v,
-                _ => arg.as_str(),
-            };
-            if value.starts_with('-') || value.is_empty() {
-                continue;
-            }
-            if value.starts_with('~') || confined_path(task_dir, value).is_err() {
-                return Some(format!("{arg:?} reaches outside the task folder"));
-            }
-        }
-        None
+/// Why this command needs the user's approval, or `None` when it may run at once.
+fn needs_approval(argv: &[String], task_dir: &Path, allow: &[String]) -> Option<String> {
+    let program = &argv[0];
+    if program.contains('/') || !allow.iter().any(|a| a == program) {
+        return Some(format!("{program} is not on the shell allow-list"));
     }
+    for arg in &argv[1..] {
+        // `--output=/etc/x` names a path too.
+        let value = match arg.split_once('=') {
+            Some((flag, v)) if flag.starts_with('-') => v,
+            _ => arg.as_str(),
+        };
+        if value.starts_with('-') || value.is_empty() {
+            continue;
+        }
+        if value.starts_with('~') || confined_path(task_dir, value).is_err() {
+            return Some(format!("{arg:?} reaches outside the task folder"));
+        }
+    }
+    None
 }
 
 /// Runs `argv` in the task folder and reports its exit status and output.
@@ -454,8 +448,8 @@ mod tests {
     fn what_needs_approval() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("data.csv"), "a\n").unwrap();
-        let tool = RunCommand::default();
-        let ask = |cmd: &str| tool.needs_approval(&split(cmd).unwrap(), dir.path());
+        let allow = default_allow_list();
+        let ask = |cmd: &str| needs_approval(&split(cmd).unwrap(), dir.path(), &allow);
         assert_eq!(ask("wc -l data.csv"), None);
         assert_eq!(ask("sort -o sorted.csv data.csv"), None);
         assert!(
@@ -471,6 +465,11 @@ mod tests {
         assert!(ask("cp data.csv ../x").is_some());
         assert!(ask("cp data.csv ~/x").is_some());
         assert!(ask("sort --output=/tmp/x data.csv").is_some());
+        let with_git = [allow.clone(), vec!["git".into()]].concat();
+        assert_eq!(
+            needs_approval(&split("git status").unwrap(), dir.path(), &with_git),
+            None
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("/etc", dir.path().join("out")).unwrap();

@@ -14,6 +14,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     keys: ["openai_api_key", "anthropic_api_key", "openrouter_api_key", "brave_api_key", "tavily_api_key"].map((n) => key(n)),
     search: { provider: "none", url: null },
     search_error: null,
+    shell_allow: ["cat", "ls", "wc"],
     key_store: "the OS keyring",
     default_model: "local::SmolLM2",
     default_model_error: null,
@@ -51,6 +52,7 @@ describe("Settings", () => {
     const update = saveSettings.mock.calls[0]![0];
     expect(update.search).toEqual({ provider: "tavily", url: null });
     expect(update.keys).toEqual([{ name: "tavily_api_key", value: "tvly-abc-6789" }]);
+    expect(update.shell_allow).toEqual(["cat", "ls", "wc"]);
   });
 
   it("says why the configured search cannot be used", async () => {
@@ -61,5 +63,17 @@ describe("Settings", () => {
     });
     render(SettingsView, { backend });
     expect(await screen.findByText(/needs an API key/)).toBeTruthy();
+  });
+
+  it("edits the shell allow-list", async () => {
+    const saveSettings = vi.fn(async (_update: SettingsUpdate) => settings());
+    const backend = mockBackend({ settings: vi.fn(async () => settings()), saveSettings });
+    render(SettingsView, { backend });
+    const list = (await screen.findByTestId("shell-allow")) as HTMLTextAreaElement;
+    expect(list.value).toBe("cat ls wc");
+    await fireEvent.input(list, { target: { value: "cat ls,\ngit  python3" } });
+    await fireEvent.click(screen.getByRole("button", { name: /Save/ }));
+    await waitFor(() => expect(saveSettings).toHaveBeenCalled());
+    expect(saveSettings.mock.calls[0]![0].shell_allow).toEqual(["cat", "ls", "git", "python3"]);
   });
 });

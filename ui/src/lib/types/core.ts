@@ -139,6 +139,10 @@ export type Settings = { providers: ProviderSettings, keys: Array<KeyState>, sea
  */
 search_error: string | null, 
 /**
+ * Programs `run_command` runs without asking; others wait for approval.
+ */
+shell_allow: Array<string>, 
+/**
  * Where keys are kept, in words.
  */
 key_store: string, 
@@ -166,7 +170,11 @@ keys: Array<KeyChange>, max_concurrency: number, api: ApiAddress, staging: Stagi
 /**
  * The web search provider; left out, it stays as it is.
  */
-search: SearchSettings | null, };
+search: SearchSettings | null, 
+/**
+ * Programs `run_command` runs without asking; left out, the list stays as it is.
+ */
+shell_allow: Array<string> | null, };
 
 export type Deployment = { id: string, task_id: string, deliverable_id: string, 
 /**
