@@ -163,6 +163,61 @@ async fn missing_or_wrong_token_is_401_and_foreign_host_is_403() {
 
     let r = app.client.get(app.url("/health")).send().await.unwrap();
     assert_eq!(r.status(), 200, "health needs no token");
+
+    // Another web page's requests are refused, token or not; the API's own page and the app's
+    // webview are not. No CORS header lets another origin read an answer.
+    for (origin, want) in [
+        ("http://evil.example", 403),
+        ("null", 403),
+        ("http://127.0.0.1.evil.example", 403),
+        (app.base.as_str(), 200),
+        ("tauri://localhost", 200),
+    ] {
+        let r = app
+            .client
+            .get(app.url("/tasks"))
+            .bearer_auth(TOKEN)
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), want, "Origin {origin}");
+        assert!(r.headers().get("access-control-allow-origin").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_client_over_its_rate_gets_429_with_retry_after() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let state = miteos_server::api::AppState::new(app.miteos.clone(), TOKEN, "127.0.0.1")
+        .with_rate_limit(1, 5);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(miteos_server::api::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..8 {
+        let r = app
+            .client
+            .get(format!("{base}/tasks"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            retry_after = r.headers().get("retry-after").cloned();
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "rate_limited");
+        }
+    }
+    assert_eq!(&statuses[..5], &[200; 5], "the burst passes: {statuses:?}");
+    assert!(statuses[5..].contains(&429), "{statuses:?}");
+    assert_eq!(retry_after.unwrap(), "1");
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use miteos_core::Miteos;
@@ -34,6 +34,12 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Largest `POST /tasks` body: the attachments (25 MiB) base64-encoded, and the prompt.
 pub const MAX_TASK_BODY_BYTES: usize = 36 * 1024 * 1024;
 
+/// Requests one client (address) may make per second, and in a burst.
+pub const RATE_PER_SECOND: u32 = 100;
+pub const RATE_BURST: u32 = 1000;
+
+type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub miteos: Miteos,
@@ -42,6 +48,16 @@ pub struct AppState {
     allowed_hosts: Arc<[String]>,
     /// The built War Room (ui/dist) to serve at `/`, if any.
     ui_dir: Option<Arc<std::path::Path>>,
+    /// Requests per client address.
+    limiter: Arc<Limiter>,
+}
+
+fn limiter(per_second: u32, burst: u32) -> Arc<Limiter> {
+    let quota = governor::Quota::per_second(
+        std::num::NonZeroU32::new(per_second.max(1)).expect("at least 1"),
+    )
+    .allow_burst(std::num::NonZeroU32::new(burst.max(1)).expect("at least 1"));
+    Arc::new(governor::RateLimiter::keyed(quota))
 }
 
 impl AppState {
@@ -66,7 +82,14 @@ impl AppState {
             token: token.into(),
             allowed_hosts: hosts.into(),
             ui_dir: None,
+            limiter: limiter(RATE_PER_SECOND, RATE_BURST),
         }
+    }
+
+    /// Another rate limit per client address than the default (tests, embedders).
+    pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
+        self.limiter = limiter(per_second, burst);
+        self
     }
 
     /// Also serves the War Room from `dir` (a built ui/dist) at `/`, for browsers.
@@ -187,6 +210,7 @@ pub fn router(state: AppState) -> Router {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
         .layer(middleware::from_fn_with_state(state.clone(), check_host))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -231,6 +255,59 @@ async fn require_token(
     Ok(next.run(request).await)
 }
 
+/// Answers `429` with `Retry-After` to a client over its rate (a runaway script, a flood).
+async fn rate_limit(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    if let Err(not_until) = state.limiter.check_key(&client) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests from {client}; try again in {seconds} s"),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        return Ok(response);
+    }
+    Ok(next.run(request).await)
+}
+
+/// The browser origins allowed to call the API: its own address (the War Room it serves) and
+/// the desktop app's webview. A page on any other site is refused even before the token is
+/// checked; no CORS headers are ever sent, so browsers keep other origins out as well.
+fn origin_allowed(state: &AppState, origin: &str) -> bool {
+    if matches!(
+        origin,
+        "tauri://localhost" | "http://tauri.localhost" | "https://tauri.localhost"
+    ) {
+        return true;
+    }
+    let Ok(uri) = origin.parse::<axum::http::Uri>() else {
+        return false;
+    };
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && state
+            .allowed_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(host))
+}
+
 async fn check_host(
     State(state): State<AppState>,
     request: Request,
@@ -256,6 +333,15 @@ async fn check_host(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!("host {host:?} is not this machine; the API answers only on its own address"),
+        ));
+    }
+    if let Some(origin) = request.headers().get(header::ORIGIN)
+        && !origin.to_str().is_ok_and(|o| origin_allowed(&state, o))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "requests from other web pages are refused",
         ));
     }
     Ok(next.run(request).await)
