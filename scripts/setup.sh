@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential pkg-config cmake clang libclang-dev python3-pip
+  build-essential pkg-config cmake clang libclang-dev python3-pip python3-venv
   # The desktop app (Tauri v2 on Linux).
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev libxdo-dev libssl-dev file
@@ -44,6 +44,14 @@ fi
 # Real MCP servers for the MCP tests (server-everything, server-filesystem), exactly as locked.
 if [ ! -d tests/mcp/node_modules ] || [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then
   npm --prefix tests/mcp ci --no-audit --no-fund --loglevel=error
+fi
+
+# Schemathesis (API fuzzing from the OpenAPI document), in its own virtualenv.
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/miteos/venv"
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  echo "setup: installing schemathesis into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
 fi
 
 bash scripts/install-model.sh

@@ -25,6 +25,31 @@ fn miteos_on(app: &TestApp, data_dir: &std::path::Path) -> Command {
     cmd
 }
 
+/// `miteos serve --port 0` on `data_dir` with the scripted model; answers the process, the API's
+/// address and its token, as printed.
+fn serve(app: &TestApp, data_dir: &std::path::Path) -> (std::process::Child, String, String) {
+    let mut child = miteos(data_dir)
+        .env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
+        .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
+        .env("MITEOS_SECRETS", "file")
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let addr = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let token = second.split_whitespace().nth(1).unwrap().to_owned();
+    // Keep reading what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr, token)
+}
+
 fn miteos(data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_miteos"));
     for var in PROVIDER_VARS {
@@ -103,22 +128,7 @@ async fn run_prints_the_deliverables_and_tasks_lists_it() {
 async fn serve_prints_address_and_token_and_keeps_it_private() {
     let app = TestApp::start(Dialect::OpenAi).await;
     let data = tempfile::tempdir().unwrap();
-    let mut child = miteos(data.path())
-        .env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
-        .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let second = lines.next().unwrap().unwrap();
-    let addr = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
-    let token = second.split_whitespace().nth(1).unwrap().to_owned();
+    let (mut child, addr, token) = serve(&app, data.path());
     assert_eq!(
         std::fs::read_to_string(data.path().join("api-token")).unwrap(),
         token
@@ -231,4 +241,50 @@ async fn run_attaches_files_denies_risky_calls_without_a_terminal_and_mcp_server
         Some(1),
         "removing a missing server fails"
     );
+}
+
+/// Schemathesis (from PyPI, installed by scripts/setup.sh into a virtualenv) fuzzes `miteos serve`
+/// from its OpenAPI document: no answer may be a 5xx, and no operation may succeed without the
+/// token. MCP server configuration is left out: fuzzing it would start random programs.
+#[tokio::test]
+async fn the_api_survives_fuzzing_from_its_openapi_document() {
+    let schemathesis = std::env::var_os("MITEOS_SCHEMATHESIS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dirs_cache().join("miteos/venv/bin/schemathesis"));
+    assert!(
+        schemathesis.is_file(),
+        "{} is missing: run scripts/setup.sh",
+        schemathesis.display()
+    );
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let data = tempfile::tempdir().unwrap();
+    let (mut child, addr, token) = serve(&app, data.path());
+    let work = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(&schemathesis)
+        .current_dir(work.path())
+        .args(["run", &format!("{addr}/openapi.json")])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--checks", "not_a_server_error,ignored_auth"])
+        .args(["--exclude-path", "/mcp-servers"])
+        .args(["--max-examples", "25", "--workers", "2", "--seed", "7411"])
+        .output()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "schemathesis found failures:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("passed"), "{report}");
+}
+
+/// `$XDG_CACHE_HOME`, or `~/.cache`.
+fn dirs_cache() -> std::path::PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache")
+        })
 }
