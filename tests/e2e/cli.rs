@@ -288,3 +288,191 @@ fn dirs_cache() -> std::path::PathBuf {
             std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache")
         })
 }
+
+/// Reads a task's SSE stream for `window` and answers the events it carried.
+async fn events_within(addr: &str, token: &str, id: &str, window: Duration) -> Vec<(i64, String)> {
+    use futures::StreamExt;
+    let response = reqwest::Client::new()
+        .get(format!("{addr}/tasks/{id}/events"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let mut stream = response.bytes_stream();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + window;
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, stream.next()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    // Only whole events (a block cut by the window is left out).
+    let whole = &text[..text.rfind("\n\n").map_or(0, |i| i + 2)];
+    crate::support::parse_sse(whole)
+        .into_iter()
+        .map(|(seq, name, _)| (seq, name))
+        .collect()
+}
+
+/// A real crash: `miteos serve` is SIGKILLed while three tasks run (two subtasks of each done,
+/// the third mid-call), then started again on the same data directory. Every task completes; no
+/// finished subtask is run (or paid for) again; every event streamed before the crash is in the
+/// journal after it, and the stream goes on from there.
+#[tokio::test]
+async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use crate::support::{Reply, fake_model, tool};
+    use serde_json::{Value, json};
+
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let crashed = Arc::new(AtomicBool::new(false));
+    let s = &app.script;
+    s.on(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool(
+            "submit_plan",
+            json!({"title": "Crash test", "subtasks": [
+                {"id": "st-1", "title": "Find prices", "description": "answer", "agent_type": "researcher", "depends_on": []},
+                {"id": "st-2", "title": "Find features", "description": "answer", "agent_type": "researcher", "depends_on": []},
+                {"id": "st-3", "title": "Compare", "description": "answer", "agent_type": "analyst", "depends_on": ["st-1", "st-2"]}
+            ]}),
+        )]),
+    );
+    s.on(
+        |b| !fake_model::planner(b) && b.contains("Your part of it (st-1)"),
+        Reply::Text("Coda $10.".into()),
+    );
+    s.on(
+        |b| !fake_model::planner(b) && b.contains("Your part of it (st-2)"),
+        Reply::Text("Coda has docs.".into()),
+    );
+    let before_crash = crashed.clone();
+    s.slow(
+        move |b| {
+            !before_crash.load(Ordering::SeqCst)
+                && !fake_model::planner(b)
+                && b.contains("Your part of it (st-3)")
+        },
+        Reply::Text("never seen".into()),
+        Duration::from_secs(600),
+    );
+    s.on(
+        |b| !fake_model::planner(b) && b.contains("Your part of it (st-3)"),
+        Reply::Text("Coda: $10, docs.".into()),
+    );
+
+    let data = tempfile::tempdir().unwrap();
+    let (mut child, addr, token) = serve(&app, data.path());
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let task: Value = client
+            .post(format!("{addr}/tasks"))
+            .bearer_auth(&token)
+            .json(&json!({"prompt": format!("Crash test task {n}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(task["id"].as_str().unwrap().to_owned());
+    }
+    // Wait until every task's first two subtasks are complete and the third is running.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    for id in &ids {
+        loop {
+            let task: Value = client
+                .get(format!("{addr}/tasks/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let states: Vec<&str> = task["subtasks"]
+                .as_array()
+                .map(|a| a.iter().map(|s| s["status"].as_str().unwrap()).collect())
+                .unwrap_or_default();
+            if states == ["complete", "complete", "running"] {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{id}: {states:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let mut streamed = Vec::new();
+    for id in &ids {
+        streamed.push(events_within(&addr, &token, id, Duration::from_millis(300)).await);
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    crashed.store(true, Ordering::SeqCst);
+
+    let (mut child, addr, token) = serve(&app, data.path());
+    for (id, before) in ids.iter().zip(&streamed) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let task = loop {
+            let task: Value = client
+                .get(format!("{addr}/tasks/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if task["status"] != "running" && task["status"] != "pending" {
+                break task;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{id} is stuck: {task}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(task["status"], "completed", "{task}");
+        let after = events_within(&addr, &token, id, Duration::from_millis(500)).await;
+        for event in before {
+            assert!(
+                after.contains(event),
+                "{event:?} was streamed, so it is in the journal"
+            );
+        }
+        let last_before = before.last().unwrap().0;
+        let resumed = after.iter().position(|(_, n)| n == "task_resumed").unwrap();
+        assert!(
+            after[resumed].0 > last_before,
+            "the stream goes on after the crash"
+        );
+        assert_eq!(after.last().unwrap().1, "task_finished");
+        let names: Vec<&str> = after.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(
+            names.iter().filter(|n| **n == "plan_ready").count(),
+            1,
+            "no second plan"
+        );
+    }
+    let _ = child.kill();
+
+    // Finished work was not done (or paid for) twice; only the cut call was made again.
+    let requests = app.script.requests();
+    for n in 0..3 {
+        let prompt = format!("Crash test task {n}");
+        let count = |part: &str| {
+            requests
+                .iter()
+                .filter(|b| b.contains(&prompt) && b.contains(part))
+                .count()
+        };
+        assert_eq!(count("submit_plan"), 1, "{prompt}: planned once");
+        assert_eq!(count("Your part of it (st-1)"), 1, "{prompt}: st-1 once");
+        assert_eq!(count("Your part of it (st-2)"), 1, "{prompt}: st-2 once");
+        assert_eq!(
+            count("Your part of it (st-3)"),
+            2,
+            "{prompt}: st-3 cut, then again"
+        );
+    }
+}

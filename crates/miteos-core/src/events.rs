@@ -47,6 +47,9 @@ pub enum EventKind {
     TaskStarted,
     /// The planner's answer failed validation; it is asked to repair it.
     PlanRejected { attempt: u32, problems: Vec<String> },
+    /// Miteos restarted while the task ran, and the run goes on: the `completed` subtasks keep
+    /// their results and are not run again; the others start over.
+    TaskResumed { completed: Vec<String> },
     /// The plan is final; subtasks exist in the store, all `pending`.
     PlanReady {
         title: String,
@@ -125,6 +128,7 @@ impl EventKind {
             EventKind::TaskCreated { .. } => "task_created",
             EventKind::TaskStarted => "task_started",
             EventKind::PlanRejected { .. } => "plan_rejected",
+            EventKind::TaskResumed { .. } => "task_resumed",
             EventKind::PlanReady { .. } => "plan_ready",
             EventKind::SubtaskStarted { .. } => "subtask_started",
             EventKind::AgentOutput { .. } => "agent_output",

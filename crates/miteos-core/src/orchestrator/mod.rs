@@ -13,6 +13,7 @@ mod model;
 mod planner;
 mod scheduler;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ use crate::tools::ToolRegistry;
 
 pub use agent_types::builtin_agent_types;
 pub use approvals::ApprovalDesk;
+pub(crate) use approvals::expire_pending;
 pub use planner::{DanglingDeps, Plan, validate_plan};
 
 /// Bounds on one task's run.
@@ -97,6 +99,8 @@ pub struct RunCtx {
     pub gate: Arc<RwLock<()>>,
     /// The approvals this task's calls wait on; the service answers them.
     pub approvals: Arc<ApprovalDesk>,
+    /// The run continues one that a restart stopped: its plan and complete subtasks stand.
+    pub resume: bool,
 }
 
 /// How a run (or a part of it) ended when it did not succeed.
@@ -132,9 +136,42 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     ctx.store
         .set_task_status(&ctx.task_id, TaskStatus::Running, None)
         .await?;
-    ctx.journal
-        .append(&ctx.task_id, EventKind::TaskStarted)
-        .await?;
+    if ctx.resume {
+        let stored = ctx.store.get_task(&ctx.task_id).await?;
+        let done: HashMap<String, String> = stored
+            .subtasks
+            .iter()
+            .filter(|s| s.status == SubtaskStatus::Complete)
+            .map(|s| (s.id.clone(), s.output.clone().unwrap_or_default()))
+            .collect();
+        let mut completed: Vec<String> = done.keys().cloned().collect();
+        completed.sort();
+        ctx.journal
+            .append(&ctx.task_id, EventKind::TaskResumed { completed })
+            .await?;
+        if !stored.subtasks.is_empty() {
+            // The plan was made and announced before the restart: run what is left of it.
+            let plan = planner::Plan {
+                title: stored.title.clone().unwrap_or_default(),
+                subtasks: stored
+                    .subtasks
+                    .iter()
+                    .map(|s| crate::store::NewSubtask {
+                        id: s.id.clone(),
+                        title: s.title.clone(),
+                        description: s.description.clone(),
+                        agent_type: s.agent_type.clone(),
+                        depends_on: s.depends_on.clone(),
+                    })
+                    .collect(),
+            };
+            return scheduler::run_plan(ctx, &plan, done, cancel).await;
+        }
+    } else {
+        ctx.journal
+            .append(&ctx.task_id, EventKind::TaskStarted)
+            .await?;
+    }
     let plan = planner::plan(ctx, cancel).await?;
     ctx.store
         .insert_plan(&ctx.task_id, &plan.title, &plan.subtasks)
@@ -148,7 +185,7 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             },
         )
         .await?;
-    scheduler::run_plan(ctx, &plan, cancel).await
+    scheduler::run_plan(ctx, &plan, HashMap::new(), cancel).await
 }
 
 async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {

@@ -13,9 +13,12 @@ use super::{RunCtx, Stop};
 use crate::domain::SubtaskStatus;
 use crate::events::EventKind;
 
+/// Runs the plan's subtasks; those in `done` (id → output, from before a restart) are complete
+/// already and only hand their outputs on.
 pub(crate) async fn run_plan(
     ctx: &RunCtx,
     plan: &Plan,
+    done: HashMap<String, String>,
     cancel: &CancellationToken,
 ) -> Result<(), Stop> {
     // Cancelled on the first failure, so running siblings stop too.
@@ -23,9 +26,16 @@ pub(crate) async fn run_plan(
     let mut status: HashMap<&str, SubtaskStatus> = plan
         .subtasks
         .iter()
-        .map(|s| (s.id.as_str(), SubtaskStatus::Pending))
+        .map(|s| {
+            let state = if done.contains_key(&s.id) {
+                SubtaskStatus::Complete
+            } else {
+                SubtaskStatus::Pending
+            };
+            (s.id.as_str(), state)
+        })
         .collect();
-    let mut outputs: HashMap<String, String> = HashMap::new();
+    let mut outputs: HashMap<String, String> = done;
     let mut running = JoinSet::new();
     let mut failure: Option<String> = None;
 

@@ -179,7 +179,7 @@ struct RunHandle {
 
 impl Miteos {
     /// Opens the data directory (creating it), migrates the database, seeds the built-in agent
-    /// types, and ends tasks a previous process left unfinished.
+    /// types, and resumes tasks a previous process left unfinished.
     pub async fn open(options: Options) -> Result<Self> {
         let data_dir = options.data_dir;
         std::fs::create_dir_all(data_dir.join("tasks"))
@@ -251,7 +251,7 @@ impl Miteos {
                 _lock: lock,
             }),
         };
-        miteos.end_interrupted_tasks().await?;
+        miteos.resume_interrupted_tasks().await?;
         Ok(miteos)
     }
 
@@ -344,7 +344,7 @@ impl Miteos {
                 },
             )
             .await?;
-        self.start(&task, provider).await?;
+        self.start(&task, provider, false).await?;
         Ok(task)
     }
 
@@ -352,6 +352,7 @@ impl Miteos {
         &self,
         task: &Task,
         provider: Arc<dyn crate::providers::Provider>,
+        resume: bool,
     ) -> Result<()> {
         let inner = &self.inner;
         let providers = self.providers();
@@ -378,6 +379,7 @@ impl Miteos {
             agent_types: Arc::new(inner.store.agent_types().await?),
             gate: Arc::new(RwLock::new(())),
             approvals: Arc::new(ApprovalDesk::default()),
+            resume,
         };
         let cancel = CancellationToken::new();
         let (done_tx, done_rx) = watch::channel(false);
@@ -576,17 +578,88 @@ impl Miteos {
         self.inner.journal.read(task_id, after, limit).await
     }
 
-    /// Tasks a previous process left `pending` or `running` end `failed` ("interrupted"), with
-    /// their unfinished subtasks `cancelled`, so history never shows a run that is not running.
-    async fn end_interrupted_tasks(&self) -> Result<()> {
-        for id in self.inner.store.unfinished_task_ids().await? {
-            tracing::warn!(task = %id, "task was interrupted by a restart");
-            self.end_without_run(
-                &id,
-                TaskStatus::Failed,
-                "interrupted: Miteos stopped while the task was running",
-            )
-            .await?;
+    /// Tasks a previous process left `pending` or `running` (it crashed, was killed or quit) go
+    /// on where they stopped: complete subtasks keep their results and are not run again, the
+    /// others start over, unanswered approvals expire and calls cut short are recorded as such.
+    /// A task that cannot go on (its model is no longer configured) ends `failed`
+    /// ("interrupted"), so history never shows a run that is not running.
+    async fn resume_interrupted_tasks(&self) -> Result<()> {
+        let (store, journal) = (&self.inner.store, &self.inner.journal);
+        for id in store.unfinished_task_ids().await? {
+            crate::orchestrator::expire_pending(store, journal, &id).await?;
+            self.close_cut_calls(&id).await?;
+            let task = store.get_task(&id).await?;
+            let provider = match self.providers().provider(&task.model) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(task = %id, error = %e, "an interrupted task cannot go on");
+                    self.end_without_run(
+                        &id,
+                        TaskStatus::Failed,
+                        &format!("interrupted: Miteos stopped while the task was running, and it cannot go on: {e}"),
+                    )
+                    .await?;
+                    continue;
+                }
+            };
+            let reset = store.reset_unfinished_subtasks(&id).await?;
+            tracing::info!(task = %id, again = reset.len(), "resuming a task a restart interrupted");
+            self.start(&task, provider, true).await?;
+        }
+        Ok(())
+    }
+
+    /// Journals the end of every tool call the stopped run started and never finished, so the
+    /// record shows it was cut short.
+    async fn close_cut_calls(&self, task_id: &str) -> Result<()> {
+        let mut open: Vec<(String, String, String)> = Vec::new();
+        let mut after = 0;
+        loop {
+            let events = self
+                .inner
+                .journal
+                .read(task_id, after, REPLAY_BATCH)
+                .await?;
+            let Some(last) = events.last() else { break };
+            after = last.seq;
+            for event in &events {
+                match &event.kind {
+                    EventKind::ToolCallStarted {
+                        subtask_id,
+                        call_id,
+                        tool,
+                        ..
+                    } => open.push((subtask_id.clone(), call_id.clone(), tool.clone())),
+                    EventKind::ToolCallFinished {
+                        subtask_id,
+                        call_id,
+                        ..
+                    } => {
+                        if let Some(i) = open
+                            .iter()
+                            .position(|(s, c, _)| s == subtask_id && c == call_id)
+                        {
+                            open.remove(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (subtask_id, call_id, tool) in open {
+            self.inner
+                .journal
+                .append(
+                    task_id,
+                    EventKind::ToolCallFinished {
+                        subtask_id,
+                        call_id,
+                        tool,
+                        ok: false,
+                        result: "interrupted: Miteos stopped during this call".into(),
+                    },
+                )
+                .await?;
         }
         Ok(())
     }

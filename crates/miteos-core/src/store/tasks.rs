@@ -293,6 +293,20 @@ impl Store {
         Ok(())
     }
 
+    /// Puts the subtasks a stopped run left unfinished (or failed) back to `pending`, so a
+    /// resumed run does them again; returns their ids. Complete subtasks keep their results.
+    pub async fn reset_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "UPDATE subtasks SET status = 'pending', started_at = NULL, finished_at = NULL, error = NULL \
+             WHERE task_id = ? AND status IN ('running', 'failed', 'cancelled') RETURNING id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("resetting the subtasks of {task_id}"))?;
+        Ok(rows.iter().map(|r| r.get("id")).collect())
+    }
+
     /// Ends every subtask of the task that has not finished yet as `cancelled`; returns their ids.
     pub async fn cancel_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
         let rows = sqlx::query(

@@ -262,6 +262,12 @@ impl TreeView {
         self.last_seq = event.seq;
         match &event.kind {
             EventKind::TaskStarted => self.phase = "planning".into(),
+            EventKind::TaskResumed { completed } => {
+                self.note(&format!(
+                    "Resumed after a restart ({} subtasks already complete)",
+                    completed.len()
+                ));
+            }
             EventKind::PlanRejected { attempt, problems } => {
                 self.log(format!(
                     "plan rejected (attempt {attempt}): {}",

@@ -80,6 +80,18 @@ export function apply(view: TaskView, event: Event): void {
       task.status = "running";
       task.started_at ??= event.at;
       break;
+    case "task_resumed":
+      // A restart stopped the run; what was not complete starts over.
+      task.status = "running";
+      for (const s of view.subtasks) {
+        if (!event.completed.includes(s.subtask.id)) {
+          s.subtask.status = "pending";
+          s.subtask.error = null;
+          s.subtask.finished_at = null;
+        }
+      }
+      view.planProblems.push(`resumed after a restart; ${event.completed.length} subtasks were already complete`);
+      break;
     case "plan_rejected":
       view.planProblems.push(...event.problems);
       break;
