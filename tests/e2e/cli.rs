@@ -289,6 +289,23 @@ fn dirs_cache() -> std::path::PathBuf {
         })
 }
 
+async fn get_task(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    id: &str,
+) -> serde_json::Value {
+    client
+        .get(format!("{addr}/tasks/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Reads a task's SSE stream for `window` and answers the events it carried.
 async fn events_within(addr: &str, token: &str, id: &str, window: Duration) -> Vec<(i64, String)> {
     use futures::StreamExt;
@@ -382,15 +399,7 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     for id in &ids {
         loop {
-            let task: Value = client
-                .get(format!("{addr}/tasks/{id}"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let task = get_task(&client, &addr, &token, id).await;
             let states: Vec<&str> = task["subtasks"]
                 .as_array()
                 .map(|a| a.iter().map(|s| s["status"].as_str().unwrap()).collect())
@@ -414,15 +423,7 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
     for (id, before) in ids.iter().zip(&streamed) {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         let task = loop {
-            let task: Value = client
-                .get(format!("{addr}/tasks/{id}"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let task = get_task(&client, &addr, &token, id).await;
             if task["status"] != "running" && task["status"] != "pending" {
                 break task;
             }
