@@ -419,6 +419,28 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
     child.wait().unwrap();
     crashed.store(true, Ordering::SeqCst);
 
+    // A short command on the data directory lists the tasks but does not start them (it would
+    // only cut them again when it exits).
+    let asked = app.script.requests().len();
+    let out = miteos_on(&app, data.path())
+        .args(["tasks"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("running")
+            .count(),
+        3,
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        app.script.requests().len(),
+        asked,
+        "no model call from `miteos tasks`"
+    );
+
     let (mut child, addr, token) = serve(&app, data.path());
     for (id, before) in ids.iter().zip(&streamed) {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);

@@ -115,8 +115,12 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let data_dir = cli.data_dir.unwrap_or_else(default_data_dir);
+    // Only a server stays up long enough to finish the tasks a previous process left running;
+    // other commands leave them for it (or for the app).
+    let resume_interrupted = matches!(cli.command, Command::Serve { .. });
     let miteos = Miteos::open(Options {
         search: SearchConfig::from_env(),
+        resume_interrupted,
         ..Options::new(&data_dir, ModelConfig::from_env())
     })
     .await?;

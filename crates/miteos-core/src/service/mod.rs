@@ -63,6 +63,9 @@ pub struct Options {
     pub limits: Limits,
     /// Web search configuration (from the environment); the `search` setting overlays it.
     pub search: SearchConfig,
+    /// Resume the tasks a previous process left running (hosts that stay up: the app, `serve`).
+    /// Short commands leave them for the next host, so they are not started only to be cut.
+    pub resume_interrupted: bool,
     /// Keep API keys in `DATA_DIR/secrets.json` (0600) even when a keyring runs: for tests and
     /// headless servers, so they never touch the user's keyring.
     pub keys_in_file: bool,
@@ -76,6 +79,7 @@ impl Options {
             providers: None,
             limits: Limits::default(),
             search: SearchConfig::default(),
+            resume_interrupted: true,
             keys_in_file: false,
         }
     }
@@ -251,7 +255,9 @@ impl Miteos {
                 _lock: lock,
             }),
         };
-        miteos.resume_interrupted_tasks().await?;
+        if options.resume_interrupted {
+            miteos.resume_interrupted_tasks().await?;
+        }
         Ok(miteos)
     }
 
