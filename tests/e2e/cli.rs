@@ -28,7 +28,12 @@ fn miteos_on(app: &TestApp, data_dir: &std::path::Path) -> Command {
 /// `miteos serve --port 0` on `data_dir` with the scripted model; answers the process, the API's
 /// address and its token, as printed.
 fn serve(app: &TestApp, data_dir: &std::path::Path) -> (std::process::Child, String, String) {
-    let mut child = miteos(data_dir)
+    serve_with(app, miteos(data_dir))
+}
+
+/// `serve`, from a prepared `miteos` command (extra environment, captured stderr).
+fn serve_with(app: &TestApp, mut command: Command) -> (std::process::Child, String, String) {
+    let mut child = command
         .env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
         .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
         .env("MITEOS_SECRETS", "file")
@@ -306,6 +311,27 @@ async fn get_task(
         .unwrap()
 }
 
+/// Polls a task until it has ended (60 s at most).
+async fn wait_final(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    id: &str,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let task = get_task(client, addr, token, id).await;
+        if task["status"] != "running" && task["status"] != "pending" {
+            return task;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{id} is stuck: {task}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Reads a task's SSE stream for `window` and answers the events it carried.
 async fn events_within(addr: &str, token: &str, id: &str, window: Duration) -> Vec<(i64, String)> {
     use futures::StreamExt;
@@ -443,18 +469,7 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
 
     let (mut child, addr, token) = serve(&app, data.path());
     for (id, before) in ids.iter().zip(&streamed) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        let task = loop {
-            let task = get_task(&client, &addr, &token, id).await;
-            if task["status"] != "running" && task["status"] != "pending" {
-                break task;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{id} is stuck: {task}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let task = wait_final(&client, &addr, &token, id).await;
         assert_eq!(task["status"], "completed", "{task}");
         let after = events_within(&addr, &token, id, Duration::from_millis(500)).await;
         for event in before {
@@ -498,4 +513,163 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
             "{prompt}: st-3 cut, then again"
         );
     }
+}
+
+/// API keys never leave the key store: not in debug logs, the journal, the database, answers,
+/// bundles or share pages — while the model provider does receive them.
+#[tokio::test]
+async fn secrets_stay_out_of_logs_journal_database_exports_and_share_pages() {
+    use serde_json::json;
+    use std::io::Read;
+
+    const MODEL_KEY: &str = "sk-audit-0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    const SEARCH_KEY: &str = "tvly-audit-9a8b7c6d5e4f3a2b1c0d";
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script_example(&app).await;
+    let data = tempfile::tempdir().unwrap();
+    let log_file = data.path().join("serve.log");
+    let mut command = miteos(data.path());
+    command
+        .env("RUST_LOG", "debug")
+        .env("OPENAI_API_KEY", "placeholder-replaced-by-settings")
+        .stderr(std::fs::File::create(&log_file).unwrap());
+    let (mut child, addr, token) = serve_with(&app, command);
+    let client = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str| {
+        client
+            .request(method, format!("{addr}{path}"))
+            .bearer_auth(&token)
+    };
+    let current: serde_json::Value = call(reqwest::Method::GET, "/settings")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let saved = call(reqwest::Method::PUT, "/settings")
+        .json(&json!({"providers": current["providers"], "max_concurrency": 4, "api": current["api"],
+            "search": {"provider": "tavily", "url": null},
+            "keys": [{"name": "openai_api_key", "value": MODEL_KEY}, {"name": "tavily_api_key", "value": SEARCH_KEY}]}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let task: serde_json::Value = call(reqwest::Method::POST, "/tasks")
+        .json(&json!({"prompt": "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap().to_owned();
+    let task = wait_final(&client, &addr, &token, &id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+
+    // Everything a key could leak into.
+    let mut places: Vec<(String, Vec<u8>)> =
+        vec![("PUT /settings answer".into(), saved.into_bytes())];
+    for path in [
+        format!("/tasks/{id}"),
+        format!("/tasks/{id}/deliverables"),
+        "/settings".to_owned(),
+    ] {
+        let body = call(reqwest::Method::GET, &path)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        places.push((path, body.to_vec()));
+    }
+    let journal = events_within(&addr, &token, &id, Duration::from_millis(500)).await;
+    assert_eq!(journal.last().unwrap().1, "task_finished");
+    let events = call(reqwest::Method::GET, &format!("/tasks/{id}/events"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    places.push(("the journal (SSE)".into(), events.to_vec()));
+    let zip = call(
+        reqwest::Method::GET,
+        &format!("/tasks/{id}/deliverables/bundle.zip"),
+    )
+    .send()
+    .await
+    .unwrap()
+    .bytes()
+    .await
+    .unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        places.push((
+            format!("bundle.zip/{}", file.name().unwrap_or_default()),
+            bytes,
+        ));
+    }
+    let deliverables: serde_json::Value =
+        call(reqwest::Method::GET, &format!("/tasks/{id}/deliverables"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let did = deliverables[0]["id"].as_str().unwrap();
+    let share: serde_json::Value = call(
+        reqwest::Method::POST,
+        &format!("/tasks/{id}/deliverables/{did}/share"),
+    )
+    .json(&json!({"include_replay": true}))
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let page = reqwest::get(share["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    places.push(("the share page with its replay".into(), page.to_vec()));
+    let _ = child.kill();
+    let _ = child.wait();
+    places.push((
+        "miteos.db".into(),
+        std::fs::read(data.path().join("miteos.db")).unwrap(),
+    ));
+    let log = std::fs::read(&log_file).unwrap();
+    assert!(log.len() > 1000, "the debug log has content");
+    places.push(("the debug log".into(), log));
+
+    for (place, bytes) in &places {
+        let text = String::from_utf8_lossy(bytes);
+        for key in [MODEL_KEY, SEARCH_KEY] {
+            assert!(!text.contains(key), "a key leaked into {place}");
+        }
+    }
+    // The provider did get the key it needs.
+    let sent = app
+        .model_server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| {
+            r.headers
+                .get("authorization")
+                .is_some_and(|v| v.to_str().unwrap_or("") == format!("Bearer {MODEL_KEY}"))
+        });
+    assert!(sent, "the model provider received the saved key");
 }
