@@ -673,3 +673,103 @@ async fn secrets_stay_out_of_logs_journal_database_exports_and_share_pages() {
         });
     assert!(sent, "the model provider received the saved key");
 }
+
+/// Quitting (SIGTERM) stops every agent and tool process. By default the task stays `running`
+/// and goes on at the next start; with `on_quit: cancel` it ends `cancelled`.
+#[tokio::test]
+async fn quitting_stops_everything_and_tasks_resume_or_end_cancelled_as_set() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use crate::support::{Reply, fake_model, one_subtask_plan, tool};
+    use serde_json::json;
+
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let restarted = Arc::new(AtomicBool::new(false));
+    app.script.on(
+        fake_model::planner,
+        one_subtask_plan("builder", "Wait", "sleep a while"),
+    );
+    let first = restarted.clone();
+    app.script.on(
+        move |b| !first.load(Ordering::SeqCst) && fake_model::agent_first("st-1")(b),
+        Reply::ToolCalls(vec![tool(
+            "run_command",
+            json!({"command": "sleep 331", "timeout_seconds": 600}),
+        )]),
+    );
+    app.script.on(
+        fake_model::agent_first("st-1"),
+        Reply::Text("Waited.".into()),
+    );
+    app.script.on(
+        fake_model::agent_after_tools("st-1"),
+        Reply::Text("Waited.".into()),
+    );
+
+    for (on_quit, want) in [("resume", "completed"), ("cancel", "cancelled")] {
+        restarted.store(false, Ordering::SeqCst);
+        let data = tempfile::tempdir().unwrap();
+        let (mut child, addr, token) = serve(&app, data.path());
+        let client = reqwest::Client::new();
+        let current: serde_json::Value = client
+            .get(format!("{addr}/settings"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut allow = current["shell_allow"].as_array().unwrap().clone();
+        allow.push(json!("sleep"));
+        let r = client
+            .put(format!("{addr}/settings"))
+            .bearer_auth(&token)
+            .json(&json!({"providers": current["providers"], "max_concurrency": 4, "api": current["api"],
+                "shell_allow": allow, "on_quit": on_quit}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let task: serde_json::Value = client
+            .post(format!("{addr}/tasks"))
+            .bearer_auth(&token)
+            .json(&json!({"prompt": "Wait a while"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = task["id"].as_str().unwrap().to_owned();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while crate::support::processes_with("sleep 331") == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the command did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let pid = child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap();
+        assert!(
+            status.success(),
+            "{on_quit}: serve exits cleanly on SIGTERM: {status}"
+        );
+        assert_eq!(
+            crate::support::processes_with("sleep 331"),
+            0,
+            "{on_quit}: the tool process was stopped"
+        );
+
+        restarted.store(true, Ordering::SeqCst);
+        let (mut child, addr, token) = serve(&app, data.path());
+        let task = wait_final(&client, &addr, &token, &id).await;
+        assert_eq!(task["status"], want, "{on_quit}: {task}");
+        let _ = child.kill();
+    }
+}

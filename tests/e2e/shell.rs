@@ -271,16 +271,6 @@ async fn time_limits_and_output_caps_hold() {
     );
 }
 
-/// Processes whose command line contains `marker`.
-fn processes_with(marker: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .filter(|c| String::from_utf8_lossy(c).contains(marker))
-        .count()
-}
-
 #[tokio::test]
 async fn cancel_kills_the_whole_process_group() {
     let app = TestApp::start(Dialect::OpenAi).await;
@@ -288,7 +278,7 @@ async fn cancel_kills_the_whole_process_group() {
     let id = builder_task(&app, vec![run("sh -c 'sleep 313 & sleep 313'")]).await;
     decide_next(&app, &id, "approve").await;
     let deadline = Instant::now() + Duration::from_secs(10);
-    while processes_with("313") < 2 {
+    while crate::support::processes_with("313") < 2 {
         assert!(Instant::now() < deadline, "the command did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -297,7 +287,7 @@ async fn cancel_kills_the_whole_process_group() {
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "cancelled");
     let deadline = Instant::now() + Duration::from_secs(5);
-    while processes_with("sleep 313") > 0 {
+    while crate::support::processes_with("sleep 313") > 0 {
         assert!(
             Instant::now() < deadline,
             "a process of the command survived the cancel"

@@ -39,6 +39,7 @@ pub fn typescript() -> String {
         StagingAddress::decl(&cfg),
         KeyState::decl(&cfg),
         SearchKind::decl(&cfg),
+        crate::service::settings::OnQuit::decl(&cfg),
         SearchSettings::decl(&cfg),
         Settings::decl(&cfg),
         KeyChange::decl(&cfg),

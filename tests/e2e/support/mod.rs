@@ -385,3 +385,17 @@ pub async fn script_example(app: &TestApp) {
         Reply::Text("Wrote comparison.xlsx and comparison.csv.".into()),
     );
 }
+
+/// Processes whose command line contains `marker`.
+pub fn processes_with(marker: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|c| {
+            String::from_utf8_lossy(c)
+                .replace('\0', " ")
+                .contains(marker)
+        })
+        .count()
+}

@@ -101,6 +101,9 @@ pub struct RunCtx {
     pub approvals: Arc<ApprovalDesk>,
     /// The run continues one that a restart stopped: its plan and complete subtasks stand.
     pub resume: bool,
+    /// Set when Miteos quits with tasks to resume on the next start: a run stopped by it leaves
+    /// its task `running` instead of recording an end.
+    pub halt: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How a run (or a part of it) ended when it did not succeed.
@@ -121,6 +124,10 @@ pub async fn run_task(ctx: RunCtx, cancel: CancellationToken) {
     let span = tracing::info_span!("task", id = %ctx.task_id);
     async move {
         let outcome = run(&ctx, &cancel).await;
+        if ctx.halt.load(std::sync::atomic::Ordering::SeqCst) {
+            tracing::info!("Miteos is quitting; the task resumes on the next start");
+            return;
+        }
         if let Err(e) = finish(&ctx, outcome).await {
             tracing::error!(error = %e, "could not record the end of the task");
         }

@@ -1,6 +1,7 @@
 //! MCP servers: what is configured, what each offers, and stopping them all when Miteos closes.
 
-use super::Miteos;
+use super::settings::OnQuit;
+use super::{CANCEL_WAIT, Miteos};
 use crate::error::{Error, Result};
 use crate::tools::{McpServer, McpServerState};
 
@@ -27,8 +28,37 @@ impl Miteos {
         Ok(hub.states().await)
     }
 
-    /// Stops what Miteos started outside itself (MCP servers). Call before the process exits.
+    /// Quits cleanly; call before the process exits. Running tasks are stopped — every agent,
+    /// model stream and tool process — and either stay `running` to resume on the next start
+    /// (the `on_quit` setting's default) or end `cancelled`. Then the MCP servers stop.
     pub async fn shutdown(&self) {
+        let running: Vec<String> = self.lock_running().keys().cloned().collect();
+        if !running.is_empty() {
+            let on_quit = self.on_quit().await.unwrap_or_default();
+            tracing::info!(
+                tasks = running.len(),
+                ?on_quit,
+                "quitting with tasks running"
+            );
+            match on_quit {
+                OnQuit::Cancel => {
+                    futures::future::join_all(running.iter().map(|id| self.cancel_task(id))).await;
+                }
+                OnQuit::Resume => {
+                    self.inner
+                        .halt
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                    let handles: Vec<_> = self.lock_running().values().cloned().collect();
+                    for handle in &handles {
+                        handle.cancel.cancel();
+                    }
+                    for handle in handles {
+                        let mut done = handle.done;
+                        let _ = tokio::time::timeout(CANCEL_WAIT, done.wait_for(|d| *d)).await;
+                    }
+                }
+            }
+        }
         if let Some(hub) = self.inner.tools.mcp() {
             hub.shutdown().await;
         }

@@ -164,6 +164,8 @@ struct Inner {
     limits: std::sync::RwLock<Limits>,
     /// Runs in progress, by task id.
     running: Mutex<HashMap<String, RunHandle>>,
+    /// Set by `shutdown` when the running tasks are to resume on the next start.
+    halt: Arc<std::sync::atomic::AtomicBool>,
     /// The built-in deployment target (Miteos's staging server).
     staging: crate::publish::LocalStaging,
     /// Base URL of the staging/share server once it listens.
@@ -250,6 +252,7 @@ impl Miteos {
                 prices: Arc::new(PriceTable::with_overrides(prices)),
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
+                halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                 staging,
                 public_base: std::sync::RwLock::new(None),
                 _lock: lock,
@@ -386,6 +389,7 @@ impl Miteos {
             gate: Arc::new(RwLock::new(())),
             approvals: Arc::new(ApprovalDesk::default()),
             resume,
+            halt: inner.halt.clone(),
         };
         let cancel = CancellationToken::new();
         let (done_tx, done_rx) = watch::channel(false);

@@ -26,6 +26,19 @@ const API_KEY: &str = "api";
 const STAGING_KEY: &str = "staging";
 const SEARCH_KEY: &str = "search";
 const SHELL_ALLOW_KEY: &str = "shell_allow";
+const ON_QUIT_KEY: &str = "on_quit";
+
+/// What quitting does to tasks still running.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum OnQuit {
+    /// They stop, and go on where they were at the next start (finished subtasks are kept).
+    #[default]
+    Resume,
+    /// They end `cancelled`.
+    Cancel,
+}
 /// The highest number of subtasks a user may let run at once.
 pub const MAX_CONCURRENCY: u32 = 16;
 
@@ -115,6 +128,8 @@ pub struct Settings {
     pub search_error: Option<String>,
     /// Programs `run_command` runs without asking; others wait for approval.
     pub shell_allow: Vec<String>,
+    /// What quitting Miteos does to running tasks.
+    pub on_quit: OnQuit,
     /// Where keys are kept, in words.
     pub key_store: String,
     /// The model new tasks run on, or why there is none.
@@ -155,6 +170,9 @@ pub struct SettingsUpdate {
     /// Programs `run_command` runs without asking; left out, the list stays as it is.
     #[serde(default)]
     pub shell_allow: Option<Vec<String>>,
+    /// Left out, it stays as it is.
+    #[serde(default)]
+    pub on_quit: Option<OnQuit>,
 }
 
 /// Environment, overlaid by the saved provider fields, overlaid by the saved keys.
@@ -233,6 +251,16 @@ impl Miteos {
             .unwrap_or_default())
     }
 
+    /// What quitting does to running tasks.
+    pub async fn on_quit(&self) -> Result<OnQuit> {
+        Ok(self
+            .inner
+            .store
+            .setting::<OnQuit>(ON_QUIT_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
     /// Programs `run_command` runs without asking.
     pub async fn shell_allow(&self) -> Result<Vec<String>> {
         Ok(self
@@ -298,6 +326,7 @@ impl Miteos {
                 url: search.url,
             },
             shell_allow: self.shell_allow().await?,
+            on_quit: self.on_quit().await?,
             key_store: inner.secrets.location(),
             default_model,
             default_model_error,
@@ -430,6 +459,9 @@ impl Miteos {
         }
         if let Some(allow) = &shell_allow {
             store.put_setting(SHELL_ALLOW_KEY, allow).await?;
+        }
+        if let Some(on_quit) = &update.on_quit {
+            store.put_setting(ON_QUIT_KEY, on_quit).await?;
         }
         *self.inner.search.write().unwrap_or_else(|p| p.into_inner()) = engine.map(Arc::new);
         if !self.inner.injected_providers {

@@ -15,6 +15,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     search: { provider: "none", url: null },
     search_error: null,
     shell_allow: ["cat", "ls", "wc"],
+    on_quit: "resume",
     key_store: "the OS keyring",
     default_model: "local::SmolLM2",
     default_model_error: null,
@@ -75,5 +76,6 @@ describe("Settings", () => {
     await fireEvent.click(screen.getByRole("button", { name: /Save/ }));
     await waitFor(() => expect(saveSettings).toHaveBeenCalled());
     expect(saveSettings.mock.calls[0]![0].shell_allow).toEqual(["cat", "ls", "git", "python3"]);
+    expect(saveSettings.mock.calls[0]![0].on_quit).toBe("resume");
   });
 });

@@ -126,6 +126,8 @@ hint: string | null, };
 
 export type SearchKind = "none" | "searxng" | "brave" | "tavily";
 
+export type OnQuit = "resume" | "cancel";
+
 export type SearchSettings = { provider: SearchKind, 
 /**
  * A SearXNG instance's address (required for SearXNG); for Brave and Tavily, a different
@@ -142,6 +144,10 @@ search_error: string | null,
  * Programs `run_command` runs without asking; others wait for approval.
  */
 shell_allow: Array<string>, 
+/**
+ * What quitting Miteos does to running tasks.
+ */
+on_quit: OnQuit, 
 /**
  * Where keys are kept, in words.
  */
@@ -174,7 +180,11 @@ search: SearchSettings | null,
 /**
  * Programs `run_command` runs without asking; left out, the list stays as it is.
  */
-shell_allow: Array<string> | null, };
+shell_allow: Array<string> | null, 
+/**
+ * Left out, it stays as it is.
+ */
+on_quit: OnQuit | null, };
 
 export type Deployment = { id: string, task_id: string, deliverable_id: string, 
 /**
