@@ -139,3 +139,90 @@ async fn plan_that_stays_invalid_fails_with_the_problems() {
         "the first try and two repairs"
     );
 }
+
+/// A burst of tasks shares each provider's capacity: with 2 calls per provider allowed, no more
+/// than 2 requests are ever in flight at the model server, however many subtasks are ready.
+#[tokio::test]
+async fn a_burst_of_tasks_keeps_within_the_providers_concurrency() {
+    use std::time::Duration;
+
+    use miteos_core::Miteos;
+    use miteos_core::orchestrator::Limits;
+    use miteos_core::service::{NewTask, Options};
+
+    let script = crate::support::Script::default();
+    let server = fake_model::start(Dialect::OpenAi, &script).await;
+    script.on(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool(
+            "submit_plan",
+            json!({"title": "Fan out", "subtasks": [
+                {"id": "st-1", "title": "One", "description": "answer", "agent_type": "researcher", "depends_on": []},
+                {"id": "st-2", "title": "Two", "description": "answer", "agent_type": "researcher", "depends_on": []},
+                {"id": "st-3", "title": "Three", "description": "answer", "agent_type": "researcher", "depends_on": []}
+            ]}),
+        )]),
+    );
+    let latency = Duration::from_millis(250);
+    script.slow(
+        |b| !fake_model::planner(b),
+        Reply::Text("Done.".into()),
+        latency,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let miteos = Miteos::open(Options {
+        keys_in_file: true,
+        limits: Limits {
+            max_concurrency: 8,
+            max_provider_calls: 2,
+            ..Limits::default()
+        },
+        ..Options::new(
+            dir.path(),
+            crate::support::model_config(Dialect::OpenAi, &server),
+        )
+    })
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let task = miteos
+            .create_task(NewTask {
+                prompt: format!("Fan out {n}"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        ids.push(task.id);
+    }
+    for id in &ids {
+        let task = miteos.wait(id).await.unwrap();
+        assert_eq!(
+            task.status,
+            miteos_core::domain::TaskStatus::Completed,
+            "{task:?}"
+        );
+    }
+    // Agent calls last `latency`; a third call inside that window would mean 3 in flight.
+    let agents: Vec<std::time::Instant> = script
+        .requests()
+        .iter()
+        .zip(script.arrivals())
+        .filter(|(body, _)| !fake_model::planner(body))
+        .map(|(_, at)| at)
+        .collect();
+    assert_eq!(agents.len(), 12);
+    let window = latency.mul_f64(0.9);
+    let most = agents
+        .iter()
+        .map(|start| {
+            agents
+                .iter()
+                .filter(|t| **t >= *start && **t < *start + window)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert!(most <= 2, "{most} agent calls in flight at once");
+    assert_eq!(most, 2, "the provider's two slots are used");
+}

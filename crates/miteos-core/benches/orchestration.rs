@@ -92,6 +92,7 @@ async fn open(script: Scripted, dir: &std::path::Path) -> Miteos {
     let limits = Limits {
         max_concurrency: 20,
         max_subtasks: 20,
+        max_provider_calls: 20,
         ..Limits::default()
     };
     let options = Options {

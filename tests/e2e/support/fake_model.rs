@@ -43,6 +43,8 @@ struct Rule {
 pub struct Script {
     rules: Arc<Mutex<Vec<Rule>>>,
     requests: Arc<Mutex<Vec<String>>>,
+    /// When each request arrived, in order.
+    arrivals: Arc<Mutex<Vec<std::time::Instant>>>,
 }
 
 impl Script {
@@ -84,8 +86,17 @@ impl Script {
         self.requests.lock().unwrap().clone()
     }
 
+    /// When each model request arrived, in order.
+    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+        self.arrivals.lock().unwrap().clone()
+    }
+
     fn answer(&self, body: &str) -> Option<(Reply, Duration)> {
         self.requests.lock().unwrap().push(body.to_owned());
+        self.arrivals
+            .lock()
+            .unwrap()
+            .push(std::time::Instant::now());
         let mut rules = self.rules.lock().unwrap();
         for rule in rules.iter_mut() {
             if rule.remaining == Some(0) || !(rule.when)(body) {

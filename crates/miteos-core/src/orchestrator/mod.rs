@@ -46,6 +46,9 @@ pub struct Limits {
     pub max_subtasks: usize,
     /// Times the planner is asked to repair an invalid plan.
     pub max_plan_repairs: u32,
+    /// Model calls in flight at once per provider (OpenAI, Anthropic, …), over all tasks: a burst
+    /// of tasks queues here instead of tripping the provider's rate limits.
+    pub max_provider_calls: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +58,7 @@ impl Default for Limits {
             max_steps: 12,
             max_subtasks: 12,
             max_plan_repairs: 2,
+            max_provider_calls: 8,
         }
     }
 }
@@ -104,6 +108,39 @@ pub struct RunCtx {
     /// Set when Miteos quits with tasks to resume on the next start: a run stopped by it leaves
     /// its task `running` instead of recording an end.
     pub halt: Arc<std::sync::atomic::AtomicBool>,
+    /// Shared by every task: how many calls each provider may have in flight.
+    pub provider_slots: Arc<ProviderSlots>,
+}
+
+/// A semaphore per provider, so concurrent tasks share each provider's capacity.
+pub struct ProviderSlots {
+    per_provider: usize,
+    semaphores: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
+}
+
+impl ProviderSlots {
+    pub fn new(per_provider: usize) -> Self {
+        ProviderSlots {
+            per_provider: per_provider.max(1),
+            semaphores: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits for a free slot of the provider serving `model` (`provider::name`).
+    pub(crate) async fn enter(&self, model: &str) -> tokio::sync::OwnedSemaphorePermit {
+        let provider = model.split_once("::").map_or(model, |(p, _)| p).to_owned();
+        let semaphore = self
+            .semaphores
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(provider)
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_provider)))
+            .clone();
+        semaphore
+            .acquire_owned()
+            .await
+            .expect("provider semaphores are never closed")
+    }
 }
 
 /// How a run (or a part of it) ended when it did not succeed.

@@ -28,6 +28,11 @@ impl RunCtx {
         subtask_id: Option<&str>,
         cancel: &CancellationToken,
     ) -> Result<Completion, Stop> {
+        // Held for the whole call, stream included.
+        let _slot = tokio::select! {
+            _ = cancel.cancelled() => return Err(Stop::Cancelled),
+            slot = self.provider_slots.enter(provider.model()) => slot,
+        };
         let mut stream = self
             .start_stream(provider, request, subtask_id, cancel)
             .await?;

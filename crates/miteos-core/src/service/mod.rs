@@ -166,6 +166,7 @@ struct Inner {
     running: Mutex<HashMap<String, RunHandle>>,
     /// Set by `shutdown` when the running tasks are to resume on the next start.
     halt: Arc<std::sync::atomic::AtomicBool>,
+    provider_slots: Arc<crate::orchestrator::ProviderSlots>,
     /// The built-in deployment target (Miteos's staging server).
     staging: crate::publish::LocalStaging,
     /// Base URL of the staging/share server once it listens.
@@ -253,6 +254,9 @@ impl Miteos {
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
                 halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                provider_slots: Arc::new(crate::orchestrator::ProviderSlots::new(
+                    limits.max_provider_calls,
+                )),
                 staging,
                 public_base: std::sync::RwLock::new(None),
                 _lock: lock,
@@ -390,6 +394,7 @@ impl Miteos {
             approvals: Arc::new(ApprovalDesk::default()),
             resume,
             halt: inner.halt.clone(),
+            provider_slots: inner.provider_slots.clone(),
         };
         let cancel = CancellationToken::new();
         let (done_tx, done_rx) = watch::channel(false);
