@@ -98,3 +98,19 @@ async fn an_agent_that_never_finishes_hits_the_step_cap() {
     assert!(error.contains("step limit"), "{error}");
     assert_eq!(turns, 12, "the default step cap");
 }
+
+#[tokio::test]
+async fn an_agent_whose_calls_all_fail_is_stopped_for_no_progress() {
+    // Every turn asks for a different missing page: no repeat, but nothing works either.
+    let (task, turns) = run_looping_agent(|turn| json!(format!("{{a}}-missing-{turn}"))).await;
+    assert_eq!(task["status"], "failed", "{task}");
+    let error = task["subtasks"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("all failed") && error.contains("no progress"),
+        "{error}"
+    );
+    assert_eq!(
+        turns, 8,
+        "stopped after 8 failed calls, before the step cap"
+    );
+}

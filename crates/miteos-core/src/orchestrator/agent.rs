@@ -173,6 +173,9 @@ async fn agent_loop(
                 content,
             });
         }
+        if let Some(why) = loops.no_progress() {
+            return Err(Stop::Failed(why));
+        }
     }
     Err(Stop::Failed(format!(
         "the agent took {max_steps} steps without finishing; the step limit stopped it"

@@ -2,7 +2,8 @@
 //! again and again (alone, or ping-ponging between two or three calls) burn tokens without
 //! progress. The guard lets a repeated call run twice; the third identical call is not run and
 //! the agent is told so (a chance to change course); a fourth stops the subtask with the reason.
-//! Calls that differ in any argument are progress and never count as repeats.
+//! Calls that differ in any argument are progress and never count as repeats — unless every one
+//! of them fails: after [`FAILURES_WITHOUT_PROGRESS`] failed calls in a row the subtask stops.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,8 @@ use crate::providers::ToolCall;
 const RUNS_ALLOWED: u32 = 2;
 /// Identical calls after which the subtask stops.
 const STOP_AT: u32 = 4;
+/// Tool calls failing in a row (different ones) after which the subtask stops.
+pub(crate) const FAILURES_WITHOUT_PROGRESS: u32 = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -28,6 +31,8 @@ pub(crate) struct LoopGuard {
     seen: HashMap<(String, String), u32>,
     /// Calls whose last run succeeded: repeating them changes nothing, so the work they did is done.
     succeeded: std::collections::HashSet<(String, String)>,
+    /// Calls that ran and failed since the last one that worked.
+    failures_in_a_row: u32,
 }
 
 fn key(call: &ToolCall) -> (String, String) {
@@ -39,9 +44,21 @@ impl LoopGuard {
     pub(crate) fn record(&mut self, call: &ToolCall, ok: bool) {
         if ok {
             self.succeeded.insert(key(call));
+            self.failures_in_a_row = 0;
         } else {
             self.succeeded.remove(&key(call));
+            self.failures_in_a_row += 1;
         }
+    }
+
+    /// Why the subtask should stop when its calls keep failing, each one different.
+    pub(crate) fn no_progress(&self) -> Option<String> {
+        (self.failures_in_a_row >= FAILURES_WITHOUT_PROGRESS).then(|| {
+            format!(
+                "stopped: the agent's last {} tool calls all failed, so it was making no progress",
+                self.failures_in_a_row
+            )
+        })
     }
 
     /// True when the call already ran successfully (stopping a loop of it loses no work).
@@ -96,6 +113,26 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn different_calls_that_all_fail_are_no_progress() {
+        let mut guard = LoopGuard::default();
+        let call = |n: u32| ToolCall {
+            id: format!("c{n}"),
+            name: "fetch_url".into(),
+            arguments: json!({"url": format!("http://127.0.0.1/missing/{n}")}),
+        };
+        for n in 0..FAILURES_WITHOUT_PROGRESS - 1 {
+            assert_eq!(guard.check(&call(n)), Verdict::Run);
+            guard.record(&call(n), false);
+        }
+        assert!(guard.no_progress().is_none());
+        guard.record(&call(100), true);
+        for n in 0..FAILURES_WITHOUT_PROGRESS {
+            guard.record(&call(200 + n), false);
+        }
+        assert!(guard.no_progress().unwrap().contains("all failed"));
+    }
 
     fn call(name: &str, args: serde_json::Value) -> ToolCall {
         ToolCall {
