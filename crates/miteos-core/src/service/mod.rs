@@ -202,16 +202,19 @@ impl Miteos {
                 .map_err(|e| Error::Internal(format!("opening the key store: {e}")))??
         };
         let injected_providers = options.providers.is_some();
+        let keys = settings::saved_keys(&secrets).await?;
+        let (config, search) = settings::effective(
+            &store,
+            &keys,
+            options.models.clone(),
+            options.search.clone(),
+        )
+        .await?;
         let providers: Arc<dyn ProviderSource> = match options.providers {
             Some(source) => source,
-            None => {
-                let config =
-                    settings::effective_config(&store, &secrets, options.models.clone()).await?;
-                Arc::new(DefaultProviders::new(config, ModelStore::new(&data_dir)))
-            }
+            None => Arc::new(DefaultProviders::new(config, ModelStore::new(&data_dir))),
         };
-        let search = settings::effective_search(&store, &secrets, options.search.clone())
-            .await?
+        let search = search
             .engine()
             .unwrap_or_else(|e| {
                 tracing::warn!(reason = %e, "web search is configured but cannot be used");

@@ -379,24 +379,25 @@ impl Miteos {
         })))
     }
 
-    /// Secret values that must never appear on a share page: API keys and the API token.
+    /// Secret values that must never appear on a share page: API keys (model and search, saved
+    /// or from the environment) and the API token.
     async fn known_secrets(&self) -> Vec<String> {
+        use super::settings::{effective, key_of, saved_keys};
+        let inner = &self.inner;
         let mut out = Vec::new();
-        if let Ok(config) = super::settings::effective_config(
-            &self.inner.store,
-            &self.inner.secrets,
-            self.inner.env_models.clone(),
-        )
-        .await
+        if let Ok(keys) = saved_keys(&inner.secrets).await
+            && let Ok((models, search)) = effective(
+                &inner.store,
+                &keys,
+                inner.env_models.clone(),
+                inner.env_search.clone(),
+            )
+            .await
         {
             out.extend(
-                [
-                    config.openai_api_key,
-                    config.anthropic_api_key,
-                    config.openrouter_api_key,
-                ]
-                .into_iter()
-                .flatten(),
+                crate::secrets::KEY_NAMES
+                    .iter()
+                    .filter_map(|name| key_of(&models, &search, name)),
             );
         }
         if let Ok(token) = std::fs::read_to_string(self.data_dir().join("api-token")) {

@@ -175,68 +175,60 @@ pub struct SettingsUpdate {
     pub on_quit: Option<OnQuit>,
 }
 
-/// Environment, overlaid by the saved provider fields, overlaid by the saved keys.
-pub(super) async fn effective_config(
+/// The model and search configurations in use: the environment, overlaid by the saved settings,
+/// overlaid by the saved keys (`keys`, read once by the caller with [`saved_keys`]).
+pub(super) async fn effective(
     store: &Store,
-    secrets: &Secrets,
-    env: ModelConfig,
-) -> Result<ModelConfig> {
-    let saved = store.setting::<ModelConfig>(MODELS_KEY).await?;
-    let mut config = match saved {
-        Some(saved) => env.overlay(saved),
-        None => env,
+    keys: &[Option<String>],
+    env_models: ModelConfig,
+    env_search: SearchConfig,
+) -> Result<(ModelConfig, SearchConfig)> {
+    let mut models = match store.setting::<ModelConfig>(MODELS_KEY).await? {
+        Some(saved) => env_models.overlay(saved),
+        None => env_models,
     };
-    let keys = saved_keys(secrets).await?;
-    for (name, value) in KEY_NAMES.iter().zip(keys) {
-        if let (Some(value), Some(field)) = (value, key_field(&mut config, name)) {
-            *field = Some(value);
-        }
-    }
-    Ok(config)
-}
-
-/// Environment, overlaid by the saved search settings and keys.
-pub(super) async fn effective_search(
-    store: &Store,
-    secrets: &Secrets,
-    env: SearchConfig,
-) -> Result<SearchConfig> {
-    let mut config = env;
+    let mut search = env_search;
     if let Some(saved) = store.setting::<SearchSettings>(SEARCH_KEY).await? {
-        config.kind = saved.provider;
-        config.url = saved.url;
+        search.kind = saved.provider;
+        search.url = saved.url;
     }
-    for (name, value) in KEY_NAMES.iter().zip(saved_keys(secrets).await?) {
-        if let (Some(value), Some(field)) = (value, config.key_mut(name)) {
-            *field = Some(value);
+    for (name, value) in KEY_NAMES.iter().zip(keys) {
+        if let Some(value) = value {
+            set_key(&mut models, &mut search, name, value.clone());
         }
     }
-    Ok(config)
+    Ok((models, search))
 }
 
-async fn saved_keys(secrets: &Secrets) -> Result<Vec<Option<String>>> {
+/// The saved keys, in `KEY_NAMES` order (one read of the key store).
+pub(super) async fn saved_keys(secrets: &Secrets) -> Result<Vec<Option<String>>> {
     let secrets = secrets.clone();
     tokio::task::spawn_blocking(move || KEY_NAMES.iter().map(|n| secrets.get(n)).collect())
         .await
         .map_err(|e| Error::Internal(format!("reading API keys: {e}")))?
 }
 
-/// The model provider key called `name`, or `None` when it is not a model key.
-fn key_field<'a>(config: &'a mut ModelConfig, name: &str) -> Option<&'a mut Option<String>> {
-    match name {
-        "openai_api_key" => Some(&mut config.openai_api_key),
-        "anthropic_api_key" => Some(&mut config.anthropic_api_key),
-        "openrouter_api_key" => Some(&mut config.openrouter_api_key),
-        _ => None,
-    }
+/// Puts key `name` in the model or search configuration field that holds it.
+fn set_key(models: &mut ModelConfig, search: &mut SearchConfig, name: &str, value: String) {
+    let field = match name {
+        "openai_api_key" => &mut models.openai_api_key,
+        "anthropic_api_key" => &mut models.anthropic_api_key,
+        "openrouter_api_key" => &mut models.openrouter_api_key,
+        _ => match search.key_mut(name) {
+            Some(field) => field,
+            None => return,
+        },
+    };
+    *field = Some(value);
 }
 
-/// A key's value in the environment's configuration (model or search).
-fn env_key(models: &ModelConfig, search: &SearchConfig, name: &str) -> Option<String> {
-    let mut models = models.clone();
-    match key_field(&mut models, name) {
-        Some(v) => v.clone(),
-        None => search.key(name).cloned().flatten(),
+/// Key `name` as the model or search configuration holds it.
+pub(super) fn key_of(models: &ModelConfig, search: &SearchConfig, name: &str) -> Option<String> {
+    match name {
+        "openai_api_key" => models.openai_api_key.clone(),
+        "anthropic_api_key" => models.anthropic_api_key.clone(),
+        "openrouter_api_key" => models.openrouter_api_key.clone(),
+        _ => search.key(name).cloned().flatten(),
     }
 }
 
@@ -285,28 +277,34 @@ impl Miteos {
         let inner = &self.inner;
         let saved: ModelConfig = inner.store.setting(MODELS_KEY).await?.unwrap_or_default();
         let env = &inner.env_models;
+        let stored_keys = saved_keys(&inner.secrets).await?;
         let keys = KEY_NAMES
             .iter()
-            .zip(saved_keys(&inner.secrets).await?)
+            .zip(&stored_keys)
             .map(|(name, stored)| {
-                let is_saved = stored.is_some();
-                let from_env = env_key(env, &inner.env_search, name);
-                // The key in use, in `effective_config`'s order: stored, then the `models`
-                // setting, then the environment.
+                let from_env = key_of(env, &inner.env_search, name);
+                // The key in use, in `effective`'s order: stored, then the `models` setting, then
+                // the environment.
                 let in_use = stored
-                    .or_else(|| env_key(&saved, &SearchConfig::default(), name))
+                    .clone()
+                    .or_else(|| key_of(&saved, &SearchConfig::default(), name))
                     .or_else(|| from_env.clone());
                 KeyState {
                     name: (*name).to_owned(),
-                    saved: is_saved,
+                    saved: stored.is_some(),
                     from_env: from_env.is_some(),
                     hint: in_use.and_then(|k| hint(&k)),
                 }
             })
             .collect();
         let staging = self.staging_address().await?;
-        let search =
-            effective_search(&inner.store, &inner.secrets, inner.env_search.clone()).await?;
+        let (_, search) = effective(
+            &inner.store,
+            &stored_keys,
+            inner.env_models.clone(),
+            inner.env_search.clone(),
+        )
+        .await?;
         let (default_model, default_model_error) = match self.default_model() {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e.to_string())),
@@ -415,11 +413,7 @@ impl Miteos {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.clone());
             if let Some(v) = changed.unwrap_or(value) {
-                if let Some(field) = key_field(&mut candidate, name) {
-                    *field = Some(v);
-                } else if let Some(field) = search.key_mut(name) {
-                    *field = Some(v);
-                }
+                set_key(&mut candidate, &mut search, name, v);
             }
         }
         let engine = search.engine().map_err(Error::InvalidInput)?;
