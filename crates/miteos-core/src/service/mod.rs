@@ -29,6 +29,7 @@ mod deliverables;
 mod lock;
 mod mcp;
 mod publish;
+mod resume;
 pub mod settings;
 
 pub use agent_types::AgentTypeInput;
@@ -594,92 +595,6 @@ impl Miteos {
     pub async fn events_after(&self, task_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
         check_task_id(task_id)?;
         self.inner.journal.read(task_id, after, limit).await
-    }
-
-    /// Tasks a previous process left `pending` or `running` (it crashed, was killed or quit) go
-    /// on where they stopped: complete subtasks keep their results and are not run again, the
-    /// others start over, unanswered approvals expire and calls cut short are recorded as such.
-    /// A task that cannot go on (its model is no longer configured) ends `failed`
-    /// ("interrupted"), so history never shows a run that is not running.
-    async fn resume_interrupted_tasks(&self) -> Result<()> {
-        let (store, journal) = (&self.inner.store, &self.inner.journal);
-        for id in store.unfinished_task_ids().await? {
-            crate::orchestrator::expire_pending(store, journal, &id).await?;
-            self.close_cut_calls(&id).await?;
-            let task = store.get_task(&id).await?;
-            let provider = match self.providers().provider(&task.model) {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(task = %id, error = %e, "an interrupted task cannot go on");
-                    self.end_without_run(
-                        &id,
-                        TaskStatus::Failed,
-                        &format!("interrupted: Miteos stopped while the task was running, and it cannot go on: {e}"),
-                    )
-                    .await?;
-                    continue;
-                }
-            };
-            let reset = store.reset_unfinished_subtasks(&id).await?;
-            tracing::info!(task = %id, again = reset.len(), "resuming a task a restart interrupted");
-            self.start(&task, provider, true).await?;
-        }
-        Ok(())
-    }
-
-    /// Journals the end of every tool call the stopped run started and never finished, so the
-    /// record shows it was cut short.
-    async fn close_cut_calls(&self, task_id: &str) -> Result<()> {
-        let mut open: Vec<(String, String, String)> = Vec::new();
-        let mut after = 0;
-        loop {
-            let events = self
-                .inner
-                .journal
-                .read(task_id, after, REPLAY_BATCH)
-                .await?;
-            let Some(last) = events.last() else { break };
-            after = last.seq;
-            for event in &events {
-                match &event.kind {
-                    EventKind::ToolCallStarted {
-                        subtask_id,
-                        call_id,
-                        tool,
-                        ..
-                    } => open.push((subtask_id.clone(), call_id.clone(), tool.clone())),
-                    EventKind::ToolCallFinished {
-                        subtask_id,
-                        call_id,
-                        ..
-                    } => {
-                        if let Some(i) = open
-                            .iter()
-                            .position(|(s, c, _)| s == subtask_id && c == call_id)
-                        {
-                            open.remove(i);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for (subtask_id, call_id, tool) in open {
-            self.inner
-                .journal
-                .append(
-                    task_id,
-                    EventKind::ToolCallFinished {
-                        subtask_id,
-                        call_id,
-                        tool,
-                        ok: false,
-                        result: "interrupted: Miteos stopped during this call".into(),
-                    },
-                )
-                .await?;
-        }
-        Ok(())
     }
 
     async fn end_without_run(&self, id: &str, status: TaskStatus, reason: &str) -> Result<()> {
