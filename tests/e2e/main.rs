@@ -8,6 +8,7 @@ mod browser;
 mod cancel;
 mod cli;
 mod desktop_api;
+mod durability;
 mod emulated;
 mod faults;
 mod inputs;

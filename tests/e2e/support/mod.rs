@@ -2,6 +2,7 @@
 //! 127.0.0.1:0, talking to a scripted fake model server.
 
 pub mod fake_model;
+pub mod served;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,141 @@
+//! `miteos` as a separate process: the binary on a data directory, `miteos serve` on a free port
+//! talking to the scripted model, and reading what it serves.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use super::TestApp;
+
+const PROVIDER_VARS: &[&str] = &[
+    "MITEOS_MODEL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "OPENROUTER_API_KEY",
+    "OLLAMA_HOST",
+];
+
+/// `miteos` on `data_dir`, talking to the test's scripted model server.
+pub fn miteos_on(app: &TestApp, data_dir: &std::path::Path) -> Command {
+    let mut cmd = miteos(data_dir);
+    cmd.env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
+        .env("OPENAI_API_KEY", "test-key")
+        .env("MITEOS_MODEL", "openai::gpt-4.1-mini");
+    cmd
+}
+
+/// `miteos serve --port 0` on `data_dir` with the scripted model; answers the process, the API's
+/// address and its token, as printed.
+pub fn serve(app: &TestApp, data_dir: &std::path::Path) -> (std::process::Child, String, String) {
+    serve_with(app, miteos(data_dir))
+}
+
+/// `serve`, from a prepared `miteos` command (extra environment, captured stderr).
+pub fn serve_with(app: &TestApp, mut command: Command) -> (std::process::Child, String, String) {
+    let mut child = command
+        .env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
+        .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
+        .env("MITEOS_SECRETS", "file")
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let addr = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let token = second.split_whitespace().nth(1).unwrap().to_owned();
+    // Keep reading what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr, token)
+}
+
+pub fn miteos(data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_miteos"));
+    for var in PROVIDER_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.env("MITEOS_DATA_DIR", data_dir).env("RUST_LOG", "warn");
+    cmd
+}
+
+/// `$XDG_CACHE_HOME`, or `~/.cache`.
+pub fn dirs_cache() -> std::path::PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache")
+        })
+}
+
+pub async fn get_task(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    id: &str,
+) -> serde_json::Value {
+    client
+        .get(format!("{addr}/tasks/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Polls a task until it has ended (60 s at most).
+pub async fn wait_final(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    id: &str,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let task = get_task(client, addr, token, id).await;
+        if task["status"] != "running" && task["status"] != "pending" {
+            return task;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{id} is stuck: {task}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Reads a task's SSE stream for `window` and answers the events it carried.
+pub async fn events_within(
+    addr: &str,
+    token: &str,
+    id: &str,
+    window: Duration,
+) -> Vec<(i64, String)> {
+    use futures::StreamExt;
+    let response = reqwest::Client::new()
+        .get(format!("{addr}/tasks/{id}/events"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let mut stream = response.bytes_stream();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + window;
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, stream.next()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    // Only whole events (a block cut by the window is left out).
+    let whole = &text[..text.rfind("\n\n").map_or(0, |i| i + 2)];
+    super::parse_sse(whole)
+        .into_iter()
+        .map(|(seq, name, _)| (seq, name))
+        .collect()
+}
