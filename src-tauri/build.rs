@@ -12,6 +12,7 @@ fn main() {
         "task_events",
         "approvals",
         "decide_approval",
+        "decide_budget",
         "deliverables",
         "preview_deliverable",
         "save_deliverable",

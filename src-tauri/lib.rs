@@ -85,6 +85,7 @@ pub fn run() {
             commands::tasks::cancel_task,
             commands::tasks::approvals,
             commands::tasks::decide_approval,
+            commands::tasks::decide_budget,
             commands::tasks::task_events,
             commands::deliverables::deliverables,
             commands::deliverables::preview_deliverable,

@@ -1,6 +1,7 @@
 //! Tasks: create, read, history, cancel, and the live event stream of one task.
 
 use futures::StreamExt;
+use miteos_core::budget::{BudgetChange, BudgetDecision};
 use miteos_core::domain::{Approval, Task, TaskStatus};
 use miteos_core::events::Event;
 use miteos_core::service::{Attachment, NewTask};
@@ -18,6 +19,7 @@ pub async fn create_task(
     workspace_id: Option<String>,
     model: Option<String>,
     attachments: Option<Vec<std::path::PathBuf>>,
+    budget: Option<BudgetChange>,
 ) -> CommandResult<Task> {
     // Files the user picked in the open dialog.
     let attachments = attachments
@@ -32,6 +34,7 @@ pub async fn create_task(
             workspace_id,
             model,
             attachments,
+            budget,
         })
         .await?)
 }
@@ -98,4 +101,18 @@ pub async fn task_events(
         }
     });
     Ok(())
+}
+
+/// Answers a task paused on its budget: raise (the paused limit doubled, or `budget`) or stop.
+#[tauri::command]
+pub async fn decide_budget(
+    state: State<'_, AppState>,
+    task_id: String,
+    decision: BudgetDecision,
+    budget: Option<BudgetChange>,
+) -> CommandResult<Task> {
+    Ok(state
+        .miteos
+        .decide_budget(&task_id, decision, budget)
+        .await?)
 }

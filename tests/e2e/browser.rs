@@ -1,7 +1,8 @@
 //! The War Room in a real browser: Debian's Chromium, driven by playwright-core
 //! (ui/tests/browser/war-room.mjs), against the real API serving the built UI, with a scripted
 //! model. Submits the example prompt and watches it complete, previews and downloads the
-//! spreadsheet, cancels a running task, approves a command, and pages through history.
+//! spreadsheet, cancels a running task, approves a command, answers a task paused on its budget,
+//! and pages through history.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -61,6 +62,27 @@ async fn war_room_runs_cancels_downloads_and_pages_history_in_chromium() {
         |b| !fake_model::planner(b) && b.contains("Report the machine's kernel"),
         Reply::Text("The kernel is Linux.".into()),
     );
+    // A task that never finishes: it pauses on its budget (10 of 12 steps), is raised, then stopped.
+    let page = app
+        .page(
+            "/pages/any",
+            "<html><body>a page</body></html>",
+            Duration::ZERO,
+        )
+        .await;
+    app.script.on(
+        |b| fake_model::planner(b) && b.contains("Read every page"),
+        crate::support::one_subtask_plan("researcher", "Read all the pages", "one by one"),
+    );
+    for n in 0..40 {
+        app.script.once(
+            |b| !fake_model::planner(b) && b.contains("Read all the pages"),
+            Reply::ToolCalls(vec![tool(
+                "fetch_url",
+                json!({"url": format!("{page}?n={n}")}),
+            )]),
+        );
+    }
     script_example(&app).await;
 
     let script = repo_root().join("ui/tests/browser/war-room.mjs");

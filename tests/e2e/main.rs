@@ -5,6 +5,7 @@ mod support;
 
 mod analysis;
 mod browser;
+mod budgets;
 mod cancel;
 mod cli;
 mod desktop_api;

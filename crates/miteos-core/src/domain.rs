@@ -116,6 +116,14 @@ pub struct Task {
     pub finished_at: Option<DateTime<Utc>>,
     /// Why the task failed or was cancelled, in words a user can act on.
     pub error: Option<String>,
+    /// Model calls the task made (planning included).
+    pub steps: i64,
+    /// The task's limits (`null` for tasks from before budgets existed).
+    pub budget: Option<crate::budget::Budget>,
+    /// What the plan is expected to spend, once it is made.
+    pub estimate: Option<crate::budget::Estimate>,
+    /// The budget question the task waits on, if it is paused.
+    pub paused: Option<crate::budget::BudgetPause>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -129,6 +137,8 @@ pub struct Subtask {
     pub depends_on: Vec<String>,
     pub tokens_used: i64,
     pub cost_usd: f64,
+    /// Model calls the agent made.
+    pub steps: i64,
     #[serde(with = "rfc3339::option")]
     #[ts(type = "string | null")]
     pub started_at: Option<DateTime<Utc>>,

@@ -110,6 +110,16 @@ pub enum EventKind {
     },
     /// A file in the task folder was registered (or updated) as a deliverable.
     DeliverableAdded { deliverable: Deliverable },
+    /// The plan's expected spend, before any subtask runs.
+    BudgetEstimated { estimate: crate::budget::Estimate },
+    /// A limit is nearly reached (or the estimate is above one): the task waits for the user to
+    /// raise it or stop.
+    BudgetPaused { pause: crate::budget::BudgetPause },
+    /// The user answered: `raise` (the task goes on with `budget`) or `stop`.
+    BudgetDecided {
+        decision: crate::budget::BudgetDecision,
+        budget: crate::budget::Budget,
+    },
     /// Cancellation was requested; running agents are being stopped.
     CancelRequested,
     /// The task reached a final state. Always the last event of a task.
@@ -140,6 +150,9 @@ impl EventKind {
             EventKind::ApprovalRequested { .. } => "approval_requested",
             EventKind::ApprovalDecided { .. } => "approval_decided",
             EventKind::DeliverableAdded { .. } => "deliverable_added",
+            EventKind::BudgetEstimated { .. } => "budget_estimated",
+            EventKind::BudgetPaused { .. } => "budget_paused",
+            EventKind::BudgetDecided { .. } => "budget_decided",
             EventKind::CancelRequested => "cancel_requested",
             EventKind::TaskFinished { .. } => "task_finished",
         }

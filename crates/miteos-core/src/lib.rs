@@ -5,6 +5,7 @@
 //! scheduler, agent loop), the model providers and the agents' tools.
 
 pub mod bindings;
+pub mod budget;
 pub mod deliverables;
 pub mod digest;
 pub mod domain;

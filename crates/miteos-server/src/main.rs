@@ -50,6 +50,8 @@ enum Command {
         /// A document the agents work from (repeatable): PDF, text, Markdown, CSV, JSON, HTML…
         #[arg(long = "attach", value_name = "FILE")]
         attach: Vec<PathBuf>,
+        #[command(flatten)]
+        budget: cli::run::BudgetArgs,
         /// What to do, in plain language.
         prompt: Vec<String>,
     },
@@ -104,11 +106,14 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(if matches!(e, Error::NotConfigured(_)) {
-                2
-            } else {
-                1
-            })
+            // 2 like clap's usage errors: the user can fix what was typed or configured.
+            ExitCode::from(
+                if matches!(e, Error::NotConfigured(_) | Error::InvalidInput(_)) {
+                    2
+                } else {
+                    1
+                },
+            )
         }
     }
 }
@@ -175,13 +180,21 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
             model,
             approve,
             attach,
+            budget,
             prompt,
         } => {
             let attachments = attach
                 .iter()
                 .map(|p| miteos_core::service::Attachment::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            cli::run::run(&miteos, prompt.join(" "), model, approve, attachments).await
+            let new = miteos_core::service::NewTask {
+                prompt: prompt.join(" "),
+                workspace_id: None,
+                model,
+                attachments,
+                budget: budget.change()?,
+            };
+            cli::run::run(&miteos, new, approve, budget.over_budget).await
         }
         Command::Agents { command } => {
             cli::agents::run(&miteos, command).await?;

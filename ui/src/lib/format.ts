@@ -1,5 +1,5 @@
 // How numbers, durations and states read everywhere in the War Room.
-import type { SubtaskStatus, TaskStatus } from "./types/core";
+import type { BudgetLimits, SubtaskStatus, TaskStatus } from "./types/core";
 
 export type AnyStatus = TaskStatus | SubtaskStatus;
 
@@ -58,4 +58,14 @@ export function bytes(n: number): string {
 
 export function isLive(status: AnyStatus): boolean {
   return status === "pending" || status === "running";
+}
+
+/** The limits that are set, in words: `$5.00 · 2,000,000 tokens · 100 steps · 60 min`. */
+export function limits(l: BudgetLimits): string {
+  const parts: string[] = [];
+  if (l.cost_cents !== null) parts.push(dollarsFromCents(l.cost_cents));
+  if (l.tokens !== null) parts.push(`${tokens(l.tokens)} tokens`);
+  if (l.steps !== null) parts.push(`${l.steps} steps`);
+  if (l.seconds !== null) parts.push(l.seconds % 60 === 0 ? `${l.seconds / 60} min` : `${l.seconds} s`);
+  return parts.length > 0 ? parts.join(" · ") : "no limits";
 }

@@ -19,6 +19,10 @@ export function task(over: Partial<Task> = {}): Task {
     started_at: "2026-11-28T10:00:01Z",
     finished_at: null,
     error: null,
+    steps: 0,
+    budget: null,
+    estimate: null,
+    paused: null,
     ...over,
   };
 }
@@ -33,6 +37,7 @@ export function subtask(id: string, over: Partial<Subtask> = {}): Subtask {
     depends_on: [],
     tokens_used: 0,
     cost_usd: 0,
+    steps: 0,
     started_at: null,
     finished_at: null,
     output: null,
@@ -71,6 +76,7 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     cancelTask: vi.fn(async () => task({ status: "cancelled" })),
     approvals: vi.fn(async () => []),
     decideApproval: vi.fn(),
+    decideBudget: vi.fn(async () => task()),
     subscribe: vi.fn(() => () => {}),
     deliverables: vi.fn(async () => []),
     preview: vi.fn(async () => ({ kind: "text" as const, text: "hello", truncated: false })),

@@ -149,6 +149,24 @@ try {
   if (await waiting.count()) throw new Error("the approval banner stayed after approving");
   step("approved; the task completed");
 
+  step("a task with its own budget pauses at 80% of a limit; raise it, then stop");
+  await page.getByRole("button", { name: /^Budget/ }).click();
+  await page.getByLabel("Task cost").fill("1.25");
+  await prompt.fill("Read every page you can find");
+  await prompt.press("Enter");
+  await page.getByTestId("budget-line").filter({ hasText: "$1.25" }).waitFor({ timeout: 15_000 });
+  const paused = page.getByTestId("budget-paused");
+  await paused.filter({ hasText: "10 steps of its limit of 12 steps" }).waitFor({ timeout: 30_000 });
+  await shot("budget-paused-light");
+  await paused.getByRole("button", { name: "Raise limit ×2" }).click();
+  await page.getByTestId("budget-line").filter({ hasText: "24 steps" }).waitFor({ timeout: 15_000 });
+  await paused.filter({ hasText: "20 steps of its limit of 24 steps" }).waitFor({ timeout: 30_000 });
+  await paused.getByRole("button", { name: "Stop" }).click();
+  await page.locator('[data-testid="task-status"][data-status="cancelled"]').waitFor({ timeout: 15_000 });
+  await page.getByText("stopped by the user at its budget").first().waitFor();
+  if (await paused.count()) throw new Error("the budget question stayed after stopping");
+  step("raised once, then stopped; the reason is shown");
+
   step("page through history");
   for (let i = 0; i < 21; i++) await api("/tasks", { method: "POST", body: JSON.stringify({ prompt: `History filler ${i}` }) });
   await page.getByRole("button", { name: "History", exact: true }).click();

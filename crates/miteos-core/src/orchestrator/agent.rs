@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::approvals::CallApprover;
+use super::budget::SubtaskClock;
 use super::loops::{LoopGuard, Verdict};
 use super::{RunCtx, Stop};
 use crate::deliverables;
@@ -43,12 +44,14 @@ pub(crate) async fn run_agent(
     cancel: &CancellationToken,
 ) -> AgentOutcome {
     let span = tracing::info_span!("subtask", id = %subtask.id, agent = %subtask.agent_type);
-    match agent_loop(ctx, subtask, deps, cancel)
-        .instrument(span)
-        .await
-    {
+    let clock = SubtaskClock::start(ctx, &subtask.id).await;
+    let outcome = tokio::select! {
+        outcome = agent_loop(ctx, subtask, deps, &clock, cancel).instrument(span) => outcome,
+        reason = ctx.subtask_deadline(&clock) => Err(Stop::Failed(reason)),
+    };
+    match outcome {
         Ok(output) => AgentOutcome::Complete(output),
-        Err(Stop::Cancelled) => AgentOutcome::Cancelled,
+        Err(Stop::Cancelled | Stop::Stopped(_)) => AgentOutcome::Cancelled,
         Err(Stop::Failed(reason)) => AgentOutcome::Failed(reason),
     }
 }
@@ -57,6 +60,7 @@ async fn agent_loop(
     ctx: &RunCtx,
     subtask: &NewSubtask,
     deps: Vec<DependencyResult>,
+    clock: &SubtaskClock,
     cancel: &CancellationToken,
 ) -> Result<String, Stop> {
     let agent = ctx
@@ -110,12 +114,19 @@ async fn agent_loop(
         shell_allow: ctx.shell_allow.clone(),
     };
 
-    let max_steps = ctx.limits.capped_by(provider.profile()).max_steps;
+    // The budget's step limit asks at 80%; a small model's own cap stops without asking.
+    let step_cap = provider.profile().max_agent_steps;
     let mut loops = LoopGuard::default();
-    for _ in 0..max_steps {
+    for step in 0.. {
         if cancel.is_cancelled() {
             return Err(Stop::Cancelled);
         }
+        if let Some(cap) = step_cap.filter(|cap| step >= *cap) {
+            return Err(Stop::Failed(format!(
+                "the agent took {cap} steps without finishing; the model's step limit stopped it"
+            )));
+        }
+        ctx.checkpoint(Some(clock), cancel).await?;
         let answer = ctx
             .model_turn(provider.as_ref(), &request, Some(&subtask.id), cancel)
             .await?;
@@ -177,9 +188,7 @@ async fn agent_loop(
             return Err(Stop::Failed(why));
         }
     }
-    Err(Stop::Failed(format!(
-        "the agent took {max_steps} steps without finishing; the step limit stopped it"
-    )))
+    unreachable!("the step loop only ends by returning")
 }
 
 /// The agent type's preferred model when it has one that is configured, else the task's.

@@ -8,6 +8,7 @@
 mod agent;
 mod agent_types;
 mod approvals;
+mod budget;
 mod loops;
 mod model;
 mod planner;
@@ -33,6 +34,7 @@ use crate::tools::ToolRegistry;
 pub use agent_types::builtin_agent_types;
 pub use approvals::ApprovalDesk;
 pub(crate) use approvals::expire_pending;
+pub use budget::{BudgetDesk, DeskGuard};
 pub use planner::{DanglingDeps, Plan, validate_plan};
 
 /// Bounds on one task's run.
@@ -40,8 +42,6 @@ pub use planner::{DanglingDeps, Plan, validate_plan};
 pub struct Limits {
     /// Subtasks of one task running at once.
     pub max_concurrency: usize,
-    /// Model turns one agent may take before it must answer.
-    pub max_steps: usize,
     /// Subtasks a plan may have.
     pub max_subtasks: usize,
     /// Times the planner is asked to repair an invalid plan.
@@ -55,7 +55,6 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_concurrency: 4,
-            max_steps: 12,
             max_subtasks: 12,
             max_plan_repairs: 2,
             max_provider_calls: 8,
@@ -66,10 +65,10 @@ impl Default for Limits {
 impl Limits {
     /// These limits, tightened where the model asks for less (small local models).
     pub fn capped_by(self, profile: ModelProfile) -> Limits {
-        let cap = |limit: usize, wish: Option<usize>| wish.map_or(limit, |w| w.min(limit));
         Limits {
-            max_subtasks: cap(self.max_subtasks, profile.max_plan_subtasks),
-            max_steps: cap(self.max_steps, profile.max_agent_steps),
+            max_subtasks: profile
+                .max_plan_subtasks
+                .map_or(self.max_subtasks, |w| w.min(self.max_subtasks)),
             ..self
         }
     }
@@ -110,6 +109,8 @@ pub struct RunCtx {
     pub halt: Arc<std::sync::atomic::AtomicBool>,
     /// Shared by every task: how many calls each provider may have in flight.
     pub provider_slots: Arc<ProviderSlots>,
+    /// The task's budget and the question it may be paused on.
+    pub budget: Arc<BudgetDesk>,
 }
 
 /// A semaphore per provider, so concurrent tasks share each provider's capacity.
@@ -147,6 +148,8 @@ impl ProviderSlots {
 #[derive(Debug)]
 pub(crate) enum Stop {
     Cancelled,
+    /// Cancelled for this reason (the user stopped it at its budget).
+    Stopped(String),
     Failed(String),
 }
 
@@ -160,7 +163,17 @@ impl From<crate::Error> for Stop {
 pub async fn run_task(ctx: RunCtx, cancel: CancellationToken) {
     let span = tracing::info_span!("task", id = %ctx.task_id);
     async move {
-        let outcome = run(&ctx, &cancel).await;
+        let outcome = tokio::select! {
+            outcome = run(&ctx, &cancel) => outcome,
+            // Never resolves: at the time limit it cancels the run, which then ends.
+            () = ctx.watch_task_time() => unreachable!("the time watchdog never returns"),
+        };
+        // When the budget ended the run, that is how it ended.
+        let outcome = match (outcome, ctx.budget.end().await) {
+            (Err(_), Some((TaskStatus::Cancelled, reason))) => Err(Stop::Stopped(reason)),
+            (Err(_), Some((_, reason))) => Err(Stop::Failed(reason)),
+            (outcome, _) => outcome,
+        };
         if ctx.halt.load(std::sync::atomic::Ordering::SeqCst) {
             tracing::info!("Miteos is quitting; the task resumes on the next start");
             return;
@@ -229,6 +242,7 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             },
         )
         .await?;
+    ctx.estimate(&plan, cancel).await?;
     scheduler::run_plan(ctx, &plan, HashMap::new(), cancel).await
 }
 
@@ -241,6 +255,7 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
             TaskStatus::Cancelled,
             Some("cancelled by the user".to_owned()),
         ),
+        Err(Stop::Stopped(reason)) => (TaskStatus::Cancelled, Some(reason)),
         Err(Stop::Failed(reason)) => (TaskStatus::Failed, Some(reason)),
     };
     record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await
@@ -256,6 +271,7 @@ pub(crate) async fn record_end(
     error: Option<String>,
 ) -> Result<()> {
     approvals::expire_pending(store, journal, task_id).await?;
+    store.set_pause(task_id, None).await?;
     for id in store.cancel_unfinished_subtasks(task_id).await? {
         journal
             .append(

@@ -331,6 +331,7 @@ pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Pla
     };
     let mut last_problems = Vec::new();
     for attempt in 0..=ctx.limits.max_plan_repairs {
+        ctx.checkpoint(None, cancel).await?;
         let answer = ctx
             .model_turn(ctx.provider.as_ref(), &request, None, cancel)
             .await?;

@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventKind};
 use crate::ids::{is_task_id, new_task_id};
 use crate::models::ModelStore;
-use crate::orchestrator::{ApprovalDesk, Limits, RunCtx, builtin_agent_types, run_task};
+use crate::orchestrator::{
+    ApprovalDesk, BudgetDesk, Limits, RunCtx, builtin_agent_types, run_task,
+};
 use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::source::DefaultProviders;
 use crate::providers::{ModelConfig, ProviderSource};
@@ -25,6 +27,7 @@ use crate::tools::{McpHub, SearchConfig, SearchEngine, ToolRegistry};
 
 mod agent_types;
 mod approvals;
+mod budget;
 mod deliverables;
 mod lock;
 mod mcp;
@@ -95,6 +98,8 @@ pub struct NewTask {
     pub model: Option<String>,
     /// Documents the agents work from, saved in the task's `inputs/` folder before it starts.
     pub attachments: Vec<Attachment>,
+    /// Changes to the default budget (Settings) for this task.
+    pub budget: Option<crate::budget::BudgetChange>,
 }
 
 /// A document given with a task.
@@ -182,6 +187,7 @@ struct RunHandle {
     cancel: CancellationToken,
     gate: Arc<RwLock<()>>,
     approvals: Arc<ApprovalDesk>,
+    budget: Arc<BudgetDesk>,
     done: watch::Receiver<bool>,
 }
 
@@ -320,6 +326,10 @@ impl Miteos {
             ));
         }
         let attachments = checked_attachments(new.attachments)?;
+        let budget = match &new.budget {
+            Some(change) => self.default_budget().await?.with(change)?,
+            None => self.default_budget().await?,
+        };
         let providers = self.providers();
         let model = providers.resolve_model(new.model.as_deref())?;
         let provider = providers.provider(&model)?;
@@ -338,6 +348,10 @@ impl Miteos {
             started_at: None,
             finished_at: None,
             error: None,
+            steps: 0,
+            budget: Some(budget),
+            estimate: None,
+            paused: None,
         };
         if !attachments.is_empty() {
             let inputs = self.task_dir(&task.id).join(INPUTS_DIR);
@@ -378,6 +392,11 @@ impl Miteos {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        let cancel = CancellationToken::new();
+        let budget = match task.budget {
+            Some(budget) => budget,
+            None => self.default_budget().await?,
+        };
         let ctx = RunCtx {
             store: inner.store.clone(),
             journal: inner.journal.clone(),
@@ -399,8 +418,8 @@ impl Miteos {
             resume,
             halt: inner.halt.clone(),
             provider_slots: inner.provider_slots.clone(),
+            budget: Arc::new(BudgetDesk::new(budget, cancel.clone())),
         };
-        let cancel = CancellationToken::new();
         let (done_tx, done_rx) = watch::channel(false);
         self.lock_running().insert(
             task.id.clone(),
@@ -408,6 +427,7 @@ impl Miteos {
                 cancel: cancel.clone(),
                 gate: ctx.gate.clone(),
                 approvals: ctx.approvals.clone(),
+                budget: ctx.budget.clone(),
                 done: done_rx,
             },
         );

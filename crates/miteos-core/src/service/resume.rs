@@ -17,6 +17,8 @@ impl Miteos {
         for id in store.unfinished_task_ids().await? {
             crate::orchestrator::expire_pending(store, journal, &id).await?;
             self.close_cut_calls(&id).await?;
+            // A question the stopped run asked is asked again if it still applies.
+            store.set_pause(&id, None).await?;
             let task = store.get_task(&id).await?;
             let provider = match self.providers().provider(&task.model) {
                 Ok(p) => p,

@@ -1,5 +1,6 @@
 //! Settings the user edits (the War Room's settings view, and the same through the service):
-//! providers, web search, their API keys, concurrency and the local API's address.
+//! providers, web search, their API keys, concurrency, the default budget and the local API's
+//! address.
 //!
 //! Non-secret provider fields live in the `models` setting (SQLite) and overlay the environment;
 //! API keys live in [`crate::secrets`] (keyring or 0600 file) and are never sent back whole.
@@ -130,6 +131,8 @@ pub struct Settings {
     pub shell_allow: Vec<String>,
     /// What quitting Miteos does to running tasks.
     pub on_quit: OnQuit,
+    /// The budget new tasks get unless they change it.
+    pub budget: crate::budget::Budget,
     /// Where keys are kept, in words.
     pub key_store: String,
     /// The model new tasks run on, or why there is none.
@@ -173,6 +176,9 @@ pub struct SettingsUpdate {
     /// Left out, it stays as it is.
     #[serde(default)]
     pub on_quit: Option<OnQuit>,
+    /// The default budget; left out, it stays as it is.
+    #[serde(default)]
+    pub budget: Option<crate::budget::Budget>,
 }
 
 /// The model and search configurations in use: the environment, overlaid by the saved settings,
@@ -325,6 +331,7 @@ impl Miteos {
             },
             shell_allow: self.shell_allow().await?,
             on_quit: self.on_quit().await?,
+            budget: self.default_budget().await?,
             key_store: inner.secrets.location(),
             default_model,
             default_model_error,
@@ -418,6 +425,9 @@ impl Miteos {
         }
         let engine = search.engine().map_err(Error::InvalidInput)?;
         let shell_allow = update.shell_allow.map(clean_allow_list).transpose()?;
+        if let Some(budget) = &update.budget {
+            budget.validate()?;
+        }
         let source = DefaultProviders::new(candidate, ModelStore::new(&self.inner.data_dir));
         if providers.model.is_some() {
             use crate::providers::ProviderSource;
@@ -456,6 +466,9 @@ impl Miteos {
         }
         if let Some(on_quit) = &update.on_quit {
             store.put_setting(ON_QUIT_KEY, on_quit).await?;
+        }
+        if let Some(budget) = &update.budget {
+            self.save_default_budget(budget).await?;
         }
         *self.inner.search.write().unwrap_or_else(|p| p.into_inner()) = engine.map(Arc::new);
         if !self.inner.injected_providers {

@@ -3,6 +3,7 @@
 
 mod agent_types;
 mod approvals;
+mod budget;
 mod deliverables;
 mod journal;
 mod publishing;
@@ -18,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::error::{Result, StoreContext};
 
+pub use budget::{History, Spent};
 pub use journal::Journal;
 pub use publishing::{DeploymentRow, ShareRow};
 pub use tasks::{NewSubtask, TaskFilter, TaskTotals};

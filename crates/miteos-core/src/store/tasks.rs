@@ -49,12 +49,13 @@ pub struct TaskTotals {
 }
 
 const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, model, input_tokens, output_tokens, \
-     cost_micros, error, created_at, started_at, finished_at";
+     cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause";
 
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
         sqlx::query(
-            "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&task.id)
         .bind(&task.prompt)
@@ -63,6 +64,7 @@ impl Store {
         .bind(task.status.as_str())
         .bind(&task.model)
         .bind(task.created_at)
+        .bind(task.budget.as_ref().map(to_json))
         .execute(&self.pool)
         .await
         .context(|| format!("storing task {}", task.id))?;
@@ -130,7 +132,7 @@ impl Store {
         }
         let rows = in_list(
             "SELECT task_id, id, title, description, agent_type, status, input_tokens, output_tokens, cost_micros, \
-             output, error, started_at, finished_at FROM subtasks WHERE task_id IN (",
+             output, error, started_at, finished_at, steps FROM subtasks WHERE task_id IN (",
             task_ids,
             ") ORDER BY task_id, position",
         )
@@ -177,6 +179,7 @@ impl Store {
                 depends_on,
                 tokens_used: input + output,
                 cost_usd: micros as f64 / 1e6,
+                steps: row.get("steps"),
                 started_at: row.get("started_at"),
                 finished_at: row.get("finished_at"),
                 output: row.get("output"),
@@ -336,7 +339,7 @@ impl Store {
         if let Some(st) = subtask_id {
             sqlx::query(
                 "UPDATE subtasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
-                 cost_micros = cost_micros + ? WHERE task_id = ? AND id = ?",
+                 cost_micros = cost_micros + ?, steps = steps + 1 WHERE task_id = ? AND id = ?",
             )
             .bind(input_tokens)
             .bind(output_tokens)
@@ -349,7 +352,8 @@ impl Store {
         }
         let row = sqlx::query(
             "UPDATE tasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
-             cost_micros = cost_micros + ? WHERE id = ? RETURNING input_tokens + output_tokens AS tokens, cost_micros",
+             cost_micros = cost_micros + ?, steps = steps + 1 WHERE id = ? \
+             RETURNING input_tokens + output_tokens AS tokens, cost_micros",
         )
         .bind(input_tokens)
         .bind(output_tokens)
@@ -418,7 +422,25 @@ fn task_from_row(row: &SqliteRow) -> Result<Task> {
         started_at: row.get("started_at"),
         finished_at: row.get("finished_at"),
         error: row.get("error"),
+        steps: row.get("steps"),
+        budget: from_json(row, "budget")?,
+        estimate: from_json(row, "estimate")?,
+        paused: from_json(row, "pause")?,
     })
+}
+
+/// A JSON column (budget, estimate, pause).
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("budget types always encode")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<Option<T>> {
+    let text: Option<String> = row.get(column);
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|e| Error::Internal(format!("unreadable {column} in store: {e}")))
+    })
+    .transpose()
 }
 
 /// `st-12` sorts after `st-2`.

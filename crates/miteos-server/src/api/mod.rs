@@ -166,6 +166,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(publish::take_down),
         )
         .route("/tasks/{task_id}/approvals", get(approvals::list))
+        .route("/tasks/{task_id}/budget", post(tasks::budget))
         .route(
             "/tasks/{task_id}/approvals/{approval_id}",
             post(approvals::decide),

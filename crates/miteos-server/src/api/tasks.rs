@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use miteos_core::budget::{BudgetChange, BudgetDecision};
 use miteos_core::domain::{Deliverable, Task, TaskStatus};
 use miteos_core::preview::Preview;
 use miteos_core::service::{Attachment, NewTask};
@@ -24,6 +25,9 @@ pub struct CreateTask {
     /// Documents the agents work from (up to 25 MiB together), saved in the task's `inputs/`.
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
+    /// Changes to the default budget for this task, e.g. `{"task": {"cost_cents": 100}}`; a
+    /// limit set to `null` is removed.
+    pub budget: Option<BudgetChange>,
 }
 
 /// A document given with a task.
@@ -90,6 +94,7 @@ pub async fn create(
             workspace_id: body.workspace_id,
             model: body.model,
             attachments,
+            budget: body.budget,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(task)))
@@ -127,6 +132,30 @@ pub async fn completed(
 ) -> Result<Json<Vec<Task>>, ApiError> {
     Ok(Json(
         s.miteos.completed_tasks(page.limit, page.offset).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BudgetBody {
+    pub decision: BudgetDecision,
+    /// For `raise`: the limits to change. Left out, the limit the task is paused on is doubled.
+    pub budget: Option<BudgetChange>,
+}
+
+/// Answers a task paused on its budget: `raise` (it goes on) or `stop` (it ends `cancelled`,
+/// keeping its deliverables). `raise` with `budget` also changes a running task's limits when it
+/// is not paused. `409` when the task is not running, or `stop` when it is not paused.
+#[utoipa::path(post, path = "/tasks/{task_id}/budget", params(("task_id" = String, Path)), request_body = BudgetBody,
+    responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn budget(
+    State(s): State<AppState>,
+    Path(task_id): Path<String>,
+    ApiJson(body): ApiJson<BudgetBody>,
+) -> Result<Json<Task>, ApiError> {
+    Ok(Json(
+        s.miteos
+            .decide_budget(&task_id, body.decision, body.budget)
+            .await?,
     ))
 }
 

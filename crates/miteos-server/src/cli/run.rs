@@ -1,7 +1,8 @@
 //! `miteos run`: creates a task, shows its plan as a live tree (states, agent types, tokens, cost,
 //! elapsed time, progress), cancels it on Ctrl+C, and prints the deliverables' paths at the end.
 //! On a terminal the tree redraws in place; elsewhere (pipes, CI) it prints one line per change.
-//! Risky tool calls are asked about on the terminal (or approved or denied by `--approve`).
+//! Risky tool calls are asked about on the terminal (or approved or denied by `--approve`), and so
+//! is a task paused on its budget (or answered by `--over-budget`).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -11,9 +12,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use miteos_core::budget::{BudgetChange, BudgetDecision, BudgetPause, LimitsChange, thousands};
 use miteos_core::domain::{Approval, SubtaskStatus, TaskStatus};
 use miteos_core::events::{Event, EventKind, PlannedSubtask};
-use miteos_core::service::{Attachment, NewTask};
+use miteos_core::service::NewTask;
 use miteos_core::{Error, Miteos};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -25,30 +27,105 @@ pub enum ApprovalMode {
     None,
 }
 
+/// What `miteos run` does when the task pauses on its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OverBudget {
+    Ask,
+    /// Double the limit and go on.
+    Raise,
+    /// End the task, keeping what it made.
+    Stop,
+}
+
+/// This task's limits, over the default budget of the settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BudgetArgs {
+    /// Most the task may cost, in US dollars (e.g. 0.50).
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<f64>,
+    /// Most tokens the task may use.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<i64>,
+    /// Longest the task may run, in minutes.
+    #[arg(long, value_name = "MIN")]
+    pub max_minutes: Option<f64>,
+    /// Most model calls each subtask may make.
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<i64>,
+    /// At 80% of a limit the task pauses: `ask` on the terminal (the default when stdin is one),
+    /// `raise` the limit (double it), or `stop` the task (the default otherwise).
+    #[arg(long, value_enum)]
+    pub over_budget: Option<OverBudget>,
+}
+
+impl BudgetArgs {
+    pub fn change(&self) -> Result<Option<BudgetChange>, Error> {
+        let positive = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(Error::InvalidInput(format!("{name} must be above 0")))
+            }
+        };
+        let cost = self
+            .max_cost
+            .map(|c| positive("--max-cost", c).map(|c| (c * 100.0).ceil() as i64))
+            .transpose()?;
+        let seconds = self
+            .max_minutes
+            .map(|m| positive("--max-minutes", m).map(|m| (m * 60.0).ceil() as i64))
+            .transpose()?;
+        if [cost, self.max_tokens, seconds, self.max_steps]
+            .iter()
+            .all(Option::is_none)
+        {
+            return Ok(None);
+        }
+        Ok(Some(BudgetChange {
+            task: Some(LimitsChange {
+                tokens: self.max_tokens.map(Some),
+                cost_cents: cost.map(Some),
+                seconds: seconds.map(Some),
+                steps: None,
+            }),
+            subtask: self.max_steps.map(|n| LimitsChange {
+                steps: Some(Some(n)),
+                ..LimitsChange::default()
+            }),
+        }))
+    }
+}
+
+/// A question of the running task for the user.
+enum Question {
+    Approval(Approval),
+    Budget(BudgetPause),
+}
+
 pub async fn run(
     miteos: &Miteos,
-    prompt: String,
-    model: Option<String>,
+    new: NewTask,
     approve: Option<ApprovalMode>,
-    attachments: Vec<Attachment>,
+    over_budget: Option<OverBudget>,
 ) -> Result<ExitCode, Error> {
-    let mode = approve.unwrap_or(if std::io::stdin().is_terminal() {
-        ApprovalMode::Ask
-    } else {
-        ApprovalMode::None
-    });
+    let interactive = std::io::stdin().is_terminal();
+    let modes = Modes {
+        approve: approve.unwrap_or(if interactive {
+            ApprovalMode::Ask
+        } else {
+            ApprovalMode::None
+        }),
+        budget: over_budget.unwrap_or(if interactive {
+            OverBudget::Ask
+        } else {
+            OverBudget::Stop
+        }),
+    };
     let mut live = miteos.subscribe();
-    let task = miteos
-        .create_task(NewTask {
-            prompt,
-            workspace_id: None,
-            model,
-            attachments,
-        })
-        .await?;
+    let task = miteos.create_task(new).await?;
     let mut view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());
     let asking = view.paused.clone();
-    let approvals = approver(miteos.clone(), task.id.clone(), mode, asking);
+    let approvals = answerer(miteos.clone(), task.id.clone(), modes, asking);
     let mut ticker = tokio::time::interval(Duration::from_millis(200));
     let mut cancelling = false;
     let ctrl_c = tokio::signal::ctrl_c();
@@ -114,22 +191,52 @@ pub async fn run(
     })
 }
 
-/// Answers approval requests one at a time, as `mode` says. While it asks on the terminal,
-/// `paused` stops the live tree from drawing over the question.
-fn approver(
+#[derive(Clone, Copy)]
+struct Modes {
+    approve: ApprovalMode,
+    budget: OverBudget,
+}
+
+/// Asks `question` on the terminal and answers the line typed (lowercase, trimmed). While it
+/// asks, `paused` stops the live tree from drawing over the question.
+async fn ask_terminal(question: String, paused: &AtomicBool) -> String {
+    paused.store(true, Ordering::SeqCst);
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        eprint!("{question}");
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    })
+    .await;
+    paused.store(false, Ordering::SeqCst);
+    match answer {
+        Ok(Ok(line)) => line.trim().to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+/// Answers the task's questions one at a time, as `modes` say.
+fn answerer(
     miteos: Miteos,
     task_id: String,
-    mode: ApprovalMode,
+    modes: Modes,
     paused: Arc<AtomicBool>,
-) -> tokio::sync::mpsc::UnboundedSender<Approval> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Approval>();
+) -> tokio::sync::mpsc::UnboundedSender<Question> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Question>();
     tokio::spawn(async move {
-        while let Some(approval) = rx.recv().await {
-            let approve = match mode {
+        while let Some(question) = rx.recv().await {
+            let approval = match question {
+                Question::Approval(approval) => approval,
+                Question::Budget(pause) => {
+                    answer_budget(&miteos, &task_id, modes.budget, &pause, &paused).await;
+                    continue;
+                }
+            };
+            let approve = match modes.approve {
                 ApprovalMode::All => true,
                 ApprovalMode::None => false,
                 ApprovalMode::Ask => {
-                    paused.store(true, Ordering::SeqCst);
                     let question = format!(
                         "\n{} wants to run {} {}\n  because {}.\nAllow it? [y/N] ",
                         approval.subtask_id,
@@ -137,16 +244,7 @@ fn approver(
                         short(&approval.arguments.to_string(), 200),
                         approval.reason
                     );
-                    let answer = tokio::task::spawn_blocking(move || {
-                        use std::io::Write;
-                        eprint!("{question}");
-                        let _ = std::io::stderr().flush();
-                        let mut line = String::new();
-                        std::io::stdin().read_line(&mut line).map(|_| line)
-                    })
-                    .await;
-                    paused.store(false, Ordering::SeqCst);
-                    matches!(answer, Ok(Ok(line)) if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+                    matches!(ask_terminal(question, &paused).await.as_str(), "y" | "yes")
                 }
             };
             match miteos
@@ -169,6 +267,57 @@ fn approver(
         }
     });
     tx
+}
+
+async fn answer_budget(
+    miteos: &Miteos,
+    task_id: &str,
+    mode: OverBudget,
+    pause: &BudgetPause,
+    paused: &AtomicBool,
+) {
+    let decision = match mode {
+        OverBudget::Raise => BudgetDecision::Raise,
+        OverBudget::Stop => BudgetDecision::Stop,
+        OverBudget::Ask => {
+            let question = format!(
+                "\nBudget: {}.\nRaise the limit (double it) and go on? [y/N] ",
+                pause.message
+            );
+            match ask_terminal(question, paused).await.as_str() {
+                "y" | "yes" | "r" | "raise" => BudgetDecision::Raise,
+                _ => BudgetDecision::Stop,
+            }
+        }
+    };
+    match miteos.decide_budget(task_id, decision, None).await {
+        Ok(task) if decision == BudgetDecision::Raise => eprintln!(
+            "↑ budget raised: {}",
+            task.budget
+                .map(|b| format!(
+                    "task {} · {} per subtask",
+                    limits_line(&b.task),
+                    limits_line(&b.subtask)
+                ))
+                .unwrap_or_default()
+        ),
+        Ok(_) => eprintln!("■ stopping at the budget: {}", pause.message),
+        Err(e) => eprintln!("(budget answer not applied: {e})"),
+    }
+}
+
+/// "$5.00, 2,000,000 tokens, 100 steps, 60 min" — the limits that are set.
+fn limits_line(limits: &miteos_core::budget::BudgetLimits) -> String {
+    use miteos_core::budget::Measure;
+    let parts: Vec<String> = Measure::ALL
+        .iter()
+        .filter_map(|m| limits.get(*m).map(|v| m.show(v)))
+        .collect();
+    if parts.is_empty() {
+        "no limits".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 struct Node {
@@ -239,17 +388,24 @@ impl TreeView {
         self.nodes.values_mut().find(|n| n.planned.id == id)
     }
 
-    /// Applies one event and hands approval requests to the approver; true when the task has
-    /// finished.
+    /// Applies one event and hands questions (approvals, budget pauses) to the answerer; true
+    /// when the task has finished.
     fn apply_and_route(
         &mut self,
         event: &Event,
-        approvals: &tokio::sync::mpsc::UnboundedSender<Approval>,
+        questions: &tokio::sync::mpsc::UnboundedSender<Question>,
     ) -> bool {
-        if event.seq > self.last_seq
-            && let EventKind::ApprovalRequested { approval } = &event.kind
-        {
-            let _ = approvals.send(approval.clone());
+        if event.seq > self.last_seq {
+            let question = match &event.kind {
+                EventKind::ApprovalRequested { approval } => {
+                    Some(Question::Approval(approval.clone()))
+                }
+                EventKind::BudgetPaused { pause } => Some(Question::Budget(pause.clone())),
+                _ => None,
+            };
+            if let Some(q) = question {
+                let _ = questions.send(q);
+            }
         }
         self.apply(event)
     }
@@ -399,6 +555,24 @@ impl TreeView {
             } => {
                 self.log(format!("{subtask_id} approval {}", status.as_str()));
             }
+            EventKind::BudgetEstimated { estimate } => {
+                self.note(&format!(
+                    "Estimate: {} tokens · {}",
+                    thousands(estimate.tokens),
+                    usd(estimate.cost_cents as f64 / 100.0)
+                ));
+            }
+            EventKind::BudgetPaused { pause } => {
+                self.phase = "paused on its budget".into();
+                self.log(format!("paused: {}", pause.message));
+            }
+            EventKind::BudgetDecided { decision, .. } => {
+                self.phase = match decision {
+                    BudgetDecision::Raise => "running",
+                    BudgetDecision::Stop => "stopping",
+                }
+                .into();
+            }
             EventKind::CancelRequested => self.phase = "cancelling".into(),
             EventKind::TaskFinished { status, .. } => {
                 self.phase = status.as_str().into();
@@ -519,18 +693,6 @@ pub(crate) fn usd(amount: f64) -> String {
     } else {
         format!("${amount:.2}")
     }
-}
-
-pub(crate) fn thousands(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 fn elapsed(d: Duration) -> String {

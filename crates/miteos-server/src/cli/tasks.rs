@@ -3,7 +3,9 @@
 use miteos_core::store::TaskFilter;
 use miteos_core::{Error, Miteos};
 
-use super::run::{short, status_icon_task, thousands, usd};
+use miteos_core::budget::thousands;
+
+use super::run::{short, status_icon_task, usd};
 
 pub async fn print(
     miteos: &Miteos,

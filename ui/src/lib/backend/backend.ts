@@ -5,6 +5,8 @@ import type {
   AgentType,
   Approval,
   AgentTypeInput,
+  BudgetChange,
+  BudgetDecision,
   Deliverable,
   Deployment,
   Event,
@@ -32,6 +34,8 @@ export interface NewTask {
   model?: string | null;
   /** Documents the agents work from (saved in the task's inputs/ folder). */
   attachments?: AttachedFile[];
+  /** Changes to the default budget for this task. */
+  budget?: BudgetChange | null;
 }
 
 /** A document chosen for a task: a path on this machine (desktop app) or a browser file. */
@@ -67,6 +71,8 @@ export interface Backend {
   approvals(taskId: string): Promise<Approval[]>;
   /** Approves or denies a pending request. */
   decideApproval(taskId: string, approvalId: string, approve: boolean): Promise<Approval>;
+  /** Answers a task paused on its budget: raise (the limit doubled, or `budget`) or stop. */
+  decideBudget(taskId: string, decision: BudgetDecision, budget?: BudgetChange | null): Promise<Task>;
   /** Events of a task after `after` (journal, then live) until `task_finished`. */
   subscribe(taskId: string, after: number, onEvent: (event: Event) => void): Unsubscribe;
   deliverables(taskId: string): Promise<Deliverable[]>;

@@ -98,6 +98,7 @@ export function httpBackend(token: string, base = ""): Backend {
         attachments: await Promise.all(
           (t.attachments ?? []).map(async (a) => ({ name: a.name, content_base64: await base64(a.blob) })),
         ),
+        budget: t.budget ?? undefined,
       }),
     getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
     listTasks: (q) =>
@@ -108,6 +109,8 @@ export function httpBackend(token: string, base = ""): Backend {
       request("POST", `/tasks/${encodeURIComponent(taskId)}/approvals/${encodeURIComponent(approvalId)}`, {
         decision: approve ? "approve" : "deny",
       }),
+    decideBudget: (taskId, decision, budget) =>
+      request("POST", `/tasks/${encodeURIComponent(taskId)}/budget`, { decision, budget: budget ?? undefined }),
     subscribe(taskId, after, onEvent) {
       const controller = new AbortController();
       let last = after;

@@ -28,6 +28,7 @@ export function tauriBackend(): Backend {
         workspaceId: t.workspaceId ?? null,
         model: t.model ?? null,
         attachments: (t.attachments ?? []).flatMap((a) => (a.path ? [a.path] : [])),
+        budget: t.budget ?? null,
       }),
     getTask: (id) => call("get_task", { taskId: id }),
     listTasks: (q) =>
@@ -40,6 +41,7 @@ export function tauriBackend(): Backend {
     cancelTask: (id) => call("cancel_task", { taskId: id }),
     approvals: (taskId) => call("approvals", { taskId }),
     decideApproval: (taskId, approvalId, approve) => call("decide_approval", { taskId, approvalId, approve }),
+    decideBudget: (taskId, decision, budget) => call("decide_budget", { taskId, decision, budget: budget ?? null }),
     subscribe(taskId, after, onEvent) {
       let open = true;
       const channel = new Channel<Event>();

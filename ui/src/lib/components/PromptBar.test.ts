@@ -10,7 +10,7 @@ describe("PromptBar", () => {
     expect(document.activeElement).toBe(input);
     await fireEvent.input(input, { target: { value: "Compare three CRMs" } });
     await fireEvent.keyDown(input, { key: "Enter" });
-    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null, []);
+    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null, [], null);
   });
 
   it("adds a line with Shift+Enter instead of submitting", async () => {
@@ -32,7 +32,7 @@ describe("PromptBar", () => {
     await fireEvent.input(screen.getByLabelText("Workspace"), { target: { value: "q3-board" } });
     await fireEvent.input(input, { target: { value: "Draft the deck" } });
     await fireEvent.click(screen.getByRole("button", { name: /Run/ }));
-    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board", []);
+    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board", [], null);
     expect(screen.getByRole("alert").textContent).toContain("the prompt is empty");
   });
 
@@ -58,7 +58,7 @@ describe("PromptBar", () => {
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onsubmit).toHaveBeenCalledWith("Summarise the brief", null, [
       { name: "brief.pdf", size: null, path: "/home/me/brief.pdf" },
-    ]);
+    ], null);
   });
 
   it("takes browser files through a file input, and a file can be removed", async () => {
@@ -74,5 +74,29 @@ describe("PromptBar", () => {
     const sent = onsubmit.mock.calls[0]![2];
     expect(sent.map((a: { name: string }) => a.name)).toEqual(["data.csv"]);
     expect(sent[0].blob).toBe(files[0]);
+  });
+
+  it("sends the task's budget: only the limits filled in, in cents and seconds", async () => {
+    const onsubmit = vi.fn();
+    render(PromptBar, { onsubmit });
+    await fireEvent.click(screen.getByRole("button", { name: /Budget/ }));
+    await fireEvent.input(screen.getByLabelText("Task cost"), { target: { value: "1.5" } });
+    await fireEvent.input(screen.getByLabelText("Task minutes"), { target: { value: "10" } });
+    const input = screen.getByLabelText("Describe a task");
+    await fireEvent.input(input, { target: { value: "Compare CRMs" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(onsubmit).toHaveBeenCalledWith("Compare CRMs", null, [], { task: { cost_cents: 150, seconds: 600 } });
+
+    // Sent, the limits are cleared for the next task. One that is not a positive number is said
+    // where it was typed; nothing is sent.
+    expect(screen.queryByLabelText("Task cost")).toBeNull();
+    onsubmit.mockClear();
+    await fireEvent.click(screen.getByRole("button", { name: /Budget/ }));
+    expect((screen.getByLabelText("Task cost") as HTMLInputElement).value).toBe("");
+    await fireEvent.input(screen.getByLabelText("Task tokens"), { target: { value: "-5" } });
+    await fireEvent.input(input, { target: { value: "Again" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(onsubmit).not.toHaveBeenCalled();
+    expect(screen.getByRole("alert").textContent).toContain("Tokens must be a number above 0");
   });
 });

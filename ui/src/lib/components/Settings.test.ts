@@ -16,6 +16,10 @@ function settings(over: Partial<Settings> = {}): Settings {
     search_error: null,
     shell_allow: ["cat", "ls", "wc"],
     on_quit: "resume",
+    budget: {
+      task: { tokens: 2_000_000, cost_cents: 500, steps: 100, seconds: 3600 },
+      subtask: { tokens: 500_000, cost_cents: null, steps: 12, seconds: 1200 },
+    },
     key_store: "the OS keyring",
     default_model: "local::SmolLM2",
     default_model_error: null,

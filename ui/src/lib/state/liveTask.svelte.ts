@@ -1,6 +1,6 @@
 // The selected task, kept live: loaded once, then brought up to date by its event stream.
 import type { Backend, Unsubscribe } from "../backend";
-import type { Approval, Task } from "../types/core";
+import type { Approval, BudgetPause, Task } from "../types/core";
 import { apply, newTaskView, type TaskView } from "./taskView";
 
 export class LiveTask {
@@ -14,6 +14,8 @@ export class LiveTask {
     private readonly onFinished: (task: Task) => void,
     /** A request that is still pending when its event arrives (also on reopening the task). */
     private readonly onApproval: (approval: Approval) => void = () => {},
+    /** The task paused on its budget (also on reopening a paused task). */
+    private readonly onBudgetPause: (pause: BudgetPause) => void = () => {},
   ) {}
 
   /** Shows task `id` (or nothing with `null`), replacing the previous one. */
@@ -34,6 +36,8 @@ export class LiveTask {
       const view = newTaskView(task, deliverables);
       this.view = view;
       const wasLive = task.status === "pending" || task.status === "running";
+      const pausedAtOpen = task.paused?.since ?? null;
+      const openedAt = Date.now();
       this.#unsubscribe = this.backend.subscribe(id, 0, (event) => {
         if (generation !== this.#generation || !this.view) return;
         apply(this.view, event);
@@ -45,6 +49,14 @@ export class LiveTask {
         if (event.type === "task_finished" && wasLive) this.onFinished(this.view.task);
         if (event.type === "approval_requested" && this.view.approvals.some((a) => a.id === event.approval.id && a.status === "pending")) {
           this.onApproval(event.approval);
+        }
+        // The question waiting now, or one asked after the task was opened; not old ones the
+        // replay passes over.
+        if (
+          event.type === "budget_paused" &&
+          (event.pause.since === pausedAtOpen || Date.parse(event.pause.since) >= openedAt - 1000)
+        ) {
+          this.onBudgetPause(event.pause);
         }
       });
     } catch (e) {

@@ -3,6 +3,30 @@ import { event, subtask, task } from "../../test/fixtures";
 import { apply, newTaskView, pendingApprovals } from "./taskView";
 
 describe("a task view follows its events", () => {
+  it("shows the estimate, the budget question while it waits, and the raised budget", () => {
+    const view = newTaskView(task({ status: "running" }));
+    const budget = {
+      task: { tokens: 2_000_000, cost_cents: 500, steps: 100, seconds: 3600 },
+      subtask: { tokens: 500_000, cost_cents: null, steps: 12, seconds: 1200 },
+    };
+    apply(view, event({ type: "budget_estimated", estimate: { tokens: 16_500, cost_cents: 3, from_history: 0, subtasks: 1 } }));
+    expect(view.task.estimate?.tokens).toBe(16_500);
+    apply(view, event({ type: "usage", subtask_id: null, input_tokens: 10, output_tokens: 5, cost_usd: 0, task_total_tokens: 15, task_total_cost_cents: 0 }));
+    expect(view.task.steps).toBe(1);
+    const pause = {
+      scope: "subtask", subtask_id: "st-1", measure: "steps", used: 10, limit: 12, estimated: false,
+      message: "subtask st-1 used 10 steps of its limit of 12 steps (83%)", since: "2026-11-28T10:00:05Z",
+    };
+    apply(view, event({ type: "budget_paused", pause }));
+    expect(view.task.paused?.message).toContain("10 steps");
+    apply(view, event({ type: "budget_decided", decision: "raise", budget: { ...budget, subtask: { ...budget.subtask, steps: 24 } } }));
+    expect(view.task.paused).toBeNull();
+    expect(view.task.budget?.subtask.steps).toBe(24);
+    apply(view, event({ type: "budget_paused", pause: { ...pause, used: 20, limit: 24 } }));
+    apply(view, event({ type: "task_finished", status: "cancelled", error: "stopped", total_tokens_used: 15, total_cost_cents: 0 }));
+    expect(view.task.paused).toBeNull();
+  });
+
   it("builds the tree from the plan and tracks states, output, tools, usage and deliverables", () => {
     const view = newTaskView(task({ status: "pending" }));
     apply(view, event({ type: "task_started" }));

@@ -42,9 +42,11 @@ export const MAX_STREAMED_CHARS = 200_000;
  * the replay rebuilds them instead of counting them twice. */
 export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskView {
   task.total_cost_usd = 0;
+  task.steps = 0;
   for (const s of task.subtasks) {
     s.tokens_used = 0;
     s.cost_usd = 0;
+    s.steps = 0;
   }
   return {
     task,
@@ -81,8 +83,10 @@ export function apply(view: TaskView, event: Event): void {
       task.started_at ??= event.at;
       break;
     case "task_resumed":
-      // A restart stopped the run; what was not complete starts over.
+      // A restart stopped the run; what was not complete starts over (a budget question that
+      // still applies is asked again).
       task.status = "running";
+      task.paused = null;
       for (const s of view.subtasks) {
         if (!event.completed.includes(s.subtask.id)) {
           s.subtask.status = "pending";
@@ -108,6 +112,7 @@ export function apply(view: TaskView, event: Event): void {
           depends_on: p.depends_on,
           tokens_used: 0,
           cost_usd: 0,
+          steps: 0,
           started_at: null,
           finished_at: null,
           output: null,
@@ -163,13 +168,25 @@ export function apply(view: TaskView, event: Event): void {
       task.total_tokens_used = event.task_total_tokens;
       task.total_cost_cents = event.task_total_cost_cents;
       task.total_cost_usd += event.cost_usd;
+      task.steps += 1;
       const s = subtaskOf(view, event.subtask_id);
       if (s) {
         s.subtask.tokens_used += event.input_tokens + event.output_tokens;
         s.subtask.cost_usd += event.cost_usd;
+        s.subtask.steps += 1;
       }
       break;
     }
+    case "budget_estimated":
+      task.estimate = event.estimate;
+      break;
+    case "budget_paused":
+      task.paused = event.pause;
+      break;
+    case "budget_decided":
+      task.paused = null;
+      task.budget = event.budget;
+      break;
     case "provider_retry": {
       const s = subtaskOf(view, event.subtask_id);
       const line = `attempt ${event.attempt} in ${(event.delay_ms / 1000).toFixed(1)} s: ${event.reason}`;
@@ -212,6 +229,7 @@ export function apply(view: TaskView, event: Event): void {
       task.total_tokens_used = event.total_tokens_used;
       task.total_cost_cents = event.total_cost_cents;
       task.finished_at = event.at;
+      task.paused = null;
       for (const a of view.approvals) if (a.status === "pending") a.status = "expired";
       for (const s of view.subtasks) {
         if (s.subtask.status === "running" || s.subtask.status === "pending") {

@@ -5,6 +5,62 @@ export type TaskStatus = "pending" | "running" | "completed" | "failed" | "cance
 
 export type SubtaskStatus = "pending" | "running" | "complete" | "failed" | "cancelled";
 
+export type BudgetLimits = { 
+/**
+ * Input plus output tokens.
+ */
+tokens: number | null, 
+/**
+ * US cents.
+ */
+cost_cents: number | null, 
+/**
+ * Model calls.
+ */
+steps: number | null, 
+/**
+ * Wall time in seconds, time spent paused not counted.
+ */
+seconds: number | null, };
+
+export type Budget = { task: BudgetLimits, subtask: BudgetLimits, };
+
+export type LimitsChange = { tokens?: number | null, cost_cents?: number | null, steps?: number | null, seconds?: number | null, };
+
+export type BudgetChange = { task?: LimitsChange, subtask?: LimitsChange, };
+
+export type Measure = "tokens" | "cost" | "steps" | "time";
+
+export type BudgetScope = "task" | "subtask";
+
+export type BudgetPause = { scope: BudgetScope, 
+/**
+ * The subtask whose limit it is (subtask scope).
+ */
+subtask_id: string | null, measure: Measure, 
+/**
+ * In the measure's unit (tokens, cents, model calls, seconds); for an estimate, the estimate.
+ */
+used: number, limit: number, 
+/**
+ * True when the estimate, not the use so far, is over the limit.
+ */
+estimated: boolean, 
+/**
+ * What happened, in words ("the task used $4.10 of its limit of $5.00 (82%)"); the
+ * question is always: raise the limit, or stop?
+ */
+message: string, since: string, };
+
+export type Estimate = { tokens: number, cost_cents: number, 
+/**
+ * How many of the plan's subtasks were estimated from earlier runs of the same agent type on
+ * the same model (the rest from a typical subtask).
+ */
+from_history: number, subtasks: number, };
+
+export type BudgetDecision = "raise" | "stop";
+
 export type Task = { id: string, prompt: string, status: TaskStatus, 
 /**
  * Input plus output tokens of every model call the task made (planning included).
@@ -25,9 +81,29 @@ model: string, started_at: string | null, finished_at: string | null,
 /**
  * Why the task failed or was cancelled, in words a user can act on.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Model calls the task made (planning included).
+ */
+steps: number, 
+/**
+ * The task's limits (`null` for tasks from before budgets existed).
+ */
+budget: Budget | null, 
+/**
+ * What the plan is expected to spend, once it is made.
+ */
+estimate: Estimate | null, 
+/**
+ * The budget question the task waits on, if it is paused.
+ */
+paused: BudgetPause | null, };
 
-export type Subtask = { id: string, agent_type: string, status: SubtaskStatus, title: string, description: string, depends_on: Array<string>, tokens_used: number, cost_usd: number, started_at: string | null, finished_at: string | null, 
+export type Subtask = { id: string, agent_type: string, status: SubtaskStatus, title: string, description: string, depends_on: Array<string>, tokens_used: number, cost_usd: number, 
+/**
+ * Model calls the agent made.
+ */
+steps: number, started_at: string | null, finished_at: string | null, 
 /**
  * The agent's final answer; dependants receive it as context.
  */
@@ -71,9 +147,9 @@ arguments: unknown,
  */
 reason: string, status: ApprovalStatus, created_at: string, decided_at: string | null, };
 
-export type EventKind = { "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
+export type EventKind = { "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
 
-export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
+export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
 
 export type Sheet = { name: string, rows: Array<Array<string>>, };
 
@@ -149,6 +225,10 @@ shell_allow: Array<string>,
  */
 on_quit: OnQuit, 
 /**
+ * The budget new tasks get unless they change it.
+ */
+budget: Budget, 
+/**
  * Where keys are kept, in words.
  */
 key_store: string, 
@@ -184,7 +264,11 @@ shell_allow: Array<string> | null,
 /**
  * Left out, it stays as it is.
  */
-on_quit: OnQuit | null, };
+on_quit: OnQuit | null, 
+/**
+ * The default budget; left out, it stays as it is.
+ */
+budget: Budget | null, };
 
 export type Deployment = { id: string, task_id: string, deliverable_id: string, 
 /**

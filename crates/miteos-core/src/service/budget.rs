@@ -1,0 +1,101 @@
+//! Budgets through the service: the default budget (a setting), and the user's answer to a task
+//! paused on its budget — raise the limit, or stop the task keeping what it made.
+
+use super::Miteos;
+use crate::budget::{Budget, BudgetChange, BudgetDecision};
+use crate::domain::Task;
+use crate::error::{Error, Result};
+use crate::events::EventKind;
+
+const BUDGET_KEY: &str = "budget";
+
+impl Miteos {
+    /// The budget new tasks get unless they change it.
+    pub async fn default_budget(&self) -> Result<Budget> {
+        Ok(self
+            .inner
+            .store
+            .setting::<Budget>(BUDGET_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub(super) async fn save_default_budget(&self, budget: &Budget) -> Result<()> {
+        budget.validate()?;
+        self.inner.store.put_setting(BUDGET_KEY, budget).await
+    }
+
+    /// Answers a running task's budget. `Raise` applies `change` to the task's budget, or (with no
+    /// change) doubles the limit the task is paused on; it may also be given while the task is not
+    /// paused. `Stop` ends a paused task `cancelled`, keeping its deliverables.
+    pub async fn decide_budget(
+        &self,
+        task_id: &str,
+        decision: BudgetDecision,
+        change: Option<BudgetChange>,
+    ) -> Result<Task> {
+        let task = self.get_task(task_id).await?;
+        if task.status.is_finished() {
+            return Err(Error::Conflict(format!(
+                "task {task_id} already ended {}",
+                task.status.as_str()
+            )));
+        }
+        let Some(handle) = self.lock_running().get(task_id).cloned() else {
+            return Err(Error::Conflict(format!(
+                "task {task_id} is not running in this Miteos"
+            )));
+        };
+        {
+            // Under the gate (no end slips in before the event) and the desk (no question is
+            // asked halfway through the answer).
+            let _gate = handle.gate.read().await;
+            if self
+                .inner
+                .store
+                .get_task(task_id)
+                .await?
+                .status
+                .is_finished()
+            {
+                return Err(Error::Conflict(format!("task {task_id} ended meanwhile")));
+            }
+            let mut desk = handle.budget.lock().await;
+            let pause = desk.pause().cloned();
+            let budget = match (decision, &change, &pause) {
+                (BudgetDecision::Raise, Some(change), _) => desk.budget().with(change)?,
+                (BudgetDecision::Raise, None, Some(pause)) => desk.budget().raised(pause),
+                (BudgetDecision::Raise, None, None) => {
+                    return Err(Error::InvalidInput(format!(
+                        "task {task_id} is not paused on its budget: say which limits to raise"
+                    )));
+                }
+                (BudgetDecision::Stop, _, None) => {
+                    return Err(Error::Conflict(format!(
+                        "task {task_id} is not paused on its budget; to end it, cancel it"
+                    )));
+                }
+                (BudgetDecision::Stop, _, Some(_)) => desk.budget(),
+            };
+            let store = &self.inner.store;
+            store.set_budget(task_id, &budget).await?;
+            store.set_pause(task_id, None).await?;
+            self.inner
+                .journal
+                .append(task_id, EventKind::BudgetDecided { decision, budget })
+                .await?;
+            match (decision, pause) {
+                (BudgetDecision::Stop, Some(pause)) => desk.stop(format!(
+                    "stopped by the user at its budget: {}",
+                    pause.message
+                )),
+                _ => desk.set_budget(budget),
+            }
+        }
+        if decision == BudgetDecision::Stop {
+            let mut done = handle.done;
+            let _ = tokio::time::timeout(super::CANCEL_WAIT, done.wait_for(|d| *d)).await;
+        }
+        self.get_task(task_id).await
+    }
+}
