@@ -226,3 +226,164 @@ async fn a_burst_of_tasks_keeps_within_the_providers_concurrency() {
     assert!(most <= 2, "{most} agent calls in flight at once");
     assert_eq!(most, 2, "the provider's two slots are used");
 }
+
+/// Sums of a task's `usage` events: (all tokens, planner tokens, cost in USD).
+fn usage_sums(events: &[serde_json::Value]) -> (i64, i64, f64) {
+    let usage = events.iter().filter(|e| e["type"] == "usage");
+    let tokens = |e: &serde_json::Value| {
+        e["input_tokens"].as_i64().unwrap() + e["output_tokens"].as_i64().unwrap()
+    };
+    let all = usage.clone().map(tokens).sum();
+    let planner = usage
+        .clone()
+        .filter(|e| e["subtask_id"].is_null())
+        .map(tokens)
+        .sum();
+    let cost = usage.map(|e| e["cost_usd"].as_f64().unwrap()).sum();
+    (all, planner, cost)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifth_of_calls_failing_in_every_way_still_ends_every_task_with_totals_that_add_up() {
+    use crate::support::fake_model::Fault;
+    for (dialect, seed) in [(Dialect::OpenAi, 7), (Dialect::Anthropic, 11)] {
+        let script = crate::support::fake_model::Script::default();
+        let server = fake_model::start(dialect, &script).await;
+        let mut models = crate::support::model_config(dialect, &server);
+        // Timeouts are injected as answers slower than this.
+        models.timeout = Some(std::time::Duration::from_secs(1));
+        let app =
+            TestApp::start_configured(models, script, server, tempfile::tempdir().unwrap()).await;
+        script_example(&app).await;
+        let kinds = [
+            Fault::RateLimited,
+            Fault::ServerError,
+            Fault::Timeout(std::time::Duration::from_secs(3)),
+            Fault::CutStream,
+            Fault::MalformedToolCall,
+        ];
+        app.script.inject_faults(0.2, seed, &kinds);
+
+        let mut ids = Vec::new();
+        for n in 0..10 {
+            ids.push(
+                app.create_task(&format!("compare Notion competitors, run {n}"))
+                    .await,
+            );
+        }
+        let (mut completed, mut failed) = (0, 0);
+        for id in &ids {
+            let task = app
+                .wait_final_within(id, std::time::Duration::from_secs(180))
+                .await;
+            match task["status"].as_str().unwrap() {
+                "completed" => completed += 1,
+                "failed" => {
+                    failed += 1;
+                    println!("failed: {}", task["error"]);
+                    assert!(
+                        !task["error"].as_str().unwrap_or_default().is_empty(),
+                        "a failed task says why: {task}"
+                    );
+                }
+                other => panic!("task ended {other}: {task}"),
+            }
+            // Totals add up: the task's counters are the sum of its calls, and the subtasks'
+            // plus the planner's make the task's.
+            let events = events_of(&app, id).await;
+            let (tokens, planner, cost) = usage_sums(&events);
+            assert_eq!(task["total_tokens_used"], tokens, "{task}");
+            let subtasks: i64 = task["subtasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["tokens_used"].as_i64().unwrap())
+                .sum();
+            assert_eq!(subtasks + planner, tokens);
+            assert!((task["total_cost_usd"].as_f64().unwrap() - cost).abs() < 1e-9);
+            assert_eq!(
+                events.last().unwrap()["type"],
+                "task_finished",
+                "the journal ends with the end"
+            );
+        }
+        let injected = app.script.injected();
+        for kind in kinds {
+            assert!(
+                injected.contains(&kind),
+                "{kind:?} was injected: {injected:?}"
+            );
+        }
+        let (status, _) = app.get("/health").await;
+        assert_eq!(status, 200, "the server is still up");
+        println!(
+            "{} of {} requests faulty: {completed} tasks completed, {failed} failed",
+            injected.len(),
+            app.script.requests().len()
+        );
+        assert!(
+            completed >= 8,
+            "retries carry most tasks through: {completed} of 10"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_agent_whose_model_keeps_failing_goes_on_with_its_fallback_model() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    // The researcher's usual model (the task's) always fails; gpt-4.1 answers.
+    app.script.on(
+        |b| !fake_model::planner(b) && b.contains(r#""model":"gpt-4.1-mini""#),
+        Reply::Status(500, None),
+    );
+    app.script.on(
+        fake_model::planner,
+        crate::support::one_subtask_plan("researcher", "Summarise", "say it"),
+    );
+    app.script.on(
+        fake_model::agent_first("st-1"),
+        Reply::Text("Done on the fallback.".into()),
+    );
+    let researcher = app
+        .miteos
+        .agent_types()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "researcher")
+        .unwrap();
+    let (status, body) = app
+        .put(
+            "/agent-types/researcher",
+            json!({"name": "researcher", "description": researcher.description,
+                   "system_prompt": researcher.system_prompt, "tools": researcher.tools,
+                   "model": null, "fallback_model": "openai::gpt-4.1"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["fallback_model"], "openai::gpt-4.1");
+
+    let id = app.create_task("Summarise").await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    assert_eq!(task["subtasks"][0]["output"], "Done on the fallback.");
+    let events = events_of(&app, &id).await;
+    let fallback = events
+        .iter()
+        .find(|e| e["type"] == "model_fallback")
+        .expect("a model_fallback event");
+    assert_eq!(fallback["from"], "openai::gpt-4.1-mini");
+    assert_eq!(fallback["to"], "openai::gpt-4.1");
+    assert!(
+        fallback["reason"]
+            .as_str()
+            .unwrap()
+            .contains("after 3 retries")
+    );
+    // The failed calls were retried first (3 retries), then the fallback answered.
+    let retries = events
+        .iter()
+        .filter(|e| e["type"] == "provider_retry")
+        .count();
+    assert_eq!(retries, 3);
+}

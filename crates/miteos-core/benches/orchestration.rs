@@ -10,83 +10,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
-use futures::StreamExt;
 use miteos_core::Miteos;
 use miteos_core::domain::TaskStatus;
 use miteos_core::events::EventKind;
 use miteos_core::orchestrator::Limits;
-use miteos_core::providers::{
-    ChatRequest, ModelConfig, Provider, ProviderError, ProviderSource, ProviderStream, StreamItem,
-    ToolCall, Usage,
-};
+use miteos_core::providers::ModelConfig;
+use miteos_core::providers::scripted::{AgentBehaviour, Scripted};
 use miteos_core::service::{NewTask, Options};
-use serde_json::json;
-
-/// What the scripted agents do.
-#[derive(Clone, Copy)]
-enum AgentBehaviour {
-    /// Answer after this latency.
-    Answer(Duration),
-    /// Stream a token every 5 ms, forever.
-    StreamForever,
-}
-
-#[derive(Clone, Copy)]
-struct Scripted {
-    subtasks: usize,
-    chained: bool,
-    agent: AgentBehaviour,
-}
-
-#[async_trait]
-impl Provider for Scripted {
-    fn model(&self) -> &str {
-        "bench::scripted"
-    }
-
-    async fn stream(&self, request: &ChatRequest) -> Result<ProviderStream, ProviderError> {
-        let usage = StreamItem::Usage(Usage {
-            input_tokens: 100,
-            output_tokens: 20,
-        });
-        if request.force_tool.as_deref() == Some("submit_plan") {
-            let subtasks: Vec<_> = (1..=self.subtasks)
-                .map(|i| {
-                    let deps = if self.chained && i > 1 { vec![format!("st-{}", i - 1)] } else { vec![] };
-                    json!({"id": format!("st-{i}"), "title": format!("Step {i}"), "description": "do it",
-                           "agent_type": "researcher", "depends_on": deps})
-                })
-                .collect();
-            let call = ToolCall {
-                id: "plan".into(),
-                name: "submit_plan".into(),
-                arguments: json!({"title": "bench", "subtasks": subtasks}),
-            };
-            return Ok(futures::stream::iter([Ok(StreamItem::ToolCall(call)), Ok(usage)]).boxed());
-        }
-        match self.agent {
-            AgentBehaviour::Answer(latency) => {
-                tokio::time::sleep(latency).await;
-                Ok(futures::stream::iter([Ok(StreamItem::Text("done".into())), Ok(usage)]).boxed())
-            }
-            AgentBehaviour::StreamForever => Ok(futures::stream::unfold((), |()| async {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-                Some((Ok(StreamItem::Text("token ".into())), ()))
-            })
-            .boxed()),
-        }
-    }
-}
-
-impl ProviderSource for Scripted {
-    fn resolve_model(&self, _explicit: Option<&str>) -> miteos_core::Result<String> {
-        Ok("bench::scripted".into())
-    }
-    fn provider(&self, _model: &str) -> miteos_core::Result<Arc<dyn Provider>> {
-        Ok(Arc::new(*self))
-    }
-}
 
 async fn open(script: Scripted, dir: &std::path::Path) -> Miteos {
     let limits = Limits {
@@ -149,7 +79,7 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
 
         for chained in [true, false] {
-            let miteos = open(Scripted { subtasks: 10, chained, agent: AgentBehaviour::Answer(Duration::ZERO) }, &dir.path().join(format!("overhead-{chained}"))).await;
+            let miteos = open(Scripted { subtasks: 10, chained, plan_latency: Duration::ZERO, agent: AgentBehaviour::Answer(Duration::ZERO) }, &dir.path().join(format!("overhead-{chained}"))).await;
             run_once(&miteos).await; // warm-up
             let mut walls: Vec<Duration> = Vec::new();
             for _ in 0..20 {
@@ -167,7 +97,7 @@ fn main() {
         }
 
         let latency = Duration::from_millis(200);
-        let miteos = open(Scripted { subtasks: 5, chained: false, agent: AgentBehaviour::Answer(latency) }, &dir.path().join("parallel")).await;
+        let miteos = open(Scripted { subtasks: 5, chained: false, plan_latency: Duration::ZERO, agent: AgentBehaviour::Answer(latency) }, &dir.path().join("parallel")).await;
         let mut ratios = Vec::new();
         for _ in 0..10 {
             let (wall, plan) = run_once(&miteos).await;
@@ -180,7 +110,7 @@ fn main() {
             ratios[ratios.len() - 1]
         );
 
-        let miteos = open(Scripted { subtasks: 20, chained: false, agent: AgentBehaviour::StreamForever }, &dir.path().join("cancel")).await;
+        let miteos = open(Scripted { subtasks: 20, chained: false, plan_latency: Duration::ZERO, agent: AgentBehaviour::StreamForever }, &dir.path().join("cancel")).await;
         let mut latencies = Vec::new();
         for _ in 0..30 {
             let mut live = miteos.subscribe();

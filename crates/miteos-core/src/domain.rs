@@ -161,6 +161,9 @@ pub struct AgentType {
     pub tools: Vec<String>,
     /// `provider::model` to use instead of the task's model, if any.
     pub model: Option<String>,
+    /// `provider::model` the agent switches to for the rest of a subtask when its model keeps
+    /// failing (after its retries), if any.
+    pub fallback_model: Option<String>,
     pub builtin: bool,
 }
 

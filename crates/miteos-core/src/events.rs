@@ -94,6 +94,13 @@ pub enum EventKind {
         delay_ms: u64,
         reason: String,
     },
+    /// The agent's model kept failing; the subtask goes on with its agent type's fallback model.
+    ModelFallback {
+        subtask_id: String,
+        from: String,
+        to: String,
+        reason: String,
+    },
     /// A subtask ended: `complete`, `failed` or `cancelled`.
     SubtaskFinished {
         subtask_id: String,
@@ -146,6 +153,7 @@ impl EventKind {
             EventKind::ToolCallFinished { .. } => "tool_call_finished",
             EventKind::Usage { .. } => "usage",
             EventKind::ProviderRetry { .. } => "provider_retry",
+            EventKind::ModelFallback { .. } => "model_fallback",
             EventKind::SubtaskFinished { .. } => "subtask_finished",
             EventKind::ApprovalRequested { .. } => "approval_requested",
             EventKind::ApprovalDecided { .. } => "approval_decided",

@@ -20,6 +20,8 @@ pub enum Reply {
     Text(String),
     /// (tool name, arguments) — several are sent as parallel calls.
     ToolCalls(Vec<(String, Value)>),
+    /// One tool call whose arguments are sent as this text, JSON or not.
+    RawToolCall(String, String),
     /// An HTTP error, with an optional Retry-After in seconds.
     Status(u16, Option<u64>),
 }
@@ -38,6 +40,48 @@ struct Rule {
     remaining: Option<usize>,
 }
 
+/// A failure the server injects instead of answering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// 429 with `Retry-After: 1`.
+    RateLimited,
+    /// 500.
+    ServerError,
+    /// No answer for this long (longer than the client waits).
+    Timeout(Duration),
+    /// A stream that breaks off in the middle of a chunk.
+    CutStream,
+    /// A tool call whose arguments are not valid JSON.
+    MalformedToolCall,
+}
+
+/// Injects a fault into `rate` of the requests, chosen by a seeded generator (so a failing run
+/// can be replayed), the kinds taken in turn.
+struct Injector {
+    rate: f64,
+    state: u64,
+    kinds: Vec<Fault>,
+    next_kind: usize,
+    injected: Vec<Fault>,
+}
+
+impl Injector {
+    fn roll(&mut self) -> Option<Fault> {
+        // xorshift64*
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        let r = self.state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+        if (r as f64 / (1u64 << 53) as f64) >= self.rate {
+            return None;
+        }
+        let fault = self.kinds[self.next_kind % self.kinds.len()];
+        self.next_kind += 1;
+        self.injected.push(fault);
+        Some(fault)
+    }
+}
+
 /// The rules, first match wins; requests that match none get a 400 that names them.
 #[derive(Clone, Default)]
 pub struct Script {
@@ -45,6 +89,7 @@ pub struct Script {
     requests: Arc<Mutex<Vec<String>>>,
     /// When each request arrived, in order.
     arrivals: Arc<Mutex<Vec<std::time::Instant>>>,
+    faults: Arc<Mutex<Option<Injector>>>,
 }
 
 impl Script {
@@ -79,6 +124,36 @@ impl Script {
             remaining,
         });
         self
+    }
+
+    /// From now on, `rate` of the requests (0.0–1.0) get one of `kinds` (in turn) instead of
+    /// their scripted answer; the choice of requests follows `seed`.
+    pub fn inject_faults(&self, rate: f64, seed: u64, kinds: &[Fault]) {
+        *self.faults.lock().unwrap() = Some(Injector {
+            rate,
+            state: seed.max(1),
+            kinds: kinds.to_vec(),
+            next_kind: 0,
+            injected: Vec::new(),
+        });
+    }
+
+    /// The faults injected so far, in order.
+    pub fn injected(&self) -> Vec<Fault> {
+        self.faults
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|f| f.injected.clone())
+            .unwrap_or_default()
+    }
+
+    fn fault(&self) -> Option<Fault> {
+        self.faults
+            .lock()
+            .unwrap()
+            .as_mut()
+            .and_then(Injector::roll)
     }
 
     /// Bodies of every model request received, in order.
@@ -153,6 +228,9 @@ struct Responder {
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let body = String::from_utf8_lossy(&request.body).into_owned();
+        if let Some(fault) = self.script.fault() {
+            return self.inject(fault);
+        }
         let Some((reply, delay)) = self.script.answer(&body) else {
             return ResponseTemplate::new(400).set_body_string(format!(
                 "no scripted reply for: {}",
@@ -179,6 +257,43 @@ impl Respond for Responder {
                 ),
         };
         template.set_delay(delay)
+    }
+}
+
+impl Responder {
+    fn inject(&self, fault: Fault) -> ResponseTemplate {
+        let stream = |body: String| {
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .set_body_raw(body, "text/event-stream")
+        };
+        match fault {
+            Fault::RateLimited => ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"error": {"message": "injected rate limit", "type": "rate_limit_error"}})),
+            Fault::ServerError => ResponseTemplate::new(500)
+                .set_body_json(json!({"error": {"message": "injected failure", "type": "server_error"}})),
+            Fault::Timeout(after) => ResponseTemplate::new(500).set_delay(after),
+            Fault::CutStream => {
+                let whole = match self.dialect {
+                    Dialect::OpenAi => openai_stream(&Reply::Text("An answer that never ends".into())),
+                    Dialect::Anthropic => {
+                        anthropic_stream(&Reply::Text("An answer that never ends".into()))
+                    }
+                };
+                // Broken off in the middle of an event, before the usage and the end.
+                let cut = whole.len() / 2;
+                stream(whole[..cut].to_owned())
+            }
+            Fault::MalformedToolCall => {
+                // The arguments' JSON lacks its closing brace.
+                let call = Reply::RawToolCall("write_file".into(), r#"{"path": "x.md""#.into());
+                stream(match self.dialect {
+                    Dialect::OpenAi => openai_stream(&call),
+                    Dialect::Anthropic => anthropic_stream(&call),
+                })
+            }
+        }
     }
 }
 
@@ -210,6 +325,18 @@ fn split_in_three(s: &str) -> Vec<String> {
     chars.chunks(third).map(|c| c.iter().collect()).collect()
 }
 
+/// A reply's tool calls as (name, arguments text).
+fn raw_calls(reply: &Reply) -> Vec<(String, String)> {
+    match reply {
+        Reply::ToolCalls(calls) => calls
+            .iter()
+            .map(|(name, args)| (name.clone(), args.to_string()))
+            .collect(),
+        Reply::RawToolCall(name, args) => vec![(name.clone(), args.clone())],
+        _ => Vec::new(),
+    }
+}
+
 fn openai_stream(reply: &Reply) -> String {
     let chunk = |delta: Value, finish: Value| {
         data(
@@ -229,14 +356,14 @@ fn openai_stream(reply: &Reply) -> String {
             }
             "stop"
         }
-        Reply::ToolCalls(calls) => {
-            for (i, (name, args)) in calls.iter().enumerate() {
+        Reply::ToolCalls(_) | Reply::RawToolCall(..) => {
+            for (i, (name, args)) in raw_calls(reply).iter().enumerate() {
                 out.push_str(&chunk(
                     json!({"role": "assistant", "tool_calls": [{"index": i, "id": format!("call_{i}"), "type": "function",
                             "function": {"name": name, "arguments": ""}}]}),
                     Value::Null,
                 ));
-                for piece in split_in_three(&args.to_string()) {
+                for piece in split_in_three(args) {
                     out.push_str(&chunk(
                         json!({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}),
                         Value::Null,
@@ -275,11 +402,11 @@ fn anthropic_stream(reply: &Reply) -> String {
             ));
             "end_turn"
         }
-        Reply::ToolCalls(calls) => {
-            for (i, (name, args)) in calls.iter().enumerate() {
+        Reply::ToolCalls(_) | Reply::RawToolCall(..) => {
+            for (i, (name, args)) in raw_calls(reply).iter().enumerate() {
                 out.push_str(&event("content_block_start", json!({"type": "content_block_start", "index": i,
                     "content_block": {"type": "tool_use", "id": format!("toolu_{i}"), "name": name, "input": {}}})));
-                for piece in split_in_three(&args.to_string()) {
+                for piece in split_in_three(args) {
                     out.push_str(&event(
                         "content_block_delta",
                         json!({"type": "content_block_delta", "index": i,

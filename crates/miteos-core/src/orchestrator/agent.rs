@@ -92,7 +92,8 @@ async fn agent_loop(
             },
         )
         .await?;
-    let provider = agent_provider(ctx, &agent)?;
+    let mut provider = agent_provider(ctx, &agent)?;
+    let mut fallback = agent.fallback_model.clone();
     let (available, problems) = ctx.tools.resolve(&agent.tools).await;
     for problem in &problems {
         tracing::warn!(agent = %agent.name, %problem, "a tool of the agent type is not available");
@@ -127,9 +128,37 @@ async fn agent_loop(
             )));
         }
         ctx.checkpoint(Some(clock), cancel).await?;
-        let answer = ctx
+        let answer = match ctx
             .model_turn(provider.as_ref(), &request, Some(&subtask.id), cancel)
-            .await?;
+            .await
+        {
+            Ok(answer) => answer,
+            // The model failed for good (its retries are spent): the rest of the subtask runs on
+            // the agent type's fallback model, if it has one.
+            Err(Stop::Failed(reason)) if fallback.is_some() => {
+                let to = fallback.take().unwrap_or_default();
+                let next = ctx
+                    .providers
+                    .resolve_model(Some(&to))
+                    .and_then(|m| ctx.providers.provider(&m))
+                    .map_err(|e| Stop::Failed(format!("{reason}; its fallback {to}: {e}")))?;
+                tracing::warn!(from = provider.model(), to = next.model(), %reason, "switching to the fallback model");
+                ctx.journal
+                    .append(
+                        &ctx.task_id,
+                        EventKind::ModelFallback {
+                            subtask_id: subtask.id.clone(),
+                            from: provider.model().to_owned(),
+                            to: next.model().to_owned(),
+                            reason,
+                        },
+                    )
+                    .await?;
+                provider = next;
+                continue;
+            }
+            Err(stop) => return Err(stop),
+        };
         if answer.tool_calls.is_empty() {
             let output = answer.text.trim().to_owned();
             return Ok(if output.is_empty() {

@@ -9,6 +9,7 @@ pub fn builtin_agent_types() -> Vec<AgentType> {
         system_prompt: system_prompt.to_owned(),
         tools: tools.iter().map(|t| (*t).to_owned()).collect(),
         model: None,
+        fallback_model: None,
         builtin: true,
     };
     vec![

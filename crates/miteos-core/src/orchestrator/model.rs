@@ -1,6 +1,7 @@
 //! One model turn as the orchestrator makes it: retried with jittered backoff (or the provider's
-//! Retry-After) until the stream starts, streamed under the cancel token, usage counted into the
-//! store and the journal, and streamed text coalesced into `agent_output` events.
+//! Retry-After) when the provider fails before the answer is whole — at the start or with the
+//! stream cut halfway — streamed under the cancel token, usage counted into the store and the
+//! journal, and streamed text coalesced into `agent_output` events.
 
 use std::time::{Duration, Instant};
 
@@ -11,9 +12,8 @@ use tokio_util::sync::CancellationToken;
 use super::{RunCtx, Stop};
 use crate::domain::cents_from_micros;
 use crate::events::EventKind;
-use crate::providers::{
-    ChatRequest, Completion, Provider, ProviderError, ProviderStream, StreamItem,
-};
+use crate::providers::config::RetryPolicy;
+use crate::providers::{ChatRequest, Completion, Provider, ProviderError, StreamItem};
 
 /// Streamed text is journaled in pieces of about this many characters, or this often.
 const OUTPUT_CHUNK_CHARS: usize = 400;
@@ -21,6 +21,9 @@ const OUTPUT_CHUNK_EVERY: Duration = Duration::from_millis(100);
 
 impl RunCtx {
     /// Makes one model call and returns the whole answer. `subtask_id` is `None` for planning.
+    /// Failures before the answer is complete are retried (the stream opening, and a stream cut
+    /// or broken halfway: nothing of a turn is acted on before it is whole); each retry is
+    /// journaled.
     pub(crate) async fn model_turn(
         &self,
         provider: &dyn Provider,
@@ -33,9 +36,40 @@ impl RunCtx {
             _ = cancel.cancelled() => return Err(Stop::Cancelled),
             slot = self.provider_slots.enter(provider.model()) => slot,
         };
-        let mut stream = self
-            .start_stream(provider, request, subtask_id, cancel)
-            .await?;
+        let mut retries = Retries::new(&self.retry);
+        loop {
+            let error = match self
+                .stream_turn(provider, request, subtask_id, cancel)
+                .await?
+            {
+                Ok(out) => {
+                    self.record_usage(provider.model(), subtask_id, &out)
+                        .await?;
+                    return Ok(out);
+                }
+                Err(error) => error,
+            };
+            self.retry_or_fail(provider, &error, &mut retries, subtask_id, cancel)
+                .await?;
+        }
+    }
+
+    /// One attempt: opens the stream and reads it whole. The outer error stops the turn (a
+    /// cancel, the store); the inner one is the provider's, perhaps worth a retry.
+    async fn stream_turn(
+        &self,
+        provider: &dyn Provider,
+        request: &ChatRequest,
+        subtask_id: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<Result<Completion, ProviderError>, Stop> {
+        let mut stream = tokio::select! {
+            _ = cancel.cancelled() => return Err(Stop::Cancelled),
+            r = provider.stream(request) => match r {
+                Ok(stream) => stream,
+                Err(e) => return Ok(Err(e)),
+            },
+        };
         let mut out = Completion::default();
         let mut pending = String::new();
         let mut last_flush = Instant::now();
@@ -48,10 +82,7 @@ impl RunCtx {
                 None => break,
                 Some(Err(e)) => {
                     self.flush_output(subtask_id, &mut pending).await?;
-                    return Err(Stop::Failed(format!(
-                        "model {} failed: {e}",
-                        provider.model()
-                    )));
+                    return Ok(Err(e));
                 }
                 Some(Ok(StreamItem::Text(text))) => {
                     out.text.push_str(&text);
@@ -73,9 +104,7 @@ impl RunCtx {
             }
         }
         self.flush_output(subtask_id, &mut pending).await?;
-        self.record_usage(provider.model(), subtask_id, &out)
-            .await?;
-        Ok(out)
+        Ok(Ok(out))
     }
 
     async fn flush_output(
@@ -131,60 +160,67 @@ impl RunCtx {
         Ok(())
     }
 
-    /// Opens the stream, retrying retryable failures; each retry is journaled.
-    async fn start_stream(
+    /// Waits before the next attempt after `error` (the provider's Retry-After, else jittered
+    /// backoff) and journals it; fails the turn when the error is not worth a retry or the retries
+    /// are used up.
+    async fn retry_or_fail(
         &self,
         provider: &dyn Provider,
-        request: &ChatRequest,
+        error: &ProviderError,
+        retries: &mut Retries,
         subtask_id: Option<&str>,
         cancel: &CancellationToken,
-    ) -> Result<ProviderStream, Stop> {
-        let mut backoff = ExponentialBuilder::default()
-            .with_min_delay(self.retry.min_delay)
-            .with_max_delay(self.retry.max_delay)
-            .with_max_times(self.retry.max_retries)
-            .with_jitter()
-            .build();
-        let mut attempt = 0u32;
-        loop {
-            let result = tokio::select! {
-                _ = cancel.cancelled() => return Err(Stop::Cancelled),
-                r = provider.stream(request) => r,
-            };
-            let error = match result {
-                Ok(stream) => return Ok(stream),
-                Err(e) => e,
-            };
-            let delay = match (error.is_retryable(), backoff.next()) {
-                (true, Some(backoff_delay)) => error
-                    .retry_after()
-                    .map(|d| d.min(self.retry.max_delay))
-                    .unwrap_or(backoff_delay),
-                _ => {
-                    return Err(Stop::Failed(failure_message(
-                        provider.model(),
-                        &error,
-                        attempt,
-                    )));
-                }
-            };
-            attempt += 1;
-            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "model call failed; retrying");
-            self.journal
-                .append(
-                    &self.task_id,
-                    EventKind::ProviderRetry {
-                        subtask_id: subtask_id.map(str::to_owned),
-                        attempt,
-                        delay_ms: delay.as_millis() as u64,
-                        reason: error.to_string(),
-                    },
-                )
-                .await?;
-            tokio::select! {
-                _ = cancel.cancelled() => return Err(Stop::Cancelled),
-                _ = tokio::time::sleep(delay) => {}
+    ) -> Result<(), Stop> {
+        let delay = match (error.is_retryable(), retries.backoff.next()) {
+            (true, Some(backoff_delay)) => error
+                .retry_after()
+                .map(|d| d.min(self.retry.max_delay))
+                .unwrap_or(backoff_delay),
+            _ => {
+                return Err(Stop::Failed(failure_message(
+                    provider.model(),
+                    error,
+                    retries.done,
+                )));
             }
+        };
+        retries.done += 1;
+        let attempt = retries.done;
+        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "model call failed; retrying");
+        self.journal
+            .append(
+                &self.task_id,
+                EventKind::ProviderRetry {
+                    subtask_id: subtask_id.map(str::to_owned),
+                    attempt,
+                    delay_ms: delay.as_millis() as u64,
+                    reason: error.to_string(),
+                },
+            )
+            .await?;
+        tokio::select! {
+            _ = cancel.cancelled() => Err(Stop::Cancelled),
+            _ = tokio::time::sleep(delay) => Ok(()),
+        }
+    }
+}
+
+/// The retries left to one model turn.
+struct Retries {
+    backoff: backon::ExponentialBackoff,
+    done: u32,
+}
+
+impl Retries {
+    fn new(policy: &RetryPolicy) -> Self {
+        Retries {
+            backoff: ExponentialBuilder::default()
+                .with_min_delay(policy.min_delay)
+                .with_max_delay(policy.max_delay)
+                .with_max_times(policy.max_retries)
+                .with_jitter()
+                .build(),
+            done: 0,
         }
     }
 }

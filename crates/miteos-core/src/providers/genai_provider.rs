@@ -309,6 +309,11 @@ fn map_error(e: genai::Error) -> ProviderError {
         {
             ProviderError::Timeout
         }
+        // The connection broke, or the stream stopped in the middle of an event.
+        genai::Error::WebStream { .. } => ProviderError::Interrupted(message),
+        genai::Error::StreamParse { serde_error, .. } if serde_error.is_eof() => {
+            ProviderError::Interrupted(message)
+        }
         _ => ProviderError::Stream(message),
     }
 }

@@ -9,6 +9,7 @@ mod genai_provider;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod pricing;
+pub mod scripted;
 pub mod source;
 
 use std::time::Duration;
@@ -158,6 +159,9 @@ pub enum ProviderError {
     Timeout,
     #[error("the provider's stream broke: {0}")]
     Stream(String),
+    /// The connection broke while the answer streamed: worth asking again.
+    #[error("the provider's stream was cut: {0}")]
+    Interrupted(String),
     #[error("the model is not available: {0}")]
     Unavailable(String),
 }
@@ -170,6 +174,7 @@ impl ProviderError {
             ProviderError::RateLimited { .. }
                 | ProviderError::Server { .. }
                 | ProviderError::Network(_)
+                | ProviderError::Interrupted(_)
                 | ProviderError::Timeout
         )
     }

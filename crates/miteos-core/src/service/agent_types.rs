@@ -25,6 +25,9 @@ pub struct AgentTypeInput {
     pub tools: Vec<String>,
     /// `provider::model` instead of the task's, or `null`.
     pub model: Option<String>,
+    /// `provider::model` to switch to when the model keeps failing, or `null`.
+    #[serde(default)]
+    pub fallback_model: Option<String>,
 }
 
 impl Miteos {
@@ -40,15 +43,7 @@ impl Miteos {
         agent_type: &str,
         model: Option<&str>,
     ) -> Result<crate::domain::AgentType> {
-        let model = match model.map(str::trim).filter(|m| !m.is_empty()) {
-            Some(m) => {
-                let providers = self.providers();
-                let resolved = providers.resolve_model(Some(m))?;
-                providers.provider(&resolved)?;
-                Some(resolved)
-            }
-            None => None,
-        };
+        let model = self.usable_model(model)?;
         if !self
             .inner
             .store
@@ -120,27 +115,28 @@ impl Miteos {
                 builtins.join(", ")
             )));
         }
-        let model = match input
-            .model
-            .map(|m| m.trim().to_owned())
-            .filter(|m| !m.is_empty())
-        {
-            Some(m) => {
-                let providers = self.providers();
-                let resolved = providers.resolve_model(Some(&m))?;
-                providers.provider(&resolved)?;
-                Some(resolved)
-            }
-            None => None,
-        };
         Ok(AgentType {
             name,
             description,
             system_prompt,
             tools,
-            model,
+            model: self.usable_model(input.model.as_deref())?,
+            fallback_model: self.usable_model(input.fallback_model.as_deref())?,
             builtin,
         })
+    }
+
+    /// `model` resolved to `provider::model` and checked to be usable now; `None` for none.
+    fn usable_model(&self, model: Option<&str>) -> Result<Option<String>> {
+        match model.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => {
+                let providers = self.providers();
+                let resolved = providers.resolve_model(Some(m))?;
+                providers.provider(&resolved)?;
+                Ok(Some(resolved))
+            }
+            None => Ok(None),
+        }
     }
 
     /// Adds a user-defined agent type; a taken name is a conflict.
@@ -155,7 +151,7 @@ impl Miteos {
         Ok(at)
     }
 
-    /// Replaces an agent type's description, prompt, tools and model (built-ins included).
+    /// Replaces an agent type's description, prompt, tools and models (built-ins included).
     pub async fn update_agent_type(
         &self,
         name: &str,

@@ -19,7 +19,8 @@ impl Store {
 
     pub async fn agent_types(&self) -> Result<Vec<AgentType>> {
         let rows = sqlx::query(
-            "SELECT name, description, system_prompt, tools, model, builtin FROM agent_types ORDER BY builtin DESC, name",
+            "SELECT name, description, system_prompt, tools, model, fallback_model, builtin FROM agent_types \
+             ORDER BY builtin DESC, name",
         )
         .fetch_all(self.pool())
         .await
@@ -57,6 +58,7 @@ fn agent_type_from_row(row: &SqliteRow) -> Result<AgentType> {
         description: row.get("description"),
         system_prompt: row.get("system_prompt"),
         model: row.get("model"),
+        fallback_model: row.get("fallback_model"),
         builtin: builtin != 0,
         name,
     })
@@ -66,14 +68,15 @@ impl Store {
     /// Inserts an agent type (built in or not, as `at` says); false when the name is taken.
     pub async fn insert_agent_type(&self, at: &AgentType) -> Result<bool> {
         let done = sqlx::query(
-            "INSERT INTO agent_types (name, description, system_prompt, tools, model, builtin, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO agent_types (name, description, system_prompt, tools, model, fallback_model, builtin, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
         )
         .bind(&at.name)
         .bind(&at.description)
         .bind(&at.system_prompt)
         .bind(tools_json(&at.tools))
         .bind(&at.model)
+        .bind(&at.fallback_model)
         .bind(at.builtin)
         .bind(Utc::now())
         .execute(self.pool())
@@ -82,15 +85,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Replaces an agent type's description, prompt, tools and model; false when it does not exist.
+    /// Replaces an agent type's description, prompt, tools and models; false when it does not exist.
     pub async fn update_agent_type(&self, at: &AgentType) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE agent_types SET description = ?, system_prompt = ?, tools = ?, model = ?, updated_at = ? WHERE name = ?",
+            "UPDATE agent_types SET description = ?, system_prompt = ?, tools = ?, model = ?, fallback_model = ?, \
+             updated_at = ? WHERE name = ?",
         )
         .bind(&at.description)
         .bind(&at.system_prompt)
         .bind(tools_json(&at.tools))
         .bind(&at.model)
+        .bind(&at.fallback_model)
         .bind(Utc::now())
         .bind(&at.name)
         .execute(self.pool())

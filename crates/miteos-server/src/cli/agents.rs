@@ -30,6 +30,9 @@ pub enum AgentsCommand {
         /// PROVIDER::MODEL instead of the task's model.
         #[arg(long)]
         model: Option<String>,
+        /// PROVIDER::MODEL to switch to when the model keeps failing.
+        #[arg(long)]
+        fallback_model: Option<String>,
     },
     /// Change an agent type's description, prompt or tools (what is not given stays).
     Edit {
@@ -40,6 +43,9 @@ pub enum AgentsCommand {
         prompt: Option<String>,
         #[arg(long, value_delimiter = ',')]
         tools: Option<Vec<String>>,
+        /// PROVIDER::MODEL to switch to when the model keeps failing ("" for none).
+        #[arg(long)]
+        fallback_model: Option<String>,
     },
     /// Delete an agent type of your own (built-ins can be edited, not deleted).
     Remove { name: String },
@@ -51,10 +57,15 @@ pub async fn run(miteos: &Miteos, command: AgentsCommand) -> Result<(), Error> {
     match command {
         AgentsCommand::List => {
             for a in miteos.agent_types().await? {
+                let fallback = a
+                    .fallback_model
+                    .as_deref()
+                    .map(|f| format!(" (fallback {f})"))
+                    .unwrap_or_default();
                 println!(
                     "{:<12} model: {:<36} tools: {}\n             {}",
                     a.name,
-                    a.model.as_deref().unwrap_or("(the task's)"),
+                    format!("{}{fallback}", a.model.as_deref().unwrap_or("(the task's)")),
                     a.tools.join(", "),
                     a.description
                 );
@@ -85,6 +96,7 @@ pub async fn run(miteos: &Miteos, command: AgentsCommand) -> Result<(), Error> {
             prompt,
             tools,
             model,
+            fallback_model,
         } => {
             let a = miteos
                 .create_agent_type(AgentTypeInput {
@@ -93,6 +105,7 @@ pub async fn run(miteos: &Miteos, command: AgentsCommand) -> Result<(), Error> {
                     system_prompt: prompt,
                     tools,
                     model,
+                    fallback_model,
                 })
                 .await?;
             println!("added {} (tools: {})", a.name, a.tools.join(", "));
@@ -102,6 +115,7 @@ pub async fn run(miteos: &Miteos, command: AgentsCommand) -> Result<(), Error> {
             description,
             prompt,
             tools,
+            fallback_model,
         } => {
             let current = miteos
                 .agent_types()
@@ -118,6 +132,7 @@ pub async fn run(miteos: &Miteos, command: AgentsCommand) -> Result<(), Error> {
                         system_prompt: prompt.unwrap_or(current.system_prompt),
                         tools: tools.unwrap_or(current.tools),
                         model: current.model,
+                        fallback_model: fallback_model.or(current.fallback_model),
                     },
                 )
                 .await?;

@@ -290,6 +290,10 @@ async fn answer_budget(
             }
         }
     };
+    if decision == BudgetDecision::Stop {
+        // Said first: the task ends as soon as it is stopped, and `run` with it.
+        eprintln!("■ stopping at the budget: {}", pause.message);
+    }
     match miteos.decide_budget(task_id, decision, None).await {
         Ok(task) if decision == BudgetDecision::Raise => eprintln!(
             "↑ budget raised: {}",
@@ -301,7 +305,7 @@ async fn answer_budget(
                 ))
                 .unwrap_or_default()
         ),
-        Ok(_) => eprintln!("■ stopping at the budget: {}", pause.message),
+        Ok(_) => {}
         Err(e) => eprintln!("(budget answer not applied: {e})"),
     }
 }
@@ -517,6 +521,16 @@ impl TreeView {
             } => {
                 self.note(&format!(
                     "model call failed ({reason}); retry {attempt} in {delay_ms} ms"
+                ));
+            }
+            EventKind::ModelFallback {
+                subtask_id,
+                from,
+                to,
+                reason,
+            } => {
+                self.note(&format!(
+                    "{subtask_id}: {from} kept failing ({reason}); going on with {to}"
                 ));
             }
             EventKind::SubtaskFinished {

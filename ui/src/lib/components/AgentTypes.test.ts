@@ -6,7 +6,7 @@ import AgentTypes from "./AgentTypes.svelte";
 
 const researcher: AgentType = {
   name: "researcher", description: "Finds facts", system_prompt: "Research.", tools: ["fetch_url"],
-  model: null, builtin: true,
+  model: null, fallback_model: null, builtin: true,
 };
 
 describe("AgentTypes", () => {
@@ -21,7 +21,7 @@ describe("AgentTypes", () => {
     await fireEvent.click(screen.getByLabelText("write_file"));
     await fireEvent.click(screen.getByRole("button", { name: "Add" }));
     expect(createAgentType).toHaveBeenCalledWith({
-      name: "editor", description: "Edits prose", system_prompt: "Edit.", tools: ["write_file"], model: null,
+      name: "editor", description: "Edits prose", system_prompt: "Edit.", tools: ["write_file"], model: null, fallback_model: null,
     });
   });
 

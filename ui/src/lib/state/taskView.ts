@@ -194,6 +194,11 @@ export function apply(view: TaskView, event: Event): void {
       else view.planProblems.push(`planner retry, ${line}`);
       break;
     }
+    case "model_fallback": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) s.retries.push(`${event.from} kept failing; going on with ${event.to} (${event.reason})`);
+      break;
+    }
     case "subtask_finished": {
       const s = subtaskOf(view, event.subtask_id);
       if (s) {

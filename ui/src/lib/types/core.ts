@@ -117,7 +117,12 @@ tools: Array<string>,
 /**
  * `provider::model` to use instead of the task's model, if any.
  */
-model: string | null, builtin: boolean, };
+model: string | null, 
+/**
+ * `provider::model` the agent switches to for the rest of a subtask when its model keeps
+ * failing (after its retries), if any.
+ */
+fallback_model: string | null, builtin: boolean, };
 
 export type Deliverable = { id: string, task_id: string, 
 /**
@@ -147,9 +152,9 @@ arguments: unknown,
  */
 reason: string, status: ApprovalStatus, created_at: string, decided_at: string | null, };
 
-export type EventKind = { "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
+export type EventKind = { "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
 
-export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
+export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
 
 export type Sheet = { name: string, rows: Array<Array<string>>, };
 
@@ -323,7 +328,11 @@ tools: Array<string>,
 /**
  * `provider::model` instead of the task's, or `null`.
  */
-model: string | null, };
+model: string | null, 
+/**
+ * `provider::model` to switch to when the model keeps failing, or `null`.
+ */
+fallback_model: string | null, };
 
 export type McpServer = { 
 /**
