@@ -27,6 +27,8 @@ use crate::providers::Usage as TokenUsage;
 const TYPICAL_SUBTASK_TOKENS: i64 = 15_000;
 /// Of those, the share that is input (prompt) tokens.
 const TYPICAL_INPUT_SHARE: f64 = 0.85;
+/// The time watchdogs look again at least this often: a limit changed by a raise applies soon.
+const WATCH_EVERY: Duration = Duration::from_secs(5);
 
 /// The task's budget and the question it is paused on.
 pub struct BudgetDesk {
@@ -380,7 +382,7 @@ impl RunCtx {
             let limit = self.budget.budget().await.task.seconds;
             let Some(limit) = limit.map(|s| Duration::from_secs(s as u64)) else {
                 // No limit now; look again later (it may be set by a raise).
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                tokio::time::sleep(WATCH_EVERY).await;
                 continue;
             };
             let active = self.budget.active().await;
@@ -397,7 +399,8 @@ impl RunCtx {
                 continue;
             }
             let next = if active < ask_at { ask_at } else { limit };
-            tokio::time::sleep((next - active).max(Duration::from_millis(200))).await;
+            tokio::time::sleep((next - active).clamp(Duration::from_millis(200), WATCH_EVERY))
+                .await;
         }
     }
 
@@ -406,7 +409,7 @@ impl RunCtx {
         loop {
             let limit = self.budget.budget().await.subtask.seconds;
             let Some(limit) = limit.map(|s| Duration::from_secs(s as u64)) else {
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                tokio::time::sleep(WATCH_EVERY).await;
                 continue;
             };
             let active = clock.active(&self.budget).await;
@@ -414,7 +417,8 @@ impl RunCtx {
                 let over = time_overrun(BudgetScope::Subtask, active, limit);
                 return format!("stopped by its budget: {}", over.describe(Some(&clock.id)));
             }
-            tokio::time::sleep((limit - active).max(Duration::from_millis(200))).await;
+            tokio::time::sleep((limit - active).clamp(Duration::from_millis(200), WATCH_EVERY))
+                .await;
         }
     }
 }
