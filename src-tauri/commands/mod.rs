@@ -2,4 +2,5 @@
 
 pub mod deliverables;
 pub mod settings;
+pub mod skills;
 pub mod tasks;

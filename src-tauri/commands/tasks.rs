@@ -20,6 +20,7 @@ pub async fn create_task(
     model: Option<String>,
     attachments: Option<Vec<std::path::PathBuf>>,
     budget: Option<BudgetChange>,
+    use_skills: Option<bool>,
 ) -> CommandResult<Task> {
     // Files the user picked in the open dialog.
     let attachments = attachments
@@ -35,6 +36,7 @@ pub async fn create_task(
             model,
             attachments,
             budget,
+            skip_skills: use_skills == Some(false),
         })
         .await?)
 }

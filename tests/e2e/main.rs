@@ -21,3 +21,4 @@ mod models;
 mod publishing;
 mod research;
 mod shell;
+mod skills;

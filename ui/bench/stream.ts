@@ -20,7 +20,7 @@ const task: Task = {
   id, prompt: "Benchmark: 20 agents streaming at once", status: "running", total_tokens_used: 0,
   total_cost_cents: 0, created_at: at(), subtasks: [], total_cost_usd: 0, title: null,
   workspace_id: null, model: "bench::synthetic", started_at: at(), finished_at: null, error: null,
-  steps: 0, budget: null, estimate: null, paused: null,
+  steps: 0, budget: null, estimate: null, paused: null, skill_id: null,
 };
 
 const delays: number[] = [];
@@ -35,6 +35,10 @@ const backend: Backend = {
   approvals: async () => [],
   decideApproval: async () => { throw new Error("not in the benchmark"); },
   decideBudget: async () => { throw new Error("not in the benchmark"); },
+  skills: async () => [],
+  compileSkills: async () => [],
+  matchSkill: async () => null,
+  deleteSkill: async () => {},
   subscribe(_taskId, _after, onEvent) {
     listener = onEvent;
     return () => (listener = null);

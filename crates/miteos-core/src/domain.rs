@@ -124,6 +124,8 @@ pub struct Task {
     pub estimate: Option<crate::budget::Estimate>,
     /// The budget question the task waits on, if it is paused.
     pub paused: Option<crate::budget::BudgetPause>,
+    /// The skill the task ran from (no planning call), if it did.
+    pub skill_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -50,6 +50,14 @@ pub enum EventKind {
     /// Miteos restarted while the task ran, and the run goes on: the `completed` subtasks keep
     /// their results and are not run again; the others start over.
     TaskResumed { completed: Vec<String> },
+    /// The task runs from a skill: its plan is the skill's, with these parameters; no planning
+    /// call is made.
+    SkillApplied {
+        skill_id: String,
+        name: String,
+        version: u32,
+        parameters: crate::skills::Bindings,
+    },
     /// The plan is final; subtasks exist in the store, all `pending`.
     PlanReady {
         title: String,
@@ -146,6 +154,7 @@ impl EventKind {
             EventKind::TaskStarted => "task_started",
             EventKind::PlanRejected { .. } => "plan_rejected",
             EventKind::TaskResumed { .. } => "task_resumed",
+            EventKind::SkillApplied { .. } => "skill_applied",
             EventKind::PlanReady { .. } => "plan_ready",
             EventKind::SubtaskStarted { .. } => "subtask_started",
             EventKind::AgentOutput { .. } => "agent_output",

@@ -23,6 +23,10 @@ pub fn new_approval_id() -> String {
     format!("ap-{}", Uuid::now_v7().simple())
 }
 
+pub fn new_skill_id() -> String {
+    format!("sk-{}", Uuid::now_v7().simple())
+}
+
 pub fn new_share_id() -> String {
     format!("shr-{}", Uuid::now_v7().simple())
 }

@@ -19,6 +19,7 @@ pub mod providers;
 pub mod publish;
 pub mod secrets;
 pub mod service;
+pub mod skills;
 pub mod store;
 pub mod tools;
 

@@ -52,6 +52,9 @@ enum Command {
         attach: Vec<PathBuf>,
         #[command(flatten)]
         budget: cli::run::BudgetArgs,
+        /// Plan the task afresh even when it matches a skill.
+        #[arg(long)]
+        no_skill: bool,
         /// What to do, in plain language.
         prompt: Vec<String>,
     },
@@ -59,6 +62,11 @@ enum Command {
     Agents {
         #[command(subcommand)]
         command: cli::agents::AgentsCommand,
+    },
+    /// Skills compiled from completed tasks.
+    Skills {
+        #[command(subcommand)]
+        command: cli::skills::SkillsCommand,
     },
     /// MCP servers whose tools agents can be given.
     Mcp {
@@ -181,6 +189,7 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
             approve,
             attach,
             budget,
+            no_skill,
             prompt,
         } => {
             let attachments = attach
@@ -193,11 +202,16 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 model,
                 attachments,
                 budget: budget.change()?,
+                skip_skills: no_skill,
             };
             cli::run::run(&miteos, new, approve, budget.over_budget).await
         }
         Command::Agents { command } => {
             cli::agents::run(&miteos, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Skills { command } => {
+            cli::skills::run(&miteos, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Mcp { command } => {

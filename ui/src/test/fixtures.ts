@@ -23,6 +23,7 @@ export function task(over: Partial<Task> = {}): Task {
     budget: null,
     estimate: null,
     paused: null,
+    skill_id: null,
     ...over,
   };
 }
@@ -77,6 +78,10 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     approvals: vi.fn(async () => []),
     decideApproval: vi.fn(),
     decideBudget: vi.fn(async () => task()),
+    skills: vi.fn(async () => []),
+    compileSkills: vi.fn(async () => []),
+    matchSkill: vi.fn(async () => null),
+    deleteSkill: vi.fn(async () => {}),
     subscribe: vi.fn(() => () => {}),
     deliverables: vi.fn(async () => []),
     preview: vi.fn(async () => ({ kind: "text" as const, text: "hello", truncated: false })),

@@ -118,6 +118,15 @@ async fn agent_loop(
     // The budget's step limit asks at 80%; a small model's own cap stops without asking.
     let step_cap = provider.profile().max_agent_steps;
     let mut loops = LoopGuard::default();
+    replay_skill_steps(
+        ctx,
+        subtask,
+        &available,
+        &tool_ctx,
+        &mut request,
+        &mut loops,
+    )
+    .await?;
     for step in 0.. {
         if cancel.is_cancelled() {
             return Err(Stop::Cancelled);
@@ -218,6 +227,54 @@ async fn agent_loop(
         }
     }
     unreachable!("the step loop only ends by returning")
+}
+
+/// When the task runs from a skill: runs the subtask's leading replayable steps (those the
+/// parameters alone decide) without asking the model, and puts them in the conversation as if
+/// the agent had made them, so the model starts where they leave off. Stops at the first step
+/// that needs the model, or that fails.
+async fn replay_skill_steps(
+    ctx: &RunCtx,
+    subtask: &NewSubtask,
+    available: &[Arc<dyn Tool>],
+    tool_ctx: &ToolCtx,
+    request: &mut ChatRequest,
+    loops: &mut LoopGuard,
+) -> Result<(), Stop> {
+    let Some(run) = &ctx.skill else {
+        return Ok(());
+    };
+    for (i, step) in run
+        .steps_of(&subtask.id)
+        .iter()
+        .take_while(|s| s.replayable)
+        .enumerate()
+    {
+        let call = ToolCall {
+            id: format!("replay_{}", i + 1),
+            name: step.tool.clone(),
+            arguments: crate::skills::render_json(&step.arguments, &run.bindings),
+        };
+        let _ = loops.check(&call);
+        let (ran, ok, content) =
+            run_tool(ctx, available, &subtask.id, &call, tool_ctx, None).await?;
+        if ran {
+            loops.record(&call, ok);
+        }
+        request.messages.push(Message::Assistant {
+            text: String::new(),
+            tool_calls: vec![call.clone()],
+        });
+        request.messages.push(Message::ToolResult {
+            call_id: call.id,
+            name: call.name,
+            content,
+        });
+        if !ok {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The agent type's preferred model when it has one that is configured, else the task's.

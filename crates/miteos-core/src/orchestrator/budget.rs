@@ -296,8 +296,9 @@ impl RunCtx {
     }
 
     /// Estimates the plan's spend from earlier runs of each subtask's agent type on this model (a
-    /// typical subtask when there are none), stores and journals it, and asks before running when
-    /// it is above the task's token or cost limit.
+    /// typical subtask when there are none; the skill's own record when the task runs from a skill
+    /// that ran before), stores and journals it, and asks before running when it is above the
+    /// task's token or cost limit.
     pub(crate) async fn estimate(
         &self,
         plan: &Plan,
@@ -332,6 +333,12 @@ impl RunCtx {
                     micros += self.prices.cost_micros(&agent_model, usage) as f64;
                 }
             }
+        }
+        // A task run from a skill that has run before: its own record says best.
+        if let Some(run) = self.skill.as_ref().filter(|r| r.skill.stats.uses > 0) {
+            tokens = spent.tokens as f64 + run.skill.stats.mean_tokens;
+            micros = spent.cost_micros as f64 + run.skill.stats.mean_cost_usd * 1e6;
+            from_history = plan.subtasks.len() as u32;
         }
         let estimate = Estimate {
             tokens: tokens.round() as i64,

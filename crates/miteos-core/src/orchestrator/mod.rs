@@ -111,6 +111,8 @@ pub struct RunCtx {
     pub provider_slots: Arc<ProviderSlots>,
     /// The task's budget and the question it may be paused on.
     pub budget: Arc<BudgetDesk>,
+    /// The skill the task runs from, if it matched one.
+    pub skill: Option<Arc<crate::skills::SkillRun>>,
 }
 
 /// A semaphore per provider, so concurrent tasks share each provider's capacity.
@@ -229,7 +231,24 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             .append(&ctx.task_id, EventKind::TaskStarted)
             .await?;
     }
-    let plan = planner::plan(ctx, cancel).await?;
+    let plan = match skill_plan(ctx) {
+        Some(plan) => {
+            let run = ctx.skill.as_ref().expect("a skill plan comes from a skill");
+            ctx.journal
+                .append(
+                    &ctx.task_id,
+                    EventKind::SkillApplied {
+                        skill_id: run.skill.id.clone(),
+                        name: run.skill.name.clone(),
+                        version: run.skill.version,
+                        parameters: run.bindings.clone(),
+                    },
+                )
+                .await?;
+            plan
+        }
+        None => planner::plan(ctx, cancel).await?,
+    };
     ctx.store
         .insert_plan(&ctx.task_id, &plan.title, &plan.subtasks)
         .await?;
@@ -246,6 +265,33 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     scheduler::run_plan(ctx, &plan, HashMap::new(), cancel).await
 }
 
+/// The plan of the skill the task runs from, with its parameters filled in; `None` without a
+/// skill, or when an agent type of the skill no longer exists (the planner plans then).
+fn skill_plan(ctx: &RunCtx) -> Option<planner::Plan> {
+    use crate::skills::render;
+    let run = ctx.skill.as_ref()?;
+    let known = |name: &str| ctx.agent_types.iter().any(|a| a.name == name);
+    if !run.skill.subtasks.iter().all(|s| known(&s.agent_type)) {
+        tracing::warn!(skill = %run.skill.id, "an agent type of the skill is gone; planning instead");
+        return None;
+    }
+    Some(planner::Plan {
+        title: render(&run.skill.title_template, &run.bindings),
+        subtasks: run
+            .skill
+            .subtasks
+            .iter()
+            .map(|s| crate::store::NewSubtask {
+                id: s.id.clone(),
+                title: render(&s.title, &run.bindings),
+                description: render(&s.description, &run.bindings),
+                agent_type: s.agent_type.clone(),
+                depends_on: s.depends_on.clone(),
+            })
+            .collect(),
+    })
+}
+
 async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
     // Under the gate, so a cancel is either journaled before the end or sees the task ended.
     let _gate = ctx.gate.write().await;
@@ -258,7 +304,26 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
         Err(Stop::Stopped(reason)) => (TaskStatus::Cancelled, Some(reason)),
         Err(Stop::Failed(reason)) => (TaskStatus::Failed, Some(reason)),
     };
-    record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await
+    record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await?;
+    if let Some(run) = &ctx.skill
+        && status != TaskStatus::Cancelled
+    {
+        let task = ctx.store.get_task(&ctx.task_id).await?;
+        let seconds = match (task.started_at, task.finished_at) {
+            (Some(s), Some(f)) => (f - s).num_milliseconds() as f64 / 1000.0,
+            _ => 0.0,
+        };
+        ctx.store
+            .record_skill_run(
+                &run.skill.id,
+                status == TaskStatus::Completed,
+                task.total_tokens_used,
+                (task.total_cost_usd * 1e6).round() as i64,
+                seconds,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// Ends a task: unanswered approvals `expired`, unfinished subtasks `cancelled`, the final state stored, `task_finished` (with

@@ -34,6 +34,7 @@ mod mcp;
 mod publish;
 mod resume;
 pub mod settings;
+mod skills;
 
 pub use agent_types::AgentTypeInput;
 
@@ -100,6 +101,8 @@ pub struct NewTask {
     pub attachments: Vec<Attachment>,
     /// Changes to the default budget (Settings) for this task.
     pub budget: Option<crate::budget::BudgetChange>,
+    /// Plan the task afresh even when it matches a skill.
+    pub skip_skills: bool,
 }
 
 /// A document given with a task.
@@ -352,6 +355,7 @@ impl Miteos {
             budget: Some(budget),
             estimate: None,
             paused: None,
+            skill_id: None,
         };
         if !attachments.is_empty() {
             let inputs = self.task_dir(&task.id).join(INPUTS_DIR);
@@ -364,7 +368,18 @@ impl Miteos {
             };
             write().map_err(|e| Error::io("saving the task's attachments", e))?;
         }
+        let mut task = task;
+        let skill = if new.skip_skills {
+            None
+        } else {
+            let skills = self.inner.store.skills().await?;
+            crate::skills::Skill::best_match(&skills, &task.prompt)
+        };
         self.inner.store.insert_task(&task).await?;
+        if let Some((skill, _)) = &skill {
+            self.inner.store.set_task_skill(&task.id, &skill.id).await?;
+            task.skill_id = Some(skill.id.clone());
+        }
         self.inner
             .journal
             .append(
@@ -397,6 +412,14 @@ impl Miteos {
             Some(budget) => budget,
             None => self.default_budget().await?,
         };
+        // The skill the task runs from, as it is now, with the prompt's parameters.
+        let skill = match &task.skill_id {
+            Some(id) => inner.store.skill(id).await?.and_then(|skill| {
+                let bindings = skill.bind(&task.prompt)?;
+                Some(Arc::new(crate::skills::SkillRun { skill, bindings }))
+            }),
+            None => None,
+        };
         let ctx = RunCtx {
             store: inner.store.clone(),
             journal: inner.journal.clone(),
@@ -419,6 +442,7 @@ impl Miteos {
             halt: inner.halt.clone(),
             provider_slots: inner.provider_slots.clone(),
             budget: Arc::new(BudgetDesk::new(budget, cancel.clone())),
+            skill,
         };
         let (done_tx, done_rx) = watch::channel(false);
         self.lock_running().insert(

@@ -1,7 +1,7 @@
 //! Going on after a restart: the tasks a previous process left unfinished resume where they
 //! stopped (see `Miteos::open`).
 
-use super::{Miteos, REPLAY_BATCH};
+use super::Miteos;
 use crate::domain::TaskStatus;
 use crate::error::Result;
 use crate::events::EventKind;
@@ -44,37 +44,27 @@ impl Miteos {
     /// record shows it was cut short.
     async fn close_cut_calls(&self, task_id: &str) -> Result<()> {
         let mut open: Vec<(String, String, String)> = Vec::new();
-        let mut after = 0;
-        loop {
-            let events = self
-                .inner
-                .journal
-                .read(task_id, after, REPLAY_BATCH)
-                .await?;
-            let Some(last) = events.last() else { break };
-            after = last.seq;
-            for event in &events {
-                match &event.kind {
-                    EventKind::ToolCallStarted {
-                        subtask_id,
-                        call_id,
-                        tool,
-                        ..
-                    } => open.push((subtask_id.clone(), call_id.clone(), tool.clone())),
-                    EventKind::ToolCallFinished {
-                        subtask_id,
-                        call_id,
-                        ..
-                    } => {
-                        if let Some(i) = open
-                            .iter()
-                            .position(|(s, c, _)| s == subtask_id && c == call_id)
-                        {
-                            open.remove(i);
-                        }
+        for event in self.inner.journal.read_all(task_id).await? {
+            match event.kind {
+                EventKind::ToolCallStarted {
+                    subtask_id,
+                    call_id,
+                    tool,
+                    ..
+                } => open.push((subtask_id, call_id, tool)),
+                EventKind::ToolCallFinished {
+                    subtask_id,
+                    call_id,
+                    ..
+                } => {
+                    if let Some(i) = open
+                        .iter()
+                        .position(|(s, c, _)| *s == subtask_id && *c == call_id)
+                    {
+                        open.remove(i);
                     }
-                    _ => {}
                 }
+                _ => {}
             }
         }
         for (subtask_id, call_id, tool) in open {

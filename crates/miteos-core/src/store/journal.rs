@@ -92,4 +92,19 @@ impl Journal {
             })
             .collect()
     }
+
+    /// Every event of one task, oldest first.
+    pub async fn read_all(&self, task_id: &str) -> Result<Vec<Event>> {
+        const BATCH: u32 = 1000;
+        let mut all = Vec::new();
+        loop {
+            let after = all.last().map_or(0, |e: &Event| e.seq);
+            let batch = self.read(task_id, after, BATCH).await?;
+            let full = batch.len() as u32 == BATCH;
+            all.extend(batch);
+            if !full {
+                return Ok(all);
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod deliverables;
 mod journal;
 mod publishing;
 mod settings;
+mod skills;
 mod tasks;
 
 use std::path::Path;

@@ -49,7 +49,7 @@ pub struct TaskTotals {
 }
 
 const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, model, input_tokens, output_tokens, \
-     cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause";
+     cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause, skill_id";
 
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
@@ -426,6 +426,7 @@ fn task_from_row(row: &SqliteRow) -> Result<Task> {
         budget: from_json(row, "budget")?,
         estimate: from_json(row, "estimate")?,
         paused: from_json(row, "pause")?,
+        skill_id: row.get("skill_id"),
     })
 }
 

@@ -11,6 +11,7 @@ mod extract;
 mod openapi;
 mod publish;
 mod settings;
+mod skills;
 mod tasks;
 
 use std::net::SocketAddr;
@@ -167,6 +168,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tasks/{task_id}/approvals", get(approvals::list))
         .route("/tasks/{task_id}/budget", post(tasks::budget))
+        .route("/skills", get(skills::list))
+        .route("/skills/compile", post(skills::compile))
+        .route("/skills/match", get(skills::matching))
+        .route(
+            "/skills/{skill_id}",
+            get(skills::get).delete(skills::delete),
+        )
         .route(
             "/tasks/{task_id}/approvals/{approval_id}",
             post(approvals::decide),

@@ -28,6 +28,8 @@ pub struct CreateTask {
     /// Changes to the default budget for this task, e.g. `{"task": {"cost_cents": 100}}`; a
     /// limit set to `null` is removed.
     pub budget: Option<BudgetChange>,
+    /// `false`: plan the task afresh even when it matches a skill (default `true`).
+    pub use_skills: Option<bool>,
 }
 
 /// A document given with a task.
@@ -95,6 +97,7 @@ pub async fn create(
             model: body.model,
             attachments,
             budget: body.budget,
+            skip_skills: body.use_skills == Some(false),
         })
         .await?;
     Ok((StatusCode::CREATED, Json(task)))

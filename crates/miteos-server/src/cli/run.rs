@@ -434,6 +434,19 @@ impl TreeView {
                     problems.join("; ")
                 ));
             }
+            EventKind::SkillApplied {
+                name,
+                version,
+                parameters,
+                ..
+            } => {
+                let params: Vec<String> =
+                    parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                self.note(&format!(
+                    "Running from skill {name} v{version} ({}): no planning call",
+                    params.join(", ")
+                ));
+            }
             EventKind::PlanReady { title, subtasks } => {
                 self.phase = "running".into();
                 self.note(&format!("Plan: {title}"));

@@ -16,6 +16,8 @@ import type {
   Provenance,
   Share,
   Settings,
+  Skill,
+  SkillMatch,
   SettingsUpdate,
   Task,
   TaskStatus,
@@ -36,6 +38,8 @@ export interface NewTask {
   attachments?: AttachedFile[];
   /** Changes to the default budget for this task. */
   budget?: BudgetChange | null;
+  /** `false`: plan afresh even when the prompt matches a skill. */
+  useSkills?: boolean;
 }
 
 /** A document chosen for a task: a path on this machine (desktop app) or a browser file. */
@@ -73,6 +77,13 @@ export interface Backend {
   decideApproval(taskId: string, approvalId: string, approve: boolean): Promise<Approval>;
   /** Answers a task paused on its budget: raise (the limit doubled, or `budget`) or stop. */
   decideBudget(taskId: string, decision: BudgetDecision, budget?: BudgetChange | null): Promise<Task>;
+  /** The skills compiled from completed tasks, newest first. */
+  skills(): Promise<Skill[]>;
+  /** Compiles completed tasks (these, or the newest) into skills. */
+  compileSkills(taskIds: string[]): Promise<Skill[]>;
+  /** The skill a prompt would run from, or `null`. */
+  matchSkill(prompt: string): Promise<SkillMatch | null>;
+  deleteSkill(id: string): Promise<void>;
   /** Events of a task after `after` (journal, then live) until `task_finished`. */
   subscribe(taskId: string, after: number, onEvent: (event: Event) => void): Unsubscribe;
   deliverables(taskId: string): Promise<Deliverable[]>;

@@ -99,6 +99,7 @@ export function httpBackend(token: string, base = ""): Backend {
           (t.attachments ?? []).map(async (a) => ({ name: a.name, content_base64: await base64(a.blob) })),
         ),
         budget: t.budget ?? undefined,
+        use_skills: t.useSkills ?? undefined,
       }),
     getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
     listTasks: (q) =>
@@ -109,6 +110,12 @@ export function httpBackend(token: string, base = ""): Backend {
       request("POST", `/tasks/${encodeURIComponent(taskId)}/approvals/${encodeURIComponent(approvalId)}`, {
         decision: approve ? "approve" : "deny",
       }),
+    skills: () => request("GET", "/skills"),
+    compileSkills: (taskIds) => request("POST", "/skills/compile", { task_ids: taskIds }),
+    matchSkill: (prompt) => request("GET", `/skills/match?${query({ prompt })}`),
+    deleteSkill: async (id) => {
+      await request("DELETE", `/skills/${encodeURIComponent(id)}`);
+    },
     decideBudget: (taskId, decision, budget) =>
       request("POST", `/tasks/${encodeURIComponent(taskId)}/budget`, { decision, budget: budget ?? undefined }),
     subscribe(taskId, after, onEvent) {

@@ -29,6 +29,7 @@ export function tauriBackend(): Backend {
         model: t.model ?? null,
         attachments: (t.attachments ?? []).flatMap((a) => (a.path ? [a.path] : [])),
         budget: t.budget ?? null,
+        useSkills: t.useSkills ?? null,
       }),
     getTask: (id) => call("get_task", { taskId: id }),
     listTasks: (q) =>
@@ -41,6 +42,10 @@ export function tauriBackend(): Backend {
     cancelTask: (id) => call("cancel_task", { taskId: id }),
     approvals: (taskId) => call("approvals", { taskId }),
     decideApproval: (taskId, approvalId, approve) => call("decide_approval", { taskId, approvalId, approve }),
+    skills: () => call("skills"),
+    compileSkills: (taskIds) => call("compile_skills", { taskIds }),
+    matchSkill: (prompt) => call("match_skill", { prompt }),
+    deleteSkill: (id) => call("delete_skill", { skillId: id }),
     decideBudget: (taskId, decision, budget) => call("decide_budget", { taskId, decision, budget: budget ?? null }),
     subscribe(taskId, after, onEvent) {
       let open = true;

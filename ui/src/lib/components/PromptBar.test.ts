@@ -10,7 +10,7 @@ describe("PromptBar", () => {
     expect(document.activeElement).toBe(input);
     await fireEvent.input(input, { target: { value: "Compare three CRMs" } });
     await fireEvent.keyDown(input, { key: "Enter" });
-    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null, [], null);
+    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null, [], null, true);
   });
 
   it("adds a line with Shift+Enter instead of submitting", async () => {
@@ -32,7 +32,7 @@ describe("PromptBar", () => {
     await fireEvent.input(screen.getByLabelText("Workspace"), { target: { value: "q3-board" } });
     await fireEvent.input(input, { target: { value: "Draft the deck" } });
     await fireEvent.click(screen.getByRole("button", { name: /Run/ }));
-    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board", [], null);
+    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board", [], null, true);
     expect(screen.getByRole("alert").textContent).toContain("the prompt is empty");
   });
 
@@ -58,7 +58,7 @@ describe("PromptBar", () => {
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onsubmit).toHaveBeenCalledWith("Summarise the brief", null, [
       { name: "brief.pdf", size: null, path: "/home/me/brief.pdf" },
-    ], null);
+    ], null, true);
   });
 
   it("takes browser files through a file input, and a file can be removed", async () => {
@@ -85,7 +85,7 @@ describe("PromptBar", () => {
     const input = screen.getByLabelText("Describe a task");
     await fireEvent.input(input, { target: { value: "Compare CRMs" } });
     await fireEvent.keyDown(input, { key: "Enter" });
-    expect(onsubmit).toHaveBeenCalledWith("Compare CRMs", null, [], { task: { cost_cents: 150, seconds: 600 } });
+    expect(onsubmit).toHaveBeenCalledWith("Compare CRMs", null, [], { task: { cost_cents: 150, seconds: 600 } }, true);
 
     // Sent, the limits are cleared for the next task. One that is not a positive number is said
     // where it was typed; nothing is sent.
@@ -98,5 +98,23 @@ describe("PromptBar", () => {
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onsubmit).not.toHaveBeenCalled();
     expect(screen.getByRole("alert").textContent).toContain("Tokens must be a number above 0");
+  });
+
+  it("says which skill a prompt would run from, and can plan afresh instead", async () => {
+    const onsubmit = vi.fn();
+    const matchSkill = vi.fn(async (p: string) =>
+      p.includes("competitors")
+        ? { skill_id: "sk-1", name: "competitors-feature-comparison", parameters: { count: "6", subject: "Coda" }, confidence: 1 }
+        : null,
+    );
+    render(PromptBar, { onsubmit, matchSkill });
+    const input = screen.getByLabelText("Describe a task");
+    await fireEvent.input(input, { target: { value: "Research the top 6 SaaS competitors to Coda" } });
+    const suggestion = await screen.findByTestId("skill-suggestion", {}, { timeout: 2000 });
+    expect(suggestion.textContent).toContain("competitors-feature-comparison");
+    expect(suggestion.textContent).toContain("subject = Coda");
+    await fireEvent.click(screen.getByRole("button", { name: "Plan afresh instead" }));
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(onsubmit).toHaveBeenCalledWith("Research the top 6 SaaS competitors to Coda", null, [], null, false);
   });
 });

@@ -32,6 +32,8 @@ export interface TaskView {
   planProblems: string[];
   /** Risky tool calls asked about, oldest first; `pending` ones wait for the user. */
   approvals: Approval[];
+  /** The skill the task runs from (no planning call), with its parameters. */
+  skill: { name: string; version: number; parameters: Record<string, string> } | null;
 }
 
 /** Longest streamed text kept per subtask; the full answer is in `subtask.output`. */
@@ -56,6 +58,7 @@ export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskV
     cancelRequested: false,
     planProblems: [],
     approvals: [],
+    skill: null,
   };
 }
 
@@ -98,6 +101,10 @@ export function apply(view: TaskView, event: Event): void {
       break;
     case "plan_rejected":
       view.planProblems.push(...event.problems);
+      break;
+    case "skill_applied":
+      task.skill_id = event.skill_id;
+      view.skill = { name: event.name, version: event.version, parameters: event.parameters };
       break;
     case "plan_ready":
       task.title = event.title;

@@ -61,6 +61,60 @@ from_history: number, subtasks: number, };
 
 export type BudgetDecision = "raise" | "stop";
 
+export type ParameterKind = "number" | "text";
+
+export type SkillParameter = { name: string, kind: ParameterKind, 
+/**
+ * The values it had in the tasks the skill was compiled from.
+ */
+examples: Array<string>, };
+
+export type SkillStep = { tool: string, arguments: unknown, 
+/**
+ * The arguments depend only on the parameters (they were the same, parameters aside, in
+ * every source task) and the tool's result only on its arguments: Miteos runs it itself,
+ * without asking the model.
+ */
+replayable: boolean, };
+
+export type SkillSubtask = { id: string, title: string, description: string, agent_type: string, depends_on: Array<string>, steps: Array<SkillStep>, };
+
+export type SkillStatus = "active" | "retired";
+
+export type SkillStats = { 
+/**
+ * Tasks run from it.
+ */
+uses: number, successes: number, 
+/**
+ * Means over the tasks run from it (the source tasks' until it is used).
+ */
+mean_tokens: number, mean_cost_usd: number, mean_seconds: number, 
+/**
+ * The source tasks' means, to compare with.
+ */
+source_mean_tokens: number, source_mean_seconds: number, };
+
+export type Skill = { 
+/**
+ * `sk-<uuid v7 simple>`.
+ */
+id: string, name: string, description: string, version: number, parameters: Array<SkillParameter>, 
+/**
+ * The prompts it stands for, with `{{parameter}}` placeholders.
+ */
+prompt_template: string, title_template: string, subtasks: Array<SkillSubtask>, 
+/**
+ * The tasks it was compiled from.
+ */
+source_tasks: Array<string>, status: SkillStatus, stats: SkillStats, created_at: string, };
+
+export type SkillMatch = { skill_id: string, name: string, parameters: { [key in string]: string }, 
+/**
+ * 0 to 1: how sure the matcher is.
+ */
+confidence: number, };
+
 export type Task = { id: string, prompt: string, status: TaskStatus, 
 /**
  * Input plus output tokens of every model call the task made (planning included).
@@ -97,7 +151,11 @@ estimate: Estimate | null,
 /**
  * The budget question the task waits on, if it is paused.
  */
-paused: BudgetPause | null, };
+paused: BudgetPause | null, 
+/**
+ * The skill the task ran from (no planning call), if it did.
+ */
+skill_id: string | null, };
 
 export type Subtask = { id: string, agent_type: string, status: SubtaskStatus, title: string, description: string, depends_on: Array<string>, tokens_used: number, cost_usd: number, 
 /**
@@ -152,9 +210,9 @@ arguments: unknown,
  */
 reason: string, status: ApprovalStatus, created_at: string, decided_at: string | null, };
 
-export type EventKind = { "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
+export type EventKind = { "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "skill_applied", skill_id: string, name: string, version: number, parameters: { [key in string]: string }, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
 
-export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
+export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "skill_applied", skill_id: string, name: string, version: number, parameters: { [key in string]: string }, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
 
 export type Sheet = { name: string, rows: Array<Array<string>>, };
 

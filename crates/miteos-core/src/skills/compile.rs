@@ -1,0 +1,497 @@
+//! The Skill Compiler proper: completed tasks whose plans and tool sequences have the same shape
+//! are grouped; the words that varied between their prompts become typed parameters; the plan
+//! and every tool call are turned into templates; calls whose arguments were the same in every
+//! task (parameters aside) are marked replayable.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+
+use super::{
+    Bindings, ParameterKind, Skill, SkillParameter, SkillStats, SkillStatus, SkillStep,
+    SkillSubtask, map_strings, render, render_json,
+};
+
+/// A completed task as the compiler reads it (from the store and the journal).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRecord {
+    pub task_id: String,
+    pub prompt: String,
+    pub title: String,
+    pub subtasks: Vec<SubtaskRecord>,
+    pub tokens: i64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubtaskRecord {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub agent_type: String,
+    pub depends_on: Vec<String>,
+    /// Its tool calls that succeeded, in order.
+    pub calls: Vec<CallRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    pub tool: String,
+    pub arguments: serde_json::Value,
+}
+
+/// Tools whose result depends only on their arguments and that change nothing outside the task
+/// folder: a call of them fully determined by the parameters can run without the model.
+const REPLAYABLE_TOOLS: &[&str] = &[
+    "fetch_url",
+    "web_search",
+    "read_file",
+    "list_files",
+    "query_data",
+    "write_file",
+    "write_spreadsheet",
+    "write_chart",
+];
+
+/// The shape of a task: per subtask, its agent type, dependencies and tool sequence.
+fn shape(task: &TaskRecord) -> String {
+    task.subtasks
+        .iter()
+        .map(|s| {
+            let tools: Vec<&str> = s.calls.iter().map(|c| c.tool.as_str()).collect();
+            format!(
+                "{}<{}>[{}]",
+                s.agent_type,
+                s.depends_on.join(","),
+                tools.join(",")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Tasks grouped by shape, groups in the order of their first task.
+pub fn group_by_shape(tasks: Vec<TaskRecord>) -> Vec<Vec<TaskRecord>> {
+    let mut groups: Vec<(String, Vec<TaskRecord>)> = Vec::new();
+    for task in tasks {
+        let key = shape(&task);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push(task),
+            None => groups.push((key, vec![task])),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// A slot of the first prompt's words (`start..end`) that varied, and its value in each task.
+struct Slot {
+    start: usize,
+    end: usize,
+    values: Vec<String>,
+}
+
+/// The word slots of `prompts[0]` that differ in any of the others, with every prompt's value.
+/// `None` when the prompts do not line up (a slot would be empty in some prompt).
+fn varying_slots(prompts: &[Vec<&str>]) -> Option<Vec<Slot>> {
+    let base = &prompts[0];
+    let mut varies = vec![false; base.len()];
+    let mut ops = Vec::new();
+    for other in &prompts[1..] {
+        let diff = capture_diff_slices(Algorithm::Myers, base, other);
+        for op in &diff {
+            let (old, _) = (op.old_range(), op.new_range());
+            match op {
+                DiffOp::Equal { .. } => {}
+                DiffOp::Insert { old_index, .. } => {
+                    // Words added before base word `old_index`: the neighbouring word varies.
+                    let i = (*old_index).min(base.len().saturating_sub(1));
+                    varies[i] = true;
+                }
+                _ => old.for_each(|i| varies[i] = true),
+            }
+        }
+        ops.push(diff);
+    }
+    let mut slots = Vec::new();
+    let mut i = 0;
+    while i < base.len() {
+        if !varies[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < base.len() && varies[i] {
+            i += 1;
+        }
+        slots.push(Slot {
+            start,
+            end: i,
+            values: vec![base[start..i].join(" ")],
+        });
+    }
+    // Each other prompt's value of a slot: its words between the equal words around the slot.
+    for (other, diff) in prompts[1..].iter().zip(&ops) {
+        let mut map = vec![None; base.len()];
+        for op in diff {
+            if let DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } = op
+            {
+                for k in 0..*len {
+                    map[old_index + k] = Some(new_index + k);
+                }
+            }
+        }
+        for slot in &mut slots {
+            let from = (0..slot.start)
+                .rev()
+                .find_map(|k| map[k])
+                .map_or(0, |n| n + 1);
+            let to = (slot.end..base.len())
+                .find_map(|k| map[k])
+                .unwrap_or(other.len());
+            if from >= to {
+                return None;
+            }
+            slot.values.push(other[from..to].join(" "));
+        }
+    }
+    Some(slots)
+}
+
+fn is_number(s: &str) -> bool {
+    s.replace(',', ".").parse::<f64>().is_ok()
+}
+
+/// Compiles one group of same-shaped tasks into a skill; `None` when nothing varied between them
+/// (a single task, or identical prompts) or their prompts do not line up.
+pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
+    let first = group.first()?;
+    let words: Vec<Vec<&str>> = group
+        .iter()
+        .map(|t| t.prompt.split_whitespace().collect())
+        .collect();
+    if group.len() < 2 {
+        return None;
+    }
+    let slots = varying_slots(&words)?;
+    if slots.is_empty() {
+        return None;
+    }
+    // Name the parameters: numbers are counts, the rest subjects.
+    let mut parameters = Vec::new();
+    let (mut counts, mut subjects) = (0, 0);
+    for slot in &slots {
+        let number = slot.values.iter().all(|v| is_number(v));
+        let (kind, base, n) = if number {
+            counts += 1;
+            (ParameterKind::Number, "count", counts)
+        } else {
+            subjects += 1;
+            (ParameterKind::Text, "subject", subjects)
+        };
+        let mut examples = slot.values.clone();
+        examples.dedup();
+        parameters.push(SkillParameter {
+            name: if n == 1 {
+                base.to_owned()
+            } else {
+                format!("{base}_{n}")
+            },
+            kind,
+            examples,
+        });
+    }
+    // Each task's own bindings, to turn its texts into templates.
+    let bindings: Vec<Bindings> = (0..group.len())
+        .map(|t| {
+            parameters
+                .iter()
+                .zip(&slots)
+                .map(|(p, s)| (p.name.clone(), s.values[t].clone()))
+                .collect()
+        })
+        .collect();
+
+    let mut prompt_template = Vec::new();
+    let mut i = 0;
+    for (p, slot) in parameters.iter().zip(&slots) {
+        prompt_template.extend(words[0][i..slot.start].iter().map(|w| w.to_string()));
+        prompt_template.push(format!("{{{{{}}}}}", p.name));
+        i = slot.end;
+    }
+    prompt_template.extend(words[0][i..].iter().map(|w| w.to_string()));
+    let prompt_template = prompt_template.join(" ");
+
+    let subtasks = first
+        .subtasks
+        .iter()
+        .enumerate()
+        .map(|(k, st)| SkillSubtask {
+            id: st.id.clone(),
+            title: templated(&st.title, &bindings[0]),
+            description: templated(&st.description, &bindings[0]),
+            agent_type: st.agent_type.clone(),
+            depends_on: st.depends_on.clone(),
+            steps: st
+                .calls
+                .iter()
+                .enumerate()
+                .map(|(c, call)| {
+                    let template = templated_json(&call.arguments, &bindings[0]);
+                    // The same template from every task: the parameters alone decide the call.
+                    let determined = group.iter().zip(&bindings).all(|(task, b)| {
+                        task.subtasks[k].calls.get(c).is_some_and(|other| {
+                            templated_json(&other.arguments, b) == template
+                                && render_json(&template, b) == other.arguments
+                        })
+                    });
+                    SkillStep {
+                        tool: call.tool.clone(),
+                        replayable: determined && REPLAYABLE_TOOLS.contains(&call.tool.as_str()),
+                        arguments: template,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let title_template = templated(&first.title, &bindings[0]);
+    let n = group.len() as f64;
+    let mean_tokens = group.iter().map(|t| t.tokens as f64).sum::<f64>() / n;
+    let mean_seconds = group.iter().map(|t| t.seconds).sum::<f64>() / n;
+    Some(Skill {
+        id,
+        name: skill_name(&title_template, &prompt_template),
+        description: format!(
+            "{} (compiled from {} tasks)",
+            render_placeholders(&prompt_template),
+            group.len()
+        ),
+        version: 1,
+        parameters,
+        prompt_template,
+        title_template,
+        subtasks,
+        source_tasks: group.iter().map(|t| t.task_id.clone()).collect(),
+        status: SkillStatus::Active,
+        stats: SkillStats {
+            source_mean_tokens: mean_tokens,
+            source_mean_seconds: mean_seconds,
+            ..SkillStats::default()
+        },
+        created_at: Utc::now(),
+    })
+}
+
+/// `text` with each parameter's value (longest first) replaced by its placeholder where it stands
+/// as a word of its own: the `5` of "top 5" becomes `{{count}}`, the one in "54325" does not.
+fn templated(text: &str, bindings: &Bindings) -> String {
+    let mut pairs: Vec<(&String, &String)> = bindings.iter().collect();
+    pairs.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+    let mut out = text.to_owned();
+    for (name, value) in pairs {
+        if !value.is_empty() {
+            out = replace_words(&out, value, &format!("{{{{{name}}}}}"));
+        }
+    }
+    out
+}
+
+fn replace_words(text: &str, word: &str, with: &str) -> String {
+    // Letters, digits and `_` join words; so do `.` and `:` between digits (1.5, 127.0.0.1, :8080).
+    let joins = |c: Option<char>, beyond: Option<char>| match c {
+        Some(c) if c.is_alphanumeric() || c == '_' => true,
+        Some('.' | ':') => beyond.is_some_and(|b| b.is_ascii_digit()),
+        _ => false,
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(found) = text[from..].find(word) {
+        let at = from + found;
+        let end = at + word.len();
+        let mut back = text[..at].chars().rev();
+        let mut ahead = text[end..].chars();
+        let (prev, prev2) = (back.next(), back.next());
+        let (next, next2) = (ahead.next(), ahead.next());
+        out.push_str(&text[from..at]);
+        if joins(prev, prev2) || joins(next, next2) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        from = end;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+fn templated_json(value: &serde_json::Value, bindings: &Bindings) -> serde_json::Value {
+    map_strings(value, &|s| templated(s, bindings))
+}
+
+/// `{{count}}` as `<count>`, for descriptions people read.
+fn render_placeholders(template: &str) -> String {
+    let names: BTreeMap<String, String> = regex::Regex::new(r"\{\{(\w+)\}\}")
+        .expect("static regex")
+        .captures_iter(template)
+        .map(|c| (c[1].to_owned(), format!("<{}>", &c[1])))
+        .collect();
+    render(template, &names)
+}
+
+/// A slug from the title's fixed words (or the prompt's when the title is all parameters).
+fn skill_name(title_template: &str, prompt_template: &str) -> String {
+    let slug = |t: &str| {
+        t.split(|c: char| !c.is_alphanumeric() && c != '{' && c != '}')
+            .filter(|w| !w.is_empty() && !w.contains("{{"))
+            .map(str::to_lowercase)
+            .take(6)
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let name = slug(title_template);
+    if name.is_empty() {
+        slug(prompt_template)
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn task(id: &str, n: u32, x: &str) -> TaskRecord {
+        TaskRecord {
+            task_id: id.into(),
+            prompt: format!(
+                "Research the top {n} SaaS competitors to {x} and create a feature comparison spreadsheet"
+            ),
+            title: format!("{x} competitors: feature comparison"),
+            subtasks: vec![
+                SubtaskRecord {
+                    id: "st-1".into(),
+                    title: format!("Find {x}'s competitors"),
+                    description: format!("List the top {n} competitors of {x}"),
+                    agent_type: "researcher".into(),
+                    depends_on: vec![],
+                    calls: vec![
+                        CallRecord {
+                            tool: "web_search".into(),
+                            arguments: json!({"query": format!("{x} competitors")}),
+                        },
+                        CallRecord {
+                            tool: "fetch_url".into(),
+                            arguments: json!({"url": format!("https://example.com/{id}")}),
+                        },
+                    ],
+                },
+                SubtaskRecord {
+                    id: "st-2".into(),
+                    title: "Build the spreadsheet".into(),
+                    description: "Compare features".into(),
+                    agent_type: "analyst".into(),
+                    depends_on: vec!["st-1".into()],
+                    calls: vec![CallRecord {
+                        tool: "write_spreadsheet".into(),
+                        arguments: json!({"path": "comparison.xlsx", "rows": [[id]]}),
+                    }],
+                },
+            ],
+            tokens: 10_000,
+            seconds: 30.0,
+        }
+    }
+
+    #[test]
+    fn three_variants_make_one_skill_with_two_parameters() {
+        let tasks = vec![
+            task("task-a", 5, "Notion"),
+            task("task-b", 3, "Airtable"),
+            task("task-c", 4, "Monday.com"),
+        ];
+        let groups = group_by_shape(tasks);
+        assert_eq!(groups.len(), 1);
+        let skill = compile_group(&groups[0], "sk-1".into()).unwrap();
+        assert_eq!(
+            skill.prompt_template,
+            "Research the top {{count}} SaaS competitors to {{subject}} and create a feature comparison spreadsheet"
+        );
+        assert_eq!(skill.parameters[0].kind, ParameterKind::Number);
+        assert_eq!(skill.parameters[0].examples, ["5", "3", "4"]);
+        assert_eq!(
+            skill.parameters[1].examples,
+            ["Notion", "Airtable", "Monday.com"]
+        );
+        assert_eq!(
+            skill.title_template,
+            "{{subject}} competitors: feature comparison"
+        );
+        assert_eq!(skill.name, "competitors-feature-comparison");
+        let research = &skill.subtasks[0];
+        assert_eq!(
+            research.description,
+            "List the top {{count}} competitors of {{subject}}"
+        );
+        // The search depends on the parameters only; the fetched URL came from the model.
+        assert_eq!(
+            research.steps[0].arguments,
+            json!({"query": "{{subject}} competitors"})
+        );
+        assert!(research.steps[0].replayable);
+        assert!(!research.steps[1].replayable);
+        assert!(!skill.subtasks[1].steps[0].replayable);
+        assert_eq!(skill.source_tasks, ["task-a", "task-b", "task-c"]);
+
+        let bound = skill
+            .bind("Research the top 8 SaaS competitors to Coda and create a feature comparison spreadsheet")
+            .unwrap();
+        assert_eq!(bound["count"], "8");
+        assert_eq!(bound["subject"], "Coda");
+    }
+
+    #[test]
+    fn different_shapes_do_not_group_and_one_task_alone_is_no_skill() {
+        let mut other = task("task-d", 2, "Figma");
+        other.subtasks[0].calls.pop();
+        let groups = group_by_shape(vec![task("task-a", 5, "Notion"), other]);
+        assert_eq!(groups.len(), 2);
+        assert!(compile_group(&groups[0], "sk".into()).is_none());
+        // Identical prompts: nothing varies, nothing to parameterise.
+        let same = vec![task("task-a", 5, "Notion"), task("task-b", 5, "Notion")];
+        assert!(compile_group(&same, "sk".into()).is_none());
+    }
+
+    #[test]
+    fn values_are_replaced_only_where_they_stand_alone() {
+        let b = Bindings::from([("count".to_owned(), "5".to_owned())]);
+        assert_eq!(
+            templated("top 5 of http://127.0.0.5:54325/5", &b),
+            "top {{count}} of http://127.0.0.5:54325/{{count}}"
+        );
+        assert_eq!(templated("the top 5.", &b), "the top {{count}}.");
+    }
+
+    #[test]
+    fn words_added_or_removed_become_a_longer_parameter() {
+        let mut a = task("task-a", 5, "Notion");
+        let mut b = task("task-b", 5, "Google Docs");
+        a.prompt = "Summarise Notion for me".into();
+        b.prompt = "Summarise Google Docs for me".into();
+        a.title = "Summary".into();
+        b.title = "Summary".into();
+        let skill = compile_group(&[a, b], "sk".into()).unwrap();
+        assert_eq!(skill.prompt_template, "Summarise {{subject}} for me");
+        assert_eq!(skill.parameters[0].examples, ["Notion", "Google Docs"]);
+        assert_eq!(
+            skill.bind("Summarise Microsoft Loop for me").unwrap()["subject"],
+            "Microsoft Loop"
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! Skills: stored as JSON, with the counters every run updates beside it.
+
+use chrono::Utc;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::Store;
+use super::tasks::to_json;
+use crate::error::{Error, Result, StoreContext};
+use crate::skills::{Skill, SkillStatus};
+
+/// Failed runs after which a skill that fails more often than it succeeds is retired.
+const RETIRE_AFTER_FAILURES: i64 = 3;
+
+const COLUMNS: &str = "id, status, body, uses, successes, sum_tokens, sum_cost_micros, sum_seconds";
+
+impl Store {
+    /// Stores a new skill, or a new version of one (same id): its counters stay.
+    pub async fn save_skill(&self, skill: &Skill) -> Result<()> {
+        let now = Utc::now();
+        sqlx::query(
+            "INSERT INTO skills (id, name, status, prompt_template, body, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+             status = excluded.status, prompt_template = excluded.prompt_template, body = excluded.body, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&skill.id)
+        .bind(&skill.name)
+        .bind(status_str(skill.status))
+        .bind(&skill.prompt_template)
+        .bind(to_json(skill))
+        .bind(skill.created_at)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .context(|| format!("storing skill {}", skill.id))?;
+        Ok(())
+    }
+
+    /// Every skill, newest first.
+    pub async fn skills(&self) -> Result<Vec<Skill>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM skills ORDER BY created_at DESC, id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .context(|| "listing skills".into())?;
+        rows.iter().map(skill_from_row).collect()
+    }
+
+    pub async fn skill(&self, id: &str) -> Result<Option<Skill>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM skills WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context(|| format!("reading skill {id}"))?;
+        row.as_ref().map(skill_from_row).transpose()
+    }
+
+    /// False when there was no such skill.
+    pub async fn delete_skill(&self, id: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM skills WHERE id = ?")
+            .bind(id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("deleting skill {id}"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_task_skill(&self, task_id: &str, skill_id: &str) -> Result<()> {
+        sqlx::query("UPDATE tasks SET skill_id = ? WHERE id = ?")
+            .bind(skill_id)
+            .bind(task_id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("recording the skill of {task_id}"))?;
+        Ok(())
+    }
+
+    /// Counts one run of a skill; a skill failing more often than it succeeds (after a few
+    /// failures) is retired.
+    pub async fn record_skill_run(
+        &self,
+        id: &str,
+        succeeded: bool,
+        tokens: i64,
+        cost_micros: i64,
+        seconds: f64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE skills SET uses = uses + 1, successes = successes + ?, sum_tokens = sum_tokens + ?, \
+             sum_cost_micros = sum_cost_micros + ?, sum_seconds = sum_seconds + ?, updated_at = ?, \
+             status = CASE WHEN uses + 1 - (successes + ?) >= ? AND (successes + ?) * 2 < uses + 1 \
+                           THEN 'retired' ELSE status END \
+             WHERE id = ?",
+        )
+        .bind(i64::from(succeeded))
+        .bind(tokens)
+        .bind(cost_micros)
+        .bind(seconds)
+        .bind(Utc::now())
+        .bind(i64::from(succeeded))
+        .bind(RETIRE_AFTER_FAILURES)
+        .bind(i64::from(succeeded))
+        .bind(id)
+        .execute(self.pool())
+        .await
+        .context(|| format!("counting a run of skill {id}"))?;
+        Ok(())
+    }
+}
+
+fn status_str(status: SkillStatus) -> &'static str {
+    match status {
+        SkillStatus::Active => "active",
+        SkillStatus::Retired => "retired",
+    }
+}
+
+fn skill_from_row(row: &SqliteRow) -> Result<Skill> {
+    let body: String = row.get("body");
+    let mut skill: Skill = serde_json::from_str(&body)
+        .map_err(|e| Error::Internal(format!("unreadable skill in store: {e}")))?;
+    let status: String = row.get("status");
+    skill.status = if status == "retired" {
+        SkillStatus::Retired
+    } else {
+        SkillStatus::Active
+    };
+    let uses: i64 = row.get("uses");
+    let stats = &mut skill.stats;
+    stats.uses = uses;
+    stats.successes = row.get("successes");
+    if uses > 0 {
+        let n = uses as f64;
+        stats.mean_tokens = row.get::<i64, _>("sum_tokens") as f64 / n;
+        stats.mean_cost_usd = row.get::<i64, _>("sum_cost_micros") as f64 / 1e6 / n;
+        stats.mean_seconds = row.get::<f64, _>("sum_seconds") / n;
+    }
+    Ok(skill)
+}

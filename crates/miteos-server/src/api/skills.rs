@@ -1,0 +1,70 @@
+//! The skills library: list, inspect, compile from completed tasks, match a prompt, delete.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use miteos_core::skills::{Skill, SkillMatch};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{ApiJson, ApiQuery};
+use super::{ApiError, AppState, ErrorBody};
+
+/// The skills, newest first, with their stats (retired ones too).
+#[utoipa::path(get, path = "/skills", responses((status = 200, body = Vec<Skill>)))]
+pub async fn list(State(s): State<AppState>) -> Result<Json<Vec<Skill>>, ApiError> {
+    Ok(Json(s.miteos.skills().await?))
+}
+
+#[utoipa::path(get, path = "/skills/{skill_id}", params(("skill_id" = String, Path)),
+    responses((status = 200, body = Skill), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(s): State<AppState>,
+    Path(skill_id): Path<String>,
+) -> Result<Json<Skill>, ApiError> {
+    Ok(Json(s.miteos.skill(&skill_id).await?))
+}
+
+#[utoipa::path(delete, path = "/skills/{skill_id}", params(("skill_id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(s): State<AppState>,
+    Path(skill_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.miteos.delete_skill(&skill_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CompileBody {
+    /// Completed tasks to compile; empty or left out: the newest completed tasks.
+    #[serde(default)]
+    pub task_ids: Vec<String>,
+}
+
+/// Compiles completed tasks into skills; answers the skills made or updated (a new version when
+/// the prompt template exists). `400` when named tasks are not completed or make no skill.
+#[utoipa::path(post, path = "/skills/compile", request_body = CompileBody,
+    responses((status = 200, body = Vec<Skill>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn compile(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<CompileBody>,
+) -> Result<Json<Vec<Skill>>, ApiError> {
+    Ok(Json(s.miteos.compile_skills(&body.task_ids).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct MatchQuery {
+    /// What the user is typing.
+    pub prompt: String,
+}
+
+/// The skill a prompt would run from, with its parameters, or `null`.
+#[utoipa::path(get, path = "/skills/match", params(MatchQuery),
+    responses((status = 200, body = Option<SkillMatch>), (status = 400, body = ErrorBody)))]
+pub async fn matching(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<MatchQuery>,
+) -> Result<Json<Option<SkillMatch>>, ApiError> {
+    Ok(Json(s.miteos.match_skill(&q.prompt).await?))
+}

@@ -1,0 +1,86 @@
+//! `miteos skills`: the skills compiled from completed tasks — list, show, compile, remove.
+
+use miteos_core::skills::{Skill, SkillStatus};
+use miteos_core::{Error, Miteos};
+
+#[derive(clap::Subcommand)]
+pub enum SkillsCommand {
+    /// List skills with their parameters and how they have done.
+    List,
+    /// A skill's plan and recipes.
+    Show { skill_id: String },
+    /// Compile completed tasks into skills (the given ones, or the newest completed tasks).
+    Compile { task_ids: Vec<String> },
+    /// Delete a skill.
+    Remove { skill_id: String },
+}
+
+pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
+    match command {
+        SkillsCommand::List => {
+            let skills = miteos.skills().await?;
+            if skills.is_empty() {
+                println!("No skills yet: `miteos skills compile` makes them from completed tasks.");
+            }
+            for s in skills {
+                println!("{}", summary(&s));
+            }
+        }
+        SkillsCommand::Show { skill_id } => {
+            let s = miteos.skill(&skill_id).await?;
+            println!("{}\n  prompt: {}", summary(&s), s.prompt_template);
+            for st in &s.subtasks {
+                let deps = if st.depends_on.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (after {})", st.depends_on.join(", "))
+                };
+                println!("  {} {} — {}{deps}", st.id, st.agent_type, st.title);
+                for step in &st.steps {
+                    println!(
+                        "      {} {} {}",
+                        if step.replayable { "↻" } else { "·" },
+                        step.tool,
+                        super::run::short(&step.arguments.to_string(), 100)
+                    );
+                }
+            }
+            println!(
+                "  ↻ = replayed without the model. Compiled from {}.",
+                s.source_tasks.join(", ")
+            );
+        }
+        SkillsCommand::Compile { task_ids } => {
+            let compiled = miteos.compile_skills(&task_ids).await?;
+            if compiled.is_empty() {
+                println!("No new skill: no two completed tasks share a plan and tool steps.");
+            }
+            for s in compiled {
+                println!("compiled {}", summary(&s));
+            }
+        }
+        SkillsCommand::Remove { skill_id } => {
+            miteos.delete_skill(&skill_id).await?;
+            println!("removed {skill_id}");
+        }
+    }
+    Ok(())
+}
+
+fn summary(s: &Skill) -> String {
+    let params: Vec<&str> = s.parameters.iter().map(|p| p.name.as_str()).collect();
+    format!(
+        "{} {} v{}{} · parameters: {} · used {} times, {} succeeded",
+        s.id,
+        s.name,
+        s.version,
+        if s.status == SkillStatus::Retired {
+            " (retired)"
+        } else {
+            ""
+        },
+        params.join(", "),
+        s.stats.uses,
+        s.stats.successes
+    )
+}

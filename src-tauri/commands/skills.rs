@@ -1,0 +1,33 @@
+//! Skills: the library, compiling completed tasks, and the prompt bar's match.
+
+use miteos_core::skills::{Skill, SkillMatch};
+use tauri::State;
+
+use crate::AppState;
+use crate::error::CommandResult;
+
+#[tauri::command]
+pub async fn skills(state: State<'_, AppState>) -> CommandResult<Vec<Skill>> {
+    Ok(state.miteos.skills().await?)
+}
+
+#[tauri::command]
+pub async fn compile_skills(
+    state: State<'_, AppState>,
+    task_ids: Vec<String>,
+) -> CommandResult<Vec<Skill>> {
+    Ok(state.miteos.compile_skills(&task_ids).await?)
+}
+
+#[tauri::command]
+pub async fn match_skill(
+    state: State<'_, AppState>,
+    prompt: String,
+) -> CommandResult<Option<SkillMatch>> {
+    Ok(state.miteos.match_skill(&prompt).await?)
+}
+
+#[tauri::command]
+pub async fn delete_skill(state: State<'_, AppState>, skill_id: String) -> CommandResult<()> {
+    Ok(state.miteos.delete_skill(&skill_id).await?)
+}

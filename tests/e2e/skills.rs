@@ -1,0 +1,234 @@
+//! The Skill Compiler over the API, with a scripted model: three completed variants of one kind
+//! of task compile into one skill with two parameters; a fourth prompt with new values runs from
+//! it (no planning call, the research step replayed without the model) and completes with fewer
+//! tokens; an unrelated prompt does not match, and a task may opt out.
+
+use serde_json::{Value, json};
+
+use crate::support::{Dialect, Reply, TestApp, fake_model, tool};
+
+const VARIANTS: [(u32, &str, f64); 4] = [
+    (5, "Notion", 8.0),
+    (3, "Airtable", 20.0),
+    (4, "Coda", 10.0),
+    (6, "ClickUp", 7.0),
+];
+
+fn prompt(n: u32, x: &str) -> String {
+    format!(
+        "Research the top {n} SaaS competitors to {x} and create a feature comparison spreadsheet"
+    )
+}
+
+/// Scripts the kind of task: a researcher reads `/pages/<X>`, an analyst writes a spreadsheet
+/// with a price only the model knew (so that step stays the model's).
+async fn script(app: &TestApp) {
+    app.script.on(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool(
+            "submit_plan",
+            json!({"title": "SaaS competitors: feature comparison", "subtasks": [
+                {"id": "research", "title": "Research the competitors", "description": "find them and their features",
+                 "agent_type": "researcher", "depends_on": []},
+                {"id": "sheet", "title": "Build the spreadsheet", "description": "compare features",
+                 "agent_type": "analyst", "depends_on": ["research"]}
+            ]}),
+        )]),
+    );
+    for (_, x, price) in VARIANTS {
+        let page = app
+            .page(
+                &format!("/pages/{x}"),
+                &format!("<html><body><p>Competitors of {x}: Alpha, Beta.</p></body></html>"),
+                std::time::Duration::ZERO,
+            )
+            .await;
+        let about = format!("competitors to {x} ");
+        let first = fake_model::agent_first("st-1");
+        app.script.on(
+            move |b| first(b) && b.contains(&about),
+            Reply::ToolCalls(vec![tool("fetch_url", json!({ "url": page }))]),
+        );
+        let about = format!("competitors to {x} ");
+        let first = fake_model::agent_first("st-2");
+        app.script.on(
+            move |b| first(b) && b.contains(&about),
+            Reply::ToolCalls(vec![tool(
+                "write_spreadsheet",
+                json!({"path": "comparison.xlsx", "columns": ["Product", "Price"], "rows": [[x, price]]}),
+            )]),
+        );
+    }
+    app.script.on(
+        fake_model::agent_after_tools("st-1"),
+        Reply::Text("Alpha and Beta compete. Source: the page.".into()),
+    );
+    app.script.on(
+        fake_model::agent_after_tools("st-2"),
+        Reply::Text("Wrote comparison.xlsx.".into()),
+    );
+}
+
+async fn run(app: &TestApp, body: Value) -> Value {
+    let (status, task) = app.post("/tasks", body).await;
+    assert_eq!(status, 201, "{task}");
+    let task = app.wait_final(task["id"].as_str().unwrap()).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    task
+}
+
+fn planner_calls(app: &TestApp) -> usize {
+    app.script
+        .requests()
+        .iter()
+        .filter(|b| fake_model::planner(b))
+        .count()
+}
+
+#[tokio::test]
+async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script(&app).await;
+    let mut fresh = Vec::new();
+    for (n, x, _) in &VARIANTS[..3] {
+        fresh.push(run(&app, json!({"prompt": prompt(*n, x)})).await);
+    }
+    assert!(fresh.iter().all(|t| t["skill_id"].is_null()));
+
+    let (status, skills) = app.post("/skills/compile", json!({})).await;
+    assert_eq!(status, 200, "{skills}");
+    assert_eq!(skills.as_array().unwrap().len(), 1, "{skills}");
+    let skill = &skills[0];
+    assert_eq!(
+        skill["prompt_template"],
+        "Research the top {{count}} SaaS competitors to {{subject}} and create a feature comparison spreadsheet"
+    );
+    let params: Vec<&str> = skill["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["count", "subject"]);
+    assert_eq!(
+        skill["parameters"][1]["examples"],
+        json!(["Notion", "Airtable", "Coda"])
+    );
+    let research = &skill["subtasks"][0]["steps"][0];
+    assert_eq!(research["tool"], "fetch_url");
+    assert!(
+        research["arguments"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/pages/{{subject}}")
+    );
+    assert_eq!(research["replayable"], true);
+    assert_eq!(
+        skill["subtasks"][1]["steps"][0]["replayable"], false,
+        "the price came from the model"
+    );
+    assert_eq!(skill["source_tasks"].as_array().unwrap().len(), 3);
+    let skill_id = skill["id"].as_str().unwrap().to_owned();
+
+    // The prompt bar's question: which skill would this prompt run from?
+    let (_, matched) = app
+        .get(&format!(
+            "/skills/match?prompt={}",
+            prompt(6, "ClickUp").replace(' ', "%20")
+        ))
+        .await;
+    assert_eq!(matched["skill_id"], skill_id.as_str());
+    assert_eq!(
+        matched["parameters"],
+        json!({"count": "6", "subject": "ClickUp"})
+    );
+    let (_, none) = app
+        .get("/skills/match?prompt=Write%20a%20haiku%20about%20autumn")
+        .await;
+    assert!(none.is_null(), "{none}");
+
+    // A fourth variant runs from the skill: no planning call, the page read without the model.
+    let planned_before = planner_calls(&app);
+    let task = run(&app, json!({"prompt": prompt(6, "ClickUp")})).await;
+    assert_eq!(task["skill_id"], skill_id.as_str());
+    assert_eq!(planner_calls(&app), planned_before, "no planning call");
+    assert_eq!(task["title"], "SaaS competitors: feature comparison");
+    let id = task["id"].as_str().unwrap();
+    let events = app.sse(id, None).await;
+    let applied = events
+        .iter()
+        .find(|(_, n, _)| n == "skill_applied")
+        .expect("skill_applied");
+    assert_eq!(applied.2["parameters"]["subject"], "ClickUp");
+    let replayed = events
+        .iter()
+        .find(|(_, n, d)| n == "tool_call_started" && d["call_id"] == "replay_1")
+        .expect("the fetch was replayed");
+    assert!(
+        replayed.2["arguments"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/pages/ClickUp")
+    );
+    let (_, deliverables) = app.get(&format!("/tasks/{id}/deliverables")).await;
+    assert_eq!(deliverables[0]["name"], "comparison.xlsx");
+    let fresh_tokens = fresh[0]["total_tokens_used"].as_i64().unwrap();
+    let skill_tokens = task["total_tokens_used"].as_i64().unwrap();
+    assert_eq!(
+        (fresh_tokens, skill_tokens),
+        (7_500, 4_500),
+        "3 model calls instead of 5"
+    );
+    assert_eq!(task["steps"], 3, "the fresh runs took 5");
+
+    let (_, skill) = app.get(&format!("/skills/{skill_id}")).await;
+    assert_eq!(skill["stats"]["uses"], 1);
+    assert_eq!(skill["stats"]["successes"], 1);
+    assert_eq!(skill["stats"]["mean_tokens"], 4_500.0);
+
+    // Skill use can be turned off for a task: it plans afresh.
+    let task = run(
+        &app,
+        json!({"prompt": prompt(2, "Notion"), "use_skills": false}),
+    )
+    .await;
+    assert!(task["skill_id"].is_null());
+    assert_eq!(planner_calls(&app), planned_before + 1);
+
+    // Compiling again makes a new version of the same skill, not a second one.
+    let (_, skills) = app.post("/skills/compile", json!({})).await;
+    assert_eq!(skills.as_array().unwrap().len(), 1, "{skills}");
+    assert_eq!(skills[0]["id"], skill_id.as_str());
+    assert_eq!(skills[0]["version"], 2);
+
+    let (status, _) = app.delete(&format!("/skills/{skill_id}")).await;
+    assert_eq!(status, 204);
+    let (status, _) = app.get(&format!("/skills/{skill_id}")).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn compiling_needs_completed_tasks_of_one_kind() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script(&app).await;
+    let one = run(&app, json!({"prompt": prompt(5, "Notion")})).await;
+    let id = one["id"].as_str().unwrap();
+    let (status, body) = app.post("/skills/compile", json!({"task_ids": [id]})).await;
+    assert_eq!(status, 400, "one task alone makes no skill: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at least two")
+    );
+    let (status, _) = app
+        .post(
+            "/skills/compile",
+            json!({"task_ids": ["task-0123456789abcdef0123456789abcdef"]}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, skills) = app.post("/skills/compile", json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(skills, json!([]), "nothing to compile is not an error");
+}
