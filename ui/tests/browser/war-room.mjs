@@ -167,6 +167,30 @@ try {
   if (await paused.count()) throw new Error("the budget question stayed after stopping");
   step("raised once, then stopped; the reason is shown");
 
+  step("two tasks of one kind compile into a skill; a third runs from it, as the prompt bar says");
+  const kind = (n, x) => `Compare the top ${n} note apps like ${x} in a spreadsheet`;
+  const made = [];
+  for (const [n, x] of [[5, "Notion"], [3, "Coda"]]) made.push((await api("/tasks", { method: "POST", body: JSON.stringify({ prompt: kind(n, x) }) })).id);
+  for (const id of made) {
+    for (let i = 0; ; i++) {
+      const t = await api(`/tasks/${id}`);
+      if (t.status === "completed") break;
+      if (t.status !== "running" && t.status !== "pending") throw new Error(`${id} ended ${t.status}`);
+      if (i > 300) throw new Error(`${id} did not finish`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const skills = await api("/skills/compile", { method: "POST", body: JSON.stringify({ task_ids: made }) });
+  if (skills.length !== 1) throw new Error(`expected one skill, got ${JSON.stringify(skills)}`);
+  await prompt.fill(kind(7, "Airtable"));
+  await page.getByTestId("skill-suggestion").filter({ hasText: "subject = Airtable" }).waitFor({ timeout: 10_000 });
+  await shot("skill-suggestion-light");
+  await prompt.press("Enter");
+  await page.getByTestId("skill-line").filter({ hasText: skills[0].name }).waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
+  await shot("skill-run-light");
+  step(`ran from skill ${skills[0].name}`);
+
   step("page through history");
   for (let i = 0; i < 21; i++) await api("/tasks", { method: "POST", body: JSON.stringify({ prompt: `History filler ${i}` }) });
   await page.getByRole("button", { name: "History", exact: true }).click();

@@ -47,8 +47,9 @@ impl Miteos {
         for task in tasks {
             records.push(self.task_record(task).await?);
         }
-        // Oldest first, so a skill's examples read in the order the tasks ran.
-        records.reverse();
+        // Oldest first (task ids sort by creation), so a skill's examples read in the order the
+        // tasks ran, whatever order they were named in.
+        records.sort_by(|a, b| a.task_id.cmp(&b.task_id));
         let existing = self.inner.store.skills().await?;
         let mut compiled = Vec::new();
         for group in group_by_shape(records) {
