@@ -118,7 +118,7 @@ async fn agent_loop(
     // The budget's step limit asks at 80%; a small model's own cap stops without asking.
     let step_cap = provider.profile().max_agent_steps;
     let mut loops = LoopGuard::default();
-    replay_skill_steps(
+    if let Some(output) = replay_skill_steps(
         ctx,
         subtask,
         &available,
@@ -126,7 +126,10 @@ async fn agent_loop(
         &mut request,
         &mut loops,
     )
-    .await?;
+    .await?
+    {
+        return Ok(output);
+    }
     for step in 0.. {
         if cancel.is_cancelled() {
             return Err(Stop::Cancelled);
@@ -232,7 +235,8 @@ async fn agent_loop(
 /// When the task runs from a skill: runs the subtask's leading replayable steps (those the
 /// parameters alone decide) without asking the model, and puts them in the conversation as if
 /// the agent had made them, so the model starts where they leave off. Stops at the first step
-/// that needs the model, or that fails.
+/// that needs the model, or that fails. Answers the subtask's result when the skill knows it
+/// (the subtask did the same in every source task) and every step ran.
 async fn replay_skill_steps(
     ctx: &RunCtx,
     subtask: &NewSubtask,
@@ -240,16 +244,19 @@ async fn replay_skill_steps(
     tool_ctx: &ToolCtx,
     request: &mut ChatRequest,
     loops: &mut LoopGuard,
-) -> Result<(), Stop> {
+) -> Result<Option<String>, Stop> {
     let Some(run) = &ctx.skill else {
-        return Ok(());
+        return Ok(None);
     };
-    for (i, step) in run
-        .steps_of(&subtask.id)
-        .iter()
-        .take_while(|s| s.replayable)
-        .enumerate()
-    {
+    let Some(recipe) = run.subtask(&subtask.id) else {
+        return Ok(None);
+    };
+    let mut all_ran = true;
+    for (i, step) in recipe.steps.iter().enumerate() {
+        if !step.replayable {
+            all_ran = false;
+            break;
+        }
         let call = ToolCall {
             id: format!("replay_{}", i + 1),
             name: step.tool.clone(),
@@ -271,10 +278,11 @@ async fn replay_skill_steps(
             content,
         });
         if !ok {
+            all_ran = false;
             break;
         }
     }
-    Ok(())
+    Ok(recipe.output.clone().filter(|_| all_ran))
 }
 
 /// The agent type's preferred model when it has one that is configured, else the task's.

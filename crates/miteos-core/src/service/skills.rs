@@ -172,6 +172,7 @@ impl Miteos {
                         .filter(|(_, st, _)| *st == s.id)
                         .map(|(_, _, c)| c.clone())
                         .collect(),
+                    output: s.output.clone().unwrap_or_default(),
                 })
                 .collect(),
             task_id: task.id,

@@ -33,6 +33,8 @@ pub struct SubtaskRecord {
     pub depends_on: Vec<String>,
     /// Its tool calls that succeeded, in order.
     pub calls: Vec<CallRecord>,
+    /// The agent's final answer.
+    pub output: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -226,7 +228,7 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
     prompt_template.extend(words[0][i..].iter().map(|w| w.to_string()));
     let prompt_template = prompt_template.join(" ");
 
-    let subtasks = first
+    let mut subtasks: Vec<SkillSubtask> = first
         .subtasks
         .iter()
         .enumerate()
@@ -256,8 +258,32 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
                     }
                 })
                 .collect(),
+            output: None,
         })
         .collect();
+    // A subtask that did the same thing in every task — no parameter in its brief or its steps,
+    // every step replayable, the same answer each time, and only such subtasks before it — is
+    // not asked of the model again: its steps are replayed and its answer reused.
+    for k in 0..subtasks.len() {
+        let st = &subtasks[k];
+        let fixed = !st.title.contains("{{")
+            && !st.description.contains("{{")
+            && st
+                .steps
+                .iter()
+                .all(|s| s.replayable && !s.arguments.to_string().contains("{{"))
+            && st.depends_on.iter().all(|d| {
+                subtasks
+                    .iter()
+                    .find(|o| &o.id == d)
+                    .is_some_and(|o| o.output.is_some())
+            });
+        let output = &first.subtasks[k].output;
+        let same = group.iter().all(|t| &t.subtasks[k].output == output);
+        if fixed && same && !output.is_empty() {
+            subtasks[k].output = Some(output.clone());
+        }
+    }
 
     let title_template = templated(&first.title, &bindings[0]);
     let n = group.len() as f64;
@@ -391,6 +417,7 @@ mod tests {
                             arguments: json!({"url": format!("https://example.com/{id}")}),
                         },
                     ],
+                    output: format!("{x} competes with Alpha"),
                 },
                 SubtaskRecord {
                     id: "st-2".into(),
@@ -402,6 +429,7 @@ mod tests {
                         tool: "write_spreadsheet".into(),
                         arguments: json!({"path": "comparison.xlsx", "rows": [[id]]}),
                     }],
+                    output: "Wrote comparison.xlsx".into(),
                 },
             ],
             tokens: 10_000,
@@ -448,6 +476,8 @@ mod tests {
         assert!(!research.steps[1].replayable);
         assert!(!skill.subtasks[1].steps[0].replayable);
         assert_eq!(skill.source_tasks, ["task-a", "task-b", "task-c"]);
+        // Its answer named the subject: the model is asked again each time.
+        assert!(skill.subtasks.iter().all(|s| s.output.is_none()));
 
         let bound = skill
             .bind("Research the top 8 SaaS competitors to Coda and create a feature comparison spreadsheet")
@@ -466,6 +496,35 @@ mod tests {
         // Identical prompts: nothing varies, nothing to parameterise.
         let same = vec![task("task-a", 5, "Notion"), task("task-b", 5, "Notion")];
         assert!(compile_group(&same, "sk".into()).is_none());
+    }
+
+    #[test]
+    fn a_subtask_that_did_the_same_every_time_keeps_its_answer() {
+        let variant = |id: &str, n: u32, x: &str| {
+            let mut t = task(id, n, x);
+            let research = &mut t.subtasks[0];
+            research.title = "Read the market report".into();
+            research.description = "Summarise the report".into();
+            research.calls = vec![CallRecord {
+                tool: "fetch_url".into(),
+                arguments: json!({"url": "https://example.com/report"}),
+            }];
+            research.output = "The market grows 12% a year.".into();
+            t
+        };
+        let skill = compile_group(
+            &[variant("task-a", 5, "Notion"), variant("task-b", 3, "Coda")],
+            "sk".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            skill.subtasks[0].output.as_deref(),
+            Some("The market grows 12% a year.")
+        );
+        assert!(
+            skill.subtasks[1].output.is_none(),
+            "its rows came from the model"
+        );
     }
 
     #[test]

@@ -58,6 +58,10 @@ pub struct SkillSubtask {
     pub agent_type: String,
     pub depends_on: Vec<String>,
     pub steps: Vec<SkillStep>,
+    /// Set when the subtask did the same in every source task (no parameter in its brief or
+    /// steps, all steps replayable, the same answer): a run replays its steps and reuses this
+    /// answer without the model.
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -128,13 +132,9 @@ pub struct SkillRun {
 }
 
 impl SkillRun {
-    /// The recipe of one subtask of the skill's plan.
-    pub fn steps_of(&self, subtask_id: &str) -> &[SkillStep] {
-        self.skill
-            .subtasks
-            .iter()
-            .find(|s| s.id == subtask_id)
-            .map_or(&[], |s| s.steps.as_slice())
+    /// One subtask of the skill's plan.
+    pub fn subtask(&self, subtask_id: &str) -> Option<&SkillSubtask> {
+        self.skill.subtasks.iter().find(|s| s.id == subtask_id)
     }
 }
 
