@@ -234,8 +234,8 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
         .enumerate()
         .map(|(k, st)| SkillSubtask {
             id: st.id.clone(),
-            title: templated(&st.title, &bindings[0]),
-            description: templated(&st.description, &bindings[0]),
+            title: generalize_text(group, &bindings, |t| &t.subtasks[k].title),
+            description: generalize_text(group, &bindings, |t| &t.subtasks[k].description),
             agent_type: st.agent_type.clone(),
             depends_on: st.depends_on.clone(),
             steps: st
@@ -243,14 +243,12 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
                 .iter()
                 .enumerate()
                 .map(|(c, call)| {
-                    let template = templated_json(&call.arguments, &bindings[0]);
-                    // The same template from every task: the parameters alone decide the call.
-                    let determined = group.iter().zip(&bindings).all(|(task, b)| {
-                        task.subtasks[k].calls.get(c).is_some_and(|other| {
-                            templated_json(&other.arguments, b) == template
-                                && render_json(&template, b) == other.arguments
-                        })
-                    });
+                    let values: Vec<&serde_json::Value> = group
+                        .iter()
+                        .map(|t| &t.subtasks[k].calls[c].arguments)
+                        .collect();
+                    let (template, determined) =
+                        generalize(&values, &bindings, templated_json, render_json);
                     SkillStep {
                         tool: call.tool.clone(),
                         replayable: determined && REPLAYABLE_TOOLS.contains(&call.tool.as_str()),
@@ -285,7 +283,7 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
         }
     }
 
-    let title_template = templated(&first.title, &bindings[0]);
+    let title_template = generalize_text(group, &bindings, |t| &t.title);
     let n = group.len() as f64;
     let mean_tokens = group.iter().map(|t| t.tokens as f64).sum::<f64>() / n;
     let mean_seconds = group.iter().map(|t| t.seconds).sum::<f64>() / n;
@@ -311,6 +309,46 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
         },
         created_at: Utc::now(),
     })
+}
+
+/// One template for a value every task of the group had (a title, a tool call's arguments), and
+/// whether the parameters alone decide it. The same value everywhere stays literal; otherwise each
+/// task's value with its own parameters made placeholders must give one template that renders
+/// back to each task's value.
+fn generalize<T: PartialEq + Clone>(
+    values: &[&T],
+    bindings: &[Bindings],
+    template: fn(&T, &Bindings) -> T,
+    render: fn(&T, &Bindings) -> T,
+) -> (T, bool) {
+    let first = values[0];
+    if values.iter().all(|v| *v == first) {
+        return (first.clone(), true);
+    }
+    let candidate = template(first, &bindings[0]);
+    let determined = values
+        .iter()
+        .zip(bindings)
+        .all(|(v, b)| template(v, b) == candidate && render(&candidate, b) == **v);
+    (candidate, determined)
+}
+
+fn generalize_text(
+    group: &[TaskRecord],
+    bindings: &[Bindings],
+    field: impl Fn(&TaskRecord) -> &String,
+) -> String {
+    // `generalize` works on owned values; these adapt the `&str` helpers to them.
+    #[allow(clippy::ptr_arg)]
+    fn own(text: &String, b: &Bindings) -> String {
+        templated(text, b)
+    }
+    #[allow(clippy::ptr_arg)]
+    fn back(text: &String, b: &Bindings) -> String {
+        render(text, b)
+    }
+    let values: Vec<&String> = group.iter().map(field).collect();
+    generalize(&values, bindings, own, back).0
 }
 
 /// `text` with each parameter's value (longest first) replaced by its placeholder where it stands
