@@ -7,11 +7,12 @@ use serde_json::{Value, json};
 
 use crate::support::{Dialect, Reply, TestApp, fake_model, tool};
 
-const VARIANTS: [(u32, &str, f64); 4] = [
+const VARIANTS: [(u32, &str, f64); 5] = [
     (5, "Notion", 8.0),
     (3, "Airtable", 20.0),
     (4, "Coda", 10.0),
     (6, "ClickUp", 7.0),
+    (2, "Basecamp", 15.0),
 ];
 
 fn prompt(n: u32, x: &str) -> String {
@@ -231,4 +232,66 @@ async fn compiling_needs_completed_tasks_of_one_kind() {
     let (status, skills) = app.post("/skills/compile", json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(skills, json!([]), "nothing to compile is not an error");
+}
+
+#[tokio::test]
+async fn a_run_from_a_skill_that_fails_is_planned_afresh() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    // For Basecamp the model rejects every request that continues the skill's replayed step.
+    app.script.on(
+        |b| b.contains("replay_1") && b.contains("competitors to Basecamp "),
+        Reply::Status(400, None),
+    );
+    script(&app).await;
+    for (n, x, _) in &VARIANTS[..2] {
+        run(&app, json!({"prompt": prompt(*n, x)})).await;
+    }
+    let (_, skills) = app.post("/skills/compile", json!({})).await;
+    let skill_id = skills[0]["id"].as_str().unwrap().to_owned();
+
+    let task = run(&app, json!({"prompt": prompt(2, "Basecamp")})).await;
+    assert_eq!(task["skill_id"], skill_id.as_str(), "it tried the skill");
+    let events = app.sse(task["id"].as_str().unwrap(), None).await;
+    let names: Vec<&str> = events.iter().map(|(_, n, _)| n.as_str()).collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    assert!(at("skill_applied") < at("skill_abandoned"), "{names:?}");
+    let abandoned = &events[at("skill_abandoned")].2;
+    assert!(
+        abandoned["reason"]
+            .as_str()
+            .unwrap()
+            .contains("st-1 failed"),
+        "{abandoned}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| **n == "plan_ready").count(),
+        2,
+        "{names:?}"
+    );
+    assert_eq!(
+        task["subtasks"].as_array().unwrap().len(),
+        2,
+        "the fresh plan's subtasks"
+    );
+    let (_, deliverables) = app
+        .get(&format!(
+            "/tasks/{}/deliverables",
+            task["id"].as_str().unwrap()
+        ))
+        .await;
+    assert!(
+        deliverables
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "comparison.xlsx")
+    );
+    let (_, skill) = app.get(&format!("/skills/{skill_id}")).await;
+    assert_eq!(
+        (
+            skill["stats"]["uses"].as_i64(),
+            skill["stats"]["successes"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
 }

@@ -58,6 +58,8 @@ pub enum EventKind {
         version: u32,
         parameters: crate::skills::Bindings,
     },
+    /// The run from the skill failed; its subtasks are discarded and the task is planned afresh.
+    SkillAbandoned { skill_id: String, reason: String },
     /// The plan is final; subtasks exist in the store, all `pending`.
     PlanReady {
         title: String,
@@ -155,6 +157,7 @@ impl EventKind {
             EventKind::PlanRejected { .. } => "plan_rejected",
             EventKind::TaskResumed { .. } => "task_resumed",
             EventKind::SkillApplied { .. } => "skill_applied",
+            EventKind::SkillAbandoned { .. } => "skill_abandoned",
             EventKind::PlanReady { .. } => "plan_ready",
             EventKind::SubtaskStarted { .. } => "subtask_started",
             EventKind::AgentOutput { .. } => "agent_output",

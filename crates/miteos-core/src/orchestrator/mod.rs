@@ -231,24 +231,57 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             .append(&ctx.task_id, EventKind::TaskStarted)
             .await?;
     }
-    let plan = match skill_plan(ctx) {
-        Some(plan) => {
-            let run = ctx.skill.as_ref().expect("a skill plan comes from a skill");
-            ctx.journal
-                .append(
-                    &ctx.task_id,
-                    EventKind::SkillApplied {
-                        skill_id: run.skill.id.clone(),
-                        name: run.skill.name.clone(),
-                        version: run.skill.version,
-                        parameters: run.bindings.clone(),
-                    },
-                )
-                .await?;
-            plan
+    if let Some(plan) = skill_plan(ctx) {
+        let run = ctx.skill.as_ref().expect("a skill plan comes from a skill");
+        ctx.journal
+            .append(
+                &ctx.task_id,
+                EventKind::SkillApplied {
+                    skill_id: run.skill.id.clone(),
+                    name: run.skill.name.clone(),
+                    version: run.skill.version,
+                    parameters: run.bindings.clone(),
+                },
+            )
+            .await?;
+        let outcome = run_new_plan(ctx, plan, cancel).await;
+        // A budget's stop or the user's is no verdict on the skill.
+        if cancel.is_cancelled() || ctx.budget.end().await.is_some() {
+            return outcome;
         }
-        None => planner::plan(ctx, cancel).await?,
-    };
+        record_skill_run(ctx, &run.skill.id, outcome.is_ok()).await?;
+        let Err(Stop::Failed(reason)) = outcome else {
+            return outcome;
+        };
+        // The skill did not carry this task: plan it afresh, without the skill.
+        tracing::warn!(skill = %run.skill.id, %reason, "the run from the skill failed; planning afresh");
+        ctx.store.discard_plan(&ctx.task_id).await?;
+        ctx.journal
+            .append(
+                &ctx.task_id,
+                EventKind::SkillAbandoned {
+                    skill_id: run.skill.id.clone(),
+                    reason,
+                },
+            )
+            .await?;
+        let fresh = RunCtx {
+            skill: None,
+            ..ctx.clone()
+        };
+        let plan = planner::plan(&fresh, cancel).await?;
+        return run_new_plan(&fresh, plan, cancel).await;
+    }
+    let plan = planner::plan(ctx, cancel).await?;
+    run_new_plan(ctx, plan, cancel).await
+}
+
+/// Stores and announces a plan made now, estimates it, and runs it.
+async fn run_new_plan(
+    ctx: &RunCtx,
+    plan: planner::Plan,
+    cancel: &CancellationToken,
+) -> Result<(), Stop> {
     ctx.store
         .insert_plan(&ctx.task_id, &plan.title, &plan.subtasks)
         .await?;
@@ -263,6 +296,23 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
         .await?;
     ctx.estimate(&plan, cancel).await?;
     scheduler::run_plan(ctx, &plan, HashMap::new(), cancel).await
+}
+
+/// Counts a run from a skill in its stats: what the task spent so far and how long it ran.
+async fn record_skill_run(ctx: &RunCtx, skill_id: &str, succeeded: bool) -> Result<()> {
+    let task = ctx.store.get_task(&ctx.task_id).await?;
+    let seconds = task.started_at.map_or(0.0, |s| {
+        (chrono::Utc::now() - s).num_milliseconds() as f64 / 1000.0
+    });
+    ctx.store
+        .record_skill_run(
+            skill_id,
+            succeeded,
+            task.total_tokens_used,
+            (task.total_cost_usd * 1e6).round() as i64,
+            seconds,
+        )
+        .await
 }
 
 /// The plan of the skill the task runs from, with its parameters filled in; `None` without a
@@ -304,26 +354,7 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
         Err(Stop::Stopped(reason)) => (TaskStatus::Cancelled, Some(reason)),
         Err(Stop::Failed(reason)) => (TaskStatus::Failed, Some(reason)),
     };
-    record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await?;
-    if let Some(run) = &ctx.skill
-        && status != TaskStatus::Cancelled
-    {
-        let task = ctx.store.get_task(&ctx.task_id).await?;
-        let seconds = match (task.started_at, task.finished_at) {
-            (Some(s), Some(f)) => (f - s).num_milliseconds() as f64 / 1000.0,
-            _ => 0.0,
-        };
-        ctx.store
-            .record_skill_run(
-                &run.skill.id,
-                status == TaskStatus::Completed,
-                task.total_tokens_used,
-                (task.total_cost_usd * 1e6).round() as i64,
-                seconds,
-            )
-            .await?;
-    }
-    Ok(())
+    record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await
 }
 
 /// Ends a task: unanswered approvals `expired`, unfinished subtasks `cancelled`, the final state stored, `task_finished` (with

@@ -67,6 +67,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Removes a task's plan (its subtasks and their dependencies), to plan it again. What the
+    /// removed subtasks spent stays in the task's totals.
+    pub async fn discard_plan(&self, task_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM subtasks WHERE task_id = ?")
+            .bind(task_id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("discarding the plan of {task_id}"))?;
+        Ok(())
+    }
+
     pub async fn set_task_skill(&self, task_id: &str, skill_id: &str) -> Result<()> {
         sqlx::query("UPDATE tasks SET skill_id = ? WHERE id = ?")
             .bind(skill_id)

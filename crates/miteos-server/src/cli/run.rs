@@ -447,6 +447,12 @@ impl TreeView {
                     params.join(", ")
                 ));
             }
+            EventKind::SkillAbandoned { reason, .. } => {
+                self.nodes.clear();
+                self.note(&format!(
+                    "The run from the skill failed ({reason}); planning afresh"
+                ));
+            }
             EventKind::PlanReady { title, subtasks } => {
                 self.phase = "running".into();
                 self.note(&format!("Plan: {title}"));

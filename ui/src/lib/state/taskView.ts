@@ -106,6 +106,13 @@ export function apply(view: TaskView, event: Event): void {
       task.skill_id = event.skill_id;
       view.skill = { name: event.name, version: event.version, parameters: event.parameters };
       break;
+    case "skill_abandoned":
+      // Its subtasks are discarded; a fresh plan follows.
+      task.subtasks = [];
+      view.subtasks = [];
+      view.skill = null;
+      view.planProblems.push(`the run from the skill failed (${event.reason}); planned afresh`);
+      break;
     case "plan_ready":
       task.title = event.title;
       for (const p of event.subtasks) {
