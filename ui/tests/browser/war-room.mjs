@@ -190,6 +190,10 @@ try {
   await page.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
   await shot("skill-run-light");
   step(`ran from skill ${skills[0].name}`);
+  await page.getByRole("button", { name: "Skills", exact: true }).click();
+  await page.getByRole("button", { name: skills[0].name }).click();
+  await page.getByTestId("skill-saving").first().waitFor({ timeout: 10_000 });
+  await shot("skills-light");
 
   step("page through history");
   for (let i = 0; i < 21; i++) await api("/tasks", { method: "POST", body: JSON.stringify({ prompt: `History filler ${i}` }) });

@@ -1,0 +1,72 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import { mockBackend } from "../../test/fixtures";
+import type { Skill } from "../types/core";
+import Skills from "./Skills.svelte";
+
+function skill(over: Partial<Skill> = {}): Skill {
+  return {
+    id: "sk-1",
+    name: "competitors-feature-comparison",
+    description: "",
+    version: 2,
+    parameters: [
+      { name: "count", kind: "number", examples: ["5", "3"] },
+      { name: "subject", kind: "text", examples: ["Notion", "Coda"] },
+    ],
+    prompt_template: "Research the top {{count}} SaaS competitors to {{subject}}",
+    title_template: "{{subject}} competitors",
+    subtasks: [
+      {
+        id: "st-1",
+        title: "Find {{subject}}'s competitors",
+        description: "",
+        agent_type: "researcher",
+        depends_on: [],
+        steps: [{ tool: "web_search", arguments: { query: "{{subject}} competitors" }, replayable: true }],
+        output: null,
+      },
+      {
+        id: "st-2",
+        title: "Read the market report",
+        description: "",
+        agent_type: "researcher",
+        depends_on: [],
+        steps: [{ tool: "fetch_url", arguments: { url: "https://example.com/report" }, replayable: true }],
+        output: "The market grows.",
+      },
+    ],
+    source_tasks: ["task-a", "task-b"],
+    status: "active",
+    stats: { uses: 2, successes: 2, mean_tokens: 4600, mean_cost_usd: 0.002, mean_seconds: 3, source_mean_tokens: 20700, source_mean_seconds: 8 },
+    created_at: "2026-11-29T03:00:00Z",
+    ...over,
+  };
+}
+
+describe("Skills", () => {
+  it("lists skills with what they save, and shows a skill's recipes", async () => {
+    const backend = mockBackend({ skills: vi.fn(async () => [skill()]) });
+    render(Skills, { backend });
+    const name = await screen.findByRole("button", { name: "competitors-feature-comparison" });
+    expect(screen.getByTestId("skill-saving").textContent).toBe("78% fewer tokens");
+    await fireEvent.click(name);
+    expect(screen.getByText("Read the market report")).toBeTruthy();
+    expect(screen.getByText("reused without the model")).toBeTruthy();
+    expect(screen.getAllByTitle("replayed without the model")).toHaveLength(2);
+  });
+
+  it("compiles from completed tasks and says what it made, and deletes after asking", async () => {
+    const compileSkills = vi.fn(async () => [skill({ version: 3 })]);
+    const deleteSkill = vi.fn(async () => {});
+    const backend = mockBackend({ skills: vi.fn(async () => [skill()]), compileSkills, deleteSkill });
+    render(Skills, { backend });
+    await fireEvent.click(await screen.findByRole("button", { name: "Compile from completed tasks" }));
+    expect(compileSkills).toHaveBeenCalledWith([]);
+    expect((await screen.findByRole("status")).textContent).toContain("competitors-feature-comparison v3");
+    vi.stubGlobal("confirm", () => true);
+    await fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    expect(deleteSkill).toHaveBeenCalledWith("sk-1");
+    vi.unstubAllGlobals();
+  });
+});
