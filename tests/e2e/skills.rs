@@ -202,10 +202,37 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
     assert_eq!(skills[0]["id"], skill_id.as_str());
     assert_eq!(skills[0]["version"], 2);
 
+    // Exported as an Agent Skills folder, deleted, imported: the same skill again.
+    let (_, before) = app.get(&format!("/skills/{skill_id}")).await;
+    let (status, folder) = app.get(&format!("/skills/{skill_id}/export")).await;
+    assert_eq!(status, 200);
+    let md = folder["files"][0]["content"].as_str().unwrap();
+    assert!(
+        md.starts_with("---\nname: \"saas-competitors-feature-comparison\""),
+        "{md}"
+    );
+    assert!(
+        md.contains("prompt: \"Research the top {{count}} SaaS"),
+        "{md}"
+    );
     let (status, _) = app.delete(&format!("/skills/{skill_id}")).await;
     assert_eq!(status, 204);
     let (status, _) = app.get(&format!("/skills/{skill_id}")).await;
     assert_eq!(status, 404);
+    let (status, imported) = app.post("/skills/import", folder).await;
+    assert_eq!(status, 201, "{imported}");
+    let without_stats = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("stats");
+        v
+    };
+    assert_eq!(without_stats(imported), without_stats(before));
+    let (status, body) = app
+        .post(
+            "/skills/import",
+            json!({"files": [{"path": "SKILL.md", "content": "no front matter"}]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
 }
 
 #[tokio::test]

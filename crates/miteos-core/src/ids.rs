@@ -27,6 +27,12 @@ pub fn new_skill_id() -> String {
     format!("sk-{}", Uuid::now_v7().simple())
 }
 
+/// True when `id` has the shape of a skill id.
+pub fn is_skill_id(id: &str) -> bool {
+    id.strip_prefix("sk-")
+        .is_some_and(|rest| rest.len() == 32 && rest.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 pub fn new_share_id() -> String {
     format!("shr-{}", Uuid::now_v7().simple())
 }

@@ -104,6 +104,25 @@ impl Miteos {
         }
     }
 
+    /// The skill as an Agent Skills folder: `SKILL.md` and the whole skill as JSON.
+    pub async fn export_skill(&self, id: &str) -> Result<Vec<crate::skills::SkillFile>> {
+        Ok(crate::skills::to_folder(&self.skill(id).await?))
+    }
+
+    /// Imports a skill folder (an export, or a hand-written `SKILL.md` with a `prompt:`); an
+    /// export of a skill that exists replaces it.
+    pub async fn import_skill(&self, files: &[crate::skills::SkillFile]) -> Result<Skill> {
+        let skill = crate::skills::from_folder(files, new_skill_id())?;
+        if !crate::ids::is_skill_id(&skill.id) {
+            return Err(Error::InvalidInput(format!(
+                "{:?} is not a skill id (sk-…)",
+                skill.id
+            )));
+        }
+        self.inner.store.save_skill(&skill).await?;
+        self.skill(&skill.id).await
+    }
+
     /// The skill `prompt` would run from, with its parameters bound, if any.
     pub async fn match_skill(&self, prompt: &str) -> Result<Option<SkillMatch>> {
         let skills = self.inner.store.skills().await?;

@@ -4,6 +4,7 @@
 //! the model). Pure data and functions: the service compiles and stores, the orchestrator runs.
 
 mod compile;
+mod folder;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use compile::{CallRecord, SubtaskRecord, TaskRecord, compile_group, group_by_shape};
+pub use folder::{SKILL_JSON, SkillFile, from_folder, to_folder};
 
 /// A value of a parameter, by name.
 pub type Bindings = BTreeMap<String, String>;

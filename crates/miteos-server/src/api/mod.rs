@@ -171,6 +171,8 @@ pub fn router(state: AppState) -> Router {
         .route("/skills", get(skills::list))
         .route("/skills/compile", post(skills::compile))
         .route("/skills/match", get(skills::matching))
+        .route("/skills/import", post(skills::import))
+        .route("/skills/{skill_id}/export", get(skills::export))
         .route(
             "/skills/{skill_id}",
             get(skills::get).delete(skills::delete),

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use miteos_core::skills::{Skill, SkillMatch};
+use miteos_core::skills::{Skill, SkillFile, SkillMatch};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -51,6 +51,39 @@ pub async fn compile(
     ApiJson(body): ApiJson<CompileBody>,
 ) -> Result<Json<Vec<Skill>>, ApiError> {
     Ok(Json(s.miteos.compile_skills(&body.task_ids).await?))
+}
+
+/// A skill folder (Agent Skills format): its files, paths relative to the folder.
+#[derive(serde::Serialize, Deserialize, ToSchema)]
+pub struct SkillFolder {
+    pub files: Vec<SkillFile>,
+}
+
+/// The skill as an Agent Skills folder: `SKILL.md` (front matter `name`, `description`,
+/// `prompt`; a readable plan) and `references/miteos-skill.json` (the whole skill).
+#[utoipa::path(get, path = "/skills/{skill_id}/export", params(("skill_id" = String, Path)),
+    responses((status = 200, body = SkillFolder), (status = 404, body = ErrorBody)))]
+pub async fn export(
+    State(s): State<AppState>,
+    Path(skill_id): Path<String>,
+) -> Result<Json<SkillFolder>, ApiError> {
+    Ok(Json(SkillFolder {
+        files: s.miteos.export_skill(&skill_id).await?,
+    }))
+}
+
+/// Imports a skill folder: an export (back to an equal skill, replacing one with its id), or a
+/// hand-written `SKILL.md` whose front matter has `name` and `prompt` (with `{{parameters}}`).
+#[utoipa::path(post, path = "/skills/import", request_body = SkillFolder,
+    responses((status = 201, body = Skill), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn import(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<SkillFolder>,
+) -> Result<(StatusCode, Json<Skill>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.miteos.import_skill(&body.files).await?),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -13,6 +13,14 @@ pub enum SkillsCommand {
     Compile { task_ids: Vec<String> },
     /// Delete a skill.
     Remove { skill_id: String },
+    /// Write a skill as an Agent Skills folder (SKILL.md + references/miteos-skill.json).
+    Export {
+        skill_id: String,
+        /// The folder to write (created).
+        dir: std::path::PathBuf,
+    },
+    /// Import a skill folder: an export, or a hand-written SKILL.md with `prompt:`.
+    Import { dir: std::path::PathBuf },
 }
 
 pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
@@ -58,6 +66,31 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             for s in compiled {
                 println!("compiled {}", summary(&s));
             }
+        }
+        SkillsCommand::Export { skill_id, dir } => {
+            for file in miteos.export_skill(&skill_id).await? {
+                let path = dir.join(&file.path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+                }
+                std::fs::write(&path, file.content)
+                    .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+                println!("wrote {}", path.display());
+            }
+        }
+        SkillsCommand::Import { dir } => {
+            let mut files = Vec::new();
+            for path in [miteos_core::skills::SKILL_JSON, "SKILL.md"] {
+                if let Ok(content) = std::fs::read_to_string(dir.join(path)) {
+                    files.push(miteos_core::skills::SkillFile {
+                        path: path.to_owned(),
+                        content,
+                    });
+                }
+            }
+            let s = miteos.import_skill(&files).await?;
+            println!("imported {}", summary(&s));
         }
         SkillsCommand::Remove { skill_id } => {
             miteos.delete_skill(&skill_id).await?;
