@@ -12,6 +12,17 @@ use tauri::ipc::Channel;
 use crate::AppState;
 use crate::error::CommandResult;
 
+/// The optional parts of a new task.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskOptions {
+    budget: Option<BudgetChange>,
+    /// `false`: plan afresh even when the prompt matches a skill.
+    use_skills: Option<bool>,
+    /// Run from this skill.
+    skill_id: Option<String>,
+}
+
 #[tauri::command]
 pub async fn create_task(
     state: State<'_, AppState>,
@@ -19,9 +30,13 @@ pub async fn create_task(
     workspace_id: Option<String>,
     model: Option<String>,
     attachments: Option<Vec<std::path::PathBuf>>,
-    budget: Option<BudgetChange>,
-    use_skills: Option<bool>,
+    options: Option<TaskOptions>,
 ) -> CommandResult<Task> {
+    let TaskOptions {
+        budget,
+        use_skills,
+        skill_id,
+    } = options.unwrap_or_default();
     // Files the user picked in the open dialog.
     let attachments = attachments
         .unwrap_or_default()
@@ -37,6 +52,7 @@ pub async fn create_task(
             attachments,
             budget,
             skip_skills: use_skills == Some(false),
+            skill_id,
         })
         .await?)
 }

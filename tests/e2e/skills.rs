@@ -78,6 +78,18 @@ async fn run(app: &TestApp, body: Value) -> Value {
     task
 }
 
+/// Waits until the skill's validation run ended; answers the skill.
+async fn validated(app: &TestApp, skill_id: &str) -> Value {
+    for _ in 0..600 {
+        let (_, skill) = app.get(&format!("/skills/{skill_id}")).await;
+        if skill["status"] != "candidate" {
+            return skill;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("skill {skill_id} was not validated in 30 s");
+}
+
 fn planner_calls(app: &TestApp) -> usize {
     app.script
         .requests()
@@ -129,7 +141,23 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
         "the price came from the model"
     );
     assert_eq!(skill["source_tasks"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        skill["status"], "candidate",
+        "not used before its validation run passed"
+    );
     let skill_id = skill["id"].as_str().unwrap().to_owned();
+    // Validation: the skill runs its newest source task's prompt and does it for fewer tokens.
+    let skill = validated(&app, &skill_id).await;
+    assert_eq!(skill["status"], "active", "{skill}");
+    assert_eq!(skill["validation"]["passed"], true);
+    assert_eq!(skill["validation"]["source_task_id"], fresh[2]["id"]);
+    assert_eq!(
+        (
+            skill["validation"]["tokens"].as_i64(),
+            skill["validation"]["source_tokens"].as_i64()
+        ),
+        (Some(4_500), Some(7_500))
+    );
 
     // The prompt bar's question: which skill would this prompt run from?
     let (_, matched) = app
@@ -183,8 +211,8 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
     assert_eq!(task["steps"], 3, "the fresh runs took 5");
 
     let (_, skill) = app.get(&format!("/skills/{skill_id}")).await;
-    assert_eq!(skill["stats"]["uses"], 1);
-    assert_eq!(skill["stats"]["successes"], 1);
+    assert_eq!(skill["stats"]["uses"], 2, "the validation run and this one");
+    assert_eq!(skill["stats"]["successes"], 2);
     assert_eq!(skill["stats"]["mean_tokens"], 4_500.0);
 
     // Skill use can be turned off for a task: it plans afresh.
@@ -201,6 +229,7 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
     assert_eq!(skills.as_array().unwrap().len(), 1, "{skills}");
     assert_eq!(skills[0]["id"], skill_id.as_str());
     assert_eq!(skills[0]["version"], 2);
+    validated(&app, &skill_id).await;
 
     // Exported as an Agent Skills folder, deleted, imported: the same skill again.
     let (_, before) = app.get(&format!("/skills/{skill_id}")).await;
@@ -275,6 +304,7 @@ async fn a_run_from_a_skill_that_fails_is_planned_afresh() {
     }
     let (_, skills) = app.post("/skills/compile", json!({})).await;
     let skill_id = skills[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(validated(&app, &skill_id).await["status"], "active");
 
     let task = run(&app, json!({"prompt": prompt(2, "Basecamp")})).await;
     assert_eq!(task["skill_id"], skill_id.as_str(), "it tried the skill");
@@ -319,6 +349,47 @@ async fn a_run_from_a_skill_that_fails_is_planned_afresh() {
             skill["stats"]["uses"].as_i64(),
             skill["stats"]["successes"].as_i64()
         ),
-        (Some(1), Some(0))
+        (Some(2), Some(1)),
+        "the validation run passed, this one failed"
     );
+}
+
+#[tokio::test]
+async fn a_skill_that_fails_its_validation_is_not_used() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    // Airtable is the newest source task: the validation run from the skill breaks there.
+    app.script.on(
+        |b| b.contains("replay_1") && b.contains("competitors to Airtable "),
+        Reply::Status(400, None),
+    );
+    script(&app).await;
+    for (n, x, _) in &VARIANTS[..2] {
+        run(&app, json!({"prompt": prompt(*n, x)})).await;
+    }
+    let (_, skills) = app.post("/skills/compile", json!({})).await;
+    let skill_id = skills[0]["id"].as_str().unwrap().to_owned();
+    let skill = validated(&app, &skill_id).await;
+    assert_eq!(skill["status"], "rejected", "{skill}");
+    assert_eq!(skill["validation"]["passed"], false);
+    assert!(
+        skill["validation"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("planned afresh"),
+        "{skill}"
+    );
+    let (_, matched) = app
+        .get(&format!(
+            "/skills/match?prompt={}",
+            prompt(6, "ClickUp").replace(' ', "%20")
+        ))
+        .await;
+    assert!(
+        matched.is_null(),
+        "a rejected skill is not offered: {matched}"
+    );
+    let planned_before = planner_calls(&app);
+    let task = run(&app, json!({"prompt": prompt(6, "ClickUp")})).await;
+    assert!(task["skill_id"].is_null());
+    assert_eq!(planner_calls(&app), planned_before + 1);
 }

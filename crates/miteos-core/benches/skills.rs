@@ -203,9 +203,10 @@ fn main() {
         for (n, x) in [(5, "Notion"), (3, "Airtable"), (4, "Coda")] {
             run(&miteos, &calls, prompt(n, x), true).await;
         }
-        let skills = miteos.compile_skills(&[]).await.unwrap();
+        let skills = miteos.compile_skills_now(&[]).await.unwrap();
         assert_eq!(skills.len(), 1, "one skill from the three tasks");
         let skill = &skills[0];
+        assert_eq!(skill.status, miteos_core::skills::SkillStatus::Active, "{:?}", skill.validation);
         let cached = skill.subtasks.iter().filter(|s| s.output.is_some()).count();
         println!(
             "skill {} v{}: parameters {:?}, {} of {} subtasks reused without the model",

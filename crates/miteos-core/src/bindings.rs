@@ -38,6 +38,7 @@ pub fn typescript() -> String {
         crate::skills::SkillSubtask::decl(&cfg),
         crate::skills::SkillStatus::decl(&cfg),
         crate::skills::SkillStats::decl(&cfg),
+        crate::skills::SkillValidation::decl(&cfg),
         crate::skills::Skill::decl(&cfg),
         crate::skills::SkillMatch::decl(&cfg),
         Task::decl(&cfg),

@@ -203,6 +203,7 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 attachments,
                 budget: budget.change()?,
                 skip_skills: no_skill,
+                skill_id: None,
             };
             cli::run::run(&miteos, new, approve, budget.over_budget).await
         }

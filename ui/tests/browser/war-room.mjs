@@ -182,6 +182,12 @@ try {
   }
   const skills = await api("/skills/compile", { method: "POST", body: JSON.stringify({ task_ids: made }) });
   if (skills.length !== 1) throw new Error(`expected one skill, got ${JSON.stringify(skills)}`);
+  for (let i = 0; ; i++) {
+    const s = await api(`/skills/${skills[0].id}`);
+    if (s.status === "active") break;
+    if (s.status !== "candidate" || i > 300) throw new Error(`the skill was not validated: ${JSON.stringify(s.validation)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await prompt.fill(kind(7, "Airtable"));
   await page.getByTestId("skill-suggestion").filter({ hasText: "subject = Airtable" }).waitFor({ timeout: 10_000 });
   await shot("skill-suggestion-light");

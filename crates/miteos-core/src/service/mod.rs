@@ -103,6 +103,9 @@ pub struct NewTask {
     pub budget: Option<crate::budget::BudgetChange>,
     /// Plan the task afresh even when it matches a skill.
     pub skip_skills: bool,
+    /// Run from this skill (whatever its status: a validation run uses it), the prompt binding
+    /// its parameters; instead of the skill the prompt matches.
+    pub skill_id: Option<String>,
 }
 
 /// A document given with a task.
@@ -369,14 +372,25 @@ impl Miteos {
             write().map_err(|e| Error::io("saving the task's attachments", e))?;
         }
         let mut task = task;
-        let skill = if new.skip_skills {
-            None
-        } else {
-            let skills = self.inner.store.skills().await?;
-            crate::skills::Skill::best_match(&skills, &task.prompt)
+        let skill = match &new.skill_id {
+            Some(id) => {
+                let skill = self.skill(id).await?;
+                if skill.bind(&task.prompt).is_none() {
+                    return Err(Error::InvalidInput(format!(
+                        "the prompt does not fit skill {}: {}",
+                        skill.name, skill.prompt_template
+                    )));
+                }
+                Some(skill)
+            }
+            None if new.skip_skills => None,
+            None => {
+                let skills = self.inner.store.skills().await?;
+                crate::skills::Skill::best_match(&skills, &task.prompt).map(|(s, _)| s)
+            }
         };
         self.inner.store.insert_task(&task).await?;
-        if let Some((skill, _)) = &skill {
+        if let Some(skill) = &skill {
             self.inner.store.set_task_skill(&task.id, &skill.id).await?;
             task.skill_id = Some(skill.id.clone());
         }

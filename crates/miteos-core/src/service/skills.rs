@@ -18,10 +18,34 @@ const COMPILE_WINDOW: u32 = 100;
 const MAX_SELECTED: usize = 100;
 
 impl Miteos {
+    /// Compiles completed tasks into skills (see [`Miteos::compile`]) and validates them in the
+    /// background: answers at once with the `candidate` skills. For hosts that stay up.
+    pub async fn compile_skills(&self, task_ids: &[String]) -> Result<Vec<Skill>> {
+        let compiled = self.compile(task_ids).await?;
+        for skill in &compiled {
+            let (this, id) = (self.clone(), skill.id.clone());
+            tokio::spawn(async move {
+                if let Err(e) = this.validate_skill(&id).await {
+                    tracing::error!(skill = %id, error = %e, "validating a skill");
+                }
+            });
+        }
+        Ok(compiled)
+    }
+
+    /// Compiles and validates before answering (the CLI, benchmarks): the skills as validated.
+    pub async fn compile_skills_now(&self, task_ids: &[String]) -> Result<Vec<Skill>> {
+        let mut validated = Vec::new();
+        for skill in self.compile(task_ids).await? {
+            validated.push(self.validate_skill(&skill.id).await?);
+        }
+        Ok(validated)
+    }
+
     /// Compiles completed tasks into skills: the given ones, or the newest completed tasks. Tasks
     /// of the same shape (plan and tool sequence) make one skill; a skill whose prompt template
-    /// exists already gets a new version. Answers the skills made or updated.
-    pub async fn compile_skills(&self, task_ids: &[String]) -> Result<Vec<Skill>> {
+    /// exists already gets a new version. Every skill made is a `candidate` until validated.
+    async fn compile(&self, task_ids: &[String]) -> Result<Vec<Skill>> {
         if task_ids.len() > MAX_SELECTED {
             return Err(Error::InvalidInput(format!(
                 "at most {MAX_SELECTED} tasks can be compiled at once"
@@ -81,6 +105,96 @@ impl Miteos {
             ));
         }
         Ok(compiled)
+    }
+
+    /// Runs a skill on its newest source task's prompt (same model) and keeps it if the run,
+    /// from the skill without falling back, completes with the source's kinds of deliverables
+    /// for fewer tokens; otherwise it is `rejected`, with the reason.
+    pub async fn validate_skill(&self, id: &str) -> Result<Skill> {
+        let mut skill = self.skill(id).await?;
+        let Some(source_id) = skill.source_tasks.iter().max().cloned() else {
+            return Err(Error::InvalidInput(format!(
+                "skill {id} has no source task to validate against"
+            )));
+        };
+        let source = self.get_task(&source_id).await?;
+        let run = self
+            .create_task(super::NewTask {
+                prompt: source.prompt.clone(),
+                workspace_id: source.workspace_id.clone(),
+                model: Some(source.model.clone()),
+                skill_id: Some(skill.id.clone()),
+                ..Default::default()
+            })
+            .await?;
+        let run = self.wait(&run.id).await?;
+        let abandoned = self
+            .inner
+            .journal
+            .read_all(&run.id)
+            .await?
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::SkillAbandoned { .. }));
+        let kinds = |files: Vec<crate::domain::Deliverable>| {
+            let mut kinds: Vec<String> = files
+                .iter()
+                .map(|d| {
+                    d.name
+                        .rsplit_once('.')
+                        .map_or(String::new(), |(_, e)| e.to_lowercase())
+                })
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            kinds
+        };
+        let expected = kinds(self.deliverables(&source.id).await?);
+        let got = kinds(self.deliverables(&run.id).await?);
+        let verdict = if run.status != TaskStatus::Completed {
+            Err(format!(
+                "the run ended {}: {}",
+                run.status.as_str(),
+                run.error.clone().unwrap_or_default()
+            ))
+        } else if abandoned {
+            Err("the run from the skill failed and was planned afresh".to_owned())
+        } else if let Some(missing) = expected.iter().find(|k| !got.contains(k)) {
+            Err(format!(
+                "it delivered no .{missing} file, which the source task did"
+            ))
+        } else if run.total_tokens_used >= source.total_tokens_used {
+            Err(format!(
+                "it used {} tokens, not fewer than the source task's {}",
+                run.total_tokens_used, source.total_tokens_used
+            ))
+        } else {
+            Ok(format!(
+                "completed with the same kinds of deliverables for {} tokens instead of {}",
+                run.total_tokens_used, source.total_tokens_used
+            ))
+        };
+        // Read again: the run counted itself in the skill's stats.
+        skill = self.skill(id).await?;
+        let (passed, reason) = match verdict {
+            Ok(r) => (true, r),
+            Err(r) => (false, r),
+        };
+        tracing::info!(skill = %id, passed, %reason, "skill validated");
+        skill.status = if passed {
+            crate::skills::SkillStatus::Active
+        } else {
+            crate::skills::SkillStatus::Rejected
+        };
+        skill.validation = Some(crate::skills::SkillValidation {
+            task_id: run.id,
+            source_task_id: source.id,
+            passed,
+            reason,
+            tokens: run.total_tokens_used,
+            source_tokens: source.total_tokens_used,
+        });
+        self.inner.store.save_skill(&skill).await?;
+        self.skill(id).await
     }
 
     /// The skills, newest first (retired ones too).

@@ -301,7 +301,8 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
         title_template,
         subtasks,
         source_tasks: group.iter().map(|t| t.task_id.clone()).collect(),
-        status: SkillStatus::Active,
+        status: SkillStatus::Candidate,
+        validation: None,
         stats: SkillStats {
             source_mean_tokens: mean_tokens,
             source_mean_seconds: mean_seconds,

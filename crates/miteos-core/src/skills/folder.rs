@@ -175,6 +175,7 @@ pub fn from_folder(files: &[SkillFile], id: String) -> Result<Skill> {
         source_tasks: vec![],
         status: SkillStatus::Active,
         stats: SkillStats::default(),
+        validation: None,
         created_at: chrono::Utc::now(),
     })
 }

@@ -70,10 +70,50 @@ pub struct SkillSubtask {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SkillStatus {
-    /// Used for prompts that match it.
+    /// Compiled; its validation run has not ended yet. Not matched.
+    Candidate,
+    /// Validated: used for prompts that match it.
     Active,
+    /// Its validation run did not deliver what its source task did, at lower cost. Not matched.
+    Rejected,
     /// Failed too often; kept for the record, never used.
     Retired,
+}
+
+impl SkillStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkillStatus::Candidate => "candidate",
+            SkillStatus::Active => "active",
+            SkillStatus::Rejected => "rejected",
+            SkillStatus::Retired => "retired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "candidate" => SkillStatus::Candidate,
+            "active" => SkillStatus::Active,
+            "rejected" => SkillStatus::Rejected,
+            "retired" => SkillStatus::Retired,
+            _ => return None,
+        })
+    }
+}
+
+/// How a skill's validation run went: the skill run on its newest source task's prompt, judged
+/// against that task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkillValidation {
+    /// The validation run (a task in the history).
+    pub task_id: String,
+    pub source_task_id: String,
+    pub passed: bool,
+    /// Why it passed or not, in words.
+    pub reason: String,
+    pub tokens: i64,
+    pub source_tokens: i64,
 }
 
 /// How a skill has done.
@@ -110,6 +150,9 @@ pub struct Skill {
     pub source_tasks: Vec<String>,
     pub status: SkillStatus,
     pub stats: SkillStats,
+    /// The validation run, once it ended.
+    #[serde(default)]
+    pub validation: Option<SkillValidation>,
     #[serde(with = "crate::domain::rfc3339")]
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
@@ -281,6 +324,7 @@ mod tests {
             source_tasks: vec![],
             status: SkillStatus::Active,
             stats: SkillStats::default(),
+            validation: None,
             created_at: Utc::now(),
         }
     }

@@ -26,7 +26,7 @@ impl Store {
         )
         .bind(&skill.id)
         .bind(&skill.name)
-        .bind(status_str(skill.status))
+        .bind(skill.status.as_str())
         .bind(&skill.prompt_template)
         .bind(to_json(skill))
         .bind(skill.created_at)
@@ -121,23 +121,13 @@ impl Store {
     }
 }
 
-fn status_str(status: SkillStatus) -> &'static str {
-    match status {
-        SkillStatus::Active => "active",
-        SkillStatus::Retired => "retired",
-    }
-}
-
 fn skill_from_row(row: &SqliteRow) -> Result<Skill> {
     let body: String = row.get("body");
     let mut skill: Skill = serde_json::from_str(&body)
         .map_err(|e| Error::Internal(format!("unreadable skill in store: {e}")))?;
     let status: String = row.get("status");
-    skill.status = if status == "retired" {
-        SkillStatus::Retired
-    } else {
-        SkillStatus::Active
-    };
+    skill.status = SkillStatus::parse(&status)
+        .ok_or_else(|| Error::Internal(format!("unknown skill status {status:?} in store")))?;
     let uses: i64 = row.get("uses");
     let stats = &mut skill.stats;
     stats.uses = uses;

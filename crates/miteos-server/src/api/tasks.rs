@@ -30,6 +30,8 @@ pub struct CreateTask {
     pub budget: Option<BudgetChange>,
     /// `false`: plan the task afresh even when it matches a skill (default `true`).
     pub use_skills: Option<bool>,
+    /// Run from this skill; the prompt must fit its template (`400` otherwise).
+    pub skill_id: Option<String>,
 }
 
 /// A document given with a task.
@@ -98,6 +100,7 @@ pub async fn create(
             attachments,
             budget: body.budget,
             skip_skills: body.use_skills == Some(false),
+            skill_id: body.skill_id,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(task)))

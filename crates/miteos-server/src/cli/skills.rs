@@ -59,12 +59,17 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             );
         }
         SkillsCommand::Compile { task_ids } => {
-            let compiled = miteos.compile_skills(&task_ids).await?;
+            let compiled = miteos.compile_skills_now(&task_ids).await?;
             if compiled.is_empty() {
                 println!("No new skill: no two completed tasks share a plan and tool steps.");
             }
             for s in compiled {
-                println!("compiled {}", summary(&s));
+                let why = s
+                    .validation
+                    .as_ref()
+                    .map(|v| v.reason.as_str())
+                    .unwrap_or_default();
+                println!("compiled {}\n  validation: {why}", summary(&s));
             }
         }
         SkillsCommand::Export { skill_id, dir } => {
@@ -107,10 +112,10 @@ fn summary(s: &Skill) -> String {
         s.id,
         s.name,
         s.version,
-        if s.status == SkillStatus::Retired {
-            " (retired)"
+        if s.status == SkillStatus::Active {
+            String::new()
         } else {
-            ""
+            format!(" ({})", s.status.as_str())
         },
         params.join(", "),
         s.stats.uses,

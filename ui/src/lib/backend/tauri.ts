@@ -28,8 +28,7 @@ export function tauriBackend(): Backend {
         workspaceId: t.workspaceId ?? null,
         model: t.model ?? null,
         attachments: (t.attachments ?? []).flatMap((a) => (a.path ? [a.path] : [])),
-        budget: t.budget ?? null,
-        useSkills: t.useSkills ?? null,
+        options: { budget: t.budget ?? null, useSkills: t.useSkills ?? null, skillId: null },
       }),
     getTask: (id) => call("get_task", { taskId: id }),
     listTasks: (q) =>

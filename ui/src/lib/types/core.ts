@@ -85,7 +85,7 @@ export type SkillSubtask = { id: string, title: string, description: string, age
  */
 output: string | null, };
 
-export type SkillStatus = "active" | "retired";
+export type SkillStatus = "candidate" | "active" | "rejected" | "retired";
 
 export type SkillStats = { 
 /**
@@ -101,6 +101,16 @@ mean_tokens: number, mean_cost_usd: number, mean_seconds: number,
  */
 source_mean_tokens: number, source_mean_seconds: number, };
 
+export type SkillValidation = { 
+/**
+ * The validation run (a task in the history).
+ */
+task_id: string, source_task_id: string, passed: boolean, 
+/**
+ * Why it passed or not, in words.
+ */
+reason: string, tokens: number, source_tokens: number, };
+
 export type Skill = { 
 /**
  * `sk-<uuid v7 simple>`.
@@ -113,7 +123,11 @@ prompt_template: string, title_template: string, subtasks: Array<SkillSubtask>,
 /**
  * The tasks it was compiled from.
  */
-source_tasks: Array<string>, status: SkillStatus, stats: SkillStats, created_at: string, };
+source_tasks: Array<string>, status: SkillStatus, stats: SkillStats, 
+/**
+ * The validation run, once it ended.
+ */
+validation: SkillValidation | null, created_at: string, };
 
 export type SkillMatch = { skill_id: string, name: string, parameters: { [key in string]: string }, 
 /**
