@@ -28,6 +28,7 @@ fn main() {
         "skills",
         "compile_skills",
         "match_skill",
+        "rename_skill",
         "delete_skill",
         "agent_types",
         "set_agent_model",

@@ -102,6 +102,7 @@ pub fn run() {
             commands::skills::skills,
             commands::skills::compile_skills,
             commands::skills::match_skill,
+            commands::skills::rename_skill,
             commands::skills::delete_skill,
             commands::settings::agent_types,
             commands::settings::set_agent_model,

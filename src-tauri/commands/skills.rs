@@ -28,6 +28,15 @@ pub async fn match_skill(
 }
 
 #[tauri::command]
+pub async fn rename_skill(
+    state: State<'_, AppState>,
+    skill_id: String,
+    name: String,
+) -> CommandResult<Skill> {
+    Ok(state.miteos.rename_skill(&skill_id, &name).await?)
+}
+
+#[tauri::command]
 pub async fn delete_skill(state: State<'_, AppState>, skill_id: String) -> CommandResult<()> {
     Ok(state.miteos.delete_skill(&skill_id).await?)
 }

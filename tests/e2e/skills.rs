@@ -231,15 +231,32 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
     assert_eq!(skills[0]["version"], 2);
     validated(&app, &skill_id).await;
 
+    let (status, renamed) = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/skills/{skill_id}"),
+            Some(json!({"name": "saas-comparison"})),
+        )
+        .await;
+    assert_eq!(
+        (status, renamed["name"].as_str()),
+        (200, Some("saas-comparison"))
+    );
+    let (status, _) = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/skills/{skill_id}"),
+            Some(json!({"name": "Not A Name!"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+
     // Exported as an Agent Skills folder, deleted, imported: the same skill again.
     let (_, before) = app.get(&format!("/skills/{skill_id}")).await;
     let (status, folder) = app.get(&format!("/skills/{skill_id}/export")).await;
     assert_eq!(status, 200);
     let md = folder["files"][0]["content"].as_str().unwrap();
-    assert!(
-        md.starts_with("---\nname: \"saas-competitors-feature-comparison\""),
-        "{md}"
-    );
+    assert!(md.starts_with("---\nname: \"saas-comparison\""), "{md}");
     assert!(
         md.contains("prompt: \"Research the top {{count}} SaaS"),
         "{md}"
@@ -290,12 +307,14 @@ async fn compiling_needs_completed_tasks_of_one_kind() {
     assert_eq!(skills, json!([]), "nothing to compile is not an error");
 }
 
-#[tokio::test]
-async fn a_run_from_a_skill_that_fails_is_planned_afresh() {
+/// A skill compiled from the first two variants, validated, where every model request that
+/// continues the skill's replayed step for `subject` fails: answers the app, the skill's id and
+/// the skill after its validation.
+async fn skill_of_two_runs_breaking_on(subject: &'static str) -> (TestApp, String, Value) {
     let app = TestApp::start(Dialect::OpenAi).await;
-    // For Basecamp the model rejects every request that continues the skill's replayed step.
+    let about = format!("competitors to {subject} ");
     app.script.on(
-        |b| b.contains("replay_1") && b.contains("competitors to Basecamp "),
+        move |b| b.contains("replay_1") && b.contains(&about),
         Reply::Status(400, None),
     );
     script(&app).await;
@@ -304,7 +323,15 @@ async fn a_run_from_a_skill_that_fails_is_planned_afresh() {
     }
     let (_, skills) = app.post("/skills/compile", json!({})).await;
     let skill_id = skills[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(validated(&app, &skill_id).await["status"], "active");
+    let skill = validated(&app, &skill_id).await;
+    (app, skill_id, skill)
+}
+
+#[tokio::test]
+async fn a_run_from_a_skill_that_fails_is_planned_afresh() {
+    // For Basecamp the model rejects every request that continues the skill's replayed step.
+    let (app, skill_id, skill) = skill_of_two_runs_breaking_on("Basecamp").await;
+    assert_eq!(skill["status"], "active");
 
     let task = run(&app, json!({"prompt": prompt(2, "Basecamp")})).await;
     assert_eq!(task["skill_id"], skill_id.as_str(), "it tried the skill");
@@ -356,19 +383,8 @@ async fn a_run_from_a_skill_that_fails_is_planned_afresh() {
 
 #[tokio::test]
 async fn a_skill_that_fails_its_validation_is_not_used() {
-    let app = TestApp::start(Dialect::OpenAi).await;
     // Airtable is the newest source task: the validation run from the skill breaks there.
-    app.script.on(
-        |b| b.contains("replay_1") && b.contains("competitors to Airtable "),
-        Reply::Status(400, None),
-    );
-    script(&app).await;
-    for (n, x, _) in &VARIANTS[..2] {
-        run(&app, json!({"prompt": prompt(*n, x)})).await;
-    }
-    let (_, skills) = app.post("/skills/compile", json!({})).await;
-    let skill_id = skills[0]["id"].as_str().unwrap().to_owned();
-    let skill = validated(&app, &skill_id).await;
+    let (app, _, skill) = skill_of_two_runs_breaking_on("Airtable").await;
     assert_eq!(skill["status"], "rejected", "{skill}");
     assert_eq!(skill["validation"]["passed"], false);
     assert!(

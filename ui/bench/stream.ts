@@ -39,6 +39,7 @@ const backend: Backend = {
   compileSkills: async () => [],
   matchSkill: async () => null,
   deleteSkill: async () => {},
+  renameSkill: async () => { throw new Error("not in the benchmark"); },
   subscribe(_taskId, _after, onEvent) {
     listener = onEvent;
     return () => (listener = null);

@@ -82,6 +82,7 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     compileSkills: vi.fn(async () => []),
     matchSkill: vi.fn(async () => null),
     deleteSkill: vi.fn(async () => {}),
+    renameSkill: vi.fn(),
     subscribe: vi.fn(() => () => {}),
     deliverables: vi.fn(async () => []),
     preview: vi.fn(async () => ({ kind: "text" as const, text: "hello", truncated: false })),

@@ -210,6 +210,25 @@ impl Miteos {
             .ok_or_else(|| Error::NotFound(format!("skill {id} does not exist")))
     }
 
+    /// Gives a skill another name: 2–60 lowercase letters, digits and `-`.
+    pub async fn rename_skill(&self, id: &str, name: &str) -> Result<Skill> {
+        let name = name.trim();
+        let valid = (2..=60).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !name.starts_with('-');
+        if !valid {
+            return Err(Error::InvalidInput(format!(
+                "{name:?} is not a skill name: 2–60 lowercase letters, digits and '-'"
+            )));
+        }
+        let mut skill = self.skill(id).await?;
+        skill.name = name.to_owned();
+        self.inner.store.save_skill(&skill).await?;
+        self.skill(id).await
+    }
+
     pub async fn delete_skill(&self, id: &str) -> Result<()> {
         if self.inner.store.delete_skill(id).await? {
             Ok(())

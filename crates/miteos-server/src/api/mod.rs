@@ -175,7 +175,9 @@ pub fn router(state: AppState) -> Router {
         .route("/skills/{skill_id}/export", get(skills::export))
         .route(
             "/skills/{skill_id}",
-            get(skills::get).delete(skills::delete),
+            get(skills::get)
+                .patch(skills::rename)
+                .delete(skills::delete),
         )
         .route(
             "/tasks/{task_id}/approvals/{approval_id}",

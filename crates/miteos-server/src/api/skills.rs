@@ -25,6 +25,23 @@ pub async fn get(
     Ok(Json(s.miteos.skill(&skill_id).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct RenameBody {
+    /// 2–60 lowercase letters, digits and `-`.
+    pub name: String,
+}
+
+/// Renames a skill.
+#[utoipa::path(patch, path = "/skills/{skill_id}", params(("skill_id" = String, Path)), request_body = RenameBody,
+    responses((status = 200, body = Skill), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn rename(
+    State(s): State<AppState>,
+    Path(skill_id): Path<String>,
+    ApiJson(body): ApiJson<RenameBody>,
+) -> Result<Json<Skill>, ApiError> {
+    Ok(Json(s.miteos.rename_skill(&skill_id, &body.name).await?))
+}
+
 #[utoipa::path(delete, path = "/skills/{skill_id}", params(("skill_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(

@@ -13,6 +13,8 @@ pub enum SkillsCommand {
     Compile { task_ids: Vec<String> },
     /// Delete a skill.
     Remove { skill_id: String },
+    /// Give a skill another name.
+    Rename { skill_id: String, name: String },
     /// Write a skill as an Agent Skills folder (SKILL.md + references/miteos-skill.json).
     Export {
         skill_id: String,
@@ -96,6 +98,10 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             }
             let s = miteos.import_skill(&files).await?;
             println!("imported {}", summary(&s));
+        }
+        SkillsCommand::Rename { skill_id, name } => {
+            let s = miteos.rename_skill(&skill_id, &name).await?;
+            println!("renamed {}", summary(&s));
         }
         SkillsCommand::Remove { skill_id } => {
             miteos.delete_skill(&skill_id).await?;

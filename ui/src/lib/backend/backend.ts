@@ -40,6 +40,8 @@ export interface NewTask {
   budget?: BudgetChange | null;
   /** `false`: plan afresh even when the prompt matches a skill. */
   useSkills?: boolean;
+  /** Run from this skill (the prompt must fit its template). */
+  skillId?: string | null;
 }
 
 /** A document chosen for a task: a path on this machine (desktop app) or a browser file. */
@@ -84,6 +86,7 @@ export interface Backend {
   /** The skill a prompt would run from, or `null`. */
   matchSkill(prompt: string): Promise<SkillMatch | null>;
   deleteSkill(id: string): Promise<void>;
+  renameSkill(id: string, name: string): Promise<Skill>;
   /** Events of a task after `after` (journal, then live) until `task_finished`. */
   subscribe(taskId: string, after: number, onEvent: (event: Event) => void): Unsubscribe;
   deliverables(taskId: string): Promise<Deliverable[]>;

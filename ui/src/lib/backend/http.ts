@@ -100,6 +100,7 @@ export function httpBackend(token: string, base = ""): Backend {
         ),
         budget: t.budget ?? undefined,
         use_skills: t.useSkills ?? undefined,
+        skill_id: t.skillId ?? undefined,
       }),
     getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
     listTasks: (q) =>
@@ -113,6 +114,7 @@ export function httpBackend(token: string, base = ""): Backend {
     skills: () => request("GET", "/skills"),
     compileSkills: (taskIds) => request("POST", "/skills/compile", { task_ids: taskIds }),
     matchSkill: (prompt) => request("GET", `/skills/match?${query({ prompt })}`),
+    renameSkill: (id, name) => request("PATCH", `/skills/${encodeURIComponent(id)}`, { name }),
     deleteSkill: async (id) => {
       await request("DELETE", `/skills/${encodeURIComponent(id)}`);
     },

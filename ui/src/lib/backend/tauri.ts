@@ -28,7 +28,7 @@ export function tauriBackend(): Backend {
         workspaceId: t.workspaceId ?? null,
         model: t.model ?? null,
         attachments: (t.attachments ?? []).flatMap((a) => (a.path ? [a.path] : [])),
-        options: { budget: t.budget ?? null, useSkills: t.useSkills ?? null, skillId: null },
+        options: { budget: t.budget ?? null, useSkills: t.useSkills ?? null, skillId: t.skillId ?? null },
       }),
     getTask: (id) => call("get_task", { taskId: id }),
     listTasks: (q) =>
@@ -44,6 +44,7 @@ export function tauriBackend(): Backend {
     skills: () => call("skills"),
     compileSkills: (taskIds) => call("compile_skills", { taskIds }),
     matchSkill: (prompt) => call("match_skill", { prompt }),
+    renameSkill: (id, name) => call("rename_skill", { skillId: id, name }),
     deleteSkill: (id) => call("delete_skill", { skillId: id }),
     decideBudget: (taskId, decision, budget) => call("decide_budget", { taskId, decision, budget: budget ?? null }),
     subscribe(taskId, after, onEvent) {

@@ -55,7 +55,7 @@ function skill(over: Partial<Skill> = {}): Skill {
 describe("Skills", () => {
   it("lists skills with what they save, and shows a skill's recipes", async () => {
     const backend = mockBackend({ skills: vi.fn(async () => [skill()]) });
-    render(Skills, { backend });
+    render(Skills, { backend, onrun: vi.fn() });
     const name = await screen.findByRole("button", { name: "competitors-feature-comparison" });
     expect(screen.getByTestId("skill-saving").textContent).toBe("78% fewer tokens");
     await fireEvent.click(name);
@@ -68,13 +68,28 @@ describe("Skills", () => {
     const compileSkills = vi.fn(async () => [skill({ version: 3 })]);
     const deleteSkill = vi.fn(async () => {});
     const backend = mockBackend({ skills: vi.fn(async () => [skill()]), compileSkills, deleteSkill });
-    render(Skills, { backend });
+    render(Skills, { backend, onrun: vi.fn() });
     await fireEvent.click(await screen.findByRole("button", { name: "Compile from completed tasks" }));
     expect(compileSkills).toHaveBeenCalledWith([]);
     expect((await screen.findByRole("status")).textContent).toContain("competitors-feature-comparison v3");
     vi.stubGlobal("confirm", () => true);
     await fireEvent.click(screen.getByRole("button", { name: "Delete" }));
     expect(deleteSkill).toHaveBeenCalledWith("sk-1");
+    vi.unstubAllGlobals();
+  });
+
+  it("runs a skill with the parameters asked for, and renames it", async () => {
+    const onrun = vi.fn(async () => {});
+    const renameSkill = vi.fn(async () => skill({ name: "saas-comparison" }));
+    const backend = mockBackend({ skills: vi.fn(async () => [skill()]), renameSkill });
+    render(Skills, { backend, onrun });
+    const answers = ["7", "Linear"];
+    vi.stubGlobal("prompt", () => answers.shift() ?? null);
+    await fireEvent.click(await screen.findByRole("button", { name: "Run…" }));
+    expect(onrun).toHaveBeenCalledWith("Research the top 7 SaaS competitors to Linear", "sk-1");
+    vi.stubGlobal("prompt", () => "saas-comparison");
+    await fireEvent.click(screen.getByRole("button", { name: "Rename" }));
+    expect(renameSkill).toHaveBeenCalledWith("sk-1", "saas-comparison");
     vi.unstubAllGlobals();
   });
 });
