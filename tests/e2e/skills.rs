@@ -282,19 +282,33 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
 }
 
 #[tokio::test]
-async fn compiling_needs_completed_tasks_of_one_kind() {
+async fn one_task_compiles_with_the_words_its_model_names() {
     let app = TestApp::start(Dialect::OpenAi).await;
+    app.script.on(
+        |b| b.contains("submit_parameters"),
+        Reply::ToolCalls(vec![tool(
+            "submit_parameters",
+            json!({"values": ["Notion", "5", "not in the prompt"]}),
+        )]),
+    );
     script(&app).await;
     let one = run(&app, json!({"prompt": prompt(5, "Notion")})).await;
     let id = one["id"].as_str().unwrap();
-    let (status, body) = app.post("/skills/compile", json!({"task_ids": [id]})).await;
-    assert_eq!(status, 400, "one task alone makes no skill: {body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("at least two")
+    let (status, skills) = app.post("/skills/compile", json!({"task_ids": [id]})).await;
+    assert_eq!(status, 200, "{skills}");
+    let skill = &skills[0];
+    assert_eq!(
+        skill["prompt_template"],
+        "Research the top {{count}} SaaS competitors to {{subject}} and create a feature comparison spreadsheet"
     );
+    // One example: the read that names the subject is replayed, the write stays the model's.
+    assert_eq!(skill["subtasks"][0]["steps"][0]["replayable"], true);
+    assert_eq!(skill["subtasks"][1]["steps"][0]["replayable"], false);
+    let skill = validated(&app, skill["id"].as_str().unwrap()).await;
+    assert_eq!(skill["status"], "active", "{skill}");
+    let task = run(&app, json!({"prompt": prompt(6, "ClickUp")})).await;
+    assert_eq!(task["skill_id"], skill["id"]);
+
     let (status, _) = app
         .post(
             "/skills/compile",
@@ -302,9 +316,6 @@ async fn compiling_needs_completed_tasks_of_one_kind() {
         )
         .await;
     assert_eq!(status, 404);
-    let (status, skills) = app.post("/skills/compile", json!({})).await;
-    assert_eq!(status, 200);
-    assert_eq!(skills, json!([]), "nothing to compile is not an error");
 }
 
 /// A skill compiled from the first two variants, validated, where every model request that

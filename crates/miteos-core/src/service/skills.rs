@@ -76,8 +76,25 @@ impl Miteos {
         records.sort_by(|a, b| a.task_id.cmp(&b.task_id));
         let existing = self.inner.store.skills().await?;
         let mut compiled = Vec::new();
-        for group in group_by_shape(records) {
-            let Some(mut skill) = compile_group(&group, new_skill_id()) else {
+        // One task named alone: a model call says which words of its prompt would change.
+        let single = match records.as_slice() {
+            [task] if task_ids.len() == 1 => {
+                let values = self
+                    .variable_words(&task.prompt, &tasks_model(self, &task.task_id).await?)
+                    .await?;
+                Some(crate::skills::compile_single(task, &values, new_skill_id()))
+            }
+            _ => None,
+        };
+        let candidates: Vec<Option<Skill>> = match single {
+            Some(skill) => vec![skill],
+            None => group_by_shape(records)
+                .iter()
+                .map(|group| compile_group(group, new_skill_id()))
+                .collect(),
+        };
+        for candidate in candidates {
+            let Some(mut skill) = candidate else {
                 continue;
             };
             if let Some(old) = existing
@@ -99,8 +116,9 @@ impl Miteos {
         }
         if compiled.is_empty() && !task_ids.is_empty() {
             return Err(Error::InvalidInput(
-                "no skill in these tasks: a skill needs at least two completed tasks with the same plan and tool \
-                 steps whose prompts differ only in some words (those become its parameters)"
+                "no skill in these tasks: a skill needs two completed tasks with the same plan and tool steps whose \
+                 prompts differ only in some words (those become its parameters), or one task whose prompt has words \
+                 that would change"
                     .into(),
             ));
         }
@@ -195,6 +213,44 @@ impl Miteos {
         });
         self.inner.store.save_skill(&skill).await?;
         self.skill(id).await
+    }
+
+    /// The words of `prompt` that would change when the same kind of task is asked again (a
+    /// subject, a number), as the task's model judges them.
+    async fn variable_words(&self, prompt: &str, model: &str) -> Result<Vec<String>> {
+        use futures::StreamExt;
+
+        use crate::providers::{ChatRequest, Message, StreamItem, ToolSpec};
+        const TOOL: &str = "submit_parameters";
+        let provider = self.providers().provider(model)?;
+        let request = ChatRequest {
+            system: "You turn a finished task into a reusable template. Given its prompt, name the words that would \
+                     change when someone asks for the same kind of task again: subjects, names, numbers, places, dates. \
+                     Copy each exactly as it appears in the prompt."
+                .into(),
+            messages: vec![Message::User(format!("The prompt: {prompt}"))],
+            tools: vec![ToolSpec {
+                name: TOOL.into(),
+                description: "Submit the words of the prompt that would change.".into(),
+                parameters: serde_json::json!({"type": "object", "properties": {"values": {
+                    "type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 6}},
+                    "required": ["values"]}),
+            }],
+            force_tool: Some(TOOL.into()),
+            max_tokens: Some(256),
+        };
+        let mut stream = provider.stream(&request).await?;
+        while let Some(item) = stream.next().await {
+            if let StreamItem::ToolCall(call) = item?
+                && let Some(values) = call.arguments.get("values").and_then(|v| v.as_array())
+            {
+                return Ok(values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect());
+            }
+        }
+        Ok(Vec::new())
     }
 
     /// The skills, newest first (retired ones too).
@@ -334,4 +390,9 @@ impl Miteos {
             seconds,
         })
     }
+}
+
+/// The model a stored task ran on.
+async fn tasks_model(miteos: &Miteos, task_id: &str) -> Result<String> {
+    Ok(miteos.get_task(task_id).await?.model)
 }

@@ -43,6 +43,16 @@ pub struct CallRecord {
     pub arguments: serde_json::Value,
 }
 
+/// Tools that only read: with a single example, only these are replayed (a write's content may
+/// hold more than the parameters, which one example cannot show).
+const READING_TOOLS: &[&str] = &[
+    "fetch_url",
+    "web_search",
+    "read_file",
+    "list_files",
+    "query_data",
+];
+
 /// Tools whose result depends only on their arguments and that change nothing outside the task
 /// folder: a call of them fully determined by the parameters can run without the model.
 const REPLAYABLE_TOOLS: &[&str] = &[
@@ -171,18 +181,56 @@ fn is_number(s: &str) -> bool {
 /// Compiles one group of same-shaped tasks into a skill; `None` when nothing varied between them
 /// (a single task, or identical prompts) or their prompts do not line up.
 pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
-    let first = group.first()?;
+    if group.len() < 2 {
+        return None;
+    }
     let words: Vec<Vec<&str>> = group
         .iter()
         .map(|t| t.prompt.split_whitespace().collect())
         .collect();
-    if group.len() < 2 {
-        return None;
-    }
     let slots = varying_slots(&words)?;
     if slots.is_empty() {
         return None;
     }
+    build(group, &words, slots, id)
+}
+
+/// Compiles one task whose variable parts someone (a model) named: each of `values` is a run of
+/// words of its prompt. With one example nothing shows what stays the same, so only steps whose
+/// arguments contain a parameter are replayed, and no answer is reused.
+pub fn compile_single(task: &TaskRecord, values: &[String], id: String) -> Option<Skill> {
+    let words: Vec<&str> = task.prompt.split_whitespace().collect();
+    let mut slots: Vec<Slot> = Vec::new();
+    for value in values {
+        let wanted: Vec<&str> = value.split_whitespace().collect();
+        if wanted.is_empty() || wanted.len() > words.len() {
+            continue;
+        }
+        let free = |start: usize| {
+            slots
+                .iter()
+                .all(|s| start + wanted.len() <= s.start || start >= s.end)
+        };
+        if let Some(start) = (0..=words.len() - wanted.len())
+            .find(|&i| words[i..i + wanted.len()] == wanted[..] && free(i))
+        {
+            slots.push(Slot {
+                start,
+                end: start + wanted.len(),
+                values: vec![wanted.join(" ")],
+            });
+        }
+    }
+    if slots.is_empty() {
+        return None;
+    }
+    slots.sort_by_key(|s| s.start);
+    build(std::slice::from_ref(task), &[words], slots, id)
+}
+
+/// The skill of `group` (one task or more) with these word slots of the first prompt.
+fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String) -> Option<Skill> {
+    let first = group.first()?;
     // Name the parameters: numbers are counts, the rest subjects.
     let mut parameters = Vec::new();
     let (mut counts, mut subjects) = (0, 0);
@@ -251,7 +299,9 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
                         generalize(&values, &bindings, templated_json, render_json);
                     SkillStep {
                         tool: call.tool.clone(),
-                        replayable: determined && REPLAYABLE_TOOLS.contains(&call.tool.as_str()),
+                        replayable: determined
+                            && REPLAYABLE_TOOLS.contains(&call.tool.as_str())
+                            && (group.len() > 1 || READING_TOOLS.contains(&call.tool.as_str())),
                         arguments: template,
                     }
                 })
@@ -277,7 +327,7 @@ pub fn compile_group(group: &[TaskRecord], id: String) -> Option<Skill> {
                     .is_some_and(|o| o.output.is_some())
             });
         let output = &first.subtasks[k].output;
-        let same = group.iter().all(|t| &t.subtasks[k].output == output);
+        let same = group.len() > 1 && group.iter().all(|t| &t.subtasks[k].output == output);
         if fixed && same && !output.is_empty() {
             subtasks[k].output = Some(output.clone());
         }
@@ -323,6 +373,12 @@ fn generalize<T: PartialEq + Clone>(
     render: fn(&T, &Bindings) -> T,
 ) -> (T, bool) {
     let first = values[0];
+    if values.len() == 1 {
+        // One example: a parameter in it is all that shows what depends on the parameters.
+        let candidate = template(first, &bindings[0]);
+        let determined = candidate != *first;
+        return (candidate, determined);
+    }
     if values.iter().all(|v| *v == first) {
         return (first.clone(), true);
     }
@@ -564,6 +620,25 @@ mod tests {
             skill.subtasks[1].output.is_none(),
             "its rows came from the model"
         );
+    }
+
+    #[test]
+    fn one_task_with_named_values_makes_a_careful_skill() {
+        let t = task("task-a", 5, "Notion");
+        let skill = compile_single(&t, &["Notion".into(), "5".into()], "sk".into()).unwrap();
+        assert_eq!(
+            skill.prompt_template,
+            "Research the top {{count}} SaaS competitors to {{subject}} and create a feature comparison spreadsheet"
+        );
+        let research = &skill.subtasks[0];
+        assert_eq!(research.title, "Find {{subject}}'s competitors");
+        assert!(research.steps[0].replayable, "the search names the subject");
+        assert!(
+            !research.steps[1].replayable,
+            "one example cannot show the URL is fixed"
+        );
+        assert!(skill.subtasks.iter().all(|s| s.output.is_none()));
+        assert!(compile_single(&t, &["Figma".into()], "sk".into()).is_none());
     }
 
     #[test]

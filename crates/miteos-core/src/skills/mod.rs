@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use compile::{CallRecord, SubtaskRecord, TaskRecord, compile_group, group_by_shape};
+pub use compile::{
+    CallRecord, SubtaskRecord, TaskRecord, compile_group, compile_single, group_by_shape,
+};
 pub use folder::{SKILL_JSON, SkillFile, from_folder, to_folder};
 
 /// A value of a parameter, by name.
