@@ -6,7 +6,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::support::served::{
-    dirs_cache, events_within, get_task, miteos, miteos_on, serve, serve_with, wait_final,
+    create_task, dirs_cache, events_within, get_task, miteos, miteos_on, serve, serve_with,
+    wait_final,
 };
 use crate::support::{Dialect, TestApp, script_example};
 
@@ -57,7 +58,7 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     use crate::support::{Reply, fake_model, tool};
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     let app = TestApp::start(Dialect::OpenAi).await;
     let crashed = Arc::new(AtomicBool::new(false));
@@ -101,17 +102,7 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
     let client = reqwest::Client::new();
     let mut ids = Vec::new();
     for n in 0..3 {
-        let task: Value = client
-            .post(format!("{addr}/tasks"))
-            .bearer_auth(&token)
-            .json(&json!({"prompt": format!("Crash test task {n}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.push(task["id"].as_str().unwrap().to_owned());
+        ids.push(create_task(&client, &addr, &token, &format!("Crash test task {n}")).await);
     }
     // Wait until every task's first two subtasks are complete and the third is running.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -249,15 +240,13 @@ async fn secrets_stay_out_of_logs_journal_database_exports_and_share_pages() {
         .text()
         .await
         .unwrap();
-    let task: serde_json::Value = call(reqwest::Method::POST, "/tasks")
-        .json(&json!({"prompt": "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = task["id"].as_str().unwrap().to_owned();
+    let id = create_task(
+        &client,
+        &addr,
+        &token,
+        "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet",
+    )
+    .await;
     let task = wait_final(&client, &addr, &token, &id).await;
     assert_eq!(task["status"], "completed", "{task}");
 
@@ -424,17 +413,7 @@ async fn quitting_stops_everything_and_tasks_resume_or_end_cancelled_as_set() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let task: serde_json::Value = client
-            .post(format!("{addr}/tasks"))
-            .bearer_auth(&token)
-            .json(&json!({"prompt": "Wait a while"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = task["id"].as_str().unwrap().to_owned();
+        let id = create_task(&client, &addr, &token, "Wait a while").await;
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while crate::support::processes_with("sleep 331") == 0 {
             assert!(

@@ -74,6 +74,26 @@ pub fn dirs_cache() -> std::path::PathBuf {
         })
 }
 
+/// Creates a task with `prompt` on a served Miteos; answers its id.
+pub async fn create_task(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    prompt: &str,
+) -> String {
+    let task: serde_json::Value = client
+        .post(format!("{addr}/tasks"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "prompt": prompt }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    task["id"].as_str().expect("the task's id").to_owned()
+}
+
 pub async fn get_task(
     client: &reqwest::Client,
     addr: &str,

@@ -27,6 +27,7 @@ use crate::tools::{McpHub, SearchConfig, SearchEngine, ToolRegistry};
 
 mod agent_types;
 mod approvals;
+mod attachments;
 mod budget;
 mod deliverables;
 mod lock;
@@ -37,6 +38,8 @@ pub mod settings;
 mod skills;
 
 pub use agent_types::AgentTypeInput;
+use attachments::checked_attachments;
+pub use attachments::{Attachment, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
 
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 
@@ -107,48 +110,6 @@ pub struct NewTask {
     /// its parameters; instead of the skill the prompt matches.
     pub skill_id: Option<String>,
 }
-
-/// A document given with a task.
-#[derive(Clone)]
-pub struct Attachment {
-    /// The file's name (no folders).
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-impl std::fmt::Debug for Attachment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Attachment({}, {} bytes)", self.name, self.bytes.len())
-    }
-}
-
-impl Attachment {
-    /// Reads a file the user chose (CLI, desktop app).
-    pub fn read(path: &Path) -> Result<Attachment> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Error::InvalidInput(format!("cannot attach {}: {e}", path.display())))?;
-        if meta.len() > MAX_ATTACHMENT_BYTES as u64 {
-            return Err(Error::TooLarge(format!(
-                "{} has {} bytes; attachments may have {} MiB together",
-                path.display(),
-                meta.len(),
-                MAX_ATTACHMENT_BYTES / 1024 / 1024
-            )));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::InvalidInput(format!("cannot attach {}: {e}", path.display())))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Ok(Attachment { name, bytes })
-    }
-}
-
-/// Attachments of one task, together.
-pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
-/// Where a task's attachments are kept, inside its folder.
-pub const INPUTS_DIR: &str = "inputs";
 
 /// A cheap-clone handle to a running Miteos.
 #[derive(Clone)]
@@ -385,7 +346,7 @@ impl Miteos {
             }
             None if new.skip_skills => None,
             None => {
-                let skills = self.inner.store.skills().await?;
+                let skills = self.inner.store.active_skills().await?;
                 crate::skills::Skill::best_match(&skills, &task.prompt).map(|(s, _)| s)
             }
         };
@@ -690,47 +651,4 @@ fn check_page(limit: u32) -> Result<()> {
             "limit must be between 1 and {MAX_PAGE}"
         )))
     }
-}
-
-/// Attachments with safe, distinct file names, within the size limit.
-fn checked_attachments(attachments: Vec<Attachment>) -> Result<Vec<Attachment>> {
-    let total: usize = attachments.iter().map(|a| a.bytes.len()).sum();
-    if total > MAX_ATTACHMENT_BYTES {
-        return Err(Error::TooLarge(format!(
-            "the attachments have {total} bytes; at most {} MiB are accepted",
-            MAX_ATTACHMENT_BYTES / 1024 / 1024
-        )));
-    }
-    let mut out: Vec<Attachment> = Vec::with_capacity(attachments.len());
-    for a in attachments {
-        // The last path component, without characters that are trouble in file names.
-        let base = a.name.rsplit(['/', '\\']).next().unwrap_or("").trim();
-        let clean: String = base
-            .chars()
-            .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
-            .take(120)
-            .collect();
-        let clean = clean.trim_start_matches('.').trim().to_owned();
-        if clean.is_empty() {
-            return Err(Error::InvalidInput(format!(
-                "{:?} is not a usable file name for an attachment",
-                a.name
-            )));
-        }
-        let (stem, ext) = match clean.rsplit_once('.') {
-            Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
-            _ => (clean.clone(), String::new()),
-        };
-        let mut name = clean.clone();
-        let mut n = 2;
-        while out.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
-            name = format!("{stem} ({n}){ext}");
-            n += 1;
-        }
-        out.push(Attachment {
-            name,
-            bytes: a.bytes,
-        });
-    }
-    Ok(out)
 }

@@ -67,6 +67,11 @@ impl Miteos {
             }
             tasks
         };
+        // One task named alone: a call to its model says which words of its prompt would change.
+        let single_model = match tasks.as_slice() {
+            [task] if task_ids.len() == 1 => Some(task.model.clone()),
+            _ => None,
+        };
         let mut records = Vec::with_capacity(tasks.len());
         for task in tasks {
             records.push(self.task_record(task).await?);
@@ -76,12 +81,9 @@ impl Miteos {
         records.sort_by(|a, b| a.task_id.cmp(&b.task_id));
         let existing = self.inner.store.skills().await?;
         let mut compiled = Vec::new();
-        // One task named alone: a model call says which words of its prompt would change.
-        let single = match records.as_slice() {
-            [task] if task_ids.len() == 1 => {
-                let values = self
-                    .variable_words(&task.prompt, &tasks_model(self, &task.task_id).await?)
-                    .await?;
+        let single = match (records.as_slice(), &single_model) {
+            ([task], Some(model)) => {
+                let values = self.variable_words(&task.prompt, model).await?;
                 Some(crate::skills::compile_single(task, &values, new_skill_id()))
             }
             _ => None,
@@ -314,7 +316,7 @@ impl Miteos {
 
     /// The skill `prompt` would run from, with its parameters bound, if any.
     pub async fn match_skill(&self, prompt: &str) -> Result<Option<SkillMatch>> {
-        let skills = self.inner.store.skills().await?;
+        let skills = self.inner.store.active_skills().await?;
         Ok(Skill::best_match(&skills, prompt.trim()).map(|(_, m)| m))
     }
 
@@ -390,9 +392,4 @@ impl Miteos {
             seconds,
         })
     }
-}
-
-/// The model a stored task ran on.
-async fn tasks_model(miteos: &Miteos, task_id: &str) -> Result<String> {
-    Ok(miteos.get_task(task_id).await?.model)
 }

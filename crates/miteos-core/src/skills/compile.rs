@@ -369,8 +369,8 @@ fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String
 fn generalize<T: PartialEq + Clone>(
     values: &[&T],
     bindings: &[Bindings],
-    template: fn(&T, &Bindings) -> T,
-    render: fn(&T, &Bindings) -> T,
+    template: impl Fn(&T, &Bindings) -> T,
+    render: impl Fn(&T, &Bindings) -> T,
 ) -> (T, bool) {
     let first = values[0];
     if values.len() == 1 {
@@ -395,17 +395,14 @@ fn generalize_text(
     bindings: &[Bindings],
     field: impl Fn(&TaskRecord) -> &String,
 ) -> String {
-    // `generalize` works on owned values; these adapt the `&str` helpers to them.
-    #[allow(clippy::ptr_arg)]
-    fn own(text: &String, b: &Bindings) -> String {
-        templated(text, b)
-    }
-    #[allow(clippy::ptr_arg)]
-    fn back(text: &String, b: &Bindings) -> String {
-        render(text, b)
-    }
     let values: Vec<&String> = group.iter().map(field).collect();
-    generalize(&values, bindings, own, back).0
+    generalize(
+        &values,
+        bindings,
+        |t: &String, b| templated(t, b),
+        |t: &String, b| render(t, b),
+    )
+    .0
 }
 
 /// `text` with each parameter's value (longest first) replaced by its placeholder where it stands

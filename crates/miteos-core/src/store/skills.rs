@@ -48,6 +48,17 @@ impl Store {
         rows.iter().map(skill_from_row).collect()
     }
 
+    /// The skills prompts are matched against.
+    pub async fn active_skills(&self) -> Result<Vec<Skill>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM skills WHERE status = 'active' ORDER BY created_at DESC, id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .context(|| "listing active skills".into())?;
+        rows.iter().map(skill_from_row).collect()
+    }
+
     pub async fn skill(&self, id: &str) -> Result<Option<Skill>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM skills WHERE id = ?"))
             .bind(id)

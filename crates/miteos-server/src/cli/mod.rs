@@ -1,6 +1,7 @@
 pub mod agents;
 pub mod mcp;
 pub mod models;
+mod questions;
 pub mod run;
 pub mod skills;
 pub mod tasks;

@@ -1,0 +1,91 @@
+//! Documents given with a task: read from disk (CLI, desktop app) or sent in the request, checked
+//! (size, safe distinct file names) and saved in the task's `inputs/` folder before it starts.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// A document given with a task.
+#[derive(Clone)]
+pub struct Attachment {
+    /// The file's name (no folders).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Attachment({}, {} bytes)", self.name, self.bytes.len())
+    }
+}
+
+impl Attachment {
+    /// Reads a file the user chose (CLI, desktop app).
+    pub fn read(path: &Path) -> Result<Attachment> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::InvalidInput(format!("cannot attach {}: {e}", path.display())))?;
+        if meta.len() > MAX_ATTACHMENT_BYTES as u64 {
+            return Err(Error::TooLarge(format!(
+                "{} has {} bytes; attachments may have {} MiB together",
+                path.display(),
+                meta.len(),
+                MAX_ATTACHMENT_BYTES / 1024 / 1024
+            )));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::InvalidInput(format!("cannot attach {}: {e}", path.display())))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Attachment { name, bytes })
+    }
+}
+
+/// Attachments of one task, together.
+pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
+/// Where a task's attachments are kept, inside its folder.
+pub const INPUTS_DIR: &str = "inputs";
+
+/// Attachments with safe, distinct file names, within the size limit.
+pub(super) fn checked_attachments(attachments: Vec<Attachment>) -> Result<Vec<Attachment>> {
+    let total: usize = attachments.iter().map(|a| a.bytes.len()).sum();
+    if total > MAX_ATTACHMENT_BYTES {
+        return Err(Error::TooLarge(format!(
+            "the attachments have {total} bytes; at most {} MiB are accepted",
+            MAX_ATTACHMENT_BYTES / 1024 / 1024
+        )));
+    }
+    let mut out: Vec<Attachment> = Vec::with_capacity(attachments.len());
+    for a in attachments {
+        // The last path component, without characters that are trouble in file names.
+        let base = a.name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+        let clean: String = base
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
+            .take(120)
+            .collect();
+        let clean = clean.trim_start_matches('.').trim().to_owned();
+        if clean.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{:?} is not a usable file name for an attachment",
+                a.name
+            )));
+        }
+        let (stem, ext) = match clean.rsplit_once('.') {
+            Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
+            _ => (clean.clone(), String::new()),
+        };
+        let mut name = clean.clone();
+        let mut n = 2;
+        while out.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
+            name = format!("{stem} ({n}){ext}");
+            n += 1;
+        }
+        out.push(Attachment {
+            name,
+            bytes: a.bytes,
+        });
+    }
+    Ok(out)
+}
