@@ -39,23 +39,22 @@ impl Store {
 
     /// Every skill, newest first.
     pub async fn skills(&self) -> Result<Vec<Skill>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM skills ORDER BY created_at DESC, id DESC"
-        ))
-        .fetch_all(self.pool())
-        .await
-        .context(|| "listing skills".into())?;
-        rows.iter().map(skill_from_row).collect()
+        self.skills_where("1 = 1").await
     }
 
     /// The skills prompts are matched against.
     pub async fn active_skills(&self) -> Result<Vec<Skill>> {
+        self.skills_where("status = 'active'").await
+    }
+
+    /// Skills matching `condition` (one of this module's constants, never input), newest first.
+    async fn skills_where(&self, condition: &str) -> Result<Vec<Skill>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM skills WHERE status = 'active' ORDER BY created_at DESC, id DESC"
+            "SELECT {COLUMNS} FROM skills WHERE {condition} ORDER BY created_at DESC, id DESC"
         ))
         .fetch_all(self.pool())
         .await
-        .context(|| "listing active skills".into())?;
+        .context(|| "listing skills".into())?;
         rows.iter().map(skill_from_row).collect()
     }
 
