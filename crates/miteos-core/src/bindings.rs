@@ -41,6 +41,7 @@ pub fn typescript() -> String {
         crate::skills::SkillValidation::decl(&cfg),
         crate::skills::Skill::decl(&cfg),
         crate::skills::SkillMatch::decl(&cfg),
+        crate::skills::BoundBy::decl(&cfg),
         Task::decl(&cfg),
         Subtask::decl(&cfg),
         AgentType::decl(&cfg),

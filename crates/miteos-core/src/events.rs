@@ -57,6 +57,20 @@ pub enum EventKind {
         name: String,
         version: u32,
         parameters: crate::skills::Bindings,
+        /// By the skill's template (the prompt is worded as it), or by a short model call.
+        #[serde(default)]
+        bound_by: crate::skills::BoundBy,
+        /// 0 to 1; 1 when bound by the template.
+        #[serde(default = "certain")]
+        confidence: f64,
+    },
+    /// The prompt, worded otherwise, came close to a skill, and the short model call that
+    /// binds it declined (or its answer did not hold up): the task is planned as usual.
+    SkillDeclined {
+        skill_id: String,
+        name: String,
+        confidence: f64,
+        reason: String,
     },
     /// The run from the skill failed; its subtasks are discarded and the task is planned afresh.
     SkillAbandoned { skill_id: String, reason: String },
@@ -148,6 +162,12 @@ pub enum EventKind {
     },
 }
 
+/// The confidence of a match bound by the skill's template (events written before there were
+/// other matches).
+fn certain() -> f64 {
+    1.0
+}
+
 impl EventKind {
     /// The `type` tag, also the SSE event name.
     pub fn name(&self) -> &'static str {
@@ -157,6 +177,7 @@ impl EventKind {
             EventKind::PlanRejected { .. } => "plan_rejected",
             EventKind::TaskResumed { .. } => "task_resumed",
             EventKind::SkillApplied { .. } => "skill_applied",
+            EventKind::SkillDeclined { .. } => "skill_declined",
             EventKind::SkillAbandoned { .. } => "skill_abandoned",
             EventKind::PlanReady { .. } => "plan_ready",
             EventKind::SubtaskStarted { .. } => "subtask_started",

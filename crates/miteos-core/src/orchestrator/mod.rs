@@ -13,6 +13,7 @@ mod loops;
 mod model;
 mod planner;
 mod scheduler;
+mod skill_match;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -111,8 +112,11 @@ pub struct RunCtx {
     pub provider_slots: Arc<ProviderSlots>,
     /// The task's budget and the question it may be paused on.
     pub budget: Arc<BudgetDesk>,
-    /// The skill the task runs from, if it matched one.
+    /// The skill the task runs from, if its prompt matched one worded as its template.
     pub skill: Option<Arc<crate::skills::SkillRun>>,
+    /// The task may run from a skill (the user did not turn that off): a prompt worded
+    /// otherwise than any template may still bind to one by a short model call.
+    pub use_skills: bool,
 }
 
 /// A semaphore per provider, so concurrent tasks share each provider's capacity.
@@ -231,6 +235,20 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             .append(&ctx.task_id, EventKind::TaskStarted)
             .await?;
     }
+    let bound;
+    let ctx = match &ctx.skill {
+        None if ctx.use_skills => match skill_match::bind_by_model(ctx, cancel).await? {
+            Some(run) => {
+                bound = RunCtx {
+                    skill: Some(run),
+                    ..ctx.clone()
+                };
+                &bound
+            }
+            None => ctx,
+        },
+        _ => ctx,
+    };
     if let Some(plan) = skill_plan(ctx) {
         let run = ctx.skill.as_ref().expect("a skill plan comes from a skill");
         ctx.journal
@@ -241,6 +259,8 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
                     name: run.skill.name.clone(),
                     version: run.skill.version,
                     parameters: run.bindings.clone(),
+                    bound_by: run.bound_by,
+                    confidence: run.confidence,
                 },
             )
             .await?;

@@ -305,9 +305,10 @@ async fn attachments_note(task_dir: &std::path::Path) -> String {
     )
 }
 
-/// The plan JSON from the model's answer: the `submit_plan` call, or a JSON object in its text.
-fn extract(answer: &Completion) -> Option<Value> {
-    if let Some(call) = answer.tool_calls.iter().find(|c| c.name == SUBMIT_PLAN) {
+/// The arguments of the answer's call of `tool`, or a JSON object in its text (a model that
+/// wrote its call out instead of making it).
+pub(crate) fn tool_arguments(answer: &Completion, tool: &str) -> Option<Value> {
+    if let Some(call) = answer.tool_calls.iter().find(|c| c.name == tool) {
         return Some(call.arguments.clone());
     }
     let text = answer.text.trim();
@@ -335,7 +336,7 @@ pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Pla
         let answer = ctx
             .model_turn(ctx.provider.as_ref(), &request, None, cancel)
             .await?;
-        let problems = match extract(&answer) {
+        let problems = match tool_arguments(&answer, SUBMIT_PLAN) {
             Some(raw) => {
                 let dangling = if attempt == ctx.limits.max_plan_repairs {
                     DanglingDeps::Drop

@@ -333,27 +333,32 @@ impl Miteos {
             write().map_err(|e| Error::io("saving the task's attachments", e))?;
         }
         let mut task = task;
-        let skill = match &new.skill_id {
+        // A prompt worded as a skill's template runs from it; one worded otherwise may still,
+        // when a short model call at the start of the run binds it (see the orchestrator).
+        let matched = match &new.skill_id {
             Some(id) => {
                 let skill = self.skill(id).await?;
-                if skill.bind(&task.prompt).is_none() {
+                let Some(matched) = skill.pattern_match(&task.prompt) else {
                     return Err(Error::InvalidInput(format!(
                         "the prompt does not fit skill {}: {}",
                         skill.name, skill.prompt_template
                     )));
-                }
-                Some(skill)
+                };
+                Some(matched)
             }
             None if new.skip_skills => None,
             None => {
                 let skills = self.inner.store.active_skills().await?;
-                crate::skills::Skill::best_match(&skills, &task.prompt).map(|(s, _)| s)
+                crate::skills::Skill::best_match(&skills, &task.prompt).map(|(_, m)| m)
             }
         };
         self.inner.store.insert_task(&task).await?;
-        if let Some(skill) = &skill {
-            self.inner.store.set_task_skill(&task.id, &skill.id).await?;
-            task.skill_id = Some(skill.id.clone());
+        if new.skip_skills {
+            self.inner.store.set_task_skips_skills(&task.id).await?;
+        }
+        if let Some(matched) = &matched {
+            self.inner.store.set_task_skill(&task.id, matched).await?;
+            task.skill_id = Some(matched.skill_id.clone());
         }
         self.inner
             .journal
@@ -388,10 +393,12 @@ impl Miteos {
             None => self.default_budget().await?,
         };
         // The skill the task runs from, as it is now, with the prompt's parameters.
-        let skill = match &task.skill_id {
+        let choice = inner.store.task_skill(&task.id).await?;
+        let skill = match &choice.skill_id {
             Some(id) => inner.store.skill(id).await?.and_then(|skill| {
-                let bindings = skill.bind(&task.prompt)?;
-                Some(Arc::new(crate::skills::SkillRun { skill, bindings }))
+                let matched =
+                    (choice.matched.clone()).or_else(|| skill.pattern_match(&task.prompt))?;
+                Some(Arc::new(crate::skills::SkillRun::new(skill, matched)))
             }),
             None => None,
         };
@@ -418,6 +425,7 @@ impl Miteos {
             provider_slots: inner.provider_slots.clone(),
             budget: Arc::new(BudgetDesk::new(budget, cancel.clone())),
             skill,
+            use_skills: choice.use_skills,
         };
         let (done_tx, done_rx) = watch::channel(false);
         self.lock_running().insert(

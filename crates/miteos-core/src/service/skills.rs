@@ -314,10 +314,24 @@ impl Miteos {
         self.skill(&skill.id).await
     }
 
-    /// The skill `prompt` would run from, with its parameters bound, if any.
+    /// The skill `prompt` would run from, without a model call: bound, when the prompt is worded
+    /// as a skill's template; `pending` (parameters unbound, confidence the share of the skill's
+    /// words it has), when it is only close to one — a short model call decides as the task runs.
     pub async fn match_skill(&self, prompt: &str) -> Result<Option<SkillMatch>> {
         let skills = self.inner.store.active_skills().await?;
-        Ok(Skill::best_match(&skills, prompt.trim()).map(|(_, m)| m))
+        let prompt = prompt.trim();
+        if let Some((_, matched)) = Skill::best_match(&skills, prompt) {
+            return Ok(Some(matched));
+        }
+        Ok(
+            crate::skills::closest(&skills, prompt).map(|(skill, resemblance)| SkillMatch {
+                skill_id: skill.id.clone(),
+                name: skill.name.clone(),
+                parameters: Default::default(),
+                confidence: resemblance,
+                bound_by: crate::skills::BoundBy::Pending,
+            }),
+        )
     }
 
     /// A completed task as the compiler reads it: its plan, and each subtask's successful tool

@@ -5,6 +5,7 @@
 
 mod compile;
 mod folder;
+mod matching;
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,10 @@ pub use compile::{
     CallRecord, SubtaskRecord, TaskRecord, compile_group, compile_single, group_by_shape,
 };
 pub use folder::{SKILL_JSON, SkillFile, from_folder, to_folder};
+pub use matching::{
+    Binding, CLOSE_ENOUGH, SUBMIT_BINDING, SURE_ENOUGH, binding_request, check_binding, closest,
+    resemblance,
+};
 
 /// A value of a parameter, by name.
 pub type Bindings = BTreeMap<String, String>;
@@ -160,6 +165,21 @@ pub struct Skill {
     pub created_at: DateTime<Utc>,
 }
 
+/// How a prompt's values were bound to a skill's parameters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum BoundBy {
+    /// The prompt is worded as the skill's template: certain, and free.
+    #[default]
+    Pattern,
+    /// Worded otherwise; a short model call judged it the same kind of task and bound them.
+    Model,
+    /// Worded otherwise and close to the skill: a short model call decides when the task runs
+    /// (the parameters are not bound yet).
+    Pending,
+}
+
 /// A skill a prompt matched, with the parameters bound.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -167,8 +187,10 @@ pub struct SkillMatch {
     pub skill_id: String,
     pub name: String,
     pub parameters: Bindings,
-    /// 0 to 1: how sure the matcher is.
+    /// 0 to 1: how sure the matcher is (1 for the template's wording; for a pending match, the
+    /// share of the skill's words the prompt has).
     pub confidence: f64,
+    pub bound_by: BoundBy,
 }
 
 /// A skill a task runs from: the skill as it was when the task started, and the parameters.
@@ -176,9 +198,20 @@ pub struct SkillMatch {
 pub struct SkillRun {
     pub skill: Skill,
     pub bindings: Bindings,
+    pub bound_by: BoundBy,
+    pub confidence: f64,
 }
 
 impl SkillRun {
+    pub fn new(skill: Skill, matched: SkillMatch) -> Self {
+        SkillRun {
+            skill,
+            bindings: matched.parameters,
+            bound_by: matched.bound_by,
+            confidence: matched.confidence,
+        }
+    }
+
     /// One subtask of the skill's plan.
     pub fn subtask(&self, subtask_id: &str) -> Option<&SkillSubtask> {
         self.skill.subtasks.iter().find(|s| s.id == subtask_id)
@@ -253,25 +286,26 @@ impl Skill {
         Some(bindings)
     }
 
-    /// The best match of `prompt` among `skills` (active ones only).
+    /// The match of `prompt` when it is worded as this skill's template.
+    pub fn pattern_match(&self, prompt: &str) -> Option<SkillMatch> {
+        Some(SkillMatch {
+            skill_id: self.id.clone(),
+            name: self.name.clone(),
+            parameters: self.bind(prompt)?,
+            confidence: 1.0,
+            bound_by: BoundBy::Pattern,
+        })
+    }
+
+    /// The best match of `prompt` worded as a template among `skills` (active ones only).
     pub fn best_match(skills: &[Skill], prompt: &str) -> Option<(Skill, SkillMatch)> {
         skills
             .iter()
             .filter(|s| s.status == SkillStatus::Active)
-            .filter_map(|s| s.bind(prompt).map(|b| (s, b)))
+            .filter_map(|s| s.pattern_match(prompt).map(|m| (s, m)))
             // More fixed words matched is a more specific skill.
             .max_by_key(|(s, _)| literal_words(&s.prompt_template))
-            .map(|(s, parameters)| {
-                (
-                    s.clone(),
-                    SkillMatch {
-                        skill_id: s.id.clone(),
-                        name: s.name.clone(),
-                        parameters,
-                        confidence: 1.0,
-                    },
-                )
-            })
+            .map(|(s, m)| (s.clone(), m))
     }
 }
 
@@ -306,7 +340,7 @@ fn literal_words(template: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn skill(template: &str, params: &[(&str, ParameterKind)]) -> Skill {
+    pub(super) fn skill(template: &str, params: &[(&str, ParameterKind)]) -> Skill {
         Skill {
             id: "sk-1".into(),
             name: "s".into(),

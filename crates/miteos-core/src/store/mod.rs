@@ -23,6 +23,7 @@ use crate::error::{Result, StoreContext};
 pub use budget::{History, Spent};
 pub use journal::Journal;
 pub use publishing::{DeploymentRow, ShareRow};
+pub use skills::TaskSkill;
 pub use tasks::{NewSubtask, TaskFilter, TaskTotals};
 
 /// A cheap-clone handle over the connection pool.

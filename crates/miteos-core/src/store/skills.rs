@@ -7,7 +7,16 @@ use sqlx::sqlite::SqliteRow;
 use super::Store;
 use super::tasks::to_json;
 use crate::error::{Error, Result, StoreContext};
-use crate::skills::{Skill, SkillStatus};
+use crate::skills::{Skill, SkillMatch, SkillStatus};
+
+/// A task's relation to skills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSkill {
+    pub skill_id: Option<String>,
+    /// How the prompt matched it; `None` for tasks recorded before matches were.
+    pub matched: Option<SkillMatch>,
+    pub use_skills: bool,
+}
 
 /// Failed runs after which a skill that fails more often than it succeeds is retired.
 const RETIRE_AFTER_FAILURES: i64 = 3;
@@ -88,14 +97,42 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_task_skill(&self, task_id: &str, skill_id: &str) -> Result<()> {
-        sqlx::query("UPDATE tasks SET skill_id = ? WHERE id = ?")
-            .bind(skill_id)
+    /// Records the skill a task runs from: how its prompt matched it.
+    pub async fn set_task_skill(&self, task_id: &str, matched: &SkillMatch) -> Result<()> {
+        sqlx::query("UPDATE tasks SET skill_id = ?, skill_match = ? WHERE id = ?")
+            .bind(&matched.skill_id)
+            .bind(to_json(matched))
             .bind(task_id)
             .execute(self.pool())
             .await
             .context(|| format!("recording the skill of {task_id}"))?;
         Ok(())
+    }
+
+    /// Turns skill use off for a task: it is planned afresh, whatever it matches.
+    pub async fn set_task_skips_skills(&self, task_id: &str) -> Result<()> {
+        sqlx::query("UPDATE tasks SET use_skills = 0 WHERE id = ?")
+            .bind(task_id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("turning skills off for {task_id}"))?;
+        Ok(())
+    }
+
+    /// The skill a task runs from and its parameters, and whether it may use skills.
+    pub async fn task_skill(&self, task_id: &str) -> Result<TaskSkill> {
+        let row = sqlx::query("SELECT skill_id, skill_match, use_skills FROM tasks WHERE id = ?")
+            .bind(task_id)
+            .fetch_optional(self.pool())
+            .await
+            .context(|| format!("reading the skill of {task_id}"))?
+            .ok_or_else(|| Error::NotFound(format!("task {task_id} does not exist")))?;
+        let matched: Option<String> = row.get("skill_match");
+        Ok(TaskSkill {
+            skill_id: row.get("skill_id"),
+            matched: matched.and_then(|m| serde_json::from_str(&m).ok()),
+            use_skills: row.get::<i64, _>("use_skills") != 0,
+        })
     }
 
     /// Counts one run of a skill; a skill failing more often than it succeeds (after a few

@@ -284,13 +284,26 @@ impl TreeView {
                 name,
                 version,
                 parameters,
+                bound_by,
+                confidence,
                 ..
             } => {
                 let params: Vec<String> =
                     parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let how = match bound_by {
+                    miteos_core::skills::BoundBy::Model => {
+                        format!("; matched by the model, {:.0}% sure", confidence * 100.0)
+                    }
+                    _ => String::new(),
+                };
                 self.note(&format!(
-                    "Running from skill {name} v{version} ({}): no planning call",
+                    "Running from skill {name} v{version} ({}{how}): no planning call",
                     params.join(", ")
+                ));
+            }
+            EventKind::SkillDeclined { name, reason, .. } => {
+                self.note(&format!(
+                    "Close to skill {name}, but not run from it: {reason}"
                 ));
             }
             EventKind::SkillAbandoned { reason, .. } => {

@@ -104,7 +104,7 @@ describe("PromptBar", () => {
     const onsubmit = vi.fn();
     const matchSkill = vi.fn(async (p: string) =>
       p.includes("competitors")
-        ? { skill_id: "sk-1", name: "competitors-feature-comparison", parameters: { count: "6", subject: "Coda" }, confidence: 1 }
+        ? { skill_id: "sk-1", name: "competitors-feature-comparison", parameters: { count: "6", subject: "Coda" }, confidence: 1, bound_by: "pattern" as const }
         : null,
     );
     render(PromptBar, { onsubmit, matchSkill });
@@ -116,5 +116,22 @@ describe("PromptBar", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Plan afresh instead" }));
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onsubmit).toHaveBeenCalledWith("Research the top 6 SaaS competitors to Coda", null, [], null, false);
+  });
+
+  it("says when a prompt worded otherwise is only close to a skill", async () => {
+    const matchSkill = vi.fn(async () => ({
+      skill_id: "sk-1",
+      name: "competitors-feature-comparison",
+      parameters: {},
+      confidence: 0.625,
+      bound_by: "pending" as const,
+    }));
+    render(PromptBar, { onsubmit: vi.fn(), matchSkill });
+    const input = screen.getByLabelText("Describe a task");
+    await fireEvent.input(input, { target: { value: "Compare the 4 biggest SaaS rivals of Airtable" } });
+    const suggestion = await screen.findByTestId("skill-suggestion", {}, { timeout: 2000 });
+    const text = suggestion.textContent?.replace(/\s+/g, " ");
+    expect(text).toContain("Close to skill competitors-feature-comparison (63% of its words)");
+    expect(text).toContain("a short model call checks it when you run");
   });
 });

@@ -27,6 +27,15 @@ describe("a task view follows its events", () => {
     expect(view.task.paused).toBeNull();
   });
 
+  it("records the skill a task runs from and how it was matched, or why it was not", () => {
+    const view = newTaskView(task({ status: "running" }));
+    apply(view, event({ type: "skill_declined", skill_id: "sk-1", name: "saas-comparison", confidence: 0.8, reason: "the model judged it a different kind of task" }));
+    expect(view.planProblems).toEqual(["close to skill saas-comparison, but not run from it: the model judged it a different kind of task"]);
+    apply(view, event({ type: "skill_applied", skill_id: "sk-1", name: "saas-comparison", version: 2, parameters: { count: "4" }, bound_by: "model", confidence: 0.9 }));
+    expect(view.task.skill_id).toBe("sk-1");
+    expect(view.skill).toEqual({ name: "saas-comparison", version: 2, parameters: { count: "4" }, boundBy: "model", confidence: 0.9 });
+  });
+
   it("builds the tree from the plan and tracks states, output, tools, usage and deliverables", () => {
     const view = newTaskView(task({ status: "pending" }));
     apply(view, event({ type: "task_started" }));

@@ -1,7 +1,7 @@
 // A task as the War Room shows it: the stored task, brought up to date by its events (the same
 // events the journal, SSE and the CLI read). `apply` is idempotent per event (`seq`), so a
 // replayed journal and a live stream can overlap safely.
-import type { Approval, Deliverable, Event, Subtask, Task } from "../types/core";
+import type { Approval, BoundBy, Deliverable, Event, Subtask, Task } from "../types/core";
 
 export interface ToolCallView {
   call_id: string;
@@ -32,8 +32,15 @@ export interface TaskView {
   planProblems: string[];
   /** Risky tool calls asked about, oldest first; `pending` ones wait for the user. */
   approvals: Approval[];
-  /** The skill the task runs from (no planning call), with its parameters. */
-  skill: { name: string; version: number; parameters: Record<string, string> } | null;
+  /** The skill the task runs from (no planning call), with its parameters and how they were
+   * bound: by the skill's wording, or by a short model call (with its confidence, 0 to 1). */
+  skill: {
+    name: string;
+    version: number;
+    parameters: Record<string, string>;
+    boundBy: BoundBy;
+    confidence: number;
+  } | null;
 }
 
 /** Longest streamed text kept per subtask; the full answer is in `subtask.output`. */
@@ -104,7 +111,16 @@ export function apply(view: TaskView, event: Event): void {
       break;
     case "skill_applied":
       task.skill_id = event.skill_id;
-      view.skill = { name: event.name, version: event.version, parameters: event.parameters };
+      view.skill = {
+        name: event.name,
+        version: event.version,
+        parameters: event.parameters,
+        boundBy: event.bound_by,
+        confidence: event.confidence,
+      };
+      break;
+    case "skill_declined":
+      view.planProblems.push(`close to skill ${event.name}, but not run from it: ${event.reason}`);
       break;
     case "skill_abandoned":
       // Its subtasks are discarded; a fresh plan follows.
