@@ -283,7 +283,20 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
 
 #[tokio::test]
 async fn one_task_compiles_with_the_words_its_model_names() {
-    let app = TestApp::start(Dialect::OpenAi).await;
+    // A lighter model for what a recipe leaves the model (the fake server answers any model).
+    let scripted = crate::support::Script::default();
+    let server = fake_model::start(Dialect::OpenAi, &scripted).await;
+    let models = miteos_core::providers::ModelConfig {
+        light_model: Some("openai::gpt-4.1-nano".into()),
+        ..crate::support::model_config(Dialect::OpenAi, &server)
+    };
+    let app =
+        TestApp::start_configured(models, scripted, server, tempfile::tempdir().unwrap()).await;
+    // The lighter model fails for good on Basecamp: the subtask goes on with the task's model.
+    app.script.on(
+        |b| b.contains("\"gpt-4.1-nano\"") && b.contains("competitors to Basecamp "),
+        Reply::Status(400, None),
+    );
     app.script.on(
         |b| b.contains("submit_parameters"),
         Reply::ToolCalls(vec![tool(
@@ -304,10 +317,65 @@ async fn one_task_compiles_with_the_words_its_model_names() {
     // One example: the read that names the subject is replayed, the write stays the model's.
     assert_eq!(skill["subtasks"][0]["steps"][0]["replayable"], true);
     assert_eq!(skill["subtasks"][1]["steps"][0]["replayable"], false);
+    // The research is all replayed, so its model only writes up: the recipe allows a lighter one.
+    assert_eq!(
+        (
+            &skill["subtasks"][0]["light"],
+            &skill["subtasks"][1]["light"]
+        ),
+        (&json!(true), &json!(false))
+    );
     let skill = validated(&app, skill["id"].as_str().unwrap()).await;
     assert_eq!(skill["status"], "active", "{skill}");
     let task = run(&app, json!({"prompt": prompt(6, "ClickUp")})).await;
     assert_eq!(task["skill_id"], skill["id"]);
+    let events = app.sse(task["id"].as_str().unwrap(), None).await;
+    let models: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|(_, n, _)| n == "subtask_started")
+        .map(|(_, _, d)| {
+            (
+                d["subtask_id"].as_str().unwrap(),
+                d["model"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        models,
+        [
+            ("st-1", "openai::gpt-4.1-nano"),
+            ("st-2", "openai::gpt-4.1-mini")
+        ]
+    );
+    let light_calls = app
+        .script
+        .requests()
+        .iter()
+        .filter(|b| b.contains("\"gpt-4.1-nano\"") && b.contains("competitors to ClickUp "))
+        .count();
+    assert_eq!(light_calls, 1, "the write-up after the replayed read");
+    // One of its three calls on gpt-4.1-nano, at a quarter of gpt-4.1-mini's price: $0.0027
+    // against $0.0036 all on mini, and less than half the fresh run's $0.0060.
+    assert!(
+        task["total_cost_usd"].as_f64().unwrap() < one["total_cost_usd"].as_f64().unwrap() / 2.0,
+        "{} vs {}",
+        task["total_cost_usd"],
+        one["total_cost_usd"]
+    );
+
+    // When the lighter model fails for good, the task's own model takes over.
+    let task = run(&app, json!({"prompt": prompt(2, "Basecamp")})).await;
+    assert_eq!(task["skill_id"], skill["id"]);
+    let events = app.sse(task["id"].as_str().unwrap(), None).await;
+    let fallback = &events
+        .iter()
+        .find(|(_, n, _)| n == "model_fallback")
+        .expect("model_fallback")
+        .2;
+    assert_eq!(
+        (fallback["from"].as_str(), fallback["to"].as_str()),
+        (Some("openai::gpt-4.1-nano"), Some("openai::gpt-4.1-mini"))
+    );
 
     let (status, _) = app
         .post(

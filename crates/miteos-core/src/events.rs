@@ -83,6 +83,9 @@ pub enum EventKind {
     SubtaskStarted {
         subtask_id: String,
         agent_type: String,
+        /// `provider::model` its agent runs on ("" in events written before it was recorded).
+        #[serde(default)]
+        model: String,
     },
     /// A piece of the agent's streamed text (coalesced: a few hundred characters or 100 ms).
     AgentOutput { subtask_id: String, text: String },

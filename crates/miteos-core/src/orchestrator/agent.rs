@@ -83,17 +83,22 @@ async fn agent_loop(
             None,
         )
         .await?;
+    let base = agent_provider(ctx, &agent)?;
+    // A lighter model where the skill's recipe allows one, with the usual model to fall back on.
+    let (mut provider, mut fallback) = match light_provider(ctx, &subtask.id, &agent, &base) {
+        Some(light) => (light, Some(base.model().to_owned())),
+        None => (base, agent.fallback_model.clone()),
+    };
     ctx.journal
         .append(
             &ctx.task_id,
             EventKind::SubtaskStarted {
                 subtask_id: subtask.id.clone(),
                 agent_type: agent.name.clone(),
+                model: provider.model().to_owned(),
             },
         )
         .await?;
-    let mut provider = agent_provider(ctx, &agent)?;
-    let mut fallback = agent.fallback_model.clone();
     let (available, problems) = ctx.tools.resolve(&agent.tools).await;
     for problem in &problems {
         tracing::warn!(agent = %agent.name, %problem, "a tool of the agent type is not available");
@@ -294,6 +299,36 @@ fn agent_provider(ctx: &RunCtx, agent: &AgentType) -> Result<Arc<dyn Provider>, 
         }
         None => Ok(ctx.provider.clone()),
     }
+}
+
+/// The lighter model for a subtask of the task's skill whose recipe allows one (every step is
+/// replayed; the model only writes up their results): when the agent type names no model of its
+/// own and the lighter one costs less than `base`.
+fn light_provider(
+    ctx: &RunCtx,
+    subtask_id: &str,
+    agent: &AgentType,
+    base: &Arc<dyn Provider>,
+) -> Option<Arc<dyn Provider>> {
+    let recipe = ctx.skill.as_ref()?.subtask(subtask_id)?;
+    if !recipe.light || agent.model.is_some() {
+        return None;
+    }
+    let light = ctx.providers.light_model(base.model())?;
+    let light = match ctx.providers.resolve_model(Some(&light)) {
+        Ok(m) if m != base.model() && ctx.prices.cheaper(&m, base.model()) => m,
+        Ok(_) => return None,
+        Err(e) => {
+            tracing::warn!(model = %light, error = %e, "the lighter model cannot be used");
+            return None;
+        }
+    };
+    ctx.providers
+        .provider(&light)
+        .inspect_err(
+            |e| tracing::warn!(model = %light, error = %e, "the lighter model cannot be used"),
+        )
+        .ok()
 }
 
 /// The user message that starts an agent: the task, its subtask, and what its dependencies found.

@@ -36,6 +36,9 @@ pub struct ModelConfig {
     /// servers whose model or chat template has no tool support).
     #[serde(default)]
     pub emulate_tools: bool,
+    /// `provider::model` for work that needs less of a model (see `ProviderSource::light_model`).
+    #[serde(default)]
+    pub light_model: Option<String>,
     #[serde(skip)]
     pub retry: RetryPolicy,
     /// How long to wait for a response to start, and between streamed chunks.
@@ -55,6 +58,7 @@ impl fmt::Debug for ModelConfig {
             .field("openrouter_api_key", &key(&self.openrouter_api_key))
             .field("ollama_host", &self.ollama_host)
             .field("emulate_tools", &self.emulate_tools)
+            .field("light_model", &self.light_model)
             .finish()
     }
 }
@@ -91,6 +95,7 @@ impl ModelConfig {
             ollama_host: var("OLLAMA_HOST"),
             emulate_tools: var("MITEOS_EMULATE_TOOLS")
                 .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+            light_model: var("MITEOS_LIGHT_MODEL"),
             retry: RetryPolicy::default(),
             timeout: None,
         }
@@ -108,7 +113,8 @@ impl ModelConfig {
             anthropic_api_key,
             anthropic_base_url,
             openrouter_api_key,
-            ollama_host
+            ollama_host,
+            light_model
         );
         self.emulate_tools |= other.emulate_tools;
         self
@@ -197,6 +203,22 @@ impl ProviderSource for ModelConfig {
 
     fn retry_policy(&self) -> RetryPolicy {
         self.retry
+    }
+
+    fn light_model(&self, model: &str) -> Option<String> {
+        if let Some(light) = &self.light_model {
+            return Some(light.clone());
+        }
+        let (provider, name) = model.split_once("::")?;
+        // A custom OpenAI-compatible server (llama.cpp, vLLM, a proxy) names its own models.
+        let real = match provider {
+            "openai" => self.openai_base_url.is_none(),
+            "anthropic" => self.anthropic_base_url.is_none(),
+            "openrouter" => true,
+            _ => false,
+        };
+        let lighter = super::pricing::lighter_sibling(name).filter(|_| real)?;
+        Some(format!("{provider}::{lighter}"))
     }
 }
 

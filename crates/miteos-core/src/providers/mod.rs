@@ -132,6 +132,13 @@ pub trait ProviderSource: Send + Sync {
     fn retry_policy(&self) -> RetryPolicy {
         RetryPolicy::default()
     }
+    /// A lighter model for work that needs less than `model` (writing up the results of a
+    /// skill's replayed steps): the configured one, else `model`'s lighter sibling where the
+    /// provider is the real one. The caller checks that it costs less.
+    fn light_model(&self, model: &str) -> Option<String> {
+        let _ = model;
+        None
+    }
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

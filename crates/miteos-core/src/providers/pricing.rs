@@ -38,6 +38,43 @@ const BUILTIN: &[(&str, f64, f64)] = &[
     ("claude-3-5-haiku", 0.80, 4.0),
 ];
 
+/// Each model's lighter sibling in its provider's lineup: the model Miteos gives work that needs
+/// less (the write-up of a skill's replayed steps).
+const LIGHTER: &[(&str, &str)] = &[
+    ("gpt-5", "gpt-5-mini"),
+    ("gpt-5-mini", "gpt-5-nano"),
+    ("gpt-4.1", "gpt-4.1-mini"),
+    ("gpt-4.1-mini", "gpt-4.1-nano"),
+    ("gpt-4o", "gpt-4o-mini"),
+    ("o3", "o4-mini"),
+    ("claude-opus-4-5", "claude-haiku-4-5"),
+    ("claude-opus-4-1", "claude-haiku-4-5"),
+    ("claude-sonnet-4-5", "claude-haiku-4-5"),
+    ("claude-sonnet-4", "claude-haiku-4-5"),
+];
+
+/// The lighter sibling of a model name (without its provider): `gpt-4.1` → `gpt-4.1-mini`, a
+/// dated snapshot by its base name, an OpenRouter name with its vendor (`openai/gpt-4o` →
+/// `openai/gpt-4o-mini`).
+pub fn lighter_sibling(name: &str) -> Option<String> {
+    let (vendor, base) = match name.rsplit_once('/') {
+        Some((vendor, base)) => (format!("{vendor}/"), base),
+        None => (String::new(), name),
+    };
+    LIGHTER
+        .iter()
+        .filter(|(from, _)| base == *from || is_snapshot_of(base, from))
+        .max_by_key(|(from, _)| from.len())
+        .map(|(_, to)| format!("{vendor}{to}"))
+}
+
+/// `name` is `base` with a date or version after it (`claude-sonnet-4-5-20250929`).
+fn is_snapshot_of(name: &str, base: &str) -> bool {
+    name.strip_prefix(base).is_some_and(|rest| {
+        rest.starts_with('-') && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct PriceTable {
     prices: HashMap<String, Price>,
@@ -84,14 +121,16 @@ impl PriceTable {
         let name = name.rsplit('/').next().unwrap_or(name);
         self.prices
             .iter()
-            .filter(|(key, _)| {
-                name == key.as_str()
-                    || name.strip_prefix(key.as_str()).is_some_and(|rest| {
-                        rest.starts_with('-') && rest[1..].starts_with(|c: char| c.is_ascii_digit())
-                    })
-            })
+            .filter(|(key, _)| name == key.as_str() || is_snapshot_of(name, key))
             .max_by_key(|(key, _)| key.len())
             .map(|(_, p)| *p)
+    }
+
+    /// `a` costs less per token than `b` (input and output weighed 3 to 1, as in agent calls); a
+    /// model without a price (local, unknown) costs nothing.
+    pub fn cheaper(&self, a: &str, b: &str) -> bool {
+        let blended = |m: &str| self.price(m).map_or(0.0, |p| 3.0 * p.input + p.output);
+        blended(a) < blended(b)
     }
 
     /// Cost of one call in micro-dollars.
@@ -126,6 +165,29 @@ mod tests {
         );
         // gpt-4.1-mini must not be priced as gpt-4.1.
         assert_eq!(t.price("openai::gpt-4.1-mini").unwrap().input, 0.40);
+    }
+
+    #[test]
+    fn lighter_siblings_cost_less() {
+        let t = PriceTable::default();
+        for (from, to) in LIGHTER {
+            assert!(t.cheaper(to, from), "{to} should cost less than {from}");
+        }
+        assert_eq!(lighter_sibling("gpt-4.1").as_deref(), Some("gpt-4.1-mini"));
+        assert_eq!(
+            lighter_sibling("claude-sonnet-4-5-20250929").as_deref(),
+            Some("claude-haiku-4-5")
+        );
+        assert_eq!(
+            lighter_sibling("openai/gpt-4o").as_deref(),
+            Some("openai/gpt-4o-mini")
+        );
+        assert_eq!(lighter_sibling("gpt-4.1-nano"), None);
+        assert_eq!(lighter_sibling("qwen3:8b"), None);
+        assert!(
+            !t.cheaper("openai::gpt-4.1", "local::qwen"),
+            "local costs nothing"
+        );
     }
 
     #[test]

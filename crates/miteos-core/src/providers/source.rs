@@ -122,4 +122,8 @@ impl ProviderSource for DefaultProviders {
     fn retry_policy(&self) -> RetryPolicy {
         self.config.retry
     }
+
+    fn light_model(&self, model: &str) -> Option<String> {
+        self.config.light_model(model)
+    }
 }

@@ -139,8 +139,17 @@ pub fn replay(events: &[Event], secrets: &[String]) -> Vec<ReplayStep> {
             EventKind::SubtaskStarted {
                 subtask_id,
                 agent_type,
+                model,
             } => {
-                steps.push(step(format!("{subtask_id} started ({agent_type})"), None));
+                let on = if model.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {model}")
+                };
+                steps.push(step(
+                    format!("{subtask_id} started ({agent_type}{on})"),
+                    None,
+                ));
             }
             EventKind::AgentOutput { subtask_id, text } => {
                 outputs

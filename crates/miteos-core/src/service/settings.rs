@@ -57,6 +57,11 @@ pub struct ProviderSettings {
     /// Call tools through structured output (for models without native tool calling).
     #[serde(default)]
     pub emulate_tools: bool,
+    /// `provider::model` for the subtasks of a skill whose recipe leaves the model only the
+    /// write-up (used when it costs less than the task's model); unset: the task's model's own
+    /// lighter sibling (gpt-4.1 → gpt-4.1-mini, Claude Sonnet → Haiku), if it has one.
+    #[serde(default)]
+    pub light_model: Option<String>,
 }
 
 /// The web search provider researchers use (its key is one of the keys).
@@ -322,6 +327,7 @@ impl Miteos {
                 anthropic_base_url: saved.anthropic_base_url,
                 ollama_host: saved.ollama_host,
                 emulate_tools: saved.emulate_tools,
+                light_model: saved.light_model,
             },
             keys,
             search_error: search.engine().err(),
@@ -391,6 +397,7 @@ impl Miteos {
             anthropic_base_url: providers.anthropic_base_url.clone(),
             ollama_host: providers.ollama_host.clone(),
             emulate_tools: providers.emulate_tools,
+            light_model: providers.light_model.clone(),
             ..ModelConfig::default()
         };
         // Check the result before storing anything: a default model that cannot run is refused.
@@ -432,6 +439,11 @@ impl Miteos {
         if providers.model.is_some() {
             use crate::providers::ProviderSource;
             let model = source.resolve_model(None)?;
+            source.provider(&model)?;
+        }
+        if let Some(light) = &providers.light_model {
+            use crate::providers::ProviderSource;
+            let model = source.resolve_model(Some(light))?;
             source.provider(&model)?;
         }
 
@@ -543,5 +555,6 @@ fn clean_providers(p: ProviderSettings) -> Result<ProviderSettings> {
         anthropic_base_url: url("the Anthropic base URL", p.anthropic_base_url)?,
         ollama_host: url("the Ollama address", p.ollama_host)?,
         emulate_tools: p.emulate_tools,
+        light_model: clean(p.light_model),
     })
 }

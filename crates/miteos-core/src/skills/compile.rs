@@ -307,6 +307,7 @@ fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String
                 })
                 .collect(),
             output: None,
+            light: false,
         })
         .collect();
     // A subtask that did the same thing in every task — no parameter in its brief or its steps,
@@ -331,6 +332,12 @@ fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String
         if fixed && same && !output.is_empty() {
             subtasks[k].output = Some(output.clone());
         }
+    }
+    // Every step replayed and the answer still the model's: all it does is write up the steps'
+    // results, which a lighter model does as well.
+    for st in &mut subtasks {
+        st.light =
+            st.output.is_none() && !st.steps.is_empty() && st.steps.iter().all(|s| s.replayable);
     }
 
     let title_template = generalize_text(group, &bindings, |t| &t.title);

@@ -171,6 +171,7 @@ pub fn from_folder(files: &[SkillFile], id: String) -> Result<Skill> {
             depends_on: vec![],
             steps: vec![],
             output: None,
+            light: false,
         }],
         source_tasks: vec![],
         status: SkillStatus::Active,

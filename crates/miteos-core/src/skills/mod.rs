@@ -71,6 +71,11 @@ pub struct SkillSubtask {
     /// steps, all steps replayable, the same answer): a run replays its steps and reuses this
     /// answer without the model.
     pub output: Option<String>,
+    /// The recipe allows a lighter model: Miteos replays every step, so the model only writes
+    /// up their results. A run gives the subtask the lighter model of the task's (falling back
+    /// to the task's own if it fails).
+    #[serde(default)]
+    pub light: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

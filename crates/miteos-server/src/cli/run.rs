@@ -342,12 +342,13 @@ impl TreeView {
             EventKind::SubtaskStarted {
                 subtask_id,
                 agent_type,
+                model,
             } => {
                 if let Some(n) = self.node(subtask_id) {
                     n.status = SubtaskStatus::Running;
                     n.started = Some(Instant::now());
                 }
-                self.log(format!("{subtask_id} {agent_type} started"));
+                self.log(format!("{subtask_id} {agent_type} started on {model}"));
             }
             EventKind::ToolCallStarted {
                 subtask_id,

@@ -10,7 +10,7 @@ const key = (name: string, over: Partial<KeyState> = {}): KeyState => ({
 
 function settings(over: Partial<Settings> = {}): Settings {
   return {
-    providers: { model: null, openai_base_url: null, anthropic_base_url: null, ollama_host: null, emulate_tools: false },
+    providers: { model: null, openai_base_url: null, anthropic_base_url: null, ollama_host: null, emulate_tools: false, light_model: null },
     keys: ["openai_api_key", "anthropic_api_key", "openrouter_api_key", "brave_api_key", "tavily_api_key"].map((n) => key(n)),
     search: { provider: "none", url: null },
     search_error: null,

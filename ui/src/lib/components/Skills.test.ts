@@ -25,6 +25,7 @@ function skill(over: Partial<Skill> = {}): Skill {
         depends_on: [],
         steps: [{ tool: "web_search", arguments: { query: "{{subject}} competitors" }, replayable: true }],
         output: null,
+        light: true,
       },
       {
         id: "st-2",
@@ -34,6 +35,7 @@ function skill(over: Partial<Skill> = {}): Skill {
         depends_on: [],
         steps: [{ tool: "fetch_url", arguments: { url: "https://example.com/report" }, replayable: true }],
         output: "The market grows.",
+        light: false,
       },
     ],
     source_tasks: ["task-a", "task-b"],
@@ -62,6 +64,7 @@ describe("Skills", () => {
     expect(screen.getByText("Read the market report")).toBeTruthy();
     expect(screen.getByText("reused without the model")).toBeTruthy();
     expect(screen.getAllByTitle("replayed without the model")).toHaveLength(2);
+    expect(screen.getAllByText("lighter model")).toHaveLength(1);
   });
 
   it("compiles from completed tasks and says what it made, and deletes after asking", async () => {

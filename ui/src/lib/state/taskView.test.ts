@@ -48,7 +48,7 @@ describe("a task view follows its events", () => {
       ],
     });
     apply(view, plan);
-    apply(view, event({ type: "subtask_started", subtask_id: "st-1", agent_type: "researcher" }));
+    apply(view, event({ type: "subtask_started", subtask_id: "st-1", agent_type: "researcher", model: "openai::gpt-4.1-nano" }));
     apply(view, event({ type: "agent_output", subtask_id: "st-1", text: "Confluence: $5.16" }));
     apply(view, event({ type: "agent_output", subtask_id: "st-1", text: "/user" }));
     apply(view, event({ type: "tool_call_started", subtask_id: "st-1", call_id: "c1", tool: "fetch_url", arguments: { url: "http://x" } }));
@@ -64,6 +64,7 @@ describe("a task view follows its events", () => {
     expect(st1.toolCalls).toEqual([{ call_id: "c1", tool: "fetch_url", arguments: { url: "http://x" }, ok: true, result: "page" }]);
     expect(st1.subtask.tokens_used).toBe(120);
     expect(st1.subtask.status).toBe("complete");
+    expect(st1.model).toBe("openai::gpt-4.1-nano");
     expect(view.task.total_tokens_used).toBe(150);
     expect(view.subtasks[1]!.subtask.depends_on).toEqual(["st-1"]);
 

@@ -19,6 +19,8 @@ export interface SubtaskView {
   toolCalls: ToolCallView[];
   /** Provider retries in words ("attempt 2 in 1.2 s: rate limited"). */
   retries: string[];
+  /** The model its agent runs on, once it started (`null` before, and in older journals). */
+  model: string | null;
 }
 
 export interface TaskView {
@@ -59,7 +61,7 @@ export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskV
   }
   return {
     task,
-    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [] })),
+    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [], model: null })),
     deliverables,
     lastSeq: 0,
     cancelRequested: false,
@@ -149,7 +151,7 @@ export function apply(view: TaskView, event: Event): void {
           error: null,
         };
         task.subtasks.push(subtask);
-        view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [] });
+        view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [], model: null });
       }
       break;
     case "subtask_started": {
@@ -157,6 +159,7 @@ export function apply(view: TaskView, event: Event): void {
       if (s) {
         s.subtask.status = "running";
         s.subtask.started_at ??= event.at;
+        s.model = event.model || null;
       }
       break;
     }

@@ -83,7 +83,13 @@ export type SkillSubtask = { id: string, title: string, description: string, age
  * steps, all steps replayable, the same answer): a run replays its steps and reuses this
  * answer without the model.
  */
-output: string | null, };
+output: string | null, 
+/**
+ * The recipe allows a lighter model: Miteos replays every step, so the model only writes
+ * up their results. A run gives the subtask the lighter model of the task's (falling back
+ * to the task's own if it fails).
+ */
+light: boolean, };
 
 export type SkillStatus = "candidate" | "active" | "rejected" | "retired";
 
@@ -241,7 +247,11 @@ bound_by: BoundBy,
 /**
  * 0 to 1; 1 when bound by the template.
  */
-confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
+confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, 
+/**
+ * `provider::model` its agent runs on ("" in events written before it was recorded).
+ */
+model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
 
 export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "skill_applied", skill_id: string, name: string, version: number, parameters: { [key in string]: string }, 
 /**
@@ -251,7 +261,11 @@ bound_by: BoundBy,
 /**
  * 0 to 1; 1 when bound by the template.
  */
-confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
+confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, 
+/**
+ * `provider::model` its agent runs on ("" in events written before it was recorded).
+ */
+model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
 
 export type Sheet = { name: string, rows: Array<Array<string>>, };
 
@@ -273,7 +287,13 @@ ollama_host: string | null,
 /**
  * Call tools through structured output (for models without native tool calling).
  */
-emulate_tools: boolean, };
+emulate_tools: boolean, 
+/**
+ * `provider::model` for the subtasks of a skill whose recipe leaves the model only the
+ * write-up (used when it costs less than the task's model); unset: the task's model's own
+ * lighter sibling (gpt-4.1 → gpt-4.1-mini, Claude Sonnet → Haiku), if it has one.
+ */
+light_model: string | null, };
 
 export type ApiAddress = { host: string, port: number, };
 
