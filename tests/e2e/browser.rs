@@ -2,7 +2,7 @@
 //! (ui/tests/browser/war-room.mjs), against the real API serving the built UI, with a scripted
 //! model. Submits the example prompt and watches it complete, previews and downloads the
 //! spreadsheet, cancels a running task, approves a command, answers a task paused on its budget,
-//! and pages through history.
+//! compiles a skill and runs prompts from it (one worded otherwise), and pages through history.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -83,6 +83,14 @@ async fn war_room_runs_cancels_downloads_and_pages_history_in_chromium() {
             )]),
         );
     }
+    // A prompt worded otherwise than the skill the browser compiles: the binding call's answer.
+    app.script.on(
+        |b| b.contains("submit_binding") && b.contains("similar to Bear"),
+        Reply::ToolCalls(vec![tool(
+            "submit_binding",
+            json!({"same_kind": true, "confidence": 0.85, "parameters": {"count": "4", "subject": "Bear"}}),
+        )]),
+    );
     script_example(&app).await;
 
     let script = repo_root().join("ui/tests/browser/war-room.mjs");

@@ -196,6 +196,14 @@ try {
   await page.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
   await shot("skill-run-light");
   step(`ran from skill ${skills[0].name}`);
+  await prompt.fill("Make a spreadsheet comparing the top 4 note apps similar to Bear");
+  await page.getByTestId("skill-suggestion").filter({ hasText: "Close to skill" }).waitFor({ timeout: 10_000 });
+  await shot("skill-close-light");
+  await prompt.press("Enter");
+  await page.getByTestId("skill-line").filter({ hasText: "matched by the model" }).waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
+  await shot("skill-model-match-light");
+  step("a prompt worded otherwise ran from the skill, its values bound by a short model call");
   await page.getByRole("button", { name: "Skills", exact: true }).click();
   await page.getByRole("button", { name: skills[0].name }).click();
   await page.getByTestId("skill-saving").first().waitFor({ timeout: 10_000 });
