@@ -347,13 +347,21 @@ async fn one_task_compiles_with_the_words_its_model_names() {
             ("st-2", "openai::gpt-4.1-mini")
         ]
     );
-    let light_calls = app
+    let light_calls: Vec<String> = app
         .script
         .requests()
-        .iter()
+        .into_iter()
         .filter(|b| b.contains("\"gpt-4.1-nano\"") && b.contains("competitors to ClickUp "))
-        .count();
-    assert_eq!(light_calls, 1, "the write-up after the replayed read");
+        .collect();
+    assert_eq!(light_calls.len(), 1, "the write-up after the replayed read");
+    // Every step of the recipe ran: the read's result is in the brief and no tools are offered.
+    assert!(
+        light_calls[0].contains("Miteos already made every step of your part")
+            && light_calls[0].contains("replay_1: fetch_url")
+            && !light_calls[0].contains("\"tools\""),
+        "{}",
+        light_calls[0]
+    );
     // One of its three calls on gpt-4.1-nano, at a quarter of gpt-4.1-mini's price: $0.0027
     // against $0.0036 all on mini, and less than half the fresh run's $0.0060.
     assert!(

@@ -123,7 +123,7 @@ async fn agent_loop(
     // The budget's step limit asks at 80%; a small model's own cap stops without asking.
     let step_cap = provider.profile().max_agent_steps;
     let mut loops = LoopGuard::default();
-    if let Some(output) = replay_skill_steps(
+    if let Replay::Answer(output) = replay_skill_steps(
         ctx,
         subtask,
         &available,
@@ -176,7 +176,8 @@ async fn agent_loop(
             }
             Err(stop) => return Err(stop),
         };
-        if answer.tool_calls.is_empty() {
+        // With no tools offered (a recipe's write-up), calls a model makes up are not run.
+        if answer.tool_calls.is_empty() || request.tools.is_empty() {
             let output = answer.text.trim().to_owned();
             return Ok(if output.is_empty() {
                 "(the agent finished without a summary)".into()
@@ -237,11 +238,24 @@ async fn agent_loop(
     unreachable!("the step loop only ends by returning")
 }
 
+/// How a subtask's recipe left it once replayed.
+enum Replay {
+    /// No recipe, or it stopped at a step that needs the model (or that failed): the agent goes
+    /// on from there, with its tools.
+    Continue,
+    /// Every step ran and the skill knows the answer.
+    Answer(String),
+    /// Every step ran and the recipe has no more: the model only writes up, without tools.
+    WriteUp,
+}
+
 /// When the task runs from a skill: runs the subtask's leading replayable steps (those the
-/// parameters alone decide) without asking the model, and puts them in the conversation as if
-/// the agent had made them, so the model starts where they leave off. Stops at the first step
-/// that needs the model, or that fails. Answers the subtask's result when the skill knows it
-/// (the subtask did the same in every source task) and every step ran.
+/// parameters alone decide) without asking the model. Stops at the first step that needs the
+/// model, or that fails; the steps run go into the conversation as if the agent had made them, so
+/// the model starts where they leave off. When every step ran, the subtask's result is the
+/// skill's when it knows it (the subtask did the same in every source task); otherwise the steps'
+/// results go into the brief and the tools are taken away: all that is left is the write-up,
+/// which a small model finishes in one call, and no tool schemas are sent for it.
 async fn replay_skill_steps(
     ctx: &RunCtx,
     subtask: &NewSubtask,
@@ -249,14 +263,15 @@ async fn replay_skill_steps(
     tool_ctx: &ToolCtx,
     request: &mut ChatRequest,
     loops: &mut LoopGuard,
-) -> Result<Option<String>, Stop> {
+) -> Result<Replay, Stop> {
     let Some(run) = &ctx.skill else {
-        return Ok(None);
+        return Ok(Replay::Continue);
     };
     let Some(recipe) = run.subtask(&subtask.id) else {
-        return Ok(None);
+        return Ok(Replay::Continue);
     };
-    let mut all_ran = true;
+    let mut all_ran = !recipe.steps.is_empty();
+    let mut done = Vec::new();
     for (i, step) in recipe.steps.iter().enumerate() {
         if !step.replayable {
             all_ran = false;
@@ -273,6 +288,33 @@ async fn replay_skill_steps(
         if ran {
             loops.record(&call, ok);
         }
+        done.push((call, content));
+        if !ok {
+            all_ran = false;
+            break;
+        }
+    }
+    if all_ran && let Some(output) = &recipe.output {
+        return Ok(Replay::Answer(output.clone()));
+    }
+    if all_ran && let Some(Message::User(brief)) = request.messages.first_mut() {
+        brief.push_str(
+            "\nMiteos already made every step of your part, as a recipe from earlier runs of this kind of task:\n",
+        );
+        for (call, content) in &done {
+            brief.push_str(&format!(
+                "\n{}: {} {}\n{content}\n",
+                call.id, call.name, call.arguments
+            ));
+        }
+        brief.push_str(
+            "\nWrite your final answer now from these results: what was found or made, with sources. \
+             No tools are offered for this answer.",
+        );
+        request.tools.clear();
+        return Ok(Replay::WriteUp);
+    }
+    for (call, content) in done {
         request.messages.push(Message::Assistant {
             text: String::new(),
             tool_calls: vec![call.clone()],
@@ -282,12 +324,8 @@ async fn replay_skill_steps(
             name: call.name,
             content,
         });
-        if !ok {
-            all_ran = false;
-            break;
-        }
     }
-    Ok(recipe.output.clone().filter(|_| all_ran))
+    Ok(Replay::Continue)
 }
 
 /// The agent type's preferred model when it has one that is configured, else the task's.
