@@ -6,7 +6,9 @@
 //! `llama-bench -m MODEL.gguf -t THREADS -p 512 -n 128` built from the same vendored source
 //! (see docs/benchmarks.md).
 
-use std::path::PathBuf;
+#[path = "support/bench_args.rs"]
+mod bench_args;
+
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -52,14 +54,8 @@ fn rss_mb() -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let model = args.first().map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var("HOME").unwrap())
-            .join(".cache/miteos/models/SmolLM2-135M-Instruct.Q4_1.gguf")
-    });
+    let args = bench_args::args();
+    let model = bench_args::model(&args);
     let mut settings = LocalSettings::default();
     if let Some(t) = args.get(1).and_then(|t| t.parse().ok()) {
         settings.threads = t;

@@ -11,12 +11,13 @@
 //! (defaults: the model scripts/install-model.sh caches, 3 rounds). Each round runs one new
 //! prompt of the kind fresh, then from the skill.
 
+#[path = "support/bench_args.rs"]
+mod bench_args;
 #[path = "support/saas_kind.rs"]
 mod saas_kind;
 #[path = "support/skill_runs.rs"]
 mod skill_runs;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use miteos_core::Miteos;
@@ -81,16 +82,8 @@ async fn imported(miteos: &Miteos) -> Skill {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let model = args.first().map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var("HOME").unwrap()).join(format!(
-            ".cache/miteos/models/{}.gguf",
-            miteos_core::models::DEFAULT_MODEL
-        ))
-    });
+    let args = bench_args::args();
+    let model = bench_args::model(&args);
     let rounds: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
     assert!(model.is_file(), "no model at {}", model.display());
     let runtime = tokio::runtime::Builder::new_multi_thread()
