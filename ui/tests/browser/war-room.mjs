@@ -208,6 +208,11 @@ try {
   await page.getByRole("button", { name: skills[0].name }).click();
   await page.getByTestId("skill-saving").first().waitFor({ timeout: 10_000 });
   await shot("skills-light");
+  await page.getByRole("button", { name: "Choose tasks…" }).click();
+  await page.getByTestId("choose-tasks").getByRole("checkbox").first().check();
+  await page.getByRole("button", { name: "Compile 1 selected" }).waitFor();
+  await shot("skills-choose-light");
+  await page.getByRole("button", { name: "Choose tasks…" }).click();
 
   step("page through history");
   for (let i = 0; i < 21; i++) await api("/tasks", { method: "POST", body: JSON.stringify({ prompt: `History filler ${i}` }) });

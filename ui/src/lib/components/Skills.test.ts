@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { mockBackend } from "../../test/fixtures";
+import { mockBackend, task } from "../../test/fixtures";
 import type { Skill } from "../types/core";
 import Skills from "./Skills.svelte";
 
@@ -79,6 +79,23 @@ describe("Skills", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Delete" }));
     expect(deleteSkill).toHaveBeenCalledWith("sk-1");
     vi.unstubAllGlobals();
+  });
+
+  it("compiles from the completed tasks chosen", async () => {
+    const compileSkills = vi.fn(async () => [skill()]);
+    const listTasks = vi.fn(async () => [
+      task({ id: "task-a", prompt: "Research the top 5 SaaS competitors to Notion", status: "completed" }),
+      task({ id: "task-b", prompt: "Research the top 3 SaaS competitors to Coda", status: "completed" }),
+    ]);
+    const backend = mockBackend({ skills: vi.fn(async () => []), compileSkills, listTasks });
+    render(Skills, { backend, onrun: vi.fn() });
+    await fireEvent.click(await screen.findByRole("button", { name: "Choose tasks…" }));
+    expect(listTasks).toHaveBeenCalledWith({ limit: 50, offset: 0, status: "completed" });
+    await fireEvent.click(await screen.findByLabelText("Research the top 5 SaaS competitors to Notion"));
+    await fireEvent.click(screen.getByLabelText("Research the top 3 SaaS competitors to Coda"));
+    await fireEvent.click(screen.getByRole("button", { name: "Compile 2 selected" }));
+    expect(compileSkills).toHaveBeenCalledWith(["task-a", "task-b"]);
+    expect(screen.queryByTestId("choose-tasks")).toBeNull();
   });
 
   it("runs a skill with the parameters asked for, and renames it", async () => {
