@@ -189,3 +189,65 @@ async fn run_attaches_files_denies_risky_calls_without_a_terminal_and_mcp_server
         "removing a missing server fails"
     );
 }
+
+#[tokio::test]
+async fn skills_compile_match_show_and_run_from_a_terminal() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script_example(&app).await;
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let cli = move |args: Vec<String>| {
+        let mut command = miteos_on(&app, &dir);
+        tokio::task::spawn_blocking(move || {
+            let out = command.args(&args).output().unwrap();
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
+            assert!(
+                out.status.success(),
+                "{args:?}\nstdout: {stdout}\nstderr: {stderr}"
+            );
+            (stdout, stderr)
+        })
+    };
+    let kind = |n: u32, x: &str| format!("Compare the top {n} note apps like {x} in a spreadsheet");
+    for (n, x) in [(5, "Notion"), (3, "Coda")] {
+        cli(vec!["run".into(), kind(n, x)]).await.unwrap();
+    }
+    let (out, _) = cli(vec!["skills".into(), "compile".into()]).await.unwrap();
+    assert!(
+        out.contains("compiled ") && out.contains("validation: completed"),
+        "{out}"
+    );
+    let (list, _) = cli(vec!["skills".into(), "list".into()]).await.unwrap();
+    let id = list
+        .split_whitespace()
+        .find(|w| w.starts_with("sk-"))
+        .unwrap_or_else(|| panic!("a skill id in {list}"))
+        .trim_end_matches([':', ',', ')'])
+        .to_owned();
+    let (show, _) = cli(vec!["skills".into(), "show".into(), id]).await.unwrap();
+    assert!(
+        show.contains("Compare the top {{count}} note apps like {{subject}} in a spreadsheet")
+            && show.contains("[reused without the model]"),
+        "{show}"
+    );
+    let (matched, _) = cli(vec!["skills".into(), "match".into(), kind(7, "Airtable")])
+        .await
+        .unwrap();
+    assert!(matched.contains("count=7, subject=Airtable"), "{matched}");
+    let (close, _) = cli(vec![
+        "skills".into(),
+        "match".into(),
+        "Make a spreadsheet comparing the top 4 note apps similar to Bear".into(),
+    ])
+    .await
+    .unwrap();
+    assert!(close.contains("Close to skill"), "{close}");
+    let (_, progress) = cli(vec!["run".into(), kind(7, "Airtable")]).await.unwrap();
+    assert!(
+        progress.contains("Running from skill") && progress.contains("no planning call"),
+        "{progress}"
+    );
+}

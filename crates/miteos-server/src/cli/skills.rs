@@ -23,6 +23,9 @@ pub enum SkillsCommand {
     },
     /// Import a skill folder: an export, or a hand-written SKILL.md with `prompt:`.
     Import { dir: std::path::PathBuf },
+    /// Which skill a prompt would run from (no model call: a prompt worded otherwise is only
+    /// reported close; a short model call decides when it runs).
+    Match { prompt: String },
 }
 
 pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
@@ -45,7 +48,12 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
                 } else {
                     format!(" (after {})", st.depends_on.join(", "))
                 };
-                println!("  {} {} — {}{deps}", st.id, st.agent_type, st.title);
+                let how = match (&st.output, st.light) {
+                    (Some(_), _) => " [reused without the model]",
+                    (None, true) => " [the model only writes up: lighter model]",
+                    _ => "",
+                };
+                println!("  {} {} — {}{deps}{how}", st.id, st.agent_type, st.title);
                 for step in &st.steps {
                     println!(
                         "      {} {} {}",
@@ -74,6 +82,22 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
                 println!("compiled {}\n  validation: {why}", summary(&s));
             }
         }
+        SkillsCommand::Match { prompt } => match miteos.match_skill(&prompt).await? {
+            None => println!("No skill: the prompt is planned afresh."),
+            Some(m) if m.bound_by == miteos_core::skills::BoundBy::Pending => println!(
+                "Close to skill {} ({:.0}% of its words): a short model call decides when it runs.",
+                m.name,
+                m.confidence * 100.0
+            ),
+            Some(m) => {
+                let params: Vec<String> = m
+                    .parameters
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                println!("Runs from skill {} ({}).", m.name, params.join(", "));
+            }
+        },
         SkillsCommand::Export { skill_id, dir } => {
             for file in miteos.export_skill(&skill_id).await? {
                 let path = dir.join(&file.path);
