@@ -9,7 +9,8 @@
 //!
 //! `cargo bench -p miteos-core --features local --bench skills_local -- [MODEL.gguf] [ROUNDS]`
 //! (defaults: the model scripts/install-model.sh caches, 3 rounds). Each round runs one new
-//! prompt of the kind fresh, then from the skill.
+//! prompt of the kind fresh, then from the skill; last, two prompts worded otherwise show what
+//! the embedded model's binding call makes of them.
 
 #[path = "support/bench_args.rs"]
 mod bench_args;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 
 use miteos_core::Miteos;
 use miteos_core::domain::TaskStatus;
+use miteos_core::events::EventKind;
 use miteos_core::providers::ModelConfig;
 use miteos_core::service::Options;
 use miteos_core::skills::{Skill, SkillStatus};
@@ -145,6 +147,29 @@ fn main() {
         report("fresh     ", &fresh);
         report("from skill", &skilled);
         println!("from skill: {}", savings(&fresh, &skilled));
+
+        // Worded otherwise: the embedded model's own binding call decides.
+        for loose in [
+            "Find the top 4 SaaS competitors of Asana and make a feature comparison",
+            "Write a haiku about SaaS competitors",
+        ] {
+            let r = run(&miteos, loose.to_owned(), true).await;
+            let journal = miteos.events_after(&r.id, 0, 10_000).await.unwrap();
+            let how = journal.iter().find_map(|e| match &e.kind {
+                EventKind::SkillApplied {
+                    parameters,
+                    confidence,
+                    ..
+                } => Some(format!("bound {parameters:?}, {:.0}% sure", confidence * 100.0)),
+                EventKind::SkillDeclined { reason, .. } => Some(format!("declined: {reason}")),
+                _ => None,
+            });
+            println!(
+                "worded otherwise {loose:?}: {} — {}",
+                how.unwrap_or_else(|| "not close to the skill".into()),
+                describe(&r)
+            );
+        }
         miteos.shutdown().await;
     });
 }
