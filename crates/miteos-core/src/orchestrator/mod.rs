@@ -12,6 +12,7 @@ mod budget;
 mod loops;
 mod model;
 mod planner;
+mod recipe;
 mod scheduler;
 mod skill_match;
 
