@@ -259,9 +259,9 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
                     skill_id: run.skill.id.clone(),
                     name: run.skill.name.clone(),
                     version: run.skill.version,
-                    parameters: run.bindings.clone(),
-                    bound_by: run.bound_by,
-                    confidence: run.confidence,
+                    parameters: run.matched.parameters.clone(),
+                    bound_by: run.matched.bound_by,
+                    confidence: run.matched.confidence,
                 },
             )
             .await?;
@@ -347,15 +347,15 @@ fn skill_plan(ctx: &RunCtx) -> Option<planner::Plan> {
         return None;
     }
     Some(planner::Plan {
-        title: render(&run.skill.title_template, &run.bindings),
+        title: render(&run.skill.title_template, run.bindings()),
         subtasks: run
             .skill
             .subtasks
             .iter()
             .map(|s| crate::store::NewSubtask {
                 id: s.id.clone(),
-                title: render(&s.title, &run.bindings),
-                description: render(&s.description, &run.bindings),
+                title: render(&s.title, run.bindings()),
+                description: render(&s.description, run.bindings()),
                 agent_type: s.agent_type.clone(),
                 depends_on: s.depends_on.clone(),
             })

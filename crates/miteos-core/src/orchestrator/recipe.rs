@@ -54,7 +54,7 @@ pub(super) async fn replay_skill_steps(
         let call = ToolCall {
             id: format!("replay_{}", i + 1),
             name: step.tool.clone(),
-            arguments: crate::skills::render_json(&step.arguments, &run.bindings),
+            arguments: crate::skills::render_json(&step.arguments, run.bindings()),
         };
         let _ = loops.check(&call);
         let (ran, ok, content) =

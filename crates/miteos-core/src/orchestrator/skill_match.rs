@@ -57,7 +57,10 @@ pub(crate) async fn bind_by_model(
                 bound_by: BoundBy::Model,
             };
             ctx.store.set_task_skill(&ctx.task_id, &matched).await?;
-            Ok(Some(Arc::new(SkillRun::new(skill.clone(), matched))))
+            Ok(Some(Arc::new(SkillRun {
+                skill: skill.clone(),
+                matched,
+            })))
         }
         Binding::Declined { reason, confidence } => {
             tracing::info!(skill = %skill.id, %reason, "the prompt does not run from the skill");

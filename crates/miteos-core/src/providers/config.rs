@@ -217,7 +217,10 @@ impl ProviderSource for ModelConfig {
             "openrouter" => true,
             _ => false,
         };
-        let lighter = super::pricing::lighter_sibling(name).filter(|_| real)?;
+        if !real {
+            return None;
+        }
+        let lighter = super::pricing::lighter_sibling(name)?;
         Some(format!("{provider}::{lighter}"))
     }
 }

@@ -398,7 +398,7 @@ impl Miteos {
             Some(id) => inner.store.skill(id).await?.and_then(|skill| {
                 let matched =
                     (choice.matched.clone()).or_else(|| skill.pattern_match(&task.prompt))?;
-                Some(Arc::new(crate::skills::SkillRun::new(skill, matched)))
+                Some(Arc::new(crate::skills::SkillRun { skill, matched }))
             }),
             None => None,
         };

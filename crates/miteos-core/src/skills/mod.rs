@@ -198,23 +198,18 @@ pub struct SkillMatch {
     pub bound_by: BoundBy,
 }
 
-/// A skill a task runs from: the skill as it was when the task started, and the parameters.
+/// A skill a task runs from: the skill as it was when the task started, and how the task's
+/// prompt matched it (the parameters' values among it).
 #[derive(Debug, Clone)]
 pub struct SkillRun {
     pub skill: Skill,
-    pub bindings: Bindings,
-    pub bound_by: BoundBy,
-    pub confidence: f64,
+    pub matched: SkillMatch,
 }
 
 impl SkillRun {
-    pub fn new(skill: Skill, matched: SkillMatch) -> Self {
-        SkillRun {
-            skill,
-            bindings: matched.parameters,
-            bound_by: matched.bound_by,
-            confidence: matched.confidence,
-        }
+    /// The values the prompt gave the parameters.
+    pub fn bindings(&self) -> &Bindings {
+        &self.matched.parameters
     }
 
     /// One subtask of the skill's plan.
