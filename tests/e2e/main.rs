@@ -21,4 +21,5 @@ mod models;
 mod publishing;
 mod research;
 mod shell;
+mod skill_matching;
 mod skills;
