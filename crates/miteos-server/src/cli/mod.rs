@@ -5,3 +5,4 @@ mod questions;
 pub mod run;
 pub mod skills;
 pub mod tasks;
+mod tree_view;
