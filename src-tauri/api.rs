@@ -14,7 +14,7 @@ pub struct ApiInfo {
 }
 
 /// Binds the configured address (`api` setting, default 127.0.0.1:7411), or any free port on
-/// that host when the address is taken, and serves until the app exits. `None` (logged) when the
+/// that host when the address is taken, and serves until Miteos shuts down. `None` (logged) when the
 /// API cannot start; the window works without it.
 pub async fn start(miteos: Miteos) -> Option<ApiInfo> {
     let address = match miteos.api_address().await {
@@ -41,7 +41,8 @@ pub async fn start(miteos: Miteos) -> Option<ApiInfo> {
     let local = listener.local_addr().ok()?;
     let state = api::AppState::new(miteos, &token, &address.host);
     tokio::spawn(async move {
-        if let Err(e) = api::serve(listener, state, std::future::pending()).await {
+        let closed = state.miteos.closed();
+        if let Err(e) = api::serve(listener, state, closed).await {
             tracing::error!(error = %e, "the local API stopped");
         }
     });

@@ -10,6 +10,7 @@ fn main() {
         "list_tasks",
         "cancel_task",
         "task_events",
+        "stop_task_events",
         "approvals",
         "decide_approval",
         "decide_budget",

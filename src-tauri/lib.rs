@@ -9,6 +9,7 @@
 mod api;
 mod commands;
 mod error;
+mod subscriptions;
 
 use std::path::PathBuf;
 
@@ -25,6 +26,8 @@ pub struct AppState {
     pub miteos: Miteos,
     /// The local HTTP API this process serves (for a browser or scripts), if it could start.
     pub api: Option<ApiInfo>,
+    /// The window's live event streams, so that unsubscribing stops their forwarders.
+    pub subscriptions: subscriptions::Subscriptions,
 }
 
 /// The data directory: `MITEOS_DATA_DIR`, or the platform's (`~/.local/share/miteos` on Linux),
@@ -75,7 +78,11 @@ pub fn run() {
                     tracing::error!(error = %e, "starting the task given on the command line");
                 }
             }
-            app.manage(AppState { miteos, api });
+            app.manage(AppState {
+                miteos,
+                api,
+                subscriptions: Default::default(),
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -87,6 +94,7 @@ pub fn run() {
             commands::tasks::decide_approval,
             commands::tasks::decide_budget,
             commands::tasks::task_events,
+            commands::tasks::stop_task_events,
             commands::deliverables::deliverables,
             commands::deliverables::preview_deliverable,
             commands::deliverables::save_deliverable,
@@ -125,7 +133,8 @@ pub fn run() {
         }
     };
     app.run(|app, event| {
-        // Nothing Miteos started (MCP servers) outlives the app.
+        // The shutdown sequence (live streams, the servers, the runs, MCP servers, background
+        // work) before the process exits: nothing Miteos started outlives the app.
         if let tauri::RunEvent::Exit = event
             && let Some(state) = app.try_state::<AppState>()
         {

@@ -101,24 +101,35 @@ pub async fn decide_approval(
 }
 
 /// Sends the task's events after `after` (journal first, then live) to `on_event` until
-/// `task_finished`, or until the window drops the channel.
+/// `task_finished`, until the window unsubscribes (`stop_task_events` with the answered id), or
+/// until the app shuts down.
 #[tauri::command]
 pub async fn task_events(
     state: State<'_, AppState>,
     task_id: String,
     after: i64,
     on_event: Channel<Event>,
-) -> CommandResult<()> {
+) -> CommandResult<u64> {
     let events = state.miteos.task_events(&task_id, after).await?;
+    let (id, stop) = state.subscriptions.open();
+    let subscriptions = state.subscriptions.clone();
     tokio::spawn(async move {
-        let mut events = std::pin::pin!(events);
+        let mut events = std::pin::pin!(events.take_until(stop.cancelled_owned()));
         while let Some(event) = events.next().await {
             if on_event.send(event).is_err() {
                 break;
             }
         }
+        subscriptions.close(id);
     });
-    Ok(())
+    Ok(id)
+}
+
+/// Stops the forwarder of a `task_events` subscription: the window no longer shows that task.
+/// An id that already ended is fine.
+#[tauri::command]
+pub fn stop_task_events(state: State<'_, AppState>, subscription: u64) {
+    state.subscriptions.close(subscription);
 }
 
 /// Answers a task paused on its budget: raise (the paused limit doubled, or `budget`) or stop.

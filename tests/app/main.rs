@@ -1,10 +1,13 @@
 //! End-to-end through the real app window: the `miteos-app` binary under Xvfb, driven by
 //! tauri-driver and WebKitWebDriver (the W3C WebDriver protocol, spoken here over reqwest),
-//! against a scripted model server. A task typed into the prompt bar runs to `completed`.
+//! against a scripted model server. A task typed into the prompt bar runs to `completed`; closing
+//! the window while a task streams ends the process.
 
 #[path = "../e2e/support/fake_model.rs"]
 #[allow(dead_code)]
 mod fake_model;
+#[path = "../e2e/support/processes.rs"]
+mod processes;
 mod webdriver;
 
 use std::time::{Duration, Instant};
@@ -92,4 +95,69 @@ async fn a_task_typed_into_the_window_runs_to_completed() {
         "the detail panel opens the subtask"
     );
     driver.stop().await;
+}
+
+/// Closing the window while a task runs and the window follows its events ends the process: the
+/// shutdown sequence ends the window's streams, stops the servers and the run, and exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_while_a_task_streams_exits_the_app() {
+    // In the app's command line (the task it starts), so its process can be found.
+    const MARKER: &str = "Draft the slow quarterly memo 5187";
+    let script = Script::default();
+    let model = fake_model::start(Dialect::OpenAi, &script).await;
+    script.on(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool(
+            "submit_plan",
+            json!({"title": "Quarterly memo", "subtasks": [
+                {"id": "st-1", "title": "Draft the memo", "description": "Write memo.md", "agent_type": "builder", "depends_on": []}
+            ]}),
+        )]),
+    );
+    // The agent's model call is still streaming when the window closes.
+    script.slow(
+        fake_model::agent_first("st-1"),
+        Reply::Text("Drafted.".into()),
+        Duration::from_secs(300),
+    );
+
+    let data = tempfile::tempdir().expect("temp dir");
+    let display = Display::start().await;
+    let env = vec![
+        (
+            "MITEOS_DATA_DIR".to_owned(),
+            data.path().display().to_string(),
+        ),
+        ("MITEOS_MODEL".to_owned(), "openai::gpt-4.1-mini".to_owned()),
+        ("OPENAI_API_KEY".to_owned(), "test-key".to_owned()),
+        ("OPENAI_BASE_URL".to_owned(), format!("{}/v1", model.uri())),
+        ("MITEOS_SECRETS".to_owned(), "file".to_owned()),
+        ("DISPLAY".to_owned(), display.name.clone()),
+    ];
+    let driver = Driver::start_with_args(env!("CARGO_BIN_EXE_miteos-app"), &[MARKER], &env).await;
+    driver
+        .wait_for(
+            "[data-subtask=\"st-1\"][data-status=\"running\"]",
+            Duration::from_secs(60),
+        )
+        .await;
+    assert!(
+        processes::processes_with(MARKER) > 0,
+        "the app runs, started with the task"
+    );
+
+    let closed = Instant::now();
+    driver.close_window().await;
+    let deadline = closed + Duration::from_secs(10);
+    while processes::processes_with(MARKER) > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the app was still running 10 s after its window closed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "the app exited {} ms after its window closed",
+        closed.elapsed().as_millis()
+    );
 }

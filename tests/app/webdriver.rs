@@ -33,7 +33,10 @@ impl Display {
         {
             return Display { name, _xvfb: None };
         }
-        let number = 90 + (std::process::id() % 400);
+        // One display per test of this process (they run in parallel), apart from other runs.
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let nth = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let number = 90 + (std::process::id() % 200) * 2 + nth;
         let name = format!(":{number}");
         let child = Command::new("Xvfb")
             .args([
@@ -83,6 +86,15 @@ fn tauri_driver() -> std::path::PathBuf {
 impl Driver {
     /// Starts tauri-driver and opens a session on `application` with `env`.
     pub async fn start(application: &str, env: &[(String, String)]) -> Driver {
+        Self::start_with_args(application, &[], env).await
+    }
+
+    /// [`Driver::start`], the application started with `args`.
+    pub async fn start_with_args(
+        application: &str,
+        args: &[&str],
+        env: &[(String, String)],
+    ) -> Driver {
         let port = free_port();
         let native_port = free_port();
         let child = Command::new(tauri_driver())
@@ -97,6 +109,8 @@ impl Driver {
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            // Its own process group: WebKitWebDriver, which it starts, goes with it (see Drop).
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("starting tauri-driver (cargo install tauri-driver, done by scripts/setup.sh)");
@@ -112,7 +126,7 @@ impl Driver {
         }
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
-            "tauri:options": {"application": application}
+            "tauri:options": {"application": application, "args": args}
         }}});
         let response: Value = client
             .post(format!("{base}/session"))
@@ -211,7 +225,23 @@ impl Driver {
         std::fs::write(path, png).expect("writing the screenshot");
     }
 
+    /// Closes the window, as its close button does.
+    pub async fn close_window(&self) {
+        let _ = self.call(reqwest::Method::DELETE, "/window", None).await;
+    }
+
     pub async fn stop(self) {
         let _ = self.call(reqwest::Method::DELETE, "", None).await;
+    }
+}
+
+impl Drop for Driver {
+    /// Ends tauri-driver's whole process group, so no WebKitWebDriver outlives the test.
+    fn drop(&mut self) {
+        if let Some(pid) = self._driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", "--", &format!("-{pid}")])
+                .status();
+        }
     }
 }

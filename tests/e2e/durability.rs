@@ -3,13 +3,17 @@
 //! leave the key store.
 
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+use serde_json::json;
 
 use crate::support::served::{
     create_task, dirs_cache, events_within, get_task, miteos, miteos_on, serve, serve_with,
     wait_final,
 };
-use crate::support::{Dialect, TestApp, script_example};
+use crate::support::{Dialect, Reply, TestApp, fake_model, one_subtask_plan, script_example, tool};
 
 /// Schemathesis (from PyPI, installed by scripts/setup.sh into a virtualenv) fuzzes `miteos serve`
 /// from its OpenAPI document: no answer may be a 5xx, and no operation may succeed without the
@@ -54,12 +58,6 @@ async fn the_api_survives_fuzzing_from_its_openapi_document() {
 /// journal after it, and the stream goes on from there.
 #[tokio::test]
 async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    use crate::support::{Reply, fake_model, tool};
-    use serde_json::json;
-
     let app = TestApp::start(Dialect::OpenAi).await;
     let crashed = Arc::new(AtomicBool::new(false));
     let s = &app.script;
@@ -202,7 +200,6 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
 /// bundles or share pages — while the model provider does receive them.
 #[tokio::test]
 async fn secrets_stay_out_of_logs_journal_database_exports_and_share_pages() {
-    use serde_json::json;
     use std::io::Read;
 
     const MODEL_KEY: &str = "sk-audit-0f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -359,80 +356,23 @@ async fn secrets_stay_out_of_logs_journal_database_exports_and_share_pages() {
 /// and goes on at the next start; with `on_quit: cancel` it ends `cancelled`.
 #[tokio::test]
 async fn quitting_stops_everything_and_tasks_resume_or_end_cancelled_as_set() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    use crate::support::{Reply, fake_model, one_subtask_plan, tool};
-    use serde_json::json;
-
     let app = TestApp::start(Dialect::OpenAi).await;
-    let restarted = Arc::new(AtomicBool::new(false));
-    app.script.on(
-        fake_model::planner,
-        one_subtask_plan("builder", "Wait", "sleep a while"),
-    );
-    let first = restarted.clone();
-    app.script.on(
-        move |b| !first.load(Ordering::SeqCst) && fake_model::agent_first("st-1")(b),
-        Reply::ToolCalls(vec![tool(
-            "run_command",
-            json!({"command": "sleep 331", "timeout_seconds": 600}),
-        )]),
-    );
-    app.script.on(
-        fake_model::agent_first("st-1"),
-        Reply::Text("Waited.".into()),
-    );
-    app.script.on(
-        fake_model::agent_after_tools("st-1"),
-        Reply::Text("Waited.".into()),
-    );
+    const COMMAND: &str = "sleep 331";
+    let restarted = script_long_command(&app, COMMAND);
 
     for (on_quit, want) in [("resume", "completed"), ("cancel", "cancelled")] {
         restarted.store(false, Ordering::SeqCst);
         let data = tempfile::tempdir().unwrap();
-        let (mut child, addr, token) = serve(&app, data.path());
+        let (child, addr, token) = serve(&app, data.path());
         let client = reqwest::Client::new();
-        let current: serde_json::Value = client
-            .get(format!("{addr}/settings"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let mut allow = current["shell_allow"].as_array().unwrap().clone();
-        allow.push(json!("sleep"));
-        let r = client
-            .put(format!("{addr}/settings"))
-            .bearer_auth(&token)
-            .json(&json!({"providers": current["providers"], "max_concurrency": 4, "api": current["api"],
-                "shell_allow": allow, "on_quit": on_quit}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let id = create_task(&client, &addr, &token, "Wait a while").await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while crate::support::processes_with("sleep 331") == 0 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the command did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let pid = child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
-            .await
-            .unwrap();
+        let id = start_long_command(&client, &addr, &token, on_quit, COMMAND).await;
+        let status = terminate(child).await;
         assert!(
             status.success(),
             "{on_quit}: serve exits cleanly on SIGTERM: {status}"
         );
         assert_eq!(
-            crate::support::processes_with("sleep 331"),
+            crate::support::processes_with(COMMAND),
             0,
             "{on_quit}: the tool process was stopped"
         );
@@ -443,4 +383,85 @@ async fn quitting_stops_everything_and_tasks_resume_or_end_cancelled_as_set() {
         assert_eq!(task["status"], want, "{on_quit}: {task}");
         let _ = child.kill();
     }
+}
+
+/// Scripts a one-subtask task whose agent runs `command` (a `sleep` unique to the test, so its
+/// process can be found) until the answered flag is set (the served process was restarted):
+/// then the agent finishes at once.
+pub fn script_long_command(app: &TestApp, command: &'static str) -> Arc<AtomicBool> {
+    let restarted = Arc::new(AtomicBool::new(false));
+    app.script.on(
+        fake_model::planner,
+        one_subtask_plan("builder", "Wait", "sleep a while"),
+    );
+    let first = restarted.clone();
+    app.script.on(
+        move |b| !first.load(Ordering::SeqCst) && fake_model::agent_first("st-1")(b),
+        Reply::ToolCalls(vec![tool(
+            "run_command",
+            json!({"command": command, "timeout_seconds": 600}),
+        )]),
+    );
+    app.script.on(
+        fake_model::agent_first("st-1"),
+        Reply::Text("Waited.".into()),
+    );
+    app.script.on(
+        fake_model::agent_after_tools("st-1"),
+        Reply::Text("Waited.".into()),
+    );
+    restarted
+}
+
+/// Sets `on_quit` (and allows `sleep`) on a served Miteos, starts the long-running task and waits
+/// until its `command` runs. Answers the task's id.
+pub async fn start_long_command(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    on_quit: &str,
+    command: &str,
+) -> String {
+    let current: serde_json::Value = client
+        .get(format!("{addr}/settings"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut allow = current["shell_allow"].as_array().unwrap().clone();
+    allow.push(json!("sleep"));
+    let r = client
+        .put(format!("{addr}/settings"))
+        .bearer_auth(token)
+        .json(
+            &json!({"providers": current["providers"], "max_concurrency": 4, "api": current["api"],
+            "shell_allow": allow, "on_quit": on_quit}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let id = create_task(client, addr, token, "Wait a while").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while crate::support::processes_with(command) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    id
+}
+
+/// Sends SIGTERM to a served Miteos and waits for it to exit.
+pub async fn terminate(child: std::process::Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let mut child = child;
+    tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap()
 }

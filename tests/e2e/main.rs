@@ -21,5 +21,6 @@ mod models;
 mod publishing;
 mod research;
 mod shell;
+mod shutdown;
 mod skill_matching;
 mod skills;

@@ -168,6 +168,14 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 "Token: {token}  (also in {})",
                 data_dir.join(token::TOKEN_FILE).display()
             );
+            // SIGTERM or Ctrl+C begins the shutdown sequence: live streams end, so the server
+            // stops without waiting for its watchers; `run` then stops the tasks and exits.
+            let closing = miteos.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                closing.begin_shutdown();
+            });
+            let closed = miteos.closed();
             if let Some(base) = miteos_server::staging::start(miteos.clone()).await {
                 println!("Deployments and share links: {base}");
             }
@@ -179,7 +187,7 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 println!("War Room: http://{addr}/#token={token}");
                 state = state.with_ui(ui_dir);
             }
-            api::serve(listener, state, shutdown_signal())
+            api::serve(listener, state, closed)
                 .await
                 .map_err(|e| Error::io("serving the API", e))?;
             Ok(ExitCode::SUCCESS)

@@ -169,7 +169,7 @@ async fn share_download(State(m): State<Miteos>, Path(token): Path<String>) -> R
 }
 
 /// Binds the staging server per the `staging` setting (any free port when that one is taken),
-/// tells Miteos its public base URL, and serves until the process ends. Answers the base URL.
+/// tells Miteos its public base URL, and serves until Miteos shuts down. Answers the base URL.
 pub async fn start(miteos: Miteos) -> Option<String> {
     let settings = match miteos.staging_address().await {
         Ok(s) => s,
@@ -195,7 +195,8 @@ pub async fn start(miteos: Miteos) -> Option<String> {
     } else {
         IpAddr::from([127, 0, 0, 1])
     };
-    serve_on(listener, shown, miteos, std::future::pending()).map(|(base, _)| base)
+    let closed = miteos.closed();
+    serve_on(listener, shown, miteos, closed).map(|(base, _)| base)
 }
 
 /// Serves the staging server on `listener` in the background until `shutdown`, announcing it

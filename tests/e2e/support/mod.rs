@@ -2,7 +2,9 @@
 //! 127.0.0.1:0, talking to a scripted fake model server.
 
 pub mod fake_model;
+mod processes;
 pub mod served;
+pub use processes::processes_with;
 
 use std::time::{Duration, Instant};
 
@@ -385,18 +387,4 @@ pub async fn script_example(app: &TestApp) {
         fake_model::agent_after_tools("st-3"),
         Reply::Text("Wrote comparison.xlsx and comparison.csv.".into()),
     );
-}
-
-/// Processes whose command line contains `marker`.
-pub fn processes_with(marker: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .filter(|c| {
-            String::from_utf8_lossy(c)
-                .replace('\0', " ")
-                .contains(marker)
-        })
-        .count()
 }

@@ -1,7 +1,6 @@
-//! MCP servers: what is configured, what each offers, and stopping them all when Miteos closes.
+//! MCP servers: what is configured and what each offers.
 
-use super::settings::OnQuit;
-use super::{CANCEL_WAIT, Miteos};
+use super::Miteos;
 use crate::error::{Error, Result};
 use crate::tools::{McpServer, McpServerState};
 
@@ -26,42 +25,6 @@ impl Miteos {
         let hub = self.mcp()?;
         hub.set_servers(servers).await?;
         Ok(hub.states().await)
-    }
-
-    /// Quits cleanly; call before the process exits. Running tasks are stopped — every agent,
-    /// model stream and tool process — and either stay `running` to resume on the next start
-    /// (the `on_quit` setting's default) or end `cancelled`. Then the MCP servers stop.
-    pub async fn shutdown(&self) {
-        let running: Vec<String> = self.lock_running().keys().cloned().collect();
-        if !running.is_empty() {
-            let on_quit = self.on_quit().await.unwrap_or_default();
-            tracing::info!(
-                tasks = running.len(),
-                ?on_quit,
-                "quitting with tasks running"
-            );
-            match on_quit {
-                OnQuit::Cancel => {
-                    futures::future::join_all(running.iter().map(|id| self.cancel_task(id))).await;
-                }
-                OnQuit::Resume => {
-                    self.inner
-                        .halt
-                        .store(true, std::sync::atomic::Ordering::SeqCst);
-                    let handles: Vec<_> = self.lock_running().values().cloned().collect();
-                    for handle in &handles {
-                        handle.cancel.cancel();
-                    }
-                    for handle in handles {
-                        let mut done = handle.done;
-                        let _ = tokio::time::timeout(CANCEL_WAIT, done.wait_for(|d| *d)).await;
-                    }
-                }
-            }
-        }
-        if let Some(hub) = self.inner.tools.mcp() {
-            hub.shutdown().await;
-        }
     }
 
     fn mcp(&self) -> Result<&std::sync::Arc<crate::tools::McpHub>> {

@@ -30,6 +30,7 @@ mod approvals;
 mod attachments;
 mod budget;
 mod deliverables;
+mod lifecycle;
 mod lock;
 mod mcp;
 mod publish;
@@ -139,6 +140,11 @@ struct Inner {
     running: Mutex<HashMap<String, RunHandle>>,
     /// Set by `shutdown` when the running tasks are to resume on the next start.
     halt: Arc<std::sync::atomic::AtomicBool>,
+    /// Cancelled when shutdown begins: live event streams end and servers stop accepting.
+    closing: CancellationToken,
+    /// Work that outlives the request that started it (task runs, skill validations), so that
+    /// shutdown can wait for it.
+    background: tokio_util::task::TaskTracker,
     provider_slots: Arc<crate::orchestrator::ProviderSlots>,
     /// The built-in deployment target (Miteos's staging server).
     staging: crate::publish::LocalStaging,
@@ -231,6 +237,8 @@ impl Miteos {
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
                 halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                closing: CancellationToken::new(),
+                background: tokio_util::task::TaskTracker::new(),
                 provider_slots: Arc::new(crate::orchestrator::ProviderSlots::new(
                     limits.max_provider_calls,
                 )),
@@ -266,6 +274,11 @@ impl Miteos {
 
     /// Validates and stores a task, then starts it. Answers the task as stored (`pending`).
     pub async fn create_task(&self, new: NewTask) -> Result<Task> {
+        if self.is_closing() {
+            return Err(Error::Conflict(
+                "Miteos is shutting down; start the task again once it is back".into(),
+            ));
+        }
         let prompt = new.prompt.trim().to_owned();
         if prompt.is_empty() {
             return Err(Error::InvalidInput(
@@ -440,7 +453,7 @@ impl Miteos {
         );
         let this = self.clone();
         let id = task.id.clone();
-        tokio::spawn(async move {
+        self.spawn_background(async move {
             run_task(ctx, cancel).await;
             this.lock_running().remove(&id);
             let _ = done_tx.send(true);
@@ -559,7 +572,8 @@ impl Miteos {
     }
 
     /// A task's events after `seq`: the journal first, then live events as they happen, ending
-    /// after `task_finished`. A subscriber that lags behind the live broadcast re-reads the
+    /// after `task_finished` or when shutdown begins (the consumer reconnects to a new process
+    /// with the last `seq` it saw). A subscriber that lags behind the live broadcast re-reads the
     /// journal, so no event is ever skipped; a journal that cannot be read ends the stream (the
     /// consumer resumes from the last `seq` it saw).
     pub async fn task_events(
@@ -573,7 +587,8 @@ impl Miteos {
         let journal = self.inner.journal.clone();
         let task_id = task_id.to_owned();
         let mut last = after;
-        Ok(async_stream::stream! {
+        let closing = self.inner.closing.clone();
+        let events = async_stream::stream! {
             'replay: loop {
                 loop {
                     let batch = match journal.read(&task_id, last, REPLAY_BATCH).await {
@@ -615,7 +630,11 @@ impl Miteos {
                     }
                 }
             }
-        })
+        };
+        Ok(futures::StreamExt::take_until(
+            events,
+            closing.cancelled_owned(),
+        ))
     }
 
     /// Journaled events of a task after `seq`, oldest first.

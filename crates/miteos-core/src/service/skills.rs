@@ -24,7 +24,7 @@ impl Miteos {
         let compiled = self.compile(task_ids).await?;
         for skill in &compiled {
             let (this, id) = (self.clone(), skill.id.clone());
-            tokio::spawn(async move {
+            self.spawn_background(async move {
                 if let Err(e) = this.validate_skill(&id).await {
                     tracing::error!(skill = %id, error = %e, "validating a skill");
                 }
@@ -148,6 +148,12 @@ impl Miteos {
             })
             .await?;
         let run = self.wait(&run.id).await?;
+        if self.is_closing() && !run.status.is_finished() {
+            // Quitting halted the run: no verdict, the skill stays a candidate.
+            return Err(Error::Conflict(format!(
+                "validating skill {id} was interrupted by quitting; run it again"
+            )));
+        }
         let abandoned = self
             .inner
             .journal

@@ -49,16 +49,22 @@ export function tauriBackend(): Backend {
     decideBudget: (taskId, decision, budget) => call("decide_budget", { taskId, decision, budget: budget ?? null }),
     subscribe(taskId, after, onEvent) {
       let open = true;
+      let subscription: number | null = null;
       const channel = new Channel<Event>();
       channel.onmessage = (event) => {
         if (open) onEvent(event);
       };
-      call("task_events", { taskId, after, onEvent: channel }).catch((e) =>
-        console.error("subscribing to task events", e),
-      );
-      // The Rust side stops when the task finishes; a closed subscription just ignores the rest.
+      call<number>("task_events", { taskId, after, onEvent: channel })
+        .then((id) => {
+          subscription = id;
+          // Unsubscribed before the stream was set up: stop it now.
+          if (!open) void call("stop_task_events", { subscription: id }).catch(() => {});
+        })
+        .catch((e) => console.error("subscribing to task events", e));
+      // Unsubscribing stops the forwarder in Rust, not just the delivery here.
       return () => {
         open = false;
+        if (subscription !== null) void call("stop_task_events", { subscription }).catch(() => {});
       };
     },
     deliverables: (taskId) => call("deliverables", { taskId }),
