@@ -14,5 +14,5 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 fi
 echo "run: no display; running the task in the terminal (miteos run)" >&2
 [ $# -gt 0 ] || { echo "run: give the task as arguments" >&2; exit 2; }
-cargo build --release --locked -p miteos-server --bin miteos
+cargo build --release --locked -p miteos-cli --bin miteos
 exec "$CARGO_TARGET_DIR/release/miteos" run "$@"

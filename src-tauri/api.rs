@@ -1,8 +1,8 @@
 //! The app serves the local HTTP API itself (the same router as `miteos serve`), so scripts and
 //! a browser can reach the tasks the window shows; two processes never share one data directory.
 
+use miteos_api::token;
 use miteos_core::Miteos;
-use miteos_server::{api, token};
 use serde::Serialize;
 use tokio::net::TcpListener;
 
@@ -39,10 +39,10 @@ pub async fn start(miteos: Miteos) -> Option<ApiInfo> {
         }
     };
     let local = listener.local_addr().ok()?;
-    let state = api::AppState::new(miteos, &token, &address.host);
+    let state = miteos_api::AppState::new(miteos, &token, &address.host);
     tokio::spawn(async move {
         let closed = state.miteos.closed();
-        if let Err(e) = api::serve(listener, state, closed).await {
+        if let Err(e) = miteos_api::serve(listener, state, closed).await {
             tracing::error!(error = %e, "the local API stopped");
         }
     });

@@ -7,6 +7,7 @@
 //! conversion.
 
 mod api;
+#[macro_use]
 mod commands;
 mod error;
 mod subscriptions;
@@ -42,6 +43,13 @@ fn data_dir() -> PathBuf {
         })
 }
 
+/// The invoke handler of every command in the one list (src-tauri/commands/list.rs).
+macro_rules! command_handler {
+    ($($module:ident: $($command:ident),+;)+) => {
+        tauri::generate_handler![$($(commands::$module::$command),+),+]
+    };
+}
+
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -56,7 +64,6 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_fs::init())
-        .plugin(tauri_plugin_shell::init())
         .setup(|app| {
             let data_dir = data_dir();
             let options = Options {
@@ -66,7 +73,7 @@ pub fn run() {
             let miteos = tauri::async_runtime::block_on(Miteos::open(options))
                 .map_err(|e| format!("opening Miteos on {}: {e}", data_dir.display()))?;
             let api = tauri::async_runtime::block_on(api::start(miteos.clone()));
-            tauri::async_runtime::block_on(miteos_server::staging::start(miteos.clone()));
+            tauri::async_runtime::block_on(miteos_api::staging::start(miteos.clone()));
             // `miteos-app "prompt"` starts that task; the window opens on it (the newest running).
             let prompt = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
             if !prompt.trim().is_empty() {
@@ -85,45 +92,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::tasks::create_task,
-            commands::tasks::get_task,
-            commands::tasks::list_tasks,
-            commands::tasks::cancel_task,
-            commands::tasks::approvals,
-            commands::tasks::decide_approval,
-            commands::tasks::decide_budget,
-            commands::tasks::task_events,
-            commands::tasks::stop_task_events,
-            commands::deliverables::deliverables,
-            commands::deliverables::preview_deliverable,
-            commands::deliverables::save_deliverable,
-            commands::deliverables::deliverable_path,
-            commands::deliverables::save_bundle,
-            commands::deliverables::provenance,
-            commands::deliverables::deploy,
-            commands::deliverables::deployments,
-            commands::deliverables::take_down,
-            commands::deliverables::share,
-            commands::deliverables::shares,
-            commands::deliverables::revoke_share,
-            commands::skills::skills,
-            commands::skills::compile_skills,
-            commands::skills::match_skill,
-            commands::skills::rename_skill,
-            commands::skills::delete_skill,
-            commands::settings::agent_types,
-            commands::settings::set_agent_model,
-            commands::settings::create_agent_type,
-            commands::settings::update_agent_type,
-            commands::settings::delete_agent_type,
-            commands::settings::tools,
-            commands::settings::mcp_servers,
-            commands::settings::save_mcp_servers,
-            commands::settings::get_settings,
-            commands::settings::save_settings,
-            commands::settings::api_info,
-        ])
+        .invoke_handler(app_commands!(command_handler))
         .build(tauri::generate_context!());
     let app = match result {
         Ok(app) => app,

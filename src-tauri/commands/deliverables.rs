@@ -3,10 +3,10 @@
 
 use miteos_core::domain::{Deliverable, Deployment, Provenance, Share};
 use miteos_core::preview::Preview;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::AppState;
-use crate::error::CommandResult;
+use crate::error::{CommandResult, chosen_in_dialog};
 
 #[tauri::command]
 pub async fn deliverables(
@@ -28,14 +28,16 @@ pub async fn preview_deliverable(
         .await?)
 }
 
-/// Copies the deliverable to `destination`, a path the user picked in the native save dialog.
+/// Copies the deliverable to `destination`, which the user picked in the native save dialog.
 #[tauri::command]
 pub async fn save_deliverable(
+    app: AppHandle,
     state: State<'_, AppState>,
     task_id: String,
     deliverable_id: String,
     destination: String,
 ) -> CommandResult<()> {
+    chosen_in_dialog(&app, destination.as_ref())?;
     Ok(state
         .miteos
         .save_deliverable_as(&task_id, &deliverable_id, destination.as_ref())
@@ -59,10 +61,12 @@ pub async fn deliverable_path(
 /// Saves all of the task's deliverables as one zip at `destination` (from the save dialog).
 #[tauri::command]
 pub async fn save_bundle(
+    app: AppHandle,
     state: State<'_, AppState>,
     task_id: String,
     destination: String,
 ) -> CommandResult<()> {
+    chosen_in_dialog(&app, destination.as_ref())?;
     Ok(state
         .miteos
         .save_deliverables_zip_as(&task_id, destination.as_ref())

@@ -1,5 +1,7 @@
 //! Tasks: create, read, history, cancel, and the live event stream of one task.
 
+use std::path::PathBuf;
+
 use futures::StreamExt;
 use miteos_core::budget::{BudgetChange, BudgetDecision};
 use miteos_core::domain::{Approval, Task, TaskStatus};
@@ -10,50 +12,30 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::AppState;
-use crate::error::CommandResult;
+use crate::error::{CommandResult, chosen_in_dialog};
 
-/// The optional parts of a new task.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TaskOptions {
-    budget: Option<BudgetChange>,
-    /// `false`: plan afresh even when the prompt matches a skill.
-    use_skills: Option<bool>,
-    /// Run from this skill.
-    skill_id: Option<String>,
-}
-
+/// Starts a task; its attachments are paths the user picked in the open dialog (and only those).
 #[tauri::command]
 pub async fn create_task(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
-    prompt: String,
-    workspace_id: Option<String>,
-    model: Option<String>,
-    attachments: Option<Vec<std::path::PathBuf>>,
-    options: Option<TaskOptions>,
+    mut task: NewTask<PathBuf>,
 ) -> CommandResult<Task> {
-    let TaskOptions {
-        budget,
-        use_skills,
-        skill_id,
-    } = options.unwrap_or_default();
-    // Files the user picked in the open dialog.
-    let attachments = attachments
-        .unwrap_or_default()
-        .iter()
-        .map(|p| Attachment::read(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let paths = std::mem::take(&mut task.attachments);
+    for path in &paths {
+        chosen_in_dialog(&app, path)?;
+    }
+    let attachments = tokio::task::spawn_blocking(move || {
+        paths
+            .iter()
+            .map(|p| Attachment::read(p))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| miteos_core::Error::Internal(format!("reading the attachments: {e}")))??;
     Ok(state
         .miteos
-        .create_task(NewTask {
-            prompt,
-            workspace_id,
-            model,
-            attachments,
-            budget,
-            skip_skills: use_skills == Some(false),
-            skill_id,
-        })
+        .create_task(task.with_attachments(attachments))
         .await?)
 }
 
@@ -69,8 +51,13 @@ pub async fn list_tasks(
     offset: u32,
     status: Option<TaskStatus>,
     q: Option<String>,
+    before: Option<String>,
 ) -> CommandResult<Vec<Task>> {
-    let filter = TaskFilter { status, text: q };
+    let filter = TaskFilter {
+        status,
+        text: q,
+        before,
+    };
     Ok(state.miteos.list_tasks(filter, limit, offset).await?)
 }
 

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::support::{Dialect, Reply, TOKEN, TestApp, fake_model, script_example, tool};
 
-/// The repository's root (the e2e tests are a target of crates/miteos-server).
+/// The repository's root (the e2e tests are a target of crates/miteos-cli).
 fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use miteos_core::local_model::{LocalEngine, LocalProvider, LocalSettings};
 use miteos_core::models::{DEFAULT_MODEL, DEFAULT_MODEL_SHA256};
-use miteos_core::providers::local::{LocalEngine, LocalProvider, LocalSettings};
 use miteos_core::providers::{ChatRequest, Message, Provider, StreamItem, ToolSpec};
 use miteos_core::tools::{Tool, ToolCtx, WriteFile};
 use serde_json::{Value, json};

@@ -71,6 +71,8 @@ pub fn typescript() -> String {
         McpServer::decl(&cfg),
         McpToolInfo::decl(&cfg),
         McpServerState::decl(&cfg),
+        crate::service::AttachmentBody::decl(&cfg),
+        crate::service::NewTask::<crate::service::AttachmentBody>::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:\n\

@@ -1,27 +1,30 @@
-//! Miteos core: everything that is Miteos, with no Tauri or axum import.
+//! Miteos core: the orchestrator (planner, scheduler, agent loop) and the service layer, the one
+//! API every transport calls ([`service::Miteos`]). No Tauri or axum import.
 //!
-//! The transports (HTTP API, CLI, desktop shell) call [`service::Miteos`] and nothing else. The
-//! core owns the domain types, the SQLite store and its event journal, the orchestrator (planner,
-//! scheduler, agent loop), the model providers and the agents' tools.
+//! The parts it builds on are crates of their own, re-exported here under the names the
+//! transports use: the domain types and events (`miteos-domain`), the store (`miteos-store`),
+//! the model providers (`miteos-providers`; the embedded model is `miteos-local-model`, behind
+//! the `local` feature), the agents' tools (`miteos-tools`) and the Skill Compiler
+//! (`miteos-skills`). This crate adds deliverables, previews, publishing and the key store.
 
 pub mod bindings;
-pub mod budget;
 pub mod deliverables;
-pub mod digest;
-pub mod domain;
-pub mod error;
-pub mod events;
-pub mod ids;
-pub mod models;
+pub mod model_source;
 pub mod orchestrator;
 pub mod preview;
-pub mod providers;
 pub mod publish;
 pub mod secrets;
 pub mod service;
-pub mod skills;
-pub mod store;
-pub mod tools;
+
+pub use miteos_domain as domain;
+pub use miteos_domain::{budget, digest, error, events, ids};
+#[cfg(feature = "local")]
+pub use miteos_local_model as local_model;
+pub use miteos_providers as providers;
+pub use miteos_providers::models;
+pub use miteos_skills as skills;
+pub use miteos_store as store;
+pub use miteos_tools as tools;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::Miteos;

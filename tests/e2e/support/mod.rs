@@ -8,11 +8,11 @@ pub use processes::processes_with;
 
 use std::time::{Duration, Instant};
 
+use miteos_api::{self as api, AppState};
 use miteos_core::Miteos;
 use miteos_core::providers::ModelConfig;
 use miteos_core::providers::config::RetryPolicy;
 use miteos_core::service::Options;
-use miteos_server::api::{self, AppState};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use wiremock::matchers::{method, path};
@@ -119,7 +119,7 @@ impl TestApp {
             .await
             .expect("bind staging");
         let (staging_tx, staging_rx) = oneshot::channel::<()>();
-        let (staging, staging_server) = miteos_server::staging::serve_on(
+        let (staging, staging_server) = miteos_api::staging::serve_on(
             staging,
             std::net::IpAddr::from([127, 0, 0, 1]),
             miteos.clone(),

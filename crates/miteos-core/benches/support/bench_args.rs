@@ -15,7 +15,7 @@ pub fn model(args: &[String]) -> PathBuf {
     args.first().map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(std::env::var("HOME").expect("HOME")).join(format!(
             ".cache/miteos/models/{}.gguf",
-            miteos_core::models::DEFAULT_MODEL
+            miteos_providers::models::DEFAULT_MODEL
         ))
     })
 }

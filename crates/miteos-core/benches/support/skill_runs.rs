@@ -46,7 +46,7 @@ pub async fn run(miteos: &Miteos, prompt: String, use_skills: bool) -> Run {
     let task = miteos
         .create_task(NewTask {
             prompt,
-            skip_skills: !use_skills,
+            use_skills: Some(use_skills),
             ..Default::default()
         })
         .await

@@ -15,6 +15,7 @@ mod planner;
 mod recipe;
 mod scheduler;
 mod skill_match;
+mod tool_call;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,6 +35,10 @@ use crate::store::{Journal, Store};
 use crate::tools::ToolRegistry;
 
 pub use agent_types::builtin_agent_types;
+
+/// Where a task's attachments are kept, inside its folder (the planner lists them).
+pub const INPUTS_DIR: &str = "inputs";
+
 pub use approvals::ApprovalDesk;
 pub(crate) use approvals::expire_pending;
 pub use budget::{BudgetDesk, DeskGuard};
@@ -158,11 +163,29 @@ pub(crate) enum Stop {
     /// Cancelled for this reason (the user stopped it at its budget).
     Stopped(String),
     Failed(String),
+    /// Miteos itself failed (the store, a file): kept typed until it is told, so that its
+    /// details reach the log and not the task.
+    Error(crate::Error),
 }
 
 impl From<crate::Error> for Stop {
     fn from(e: crate::Error) -> Self {
-        Stop::Failed(e.to_string())
+        Stop::Error(e)
+    }
+}
+
+impl Stop {
+    /// Why a task or subtask failed, as it is told: an internal error is logged in full and
+    /// told without its details. `None` when it did not fail (cancelled or stopped).
+    fn failure(self) -> Option<String> {
+        match self {
+            Stop::Failed(reason) => Some(reason),
+            Stop::Error(e) => {
+                tracing::error!(error = %e, "a run failed inside Miteos");
+                Some(e.public_message())
+            }
+            Stop::Cancelled | Stop::Stopped(_) => None,
+        }
     }
 }
 
@@ -271,8 +294,9 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             return outcome;
         }
         record_skill_run(ctx, &run.skill.id, outcome.is_ok()).await?;
-        let Err(Stop::Failed(reason)) = outcome else {
-            return outcome;
+        let reason = match outcome {
+            Err(stop @ (Stop::Failed(_) | Stop::Error(_))) => stop.failure().unwrap_or_default(),
+            outcome => return outcome,
         };
         // The skill did not carry this task: plan it afresh, without the skill.
         tracing::warn!(skill = %run.skill.id, %reason, "the run from the skill failed; planning afresh");
@@ -373,7 +397,7 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
             Some("cancelled by the user".to_owned()),
         ),
         Err(Stop::Stopped(reason)) => (TaskStatus::Cancelled, Some(reason)),
-        Err(Stop::Failed(reason)) => (TaskStatus::Failed, Some(reason)),
+        Err(stop) => (TaskStatus::Failed, stop.failure()),
     };
     record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await
 }

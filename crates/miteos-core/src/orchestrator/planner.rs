@@ -286,9 +286,9 @@ fn system_prompt(agent_types: &[AgentType], max_subtasks: usize) -> String {
 /// The documents the user attached, for the planner: "" when there are none.
 async fn attachments_note(task_dir: &std::path::Path) -> String {
     let root = task_dir.to_path_buf();
-    let inputs = root.join(crate::service::INPUTS_DIR);
+    let inputs = root.join(super::INPUTS_DIR);
     let files = tokio::task::spawn_blocking(move || {
-        crate::tools::files::list_under(&root, &inputs).unwrap_or_default()
+        crate::tools::list_under(&root, &inputs).unwrap_or_default()
     })
     .await
     .unwrap_or_default();

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use super::agent::run_tool;
 use super::loops::LoopGuard;
+use super::tool_call::run_tool;
 use super::{RunCtx, Stop};
 use crate::domain::AgentType;
 use crate::providers::{ChatRequest, Message, Provider, ToolCall};
@@ -57,12 +57,12 @@ pub(super) async fn replay_skill_steps(
             arguments: crate::skills::render_json(&step.arguments, run.bindings()),
         };
         let _ = loops.check(&call);
-        let (ran, ok, content) =
-            run_tool(ctx, available, &subtask.id, &call, tool_ctx, None).await?;
-        if ran {
-            loops.record(&call, ok);
+        let result = run_tool(ctx, available, &subtask.id, &call, tool_ctx, None).await?;
+        if result.ran {
+            loops.record(&call, result.ok);
         }
-        done.push((call, content));
+        let ok = result.ok;
+        done.push((call, result.for_model));
         if !ok {
             all_ran = false;
             break;

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// A document given with a task.
-#[derive(Clone)]
+/// A document given with a task, read.
+#[derive(Clone, Default)]
 pub struct Attachment {
     /// The file's name (no folders).
     pub name: String,
@@ -16,6 +16,35 @@ pub struct Attachment {
 impl std::fmt::Debug for Attachment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Attachment({}, {} bytes)", self.name, self.bytes.len())
+    }
+}
+
+/// A document given with a task in JSON (`POST /tasks`, a browser's War Room).
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttachmentBody {
+    /// Its file name, e.g. `brief.pdf`.
+    pub name: String,
+    /// Its bytes, base64-encoded (standard alphabet).
+    pub content_base64: String,
+}
+
+impl AttachmentBody {
+    /// The document's bytes; a clear error when they are not base64.
+    pub fn decode(self) -> Result<Attachment> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(self.content_base64.trim())
+            .map_err(|e| {
+                Error::InvalidInput(format!(
+                    "attachment {:?} is not valid base64: {e}",
+                    self.name
+                ))
+            })?;
+        Ok(Attachment {
+            name: self.name,
+            bytes,
+        })
     }
 }
 
@@ -44,8 +73,7 @@ impl Attachment {
 
 /// Attachments of one task, together.
 pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
-/// Where a task's attachments are kept, inside its folder.
-pub const INPUTS_DIR: &str = "inputs";
+pub use crate::orchestrator::INPUTS_DIR;
 
 /// Attachments with safe, distinct file names, within the size limit.
 pub(super) fn checked_attachments(attachments: Vec<Attachment>) -> Result<Vec<Attachment>> {

@@ -7,7 +7,7 @@ use crate::domain::Task;
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 
-const BUDGET_KEY: &str = "budget";
+pub(super) const BUDGET_KEY: &str = "budget";
 
 impl Miteos {
     /// The budget new tasks get unless they change it.
@@ -18,11 +18,6 @@ impl Miteos {
             .setting::<Budget>(BUDGET_KEY)
             .await?
             .unwrap_or_default())
-    }
-
-    pub(super) async fn save_default_budget(&self, budget: &Budget) -> Result<()> {
-        budget.validate()?;
-        self.inner.store.put_setting(BUDGET_KEY, budget).await
     }
 
     /// Answers a running task's budget. `Raise` applies `change` to the task's budget, or (with no

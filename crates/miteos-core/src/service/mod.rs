@@ -7,20 +7,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
-use tokio::sync::{RwLock, broadcast, watch};
+use tokio::sync::{RwLock, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::{Task, TaskStatus};
 use crate::error::{Error, Result};
-use crate::events::{Event, EventKind};
+use crate::events::EventKind;
 use crate::ids::{is_task_id, new_task_id};
+use crate::model_source::DefaultProviders;
 use crate::models::ModelStore;
-use crate::orchestrator::{
-    ApprovalDesk, BudgetDesk, Limits, RunCtx, builtin_agent_types, run_task,
-};
+use crate::orchestrator::{ApprovalDesk, BudgetDesk, Limits, builtin_agent_types};
 use crate::providers::pricing::{Price, PriceTable};
-use crate::providers::source::DefaultProviders;
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
 use crate::tools::{McpHub, SearchConfig, SearchEngine, ToolRegistry};
@@ -30,17 +27,20 @@ mod approvals;
 mod attachments;
 mod budget;
 mod deliverables;
+mod events;
 mod lifecycle;
 mod lock;
 mod mcp;
 mod publish;
 mod resume;
+mod runs;
 pub mod settings;
+mod settings_update;
 mod skills;
 
 pub use agent_types::AgentTypeInput;
 use attachments::checked_attachments;
-pub use attachments::{Attachment, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
+pub use attachments::{Attachment, AttachmentBody, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
 
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 
@@ -55,8 +55,6 @@ pub const MAX_PROMPT_BYTES: usize = 32 * 1024;
 pub const MAX_PAGE: u32 = 100;
 /// Longest history search text, in bytes.
 pub const MAX_SEARCH_BYTES: usize = 512;
-/// Journal rows read per query when a stream replays a task's events.
-const REPLAY_BATCH: u32 = 500;
 /// How long `cancel_task` waits for the agents to stop before it answers.
 const CANCEL_WAIT: Duration = Duration::from_secs(10);
 
@@ -94,22 +92,60 @@ impl Options {
     }
 }
 
-/// Input of `create_task`.
-#[derive(Debug, Clone, Default)]
-pub struct NewTask {
+/// A new task, as every transport takes it: the JSON body of `POST /tasks`, the app's
+/// `create_task`, the CLI's `run`, and `create_task` itself. Attachments come in the transport's
+/// own form `A` (base64 in JSON, paths picked in the app's open dialog) and are read into
+/// [`Attachment`]s before the service sees them.
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTask<A> {
+    /// What to do, in plain language.
     pub prompt: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
     pub workspace_id: Option<String>,
-    /// `provider::model` for this task, instead of the configured default.
+    /// `provider::model` for this task instead of the configured default.
+    #[serde(default)]
+    #[ts(optional = nullable)]
     pub model: Option<String>,
-    /// Documents the agents work from, saved in the task's `inputs/` folder before it starts.
-    pub attachments: Vec<Attachment>,
-    /// Changes to the default budget (Settings) for this task.
+    /// Documents the agents work from (up to 25 MiB together), saved in the task's `inputs/`
+    /// folder before it starts.
+    #[serde(default = "Vec::new")]
+    pub attachments: Vec<A>,
+    /// Changes to the default budget (Settings) for this task, e.g.
+    /// `{"task": {"cost_cents": 100}}`; a limit set to `null` is removed.
+    #[serde(default)]
+    #[ts(optional = nullable)]
     pub budget: Option<crate::budget::BudgetChange>,
-    /// Plan the task afresh even when it matches a skill.
-    pub skip_skills: bool,
+    /// `false`: plan the task afresh even when it matches a skill (default `true`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub use_skills: Option<bool>,
     /// Run from this skill (whatever its status: a validation run uses it), the prompt binding
-    /// its parameters; instead of the skill the prompt matches.
+    /// its parameters, instead of the skill the prompt matches; the prompt must fit its template.
+    #[serde(default)]
+    #[ts(optional = nullable)]
     pub skill_id: Option<String>,
+}
+
+impl<A> NewTask<A> {
+    /// The same task with its attachments in another form (read from disk, decoded).
+    pub fn with_attachments<B>(self, attachments: Vec<B>) -> NewTask<B> {
+        NewTask {
+            prompt: self.prompt,
+            workspace_id: self.workspace_id,
+            model: self.model,
+            attachments,
+            budget: self.budget,
+            use_skills: self.use_skills,
+            skill_id: self.skill_id,
+        }
+    }
+
+    /// The task opted out of skills.
+    pub fn skips_skills(&self) -> bool {
+        self.use_skills == Some(false)
+    }
 }
 
 /// A cheap-clone handle to a running Miteos.
@@ -273,12 +309,13 @@ impl Miteos {
     }
 
     /// Validates and stores a task, then starts it. Answers the task as stored (`pending`).
-    pub async fn create_task(&self, new: NewTask) -> Result<Task> {
+    pub async fn create_task(&self, new: NewTask<Attachment>) -> Result<Task> {
         if self.is_closing() {
             return Err(Error::Conflict(
                 "Miteos is shutting down; start the task again once it is back".into(),
             ));
         }
+        let skips_skills = new.skips_skills();
         let prompt = new.prompt.trim().to_owned();
         if prompt.is_empty() {
             return Err(Error::InvalidInput(
@@ -314,36 +351,23 @@ impl Miteos {
         let model = providers.resolve_model(new.model.as_deref())?;
         let provider = providers.provider(&model)?;
         let task = Task {
-            id: new_task_id(),
-            prompt,
-            status: TaskStatus::Pending,
-            total_tokens_used: 0,
-            total_cost_cents: 0,
-            created_at: Utc::now(),
-            subtasks: Vec::new(),
-            total_cost_usd: 0.0,
-            title: None,
             workspace_id,
-            model: model.clone(),
-            started_at: None,
-            finished_at: None,
-            error: None,
-            steps: 0,
             budget: Some(budget),
-            estimate: None,
-            paused: None,
-            skill_id: None,
+            ..Task::pending(new_task_id(), prompt, model.clone())
         };
+
         if !attachments.is_empty() {
             let inputs = self.task_dir(&task.id).join(INPUTS_DIR);
-            let write = || -> std::io::Result<()> {
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
                 std::fs::create_dir_all(&inputs)?;
                 for a in &attachments {
                     std::fs::write(inputs.join(&a.name), &a.bytes)?;
                 }
                 Ok(())
-            };
-            write().map_err(|e| Error::io("saving the task's attachments", e))?;
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("saving the task's attachments: {e}")))?
+            .map_err(|e| Error::io("saving the task's attachments", e))?;
         }
         let mut task = task;
         // A prompt worded as a skill's template runs from it; one worded otherwise may still,
@@ -359,14 +383,14 @@ impl Miteos {
                 };
                 Some(matched)
             }
-            None if new.skip_skills => None,
+            None if skips_skills => None,
             None => {
                 let skills = self.inner.store.active_skills().await?;
                 crate::skills::Skill::best_match(&skills, &task.prompt).map(|(_, m)| m)
             }
         };
         self.inner.store.insert_task(&task).await?;
-        if new.skip_skills {
+        if skips_skills {
             self.inner.store.set_task_skips_skills(&task.id).await?;
         }
         if let Some(matched) = &matched {
@@ -385,80 +409,6 @@ impl Miteos {
             .await?;
         self.start(&task, provider, false).await?;
         Ok(task)
-    }
-
-    async fn start(
-        &self,
-        task: &Task,
-        provider: Arc<dyn crate::providers::Provider>,
-        resume: bool,
-    ) -> Result<()> {
-        let inner = &self.inner;
-        let providers = self.providers();
-        let search = inner
-            .search
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let cancel = CancellationToken::new();
-        let budget = match task.budget {
-            Some(budget) => budget,
-            None => self.default_budget().await?,
-        };
-        // The skill the task runs from, as it is now, with the prompt's parameters.
-        let choice = inner.store.task_skill(&task.id).await?;
-        let skill = match &choice.skill_id {
-            Some(id) => inner.store.skill(id).await?.and_then(|skill| {
-                let matched =
-                    (choice.matched.clone()).or_else(|| skill.pattern_match(&task.prompt))?;
-                Some(Arc::new(crate::skills::SkillRun { skill, matched }))
-            }),
-            None => None,
-        };
-        let ctx = RunCtx {
-            store: inner.store.clone(),
-            journal: inner.journal.clone(),
-            tools: inner.tools.clone(),
-            prices: inner.prices.clone(),
-            retry: providers.retry_policy(),
-            providers,
-            http: inner.http.clone(),
-            search,
-            shell_allow: Arc::new(self.shell_allow().await?),
-            limits: self.limits(),
-            task_id: task.id.clone(),
-            prompt: task.prompt.clone(),
-            task_dir: self.task_dir(&task.id),
-            provider,
-            agent_types: Arc::new(inner.store.agent_types().await?),
-            gate: Arc::new(RwLock::new(())),
-            approvals: Arc::new(ApprovalDesk::default()),
-            resume,
-            halt: inner.halt.clone(),
-            provider_slots: inner.provider_slots.clone(),
-            budget: Arc::new(BudgetDesk::new(budget, cancel.clone())),
-            skill,
-            use_skills: choice.use_skills,
-        };
-        let (done_tx, done_rx) = watch::channel(false);
-        self.lock_running().insert(
-            task.id.clone(),
-            RunHandle {
-                cancel: cancel.clone(),
-                gate: ctx.gate.clone(),
-                approvals: ctx.approvals.clone(),
-                budget: ctx.budget.clone(),
-                done: done_rx,
-            },
-        );
-        let this = self.clone();
-        let id = task.id.clone();
-        self.spawn_background(async move {
-            run_task(ctx, cancel).await;
-            this.lock_running().remove(&id);
-            let _ = done_tx.send(true);
-        });
-        Ok(())
     }
 
     /// The provider source tasks start with now.
@@ -488,7 +438,8 @@ impl Miteos {
         self.inner.store.get_task(id).await
     }
 
-    /// History, newest first, narrowed by `filter` (state, text in the prompt or title).
+    /// History, newest first, narrowed by `filter` (state, text in the prompt, title or subtask
+    /// outputs, older than a task: the keyset cursor).
     pub async fn list_tasks(
         &self,
         mut filter: TaskFilter,
@@ -509,6 +460,13 @@ impl Miteos {
                 "the search text may have at most {MAX_SEARCH_BYTES} bytes"
             )));
         }
+        if let Some(before) = &filter.before
+            && !is_task_id(before)
+        {
+            return Err(Error::InvalidInput(format!(
+                "before must be a task id (task-…), the last one of the previous page; got {before:?}"
+            )));
+        }
         self.inner.store.list_tasks(&filter, limit, offset).await
     }
 
@@ -517,149 +475,10 @@ impl Miteos {
         check_page(limit)?;
         let filter = TaskFilter {
             status: Some(TaskStatus::Completed),
-            text: None,
+            ..TaskFilter::default()
         };
         self.inner.store.list_tasks(&filter, limit, offset).await
     }
-
-    /// Stops every agent of the task and waits (briefly) until the task is `cancelled`.
-    pub async fn cancel_task(&self, id: &str) -> Result<Task> {
-        let task = self.get_task(id).await?;
-        if task.status.is_finished() {
-            return Err(already_ended(id, task.status));
-        }
-        let handle = self.lock_running().get(id).cloned();
-        match handle {
-            Some(handle) => {
-                {
-                    let _gate = handle.gate.write().await;
-                    let now = self.inner.store.get_task(id).await?;
-                    if now.status.is_finished() {
-                        return Err(already_ended(id, now.status));
-                    }
-                    if !handle.cancel.is_cancelled() {
-                        handle.cancel.cancel();
-                        self.inner
-                            .journal
-                            .append(id, EventKind::CancelRequested)
-                            .await?;
-                    }
-                }
-                let mut done = handle.done;
-                let _ = tokio::time::timeout(CANCEL_WAIT, done.wait_for(|d| *d)).await;
-            }
-            None => {
-                self.end_without_run(id, TaskStatus::Cancelled, "cancelled by the user")
-                    .await?
-            }
-        }
-        self.get_task(id).await
-    }
-
-    /// Waits until the task reaches a final state.
-    pub async fn wait(&self, id: &str) -> Result<Task> {
-        let handle = self.lock_running().get(id).cloned();
-        if let Some(handle) = handle {
-            let mut done = handle.done;
-            let _ = done.wait_for(|d| *d).await;
-        }
-        self.get_task(id).await
-    }
-
-    /// Live events of every task. Pair with [`Miteos::events_after`] to catch up first.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
-        self.inner.journal.subscribe()
-    }
-
-    /// A task's events after `seq`: the journal first, then live events as they happen, ending
-    /// after `task_finished` or when shutdown begins (the consumer reconnects to a new process
-    /// with the last `seq` it saw). A subscriber that lags behind the live broadcast re-reads the
-    /// journal, so no event is ever skipped; a journal that cannot be read ends the stream (the
-    /// consumer resumes from the last `seq` it saw).
-    pub async fn task_events(
-        &self,
-        task_id: &str,
-        after: i64,
-    ) -> Result<impl futures::Stream<Item = Event> + Send + use<>> {
-        self.get_task(task_id).await?;
-        // Subscribe before replaying, so nothing published in between is lost.
-        let mut live = self.subscribe();
-        let journal = self.inner.journal.clone();
-        let task_id = task_id.to_owned();
-        let mut last = after;
-        let closing = self.inner.closing.clone();
-        let events = async_stream::stream! {
-            'replay: loop {
-                loop {
-                    let batch = match journal.read(&task_id, last, REPLAY_BATCH).await {
-                        Ok(batch) => batch,
-                        Err(e) => {
-                            tracing::error!(task = %task_id, error = %e, "reading the journal for a stream");
-                            return;
-                        }
-                    };
-                    let full = batch.len() as u32 == REPLAY_BATCH;
-                    for event in batch {
-                        last = event.seq;
-                        let end = event.kind.is_terminal();
-                        yield event;
-                        if end {
-                            return;
-                        }
-                    }
-                    if !full {
-                        break;
-                    }
-                }
-                loop {
-                    match live.recv().await {
-                        Ok(event) if event.task_id == task_id && event.seq > last => {
-                            last = event.seq;
-                            let end = event.kind.is_terminal();
-                            yield Event::clone(&event);
-                            if end {
-                                return;
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                            tracing::debug!(skipped, "event subscriber lagged; replaying from the journal");
-                            continue 'replay;
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    }
-                }
-            }
-        };
-        Ok(futures::StreamExt::take_until(
-            events,
-            closing.cancelled_owned(),
-        ))
-    }
-
-    /// Journaled events of a task after `seq`, oldest first.
-    pub async fn events_after(&self, task_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
-        check_task_id(task_id)?;
-        self.inner.journal.read(task_id, after, limit).await
-    }
-
-    async fn end_without_run(&self, id: &str, status: TaskStatus, reason: &str) -> Result<()> {
-        crate::orchestrator::record_end(
-            &self.inner.store,
-            &self.inner.journal,
-            id,
-            status,
-            Some(reason.to_owned()),
-        )
-        .await
-    }
-}
-
-fn already_ended(id: &str, status: TaskStatus) -> Error {
-    Error::Conflict(format!(
-        "task {id} already ended {}; there is nothing to cancel",
-        status.as_str()
-    ))
 }
 
 fn check_task_id(id: &str) -> Result<()> {

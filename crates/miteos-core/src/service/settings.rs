@@ -7,27 +7,24 @@
 //! Saving rebuilds the provider source: new tasks use it, running tasks keep theirs.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::Miteos;
 use crate::error::{Error, Result};
-use crate::models::ModelStore;
 use crate::providers::ModelConfig;
-use crate::providers::source::DefaultProviders;
 use crate::secrets::{KEY_NAMES, Secrets, hint};
 use crate::store::Store;
 use crate::tools::{SearchConfig, SearchKind};
 
-const MODELS_KEY: &str = "models";
+pub(super) const MODELS_KEY: &str = "models";
 pub(super) const CONCURRENCY_KEY: &str = "max_concurrency";
-const API_KEY: &str = "api";
-const STAGING_KEY: &str = "staging";
-const SEARCH_KEY: &str = "search";
-const SHELL_ALLOW_KEY: &str = "shell_allow";
-const ON_QUIT_KEY: &str = "on_quit";
+pub(super) const API_KEY: &str = "api";
+pub(super) const STAGING_KEY: &str = "staging";
+pub(super) const SEARCH_KEY: &str = "search";
+pub(super) const SHELL_ALLOW_KEY: &str = "shell_allow";
+pub(super) const ON_QUIT_KEY: &str = "on_quit";
 
 /// What quitting does to tasks still running.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -220,7 +217,12 @@ pub(super) async fn saved_keys(secrets: &Secrets) -> Result<Vec<Option<String>>>
 }
 
 /// Puts key `name` in the model or search configuration field that holds it.
-fn set_key(models: &mut ModelConfig, search: &mut SearchConfig, name: &str, value: String) {
+pub(super) fn set_key(
+    models: &mut ModelConfig,
+    search: &mut SearchConfig,
+    name: &str,
+    value: String,
+) {
     let field = match name {
         "openai_api_key" => &mut models.openai_api_key,
         "anthropic_api_key" => &mut models.anthropic_api_key,
@@ -349,154 +351,6 @@ impl Miteos {
             staging_url: self.public_base(),
         })
     }
-
-    /// Validates and saves the settings, then applies them: new tasks use the new providers and
-    /// concurrency; the API address applies on the next start. Nothing is saved when any part is
-    /// invalid.
-    pub async fn save_settings(&self, update: SettingsUpdate) -> Result<Settings> {
-        let providers = clean_providers(update.providers)?;
-        if !(1..=MAX_CONCURRENCY).contains(&update.max_concurrency) {
-            return Err(Error::InvalidInput(format!(
-                "concurrency must be between 1 and {MAX_CONCURRENCY}"
-            )));
-        }
-        let host = update.api.host.trim();
-        if host != "localhost" && host.parse::<IpAddr>().is_err() {
-            return Err(Error::InvalidInput(format!(
-                "the API host must be an IP address or localhost, not {host:?}"
-            )));
-        }
-        let mut key_changes = Vec::new();
-        for change in update.keys {
-            if !KEY_NAMES.contains(&change.name.as_str()) {
-                return Err(Error::InvalidInput(format!(
-                    "unknown key {:?}; keys are {}",
-                    change.name,
-                    KEY_NAMES.join(", ")
-                )));
-            }
-            let value = change
-                .value
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty());
-            if value
-                .as_ref()
-                .is_some_and(|v| v.len() > 4096 || v.chars().any(char::is_control))
-            {
-                return Err(Error::InvalidInput(format!(
-                    "{} is not a valid key",
-                    change.name
-                )));
-            }
-            key_changes.push((change.name, value));
-        }
-
-        let saved = ModelConfig {
-            model: providers.model.clone(),
-            openai_base_url: providers.openai_base_url.clone(),
-            anthropic_base_url: providers.anthropic_base_url.clone(),
-            ollama_host: providers.ollama_host.clone(),
-            emulate_tools: providers.emulate_tools,
-            light_model: providers.light_model.clone(),
-            ..ModelConfig::default()
-        };
-        // Check the result before storing anything: a default model that cannot run is refused.
-        let mut candidate = self.inner.env_models.clone().overlay(saved.clone());
-        let mut search = self.inner.env_search.clone();
-        let saved_search = match update.search {
-            // Checked with the keys below, by `search.engine()`.
-            Some(s) => Some(SearchSettings {
-                provider: s.provider,
-                url: s.url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()),
-            }),
-            None => {
-                self.inner
-                    .store
-                    .setting::<SearchSettings>(SEARCH_KEY)
-                    .await?
-            }
-        };
-        if let Some(saved) = &saved_search {
-            search.kind = saved.provider;
-            search.url = saved.url.clone();
-        }
-        let current_keys = saved_keys(&self.inner.secrets).await?;
-        for (name, value) in KEY_NAMES.iter().zip(current_keys) {
-            let changed = key_changes
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone());
-            if let Some(v) = changed.unwrap_or(value) {
-                set_key(&mut candidate, &mut search, name, v);
-            }
-        }
-        let engine = search.engine().map_err(Error::InvalidInput)?;
-        let shell_allow = update.shell_allow.map(clean_allow_list).transpose()?;
-        if let Some(budget) = &update.budget {
-            budget.validate()?;
-        }
-        let source = DefaultProviders::new(candidate, ModelStore::new(&self.inner.data_dir));
-        if providers.model.is_some() {
-            use crate::providers::ProviderSource;
-            let model = source.resolve_model(None)?;
-            source.provider(&model)?;
-        }
-        if let Some(light) = &providers.light_model {
-            use crate::providers::ProviderSource;
-            let model = source.resolve_model(Some(light))?;
-            source.provider(&model)?;
-        }
-
-        let secrets = self.inner.secrets.clone();
-        tokio::task::spawn_blocking(move || {
-            key_changes
-                .iter()
-                .try_for_each(|(name, value)| secrets.set(name, value.as_deref()))
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("saving API keys: {e}")))??;
-        let store = &self.inner.store;
-        store.put_setting(MODELS_KEY, &saved).await?;
-        store
-            .put_setting(CONCURRENCY_KEY, &update.max_concurrency)
-            .await?;
-        store
-            .put_setting(
-                API_KEY,
-                &ApiAddress {
-                    host: host.to_owned(),
-                    port: update.api.port,
-                },
-            )
-            .await?;
-        store.put_setting(STAGING_KEY, &update.staging).await?;
-        if let Some(saved) = &saved_search {
-            store.put_setting(SEARCH_KEY, saved).await?;
-        }
-        if let Some(allow) = &shell_allow {
-            store.put_setting(SHELL_ALLOW_KEY, allow).await?;
-        }
-        if let Some(on_quit) = &update.on_quit {
-            store.put_setting(ON_QUIT_KEY, on_quit).await?;
-        }
-        if let Some(budget) = &update.budget {
-            self.save_default_budget(budget).await?;
-        }
-        *self.inner.search.write().unwrap_or_else(|p| p.into_inner()) = engine.map(Arc::new);
-        if !self.inner.injected_providers {
-            *self
-                .inner
-                .providers
-                .write()
-                .unwrap_or_else(|p| p.into_inner()) = Arc::new(source);
-        }
-        self.inner
-            .limits
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .max_concurrency = update.max_concurrency as usize;
-        self.settings().await
-    }
 }
 
 /// This machine's address on the local network (the one its default route uses), for showing
@@ -506,55 +360,4 @@ pub fn lan_address() -> Option<IpAddr> {
     socket.connect("192.0.2.1:9").ok()?;
     let ip = socket.local_addr().ok()?.ip();
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
-}
-
-/// Program names only (no paths, spaces or shell characters), sorted, without duplicates.
-fn clean_allow_list(list: Vec<String>) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for raw in list {
-        let name = raw.trim();
-        if name.is_empty() {
-            continue;
-        }
-        let valid = name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
-        if !valid || name.starts_with('.') {
-            return Err(Error::InvalidInput(format!(
-                "{name:?} is not a program name: the shell allow-list takes names like git or python3, not paths or commands"
-            )));
-        }
-        if !out.iter().any(|o| o == name) {
-            out.push(name.to_owned());
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Trims fields, drops empty ones, and checks that URLs are http(s) URLs.
-fn clean_providers(p: ProviderSettings) -> Result<ProviderSettings> {
-    let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let url = |name: &str, v: Option<String>| -> Result<Option<String>> {
-        let v = clean(v);
-        if let Some(u) = &v {
-            let parsed = reqwest::Url::parse(u)
-                .map_err(|e| Error::InvalidInput(format!("{name} is not a URL: {e}")))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(Error::InvalidInput(format!(
-                    "{name} must be an http or https URL"
-                )));
-            }
-        }
-        Ok(v)
-    };
-    Ok(ProviderSettings {
-        model: clean(p.model),
-        openai_base_url: url("the OpenAI-compatible base URL", p.openai_base_url)?,
-        anthropic_base_url: url("the Anthropic base URL", p.anthropic_base_url)?,
-        ollama_host: url("the Ollama address", p.ollama_host)?,
-        emulate_tools: p.emulate_tools,
-        light_model: clean(p.light_model),
-    })
 }

@@ -12,6 +12,7 @@ import type {
   Event,
   McpServer,
   McpServerState,
+  NewTask,
   Preview,
   Provenance,
   Share,
@@ -30,19 +31,6 @@ export interface HistoryQuery {
   q?: string | null;
 }
 
-export interface NewTask {
-  prompt: string;
-  workspaceId?: string | null;
-  model?: string | null;
-  /** Documents the agents work from (saved in the task's inputs/ folder). */
-  attachments?: AttachedFile[];
-  /** Changes to the default budget for this task. */
-  budget?: BudgetChange | null;
-  /** `false`: plan afresh even when the prompt matches a skill. */
-  useSkills?: boolean;
-  /** Run from this skill (the prompt must fit its template). */
-  skillId?: string | null;
-}
 
 /** A document chosen for a task: a path on this machine (desktop app) or a browser file. */
 export interface AttachedFile {
@@ -69,7 +57,8 @@ export type Unsubscribe = () => void;
 
 export interface Backend {
   readonly kind: "tauri" | "http";
-  createTask(task: NewTask): Promise<Task>;
+  /** Starts a task: the service's `NewTask`, with the documents as this window has them. */
+  createTask(task: NewTask<AttachedFile>): Promise<Task>;
   getTask(id: string): Promise<Task>;
   listTasks(query: HistoryQuery): Promise<Task[]>;
   cancelTask(id: string): Promise<Task>;

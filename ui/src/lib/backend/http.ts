@@ -3,7 +3,7 @@
 // (`#token=…`, printed by `miteos serve`), is kept for the tab's session, and removed from the
 // address bar.
 import { createParser } from "eventsource-parser";
-import type { Event } from "../types/core";
+import type { AttachmentBody, Event, NewTask } from "../types/core";
 import { type Backend, BackendError, toBackendError } from "./backend";
 
 const TOKEN_KEY = "miteos-token";
@@ -90,18 +90,15 @@ export function httpBackend(token: string, base = ""): Backend {
 
   return {
     kind: "http",
-    createTask: async (t) =>
-      request("POST", "/tasks", {
-        prompt: t.prompt,
-        workspace_id: t.workspaceId ?? undefined,
-        model: t.model ?? undefined,
+    createTask: async (t) => {
+      const task: NewTask<AttachmentBody> = {
+        ...t,
         attachments: await Promise.all(
-          (t.attachments ?? []).map(async (a) => ({ name: a.name, content_base64: await base64(a.blob) })),
+          t.attachments.map(async (a) => ({ name: a.name, content_base64: await base64(a.blob) })),
         ),
-        budget: t.budget ?? undefined,
-        use_skills: t.useSkills ?? undefined,
-        skill_id: t.skillId ?? undefined,
-      }),
+      };
+      return request("POST", "/tasks", task);
+    },
     getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
     listTasks: (q) =>
       request("GET", `/tasks?${query({ limit: q.limit, offset: q.offset, status: q.status, q: q.q })}`),

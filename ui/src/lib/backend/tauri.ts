@@ -8,7 +8,7 @@ import {
   sendNotification,
 } from "@tauri-apps/plugin-notification";
 import { openUrl, revealItemInDir } from "@tauri-apps/plugin-opener";
-import type { Event } from "../types/core";
+import type { Event, NewTask } from "../types/core";
 import { type ApiInfo, type Backend, toBackendError } from "./backend";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -22,14 +22,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export function tauriBackend(): Backend {
   return {
     kind: "tauri",
-    createTask: (t) =>
-      call("create_task", {
-        prompt: t.prompt,
-        workspaceId: t.workspaceId ?? null,
-        model: t.model ?? null,
-        attachments: (t.attachments ?? []).flatMap((a) => (a.path ? [a.path] : [])),
-        options: { budget: t.budget ?? null, useSkills: t.useSkills ?? null, skillId: t.skillId ?? null },
-      }),
+    createTask: (t) => {
+      // Paths picked in the open dialog; the app reads them (and only those).
+      const task: NewTask<string> = { ...t, attachments: t.attachments.flatMap((a) => (a.path ? [a.path] : [])) };
+      return call("create_task", { task });
+    },
     getTask: (id) => call("get_task", { taskId: id }),
     listTasks: (q) =>
       call("list_tasks", {

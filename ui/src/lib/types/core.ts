@@ -488,3 +488,42 @@ export type McpServerState = { server: McpServer, tools: Array<McpToolInfo>,
  * Why it could not be started or listed, or `null`.
  */
 error: string | null, };
+
+export type AttachmentBody = { 
+/**
+ * Its file name, e.g. `brief.pdf`.
+ */
+name: string, 
+/**
+ * Its bytes, base64-encoded (standard alphabet).
+ */
+content_base64: string, };
+
+export type NewTask<A> = { 
+/**
+ * What to do, in plain language.
+ */
+prompt: string, workspace_id?: string | null, 
+/**
+ * `provider::model` for this task instead of the configured default.
+ */
+model?: string | null, 
+/**
+ * Documents the agents work from (up to 25 MiB together), saved in the task's `inputs/`
+ * folder before it starts.
+ */
+attachments: Array<A>, 
+/**
+ * Changes to the default budget (Settings) for this task, e.g.
+ * `{"task": {"cost_cents": 100}}`; a limit set to `null` is removed.
+ */
+budget?: BudgetChange | null, 
+/**
+ * `false`: plan the task afresh even when it matches a skill (default `true`).
+ */
+use_skills?: boolean | null, 
+/**
+ * Run from this skill (whatever its status: a validation run uses it), the prompt binding
+ * its parameters, instead of the skill the prompt matches; the prompt must fit its template.
+ */
+skill_id?: string | null, };

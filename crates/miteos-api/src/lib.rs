@@ -1,0 +1,366 @@
+//! The Miteos HTTP API: REST + SSE (OpenAPI at `/openapi.json`), and the token-free staging and
+//! share server ([`staging`]). A library: `miteos serve` and the desktop app both serve it.
+//! Handlers only translate HTTP to `Miteos` calls and back.
+//!
+//! Every route but `/health` needs `Authorization: Bearer <token>` (compared in constant time);
+//! the Host header must name this machine (a DNS-rebinding page cannot reach the API); bodies
+//! are capped; errors are `{"error": {"code", "message"}}`.
+
+mod approvals;
+mod error;
+mod events;
+mod extract;
+pub mod files;
+mod openapi;
+mod publish;
+mod settings;
+mod skills;
+pub mod staging;
+mod tasks;
+pub mod token;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use miteos_core::Miteos;
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+
+pub use error::{ApiError, ErrorBody};
+pub use openapi::openapi_json;
+
+/// Largest request body accepted (a prompt is at most 32 KiB; JSON escaping may double it).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest `POST /tasks` body: the attachments (25 MiB) base64-encoded, and the prompt.
+pub const MAX_TASK_BODY_BYTES: usize = 36 * 1024 * 1024;
+
+/// Requests one client (address) may make per second, and in a burst.
+pub const RATE_PER_SECOND: u32 = 100;
+pub const RATE_BURST: u32 = 1000;
+
+type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub miteos: Miteos,
+    token: Arc<str>,
+    /// Host names (without port) the API answers to.
+    allowed_hosts: Arc<[String]>,
+    /// The built War Room (ui/dist) to serve at `/`, if any.
+    ui_dir: Option<Arc<std::path::Path>>,
+    /// Requests per client address.
+    limiter: Arc<Limiter>,
+}
+
+fn limiter(per_second: u32, burst: u32) -> Arc<Limiter> {
+    let quota = governor::Quota::per_second(
+        std::num::NonZeroU32::new(per_second.max(1)).expect("at least 1"),
+    )
+    .allow_burst(std::num::NonZeroU32::new(burst.max(1)).expect("at least 1"));
+    Arc::new(governor::RateLimiter::keyed(quota))
+}
+
+impl AppState {
+    /// `bound_host` is the address the server listens on; it is accepted as a Host too.
+    pub fn new(miteos: Miteos, token: &str, bound_host: &str) -> Self {
+        let mut hosts = vec![
+            "127.0.0.1".to_owned(),
+            "localhost".to_owned(),
+            "[::1]".to_owned(),
+        ];
+        let bound = bound_host.trim_start_matches('[').trim_end_matches(']');
+        let bound = if bound.contains(':') {
+            format!("[{bound}]")
+        } else {
+            bound.to_owned()
+        };
+        if !hosts.contains(&bound) && bound != "0.0.0.0" && bound != "[::]" {
+            hosts.push(bound);
+        }
+        AppState {
+            miteos,
+            token: token.into(),
+            allowed_hosts: hosts.into(),
+            ui_dir: None,
+            limiter: limiter(RATE_PER_SECOND, RATE_BURST),
+        }
+    }
+
+    /// Another rate limit per client address than the default (tests, embedders).
+    pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
+        self.limiter = limiter(per_second, burst);
+        self
+    }
+
+    /// Also serves the War Room from `dir` (a built ui/dist) at `/`, for browsers.
+    pub fn with_ui(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.ui_dir = Some(Arc::from(dir.into().into_boxed_path()));
+        self
+    }
+}
+
+/// The content security policy of the War Room page: its own scripts and the API only.
+const UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob:; connect-src 'self'; frame-src blob: data:; object-src 'none'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// `/`, `/assets/…` and `/icon.png` from the built UI, with a strict CSP. No token is needed to
+/// load the page; it carries none, and every API call it makes presents one.
+fn ui_routes(dir: &std::path::Path) -> Router<AppState> {
+    use tower_http::services::{ServeDir, ServeFile};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    Router::new()
+        .route_service("/", ServeFile::new(dir.join("index.html")))
+        .route_service("/icon.png", ServeFile::new(dir.join("icon.png")))
+        .nest_service("/assets", ServeDir::new(dir.join("assets")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(UI_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        ))
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/tasks",
+            post(tasks::create)
+                .layer(DefaultBodyLimit::max(MAX_TASK_BODY_BYTES))
+                .get(tasks::list),
+        )
+        .route("/tasks/completed", get(tasks::completed))
+        .route("/tasks/{task_id}", get(tasks::get))
+        .route("/tasks/{task_id}/cancel", post(tasks::cancel))
+        .route("/tasks/{task_id}/events", get(events::stream))
+        .route("/tasks/{task_id}/deliverables", get(tasks::deliverables))
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/download",
+            get(tasks::download),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/preview",
+            get(tasks::preview),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/bundle.zip",
+            get(tasks::bundle),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/provenance",
+            get(publish::provenance),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/deploy",
+            post(publish::deploy),
+        )
+        .route(
+            "/tasks/{task_id}/deliverables/{deliverable_id}/share",
+            post(publish::share),
+        )
+        .route("/tasks/{task_id}/deployments", get(publish::deployments))
+        .route(
+            "/tasks/{task_id}/deployments/{deployment_id}",
+            axum::routing::delete(publish::take_down),
+        )
+        .route("/tasks/{task_id}/approvals", get(approvals::list))
+        .route("/tasks/{task_id}/budget", post(tasks::budget))
+        .route("/skills", get(skills::list))
+        .route("/skills/compile", post(skills::compile))
+        .route("/skills/match", get(skills::matching))
+        .route("/skills/import", post(skills::import))
+        .route("/skills/{skill_id}/export", get(skills::export))
+        .route(
+            "/skills/{skill_id}",
+            get(skills::get)
+                .patch(skills::rename)
+                .delete(skills::delete),
+        )
+        .route(
+            "/tasks/{task_id}/approvals/{approval_id}",
+            post(approvals::decide),
+        )
+        .route("/tasks/{task_id}/shares", get(publish::shares))
+        .route(
+            "/tasks/{task_id}/shares/{share_id}",
+            axum::routing::delete(publish::revoke),
+        )
+        .route("/settings", get(settings::get).put(settings::put))
+        .route(
+            "/agent-types",
+            get(settings::agent_types).post(settings::create_agent_type),
+        )
+        .route(
+            "/agent-types/{name}",
+            axum::routing::put(settings::update_agent_type).delete(settings::delete_agent_type),
+        )
+        .route("/tools", get(settings::tools))
+        .route(
+            "/mcp-servers",
+            get(settings::mcp_servers).put(settings::save_mcp_servers),
+        )
+        .route(
+            "/agent-types/{name}/model",
+            axum::routing::put(settings::set_agent_model),
+        )
+        .route("/openapi.json", get(|| async { Json(openapi_json()) }))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let ui = match &state.ui_dir {
+        Some(dir) => ui_routes(dir),
+        None => Router::new(),
+    };
+    Router::new()
+        .merge(api)
+        .merge(ui)
+        .route(
+            "/health",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), check_host))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn require_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    let ok: bool = presented.as_bytes().ct_eq(state.token.as_bytes()).into();
+    if !ok {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or wrong bearer token (see DATA_DIR/api-token)",
+        ));
+    }
+    Ok(next.run(request).await)
+}
+
+/// Answers `429` with `Retry-After` to a client over its rate (a runaway script, a flood).
+async fn rate_limit(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    if let Err(not_until) = state.limiter.check_key(&client) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests from {client}; try again in {seconds} s"),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        return Ok(response);
+    }
+    Ok(next.run(request).await)
+}
+
+/// The browser origins allowed to call the API: its own address (the War Room it serves) and
+/// the desktop app's webview. A page on any other site is refused even before the token is
+/// checked; no CORS headers are ever sent, so browsers keep other origins out as well.
+fn origin_allowed(state: &AppState, origin: &str) -> bool {
+    if matches!(
+        origin,
+        "tauri://localhost" | "http://tauri.localhost" | "https://tauri.localhost"
+    ) {
+        return true;
+    }
+    let Ok(uri) = origin.parse::<axum::http::Uri>() else {
+        return false;
+    };
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && state
+            .allowed_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(host))
+}
+
+async fn check_host(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().host())
+        .unwrap_or("");
+    let name = if host.starts_with('[') {
+        host.split_inclusive(']').next().unwrap_or(host)
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    if !state
+        .allowed_hosts
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("host {host:?} is not this machine; the API answers only on its own address"),
+        ));
+    }
+    if let Some(origin) = request.headers().get(header::ORIGIN)
+        && !origin.to_str().is_ok_and(|o| origin_allowed(&state, o))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "requests from other web pages are refused",
+        ));
+    }
+    Ok(next.run(request).await)
+}

@@ -1,0 +1,156 @@
+//! Task runs: starting one (its context, its cancel token, its entry among the running), waiting
+//! for it, and cancelling it.
+
+use std::sync::Arc;
+
+use tokio::sync::{RwLock, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::{CANCEL_WAIT, Miteos, RunHandle};
+use crate::domain::{Task, TaskStatus};
+use crate::error::{Error, Result};
+use crate::events::EventKind;
+use crate::orchestrator::{ApprovalDesk, BudgetDesk, RunCtx, run_task};
+
+impl Miteos {
+    pub(super) async fn start(
+        &self,
+        task: &Task,
+        provider: Arc<dyn crate::providers::Provider>,
+        resume: bool,
+    ) -> Result<()> {
+        let inner = &self.inner;
+        let providers = self.providers();
+        let search = inner
+            .search
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let cancel = CancellationToken::new();
+        let budget = match task.budget {
+            Some(budget) => budget,
+            None => self.default_budget().await?,
+        };
+        // The skill the task runs from, as it is now, with the prompt's parameters.
+        let choice = inner.store.task_skill(&task.id).await?;
+        let skill = match &choice.skill_id {
+            Some(id) => inner.store.skill(id).await?.and_then(|skill| {
+                let matched =
+                    (choice.matched.clone()).or_else(|| skill.pattern_match(&task.prompt))?;
+                Some(Arc::new(crate::skills::SkillRun { skill, matched }))
+            }),
+            None => None,
+        };
+        let ctx = RunCtx {
+            store: inner.store.clone(),
+            journal: inner.journal.clone(),
+            tools: inner.tools.clone(),
+            prices: inner.prices.clone(),
+            retry: providers.retry_policy(),
+            providers,
+            http: inner.http.clone(),
+            search,
+            shell_allow: Arc::new(self.shell_allow().await?),
+            limits: self.limits(),
+            task_id: task.id.clone(),
+            prompt: task.prompt.clone(),
+            task_dir: self.task_dir(&task.id),
+            provider,
+            agent_types: Arc::new(inner.store.agent_types().await?),
+            gate: Arc::new(RwLock::new(())),
+            approvals: Arc::new(ApprovalDesk::default()),
+            resume,
+            halt: inner.halt.clone(),
+            provider_slots: inner.provider_slots.clone(),
+            budget: Arc::new(BudgetDesk::new(budget, cancel.clone())),
+            skill,
+            use_skills: choice.use_skills,
+        };
+        let (done_tx, done_rx) = watch::channel(false);
+        self.lock_running().insert(
+            task.id.clone(),
+            RunHandle {
+                cancel: cancel.clone(),
+                gate: ctx.gate.clone(),
+                approvals: ctx.approvals.clone(),
+                budget: ctx.budget.clone(),
+                done: done_rx,
+            },
+        );
+        let this = self.clone();
+        let id = task.id.clone();
+        self.spawn_background(async move {
+            run_task(ctx, cancel).await;
+            this.lock_running().remove(&id);
+            let _ = done_tx.send(true);
+        });
+        Ok(())
+    }
+
+    /// Stops every agent of the task and waits (briefly) until the task is `cancelled`.
+    pub async fn cancel_task(&self, id: &str) -> Result<Task> {
+        let task = self.get_task(id).await?;
+        if task.status.is_finished() {
+            return Err(already_ended(id, task.status));
+        }
+        let handle = self.lock_running().get(id).cloned();
+        match handle {
+            Some(handle) => {
+                {
+                    let _gate = handle.gate.write().await;
+                    let now = self.inner.store.get_task(id).await?;
+                    if now.status.is_finished() {
+                        return Err(already_ended(id, now.status));
+                    }
+                    if !handle.cancel.is_cancelled() {
+                        handle.cancel.cancel();
+                        self.inner
+                            .journal
+                            .append(id, EventKind::CancelRequested)
+                            .await?;
+                    }
+                }
+                let mut done = handle.done;
+                let _ = tokio::time::timeout(CANCEL_WAIT, done.wait_for(|d| *d)).await;
+            }
+            None => {
+                self.end_without_run(id, TaskStatus::Cancelled, "cancelled by the user")
+                    .await?
+            }
+        }
+        self.get_task(id).await
+    }
+
+    /// Waits until the task reaches a final state.
+    pub async fn wait(&self, id: &str) -> Result<Task> {
+        let handle = self.lock_running().get(id).cloned();
+        if let Some(handle) = handle {
+            let mut done = handle.done;
+            let _ = done.wait_for(|d| *d).await;
+        }
+        self.get_task(id).await
+    }
+
+    pub(super) async fn end_without_run(
+        &self,
+        id: &str,
+        status: TaskStatus,
+        reason: &str,
+    ) -> Result<()> {
+        crate::orchestrator::record_end(
+            &self.inner.store,
+            &self.inner.journal,
+            id,
+            status,
+            Some(reason.to_owned()),
+        )
+        .await
+    }
+}
+
+fn already_ended(id: &str, status: TaskStatus) -> Error {
+    Error::Conflict(format!(
+        "task {id} already ended {}; there is nothing to cancel",
+        status.as_str()
+    ))
+}

@@ -1,0 +1,109 @@
+//! A task's budget, its estimate and the question it is paused on, and the measurements budgets
+//! are checked against: what a task and a subtask have spent, and what earlier subtasks cost.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::Store;
+use super::tasks::to_json;
+use miteos_domain::Result;
+use miteos_domain::budget::{Budget, BudgetPause, Estimate};
+
+use crate::StoreContext;
+
+/// What a task or subtask has spent so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spent {
+    pub tokens: i64,
+    pub cost_micros: i64,
+    pub steps: i64,
+}
+
+/// What complete subtasks of one agent type cost on average.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct History {
+    pub tokens: f64,
+    pub cost_micros: f64,
+    pub runs: i64,
+}
+
+impl Store {
+    pub async fn set_budget(&self, task_id: &str, budget: &Budget) -> Result<()> {
+        self.set_json(task_id, "budget", Some(to_json(budget)))
+            .await
+    }
+
+    pub async fn set_estimate(&self, task_id: &str, estimate: &Estimate) -> Result<()> {
+        self.set_json(task_id, "estimate", Some(to_json(estimate)))
+            .await
+    }
+
+    /// Records the question the task waits on, or (`None`) that it waits on none.
+    pub async fn set_pause(&self, task_id: &str, pause: Option<&BudgetPause>) -> Result<()> {
+        self.set_json(task_id, "pause", pause.map(to_json)).await
+    }
+
+    async fn set_json(&self, task_id: &str, column: &str, value: Option<String>) -> Result<()> {
+        // `column` is one of this module's constants, never input.
+        sqlx::query(&format!("UPDATE tasks SET {column} = ? WHERE id = ?"))
+            .bind(value)
+            .bind(task_id)
+            .execute(&self.pool)
+            .await
+            .context(|| format!("saving the {column} of {task_id}"))?;
+        Ok(())
+    }
+
+    /// What the task, and the subtask if one is named, have spent.
+    pub async fn spent(&self, task_id: &str, subtask_id: Option<&str>) -> Result<(Spent, Spent)> {
+        let row = sqlx::query(
+            "SELECT t.input_tokens + t.output_tokens AS tokens, t.cost_micros, t.steps, \
+             s.input_tokens + s.output_tokens AS st_tokens, s.cost_micros AS st_cost, s.steps AS st_steps \
+             FROM tasks t LEFT JOIN subtasks s ON s.task_id = t.id AND s.id = ? WHERE t.id = ?",
+        )
+        .bind(subtask_id)
+        .bind(task_id)
+        .fetch_one(&self.pool)
+        .await
+        .context(|| format!("reading what {task_id} spent"))?;
+        let task = Spent {
+            tokens: row.get("tokens"),
+            cost_micros: row.get("cost_micros"),
+            steps: row.get("steps"),
+        };
+        let subtask = Spent {
+            tokens: row.get::<Option<i64>, _>("st_tokens").unwrap_or(0),
+            cost_micros: row.get::<Option<i64>, _>("st_cost").unwrap_or(0),
+            steps: row.get::<Option<i64>, _>("st_steps").unwrap_or(0),
+        };
+        Ok((task, subtask))
+    }
+
+    /// Average spend of complete subtasks per agent type, over tasks that ran on `model`.
+    pub async fn subtask_history(&self, model: &str) -> Result<HashMap<String, History>> {
+        let rows = sqlx::query(
+            "SELECT s.agent_type, AVG(s.input_tokens + s.output_tokens) AS tokens, \
+             AVG(s.cost_micros) AS cost, COUNT(*) AS runs \
+             FROM subtasks s JOIN tasks t ON t.id = s.task_id \
+             WHERE s.status = 'complete' AND t.model = ? AND s.steps > 0 GROUP BY s.agent_type",
+        )
+        .bind(model)
+        .fetch_all(&self.pool)
+        .await
+        .context(|| "reading the cost of earlier subtasks".into())?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get("agent_type"),
+                    History {
+                        tokens: r.get("tokens"),
+                        cost_micros: r.get("cost"),
+                        runs: r.get("runs"),
+                    },
+                )
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,210 @@
+//! Deployments and share links. Share tokens are stored only as SHA-256 hashes.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::Store;
+use miteos_domain::Result;
+
+use crate::StoreContext;
+
+/// A deployment row; the URL is composed by the caller from `target` and `location`.
+#[derive(Debug, Clone)]
+pub struct DeploymentRow {
+    pub id: String,
+    pub task_id: String,
+    pub deliverable_id: String,
+    pub target: String,
+    pub location: String,
+    pub files: i64,
+    pub bytes: i64,
+    pub created_at: DateTime<Utc>,
+    pub taken_down_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShareRow {
+    pub id: String,
+    pub task_id: String,
+    pub deliverable_id: String,
+    pub include_replay: bool,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub access_count: i64,
+}
+
+const DEPLOYMENT_COLUMNS: &str =
+    "id, task_id, deliverable_id, target, location, files, bytes, created_at, taken_down_at";
+const SHARE_COLUMNS: &str =
+    "id, task_id, deliverable_id, include_replay, created_at, expires_at, revoked_at, access_count";
+
+impl Store {
+    pub async fn insert_deployment(&self, d: &DeploymentRow) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(&d.id)
+        .bind(&d.task_id)
+        .bind(&d.deliverable_id)
+        .bind(&d.target)
+        .bind(&d.location)
+        .bind(d.files)
+        .bind(d.bytes)
+        .bind(d.created_at)
+        .bind(d.taken_down_at)
+        .execute(self.pool())
+        .await
+        .context(|| format!("storing deployment {}", d.id))?;
+        Ok(())
+    }
+
+    /// A task's deployments, newest first, taken-down ones included.
+    pub async fn deployments_of(&self, task_id: &str) -> Result<Vec<DeploymentRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE task_id = ? ORDER BY id DESC"
+        ))
+        .bind(task_id)
+        .fetch_all(self.pool())
+        .await
+        .context(|| format!("listing deployments of {task_id}"))?;
+        Ok(rows.iter().map(deployment_from_row).collect())
+    }
+
+    pub async fn deployment(&self, id: &str) -> Result<Option<DeploymentRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+        .context(|| format!("reading deployment {id}"))?;
+        Ok(row.as_ref().map(deployment_from_row))
+    }
+
+    /// Marks a live deployment of `task_id` taken down; false when there is none.
+    pub async fn take_down_deployment(
+        &self,
+        task_id: &str,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE deployments SET taken_down_at = ? WHERE id = ? AND task_id = ? AND taken_down_at IS NULL",
+        )
+        .bind(at)
+        .bind(id)
+        .bind(task_id)
+        .execute(self.pool())
+        .await
+        .context(|| format!("taking down deployment {id}"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn insert_share(&self, s: &ShareRow, token_sha256: &str) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO shares ({SHARE_COLUMNS}, token_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(&s.id)
+        .bind(&s.task_id)
+        .bind(&s.deliverable_id)
+        .bind(s.include_replay)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(s.revoked_at)
+        .bind(s.access_count)
+        .bind(token_sha256)
+        .execute(self.pool())
+        .await
+        .context(|| format!("storing share {}", s.id))?;
+        Ok(())
+    }
+
+    pub async fn shares_of(&self, task_id: &str) -> Result<Vec<ShareRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SHARE_COLUMNS} FROM shares WHERE task_id = ? ORDER BY id DESC"
+        ))
+        .bind(task_id)
+        .fetch_all(self.pool())
+        .await
+        .context(|| format!("listing shares of {task_id}"))?;
+        Ok(rows.iter().map(share_from_row).collect())
+    }
+
+    /// The live share with this token hash, counting the visit; `None` when it does not exist,
+    /// expired or was revoked (callers must not tell these apart to a visitor).
+    pub async fn visit_share(
+        &self,
+        token_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ShareRow>> {
+        let row = sqlx::query(&format!(
+            "UPDATE shares SET access_count = access_count + 1 \
+             WHERE token_sha256 = ? AND revoked_at IS NULL AND expires_at > ? RETURNING {SHARE_COLUMNS}"
+        ))
+        .bind(token_sha256)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await
+        .context(|| "opening a share link".into())?;
+        Ok(row.as_ref().map(share_from_row))
+    }
+
+    /// The live share with this token hash, without counting a visit (for its assets).
+    pub async fn live_share(
+        &self,
+        token_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ShareRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {SHARE_COLUMNS} FROM shares WHERE token_sha256 = ? AND revoked_at IS NULL AND expires_at > ?"
+        ))
+        .bind(token_sha256)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await
+        .context(|| "reading a share link".into())?;
+        Ok(row.as_ref().map(share_from_row))
+    }
+
+    pub async fn revoke_share(&self, task_id: &str, id: &str, at: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE shares SET revoked_at = ? WHERE id = ? AND task_id = ? AND revoked_at IS NULL",
+        )
+        .bind(at)
+        .bind(id)
+        .bind(task_id)
+        .execute(self.pool())
+        .await
+        .context(|| format!("revoking share {id}"))?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+fn deployment_from_row(row: &SqliteRow) -> DeploymentRow {
+    DeploymentRow {
+        id: row.get("id"),
+        task_id: row.get("task_id"),
+        deliverable_id: row.get("deliverable_id"),
+        target: row.get("target"),
+        location: row.get("location"),
+        files: row.get("files"),
+        bytes: row.get("bytes"),
+        created_at: row.get("created_at"),
+        taken_down_at: row.get("taken_down_at"),
+    }
+}
+
+fn share_from_row(row: &SqliteRow) -> ShareRow {
+    ShareRow {
+        id: row.get("id"),
+        task_id: row.get("task_id"),
+        deliverable_id: row.get("deliverable_id"),
+        include_replay: row.get("include_replay"),
+        created_at: row.get("created_at"),
+        expires_at: row.get("expires_at"),
+        revoked_at: row.get("revoked_at"),
+        access_count: row.get("access_count"),
+    }
+}

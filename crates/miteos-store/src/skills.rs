@@ -1,0 +1,191 @@
+//! Skills: stored as JSON, with the counters every run updates beside it.
+
+use chrono::Utc;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::Store;
+use super::tasks::to_json;
+use miteos_domain::{Error, Result};
+
+use crate::StoreContext;
+use miteos_skills::{Skill, SkillMatch, SkillStatus};
+
+/// A task's relation to skills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSkill {
+    pub skill_id: Option<String>,
+    /// How the prompt matched it; `None` for tasks recorded before matches were.
+    pub matched: Option<SkillMatch>,
+    pub use_skills: bool,
+}
+
+/// Failed runs after which a skill that fails more often than it succeeds is retired.
+const RETIRE_AFTER_FAILURES: i64 = 3;
+
+const COLUMNS: &str = "id, status, body, uses, successes, sum_tokens, sum_cost_micros, sum_seconds";
+
+impl Store {
+    /// Stores a new skill, or a new version of one (same id): its counters stay.
+    pub async fn save_skill(&self, skill: &Skill) -> Result<()> {
+        let now = Utc::now();
+        sqlx::query(
+            "INSERT INTO skills (id, name, status, prompt_template, body, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+             status = excluded.status, prompt_template = excluded.prompt_template, body = excluded.body, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&skill.id)
+        .bind(&skill.name)
+        .bind(skill.status.as_str())
+        .bind(&skill.prompt_template)
+        .bind(to_json(skill))
+        .bind(skill.created_at)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .context(|| format!("storing skill {}", skill.id))?;
+        Ok(())
+    }
+
+    /// Every skill, newest first.
+    pub async fn skills(&self) -> Result<Vec<Skill>> {
+        self.skills_where("1 = 1").await
+    }
+
+    /// The skills prompts are matched against.
+    pub async fn active_skills(&self) -> Result<Vec<Skill>> {
+        self.skills_where("status = 'active'").await
+    }
+
+    /// Skills matching `condition` (one of this module's constants, never input), newest first.
+    async fn skills_where(&self, condition: &str) -> Result<Vec<Skill>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM skills WHERE {condition} ORDER BY created_at DESC, id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .context(|| "listing skills".into())?;
+        rows.iter().map(skill_from_row).collect()
+    }
+
+    pub async fn skill(&self, id: &str) -> Result<Option<Skill>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM skills WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context(|| format!("reading skill {id}"))?;
+        row.as_ref().map(skill_from_row).transpose()
+    }
+
+    /// False when there was no such skill.
+    pub async fn delete_skill(&self, id: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM skills WHERE id = ?")
+            .bind(id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("deleting skill {id}"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a task's plan (its subtasks and their dependencies), to plan it again. What the
+    /// removed subtasks spent stays in the task's totals.
+    pub async fn discard_plan(&self, task_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM subtasks WHERE task_id = ?")
+            .bind(task_id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("discarding the plan of {task_id}"))?;
+        Ok(())
+    }
+
+    /// Records the skill a task runs from: how its prompt matched it.
+    pub async fn set_task_skill(&self, task_id: &str, matched: &SkillMatch) -> Result<()> {
+        sqlx::query("UPDATE tasks SET skill_id = ?, skill_match = ? WHERE id = ?")
+            .bind(&matched.skill_id)
+            .bind(to_json(matched))
+            .bind(task_id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("recording the skill of {task_id}"))?;
+        Ok(())
+    }
+
+    /// Turns skill use off for a task: it is planned afresh, whatever it matches.
+    pub async fn set_task_skips_skills(&self, task_id: &str) -> Result<()> {
+        sqlx::query("UPDATE tasks SET use_skills = 0 WHERE id = ?")
+            .bind(task_id)
+            .execute(self.pool())
+            .await
+            .context(|| format!("turning skills off for {task_id}"))?;
+        Ok(())
+    }
+
+    /// The skill a task runs from and its parameters, and whether it may use skills.
+    pub async fn task_skill(&self, task_id: &str) -> Result<TaskSkill> {
+        let row = sqlx::query("SELECT skill_id, skill_match, use_skills FROM tasks WHERE id = ?")
+            .bind(task_id)
+            .fetch_optional(self.pool())
+            .await
+            .context(|| format!("reading the skill of {task_id}"))?
+            .ok_or_else(|| Error::NotFound(format!("task {task_id} does not exist")))?;
+        let matched: Option<String> = row.get("skill_match");
+        Ok(TaskSkill {
+            skill_id: row.get("skill_id"),
+            matched: matched.and_then(|m| serde_json::from_str(&m).ok()),
+            use_skills: row.get::<i64, _>("use_skills") != 0,
+        })
+    }
+
+    /// Counts one run of a skill; a skill failing more often than it succeeds (after a few
+    /// failures) is retired.
+    pub async fn record_skill_run(
+        &self,
+        id: &str,
+        succeeded: bool,
+        tokens: i64,
+        cost_micros: i64,
+        seconds: f64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE skills SET uses = uses + 1, successes = successes + ?, sum_tokens = sum_tokens + ?, \
+             sum_cost_micros = sum_cost_micros + ?, sum_seconds = sum_seconds + ?, updated_at = ?, \
+             status = CASE WHEN uses + 1 - (successes + ?) >= ? AND (successes + ?) * 2 < uses + 1 \
+                           THEN 'retired' ELSE status END \
+             WHERE id = ?",
+        )
+        .bind(i64::from(succeeded))
+        .bind(tokens)
+        .bind(cost_micros)
+        .bind(seconds)
+        .bind(Utc::now())
+        .bind(i64::from(succeeded))
+        .bind(RETIRE_AFTER_FAILURES)
+        .bind(i64::from(succeeded))
+        .bind(id)
+        .execute(self.pool())
+        .await
+        .context(|| format!("counting a run of skill {id}"))?;
+        Ok(())
+    }
+}
+
+fn skill_from_row(row: &SqliteRow) -> Result<Skill> {
+    let body: String = row.get("body");
+    let mut skill: Skill = serde_json::from_str(&body)
+        .map_err(|e| Error::Internal(format!("unreadable skill in store: {e}")))?;
+    let status: String = row.get("status");
+    skill.status = SkillStatus::parse(&status)
+        .ok_or_else(|| Error::Internal(format!("unknown skill status {status:?} in store")))?;
+    let uses: i64 = row.get("uses");
+    let stats = &mut skill.stats;
+    stats.uses = uses;
+    stats.successes = row.get("successes");
+    if uses > 0 {
+        let n = uses as f64;
+        stats.mean_tokens = row.get::<i64, _>("sum_tokens") as f64 / n;
+        stats.mean_cost_usd = row.get::<i64, _>("sum_cost_micros") as f64 / 1e6 / n;
+        stats.mean_seconds = row.get::<f64, _>("sum_seconds") / n;
+    }
+    Ok(skill)
+}

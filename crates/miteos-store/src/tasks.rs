@@ -1,0 +1,396 @@
+//! Tasks and their subtasks (with dependencies), and the token/cost totals of both.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use super::Store;
+use miteos_domain::{Error, Result};
+use miteos_domain::{Subtask, SubtaskStatus, Task, TaskStatus, cents_from_micros};
+
+use crate::StoreContext;
+
+/// A subtask of a validated plan, before it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSubtask {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub agent_type: String,
+    pub depends_on: Vec<String>,
+}
+
+/// Task totals after a usage update.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskTotals {
+    pub tokens: i64,
+    pub cost_micros: i64,
+}
+
+pub(crate) const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, model, input_tokens, output_tokens, \
+     cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause, skill_id";
+
+impl Store {
+    pub async fn insert_task(&self, task: &Task) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&task.id)
+        .bind(&task.prompt)
+        .bind(&task.title)
+        .bind(&task.workspace_id)
+        .bind(task.status.as_str())
+        .bind(&task.model)
+        .bind(task.created_at)
+        .bind(task.budget.as_ref().map(to_json))
+        .execute(&self.pool)
+        .await
+        .context(|| format!("storing task {}", task.id))?;
+        Ok(())
+    }
+
+    pub async fn get_task(&self, id: &str) -> Result<Task> {
+        let row = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .context(|| format!("reading task {id}"))?
+            .ok_or_else(|| Error::NotFound(format!("task {id} does not exist")))?;
+        let mut task = task_from_row(&row)?;
+        let mut subtasks = self.subtasks_of(&[task.id.clone()]).await?;
+        task.subtasks = subtasks.remove(&task.id).unwrap_or_default();
+        Ok(task)
+    }
+
+    /// Subtasks (with dependencies) of the given tasks, in plan order.
+    pub(crate) async fn subtasks_of(
+        &self,
+        task_ids: &[String],
+    ) -> Result<HashMap<String, Vec<Subtask>>> {
+        let mut out: HashMap<String, Vec<Subtask>> = HashMap::new();
+        if task_ids.is_empty() {
+            return Ok(out);
+        }
+        let rows = in_list(
+            "SELECT task_id, id, title, description, agent_type, status, input_tokens, output_tokens, cost_micros, \
+             output, error, started_at, finished_at, steps FROM subtasks WHERE task_id IN (",
+            task_ids,
+            ") ORDER BY task_id, position",
+        )
+        .build()
+            .fetch_all(&self.pool)
+            .await
+            .context(|| "reading subtasks".into())?;
+
+        let dep_rows = in_list(
+            "SELECT task_id, subtask_id, depends_on FROM subtask_deps WHERE task_id IN (",
+            task_ids,
+            ") ORDER BY task_id, subtask_id, depends_on",
+        )
+        .build()
+        .fetch_all(&self.pool)
+        .await
+        .context(|| "reading subtask dependencies".into())?;
+        let mut deps: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for row in dep_rows {
+            deps.entry((row.get("task_id"), row.get("subtask_id")))
+                .or_default()
+                .push(row.get("depends_on"));
+        }
+
+        for row in rows {
+            let task_id: String = row.get("task_id");
+            let id: String = row.get("id");
+            let status: String = row.get("status");
+            let input: i64 = row.get("input_tokens");
+            let output: i64 = row.get("output_tokens");
+            let micros: i64 = row.get("cost_micros");
+            let mut depends_on = deps
+                .remove(&(task_id.clone(), id.clone()))
+                .unwrap_or_default();
+            depends_on.sort_by_key(|d| subtask_number(d));
+            out.entry(task_id).or_default().push(Subtask {
+                id,
+                agent_type: row.get("agent_type"),
+                status: SubtaskStatus::parse(&status).ok_or_else(|| {
+                    Error::Internal(format!("unknown subtask status {status:?} in store"))
+                })?,
+                title: row.get("title"),
+                description: row.get("description"),
+                depends_on,
+                tokens_used: input + output,
+                cost_usd: micros as f64 / 1e6,
+                steps: row.get("steps"),
+                started_at: row.get("started_at"),
+                finished_at: row.get("finished_at"),
+                output: row.get("output"),
+                error: row.get("error"),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores a validated plan: the title and every subtask with its dependencies, atomically.
+    pub async fn insert_plan(
+        &self,
+        task_id: &str,
+        title: &str,
+        subtasks: &[NewSubtask],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE tasks SET title = ? WHERE id = ?")
+            .bind(title)
+            .bind(task_id)
+            .execute(&mut *tx)
+            .await
+            .context(|| format!("titling task {task_id}"))?;
+        for (position, st) in subtasks.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO subtasks (task_id, id, position, title, description, agent_type, status) \
+                 VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            )
+            .bind(task_id)
+            .bind(&st.id)
+            .bind(position as i64)
+            .bind(&st.title)
+            .bind(&st.description)
+            .bind(&st.agent_type)
+            .execute(&mut *tx)
+            .await
+            .context(|| format!("storing subtask {} of {task_id}", st.id))?;
+        }
+        for st in subtasks {
+            for dep in &st.depends_on {
+                sqlx::query(
+                    "INSERT INTO subtask_deps (task_id, subtask_id, depends_on) VALUES (?, ?, ?)",
+                )
+                .bind(task_id)
+                .bind(&st.id)
+                .bind(dep)
+                .execute(&mut *tx)
+                .await
+                .context(|| format!("storing dependency {} -> {dep} of {task_id}", st.id))?;
+            }
+        }
+        tx.commit()
+            .await
+            .context(|| format!("committing plan of {task_id}"))?;
+        Ok(())
+    }
+
+    pub async fn set_task_status(
+        &self,
+        id: &str,
+        status: TaskStatus,
+        error: Option<&str>,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let (started, finished) = match status {
+            TaskStatus::Running => (Some(now), None),
+            s if s.is_finished() => (None, Some(now)),
+            _ => (None, None),
+        };
+        sqlx::query(
+            "UPDATE tasks SET status = ?, error = COALESCE(?, error), \
+             started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(error)
+        .bind(started)
+        .bind(finished)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .context(|| format!("setting task {id} {}", status.as_str()))?;
+        Ok(())
+    }
+
+    pub async fn set_subtask_status(
+        &self,
+        task_id: &str,
+        id: &str,
+        status: SubtaskStatus,
+        output: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let (started, finished) = match status {
+            SubtaskStatus::Running => (Some(now), None),
+            s if s.is_finished() => (None, Some(now)),
+            _ => (None, None),
+        };
+        sqlx::query(
+            "UPDATE subtasks SET status = ?, output = COALESCE(?, output), error = COALESCE(?, error), \
+             started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) \
+             WHERE task_id = ? AND id = ?",
+        )
+        .bind(status.as_str())
+        .bind(output)
+        .bind(error)
+        .bind(started)
+        .bind(finished)
+        .bind(task_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .context(|| format!("setting subtask {id} of {task_id} {}", status.as_str()))?;
+        Ok(())
+    }
+
+    /// Puts the subtasks a stopped run left unfinished (or failed) back to `pending`, so a
+    /// resumed run does them again; returns their ids. Complete subtasks keep their results.
+    pub async fn reset_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "UPDATE subtasks SET status = 'pending', started_at = NULL, finished_at = NULL, error = NULL \
+             WHERE task_id = ? AND status IN ('running', 'failed', 'cancelled') RETURNING id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("resetting the subtasks of {task_id}"))?;
+        Ok(rows.iter().map(|r| r.get("id")).collect())
+    }
+
+    /// Ends every subtask of the task that has not finished yet as `cancelled`; returns their ids.
+    pub async fn cancel_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "UPDATE subtasks SET status = 'cancelled', finished_at = ? \
+             WHERE task_id = ? AND status IN ('pending', 'running') RETURNING id",
+        )
+        .bind(Utc::now())
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("cancelling subtasks of {task_id}"))?;
+        let mut ids: Vec<String> = rows.iter().map(|r| r.get("id")).collect();
+        ids.sort_by_key(|d| subtask_number(d));
+        Ok(ids)
+    }
+
+    /// Adds one model call's usage to the subtask (if any) and the task; returns the task's totals.
+    pub async fn add_usage(
+        &self,
+        task_id: &str,
+        subtask_id: Option<&str>,
+        input_tokens: i64,
+        output_tokens: i64,
+        cost_micros: i64,
+    ) -> Result<TaskTotals> {
+        let mut tx = self.begin().await?;
+        if let Some(st) = subtask_id {
+            sqlx::query(
+                "UPDATE subtasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
+                 cost_micros = cost_micros + ?, steps = steps + 1 WHERE task_id = ? AND id = ?",
+            )
+            .bind(input_tokens)
+            .bind(output_tokens)
+            .bind(cost_micros)
+            .bind(task_id)
+            .bind(st)
+            .execute(&mut *tx)
+            .await
+            .context(|| format!("adding usage to {st} of {task_id}"))?;
+        }
+        let row = sqlx::query(
+            "UPDATE tasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
+             cost_micros = cost_micros + ?, steps = steps + 1 WHERE id = ? \
+             RETURNING input_tokens + output_tokens AS tokens, cost_micros",
+        )
+        .bind(input_tokens)
+        .bind(output_tokens)
+        .bind(cost_micros)
+        .bind(task_id)
+        .fetch_one(&mut *tx)
+        .await
+        .context(|| format!("adding usage to {task_id}"))?;
+        tx.commit()
+            .await
+            .context(|| format!("committing usage of {task_id}"))?;
+        Ok(TaskTotals {
+            tokens: row.get("tokens"),
+            cost_micros: row.get("cost_micros"),
+        })
+    }
+
+    /// Ids of tasks that a previous process left `pending` or `running`.
+    pub async fn unfinished_task_ids(&self) -> Result<Vec<String>> {
+        let rows =
+            sqlx::query("SELECT id FROM tasks WHERE status IN ('pending', 'running') ORDER BY id")
+                .fetch_all(&self.pool)
+                .await
+                .context(|| "finding unfinished tasks".into())?;
+        Ok(rows.iter().map(|r| r.get("id")).collect())
+    }
+
+    pub(super) async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
+        self.pool
+            .begin()
+            .await
+            .context(|| "starting a transaction".into())
+    }
+}
+
+/// `head` + one bound parameter per id, comma-separated + `tail`.
+fn in_list<'a>(head: &str, ids: &'a [String], tail: &str) -> QueryBuilder<'a, Sqlite> {
+    let mut query = QueryBuilder::<Sqlite>::new(head);
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(id);
+    }
+    query.push(tail);
+    query
+}
+
+pub(crate) fn task_from_row(row: &SqliteRow) -> Result<Task> {
+    let status: String = row.get("status");
+    let input: i64 = row.get("input_tokens");
+    let output: i64 = row.get("output_tokens");
+    let micros: i64 = row.get("cost_micros");
+    let created_at: DateTime<Utc> = row.get("created_at");
+    Ok(Task {
+        id: row.get("id"),
+        prompt: row.get("prompt"),
+        status: TaskStatus::parse(&status)
+            .ok_or_else(|| Error::Internal(format!("unknown task status {status:?} in store")))?,
+        total_tokens_used: input + output,
+        total_cost_cents: cents_from_micros(micros),
+        created_at,
+        subtasks: Vec::new(),
+        total_cost_usd: micros as f64 / 1e6,
+        title: row.get("title"),
+        workspace_id: row.get("workspace_id"),
+        model: row.get("model"),
+        started_at: row.get("started_at"),
+        finished_at: row.get("finished_at"),
+        error: row.get("error"),
+        steps: row.get("steps"),
+        budget: from_json(row, "budget")?,
+        estimate: from_json(row, "estimate")?,
+        paused: from_json(row, "pause")?,
+        skill_id: row.get("skill_id"),
+    })
+}
+
+/// A JSON column (budget, estimate, pause).
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("budget types always encode")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<Option<T>> {
+    let text: Option<String> = row.get(column);
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|e| Error::Internal(format!("unreadable {column} in store: {e}")))
+    })
+    .transpose()
+}
+
+/// `st-12` sorts after `st-2`.
+fn subtask_number(id: &str) -> u64 {
+    id.strip_prefix("st-")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX)
+}
