@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/miteos/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-echo "== UI: type check, component tests, build"
+echo "== UI: the HTTP client's types match the OpenAPI document, type check, component tests, build"
+npm --prefix ui run api -- --check
 npm --prefix ui run check
 npm --prefix ui test
 # The app embeds ui/dist and the browser tests load it: build it before cargo.

@@ -39,7 +39,7 @@ pub async fn start(miteos: Miteos) -> Option<ApiInfo> {
         }
     };
     let local = listener.local_addr().ok()?;
-    let state = miteos_api::AppState::new(miteos, &token, &address.host);
+    let state = miteos_api::ApiState::new(miteos, &token, &address.host);
     tokio::spawn(async move {
         let closed = state.miteos.closed();
         if let Err(e) = miteos_api::serve(listener, state, closed).await {

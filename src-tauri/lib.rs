@@ -23,7 +23,7 @@ use tauri::Manager;
 pub use api::ApiInfo;
 
 /// What every command reaches through `tauri::State`.
-pub struct AppState {
+pub struct DesktopState {
     pub miteos: Miteos,
     /// The local HTTP API this process serves (for a browser or scripts), if it could start.
     pub api: Option<ApiInfo>,
@@ -85,7 +85,7 @@ pub fn run() {
                     tracing::error!(error = %e, "starting the task given on the command line");
                 }
             }
-            app.manage(AppState {
+            app.manage(DesktopState {
                 miteos,
                 api,
                 subscriptions: Default::default(),
@@ -105,7 +105,7 @@ pub fn run() {
         // The shutdown sequence (live streams, the servers, the runs, MCP servers, background
         // work) before the process exits: nothing Miteos started outlives the app.
         if let tauri::RunEvent::Exit = event
-            && let Some(state) = app.try_state::<AppState>()
+            && let Some(state) = app.try_state::<DesktopState>()
         {
             tauri::async_runtime::block_on(state.miteos.shutdown());
         }

@@ -5,12 +5,12 @@ use miteos_core::domain::{Deliverable, Deployment, Provenance, Share};
 use miteos_core::preview::Preview;
 use tauri::{AppHandle, State};
 
-use crate::AppState;
+use crate::DesktopState;
 use crate::error::{CommandResult, chosen_in_dialog};
 
 #[tauri::command]
 pub async fn deliverables(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
 ) -> CommandResult<Vec<Deliverable>> {
     Ok(state.miteos.deliverables(&task_id).await?)
@@ -18,7 +18,7 @@ pub async fn deliverables(
 
 #[tauri::command]
 pub async fn preview_deliverable(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     deliverable_id: String,
 ) -> CommandResult<Preview> {
@@ -32,7 +32,7 @@ pub async fn preview_deliverable(
 #[tauri::command]
 pub async fn save_deliverable(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     deliverable_id: String,
     destination: String,
@@ -47,7 +47,7 @@ pub async fn save_deliverable(
 /// The deliverable's file on disk, for "open containing folder".
 #[tauri::command]
 pub async fn deliverable_path(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     deliverable_id: String,
 ) -> CommandResult<String> {
@@ -62,7 +62,7 @@ pub async fn deliverable_path(
 #[tauri::command]
 pub async fn save_bundle(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     destination: String,
 ) -> CommandResult<()> {
@@ -75,7 +75,7 @@ pub async fn save_bundle(
 
 #[tauri::command]
 pub async fn provenance(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     deliverable_id: String,
 ) -> CommandResult<Provenance> {
@@ -84,7 +84,7 @@ pub async fn provenance(
 
 #[tauri::command]
 pub async fn deploy(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     deliverable_id: String,
 ) -> CommandResult<Deployment> {
@@ -96,7 +96,7 @@ pub async fn deploy(
 
 #[tauri::command]
 pub async fn deployments(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
 ) -> CommandResult<Vec<Deployment>> {
     Ok(state.miteos.deployments(&task_id).await?)
@@ -104,7 +104,7 @@ pub async fn deployments(
 
 #[tauri::command]
 pub async fn take_down(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     deployment_id: String,
 ) -> CommandResult<()> {
@@ -114,7 +114,7 @@ pub async fn take_down(
 /// A public link valid for `expires_in_hours` (default 7 days).
 #[tauri::command]
 pub async fn share(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     deliverable_id: String,
     expires_in_hours: Option<u32>,
@@ -128,13 +128,13 @@ pub async fn share(
 }
 
 #[tauri::command]
-pub async fn shares(state: State<'_, AppState>, task_id: String) -> CommandResult<Vec<Share>> {
+pub async fn shares(state: State<'_, DesktopState>, task_id: String) -> CommandResult<Vec<Share>> {
     Ok(state.miteos.shares(&task_id).await?)
 }
 
 #[tauri::command]
 pub async fn revoke_share(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     share_id: String,
 ) -> CommandResult<()> {

@@ -3,17 +3,17 @@
 use miteos_core::skills::{Skill, SkillMatch};
 use tauri::State;
 
-use crate::AppState;
+use crate::DesktopState;
 use crate::error::CommandResult;
 
 #[tauri::command]
-pub async fn skills(state: State<'_, AppState>) -> CommandResult<Vec<Skill>> {
+pub async fn skills(state: State<'_, DesktopState>) -> CommandResult<Vec<Skill>> {
     Ok(state.miteos.skills().await?)
 }
 
 #[tauri::command]
 pub async fn compile_skills(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_ids: Vec<String>,
 ) -> CommandResult<Vec<Skill>> {
     Ok(state.miteos.compile_skills(&task_ids).await?)
@@ -21,7 +21,7 @@ pub async fn compile_skills(
 
 #[tauri::command]
 pub async fn match_skill(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     prompt: String,
 ) -> CommandResult<Option<SkillMatch>> {
     Ok(state.miteos.match_skill(&prompt).await?)
@@ -29,7 +29,7 @@ pub async fn match_skill(
 
 #[tauri::command]
 pub async fn rename_skill(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     skill_id: String,
     name: String,
 ) -> CommandResult<Skill> {
@@ -37,6 +37,6 @@ pub async fn rename_skill(
 }
 
 #[tauri::command]
-pub async fn delete_skill(state: State<'_, AppState>, skill_id: String) -> CommandResult<()> {
+pub async fn delete_skill(state: State<'_, DesktopState>, skill_id: String) -> CommandResult<()> {
     Ok(state.miteos.delete_skill(&skill_id).await?)
 }

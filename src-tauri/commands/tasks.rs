@@ -11,14 +11,14 @@ use miteos_core::store::TaskFilter;
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::AppState;
+use crate::DesktopState;
 use crate::error::{CommandResult, chosen_in_dialog};
 
 /// Starts a task; its attachments are paths the user picked in the open dialog (and only those).
 #[tauri::command]
 pub async fn create_task(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     mut task: NewTask<PathBuf>,
 ) -> CommandResult<Task> {
     let paths = std::mem::take(&mut task.attachments);
@@ -40,13 +40,13 @@ pub async fn create_task(
 }
 
 #[tauri::command]
-pub async fn get_task(state: State<'_, AppState>, task_id: String) -> CommandResult<Task> {
+pub async fn get_task(state: State<'_, DesktopState>, task_id: String) -> CommandResult<Task> {
     Ok(state.miteos.get_task(&task_id).await?)
 }
 
 #[tauri::command]
 pub async fn list_tasks(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     limit: u32,
     offset: u32,
     status: Option<TaskStatus>,
@@ -62,13 +62,13 @@ pub async fn list_tasks(
 }
 
 #[tauri::command]
-pub async fn cancel_task(state: State<'_, AppState>, task_id: String) -> CommandResult<Task> {
+pub async fn cancel_task(state: State<'_, DesktopState>, task_id: String) -> CommandResult<Task> {
     Ok(state.miteos.cancel_task(&task_id).await?)
 }
 
 #[tauri::command]
 pub async fn approvals(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
 ) -> CommandResult<Vec<Approval>> {
     Ok(state.miteos.approvals(&task_id).await?)
@@ -76,7 +76,7 @@ pub async fn approvals(
 
 #[tauri::command]
 pub async fn decide_approval(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     approval_id: String,
     approve: bool,
@@ -92,7 +92,7 @@ pub async fn decide_approval(
 /// until the app shuts down.
 #[tauri::command]
 pub async fn task_events(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     after: i64,
     on_event: Channel<Event>,
@@ -115,14 +115,14 @@ pub async fn task_events(
 /// Stops the forwarder of a `task_events` subscription: the window no longer shows that task.
 /// An id that already ended is fine.
 #[tauri::command]
-pub fn stop_task_events(state: State<'_, AppState>, subscription: u64) {
+pub fn stop_task_events(state: State<'_, DesktopState>, subscription: u64) {
     state.subscriptions.close(subscription);
 }
 
 /// Answers a task paused on its budget: raise (the paused limit doubled, or `budget`) or stop.
 #[tauri::command]
 pub async fn decide_budget(
-    state: State<'_, AppState>,
+    state: State<'_, DesktopState>,
     task_id: String,
     decision: BudgetDecision,
     budget: Option<BudgetChange>,

@@ -190,7 +190,7 @@ async fn missing_or_wrong_token_is_401_and_foreign_host_is_403() {
 async fn a_client_over_its_rate_gets_429_with_retry_after() {
     let app = TestApp::start(Dialect::OpenAi).await;
     let state =
-        miteos_api::AppState::new(app.miteos.clone(), TOKEN, "127.0.0.1").with_rate_limit(1, 5);
+        miteos_api::ApiState::new(app.miteos.clone(), TOKEN, "127.0.0.1").with_rate_limit(1, 5);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(miteos_api::serve(listener, state, std::future::pending()));

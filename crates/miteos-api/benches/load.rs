@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use miteos_api::{self as api, AppState};
+use miteos_api::{self as api, ApiState};
 use miteos_core::Miteos;
 use miteos_core::domain::TaskStatus;
 use miteos_core::orchestrator::Limits;
@@ -66,7 +66,7 @@ async fn run(provider_calls: usize, dir: &std::path::Path) {
     // The per-client rate limit would throttle this one client; the benchmark measures what
     // is behind it.
     let state =
-        AppState::new(miteos.clone(), TOKEN, "127.0.0.1").with_rate_limit(1_000_000, 1_000_000);
+        ApiState::new(miteos.clone(), TOKEN, "127.0.0.1").with_rate_limit(1_000_000, 1_000_000);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(api::serve(listener, state, async {
         let _ = stop_rx.await;

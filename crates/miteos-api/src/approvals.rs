@@ -7,13 +7,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::ApiJson;
-use super::{ApiError, AppState, ErrorBody};
+use super::{ApiError, ApiState, ErrorBody};
 
 /// The task's approval requests, oldest first (decided ones too).
-#[utoipa::path(get, path = "/tasks/{task_id}/approvals", params(("task_id" = String, Path)),
+#[utoipa::path(get, path = "/tasks/{task_id}/approvals", operation_id = "list_approvals", params(("task_id" = String, Path)),
     responses((status = 200, body = Vec<Approval>), (status = 404, body = ErrorBody)))]
 pub async fn list(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
 ) -> Result<Json<Vec<Approval>>, ApiError> {
     Ok(Json(s.miteos.approvals(&task_id).await?))
@@ -37,7 +37,7 @@ pub struct DecisionBody {
     params(("task_id" = String, Path), ("approval_id" = String, Path)), request_body = DecisionBody,
     responses((status = 200, body = Approval), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn decide(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, approval_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<Json<Approval>, ApiError> {

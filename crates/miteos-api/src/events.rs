@@ -13,9 +13,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::ApiQuery;
-use super::{ApiError, AppState};
+use super::{ApiError, ApiState};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct After {
     /// Replay events with a sequence number above this (the `Last-Event-ID` header wins).
     pub after: Option<i64>,
@@ -25,7 +26,7 @@ pub struct After {
     responses((status = 200, description = "text/event-stream of Event objects; the SSE id is `seq`, the SSE event name is `type`", body = Event),
               (status = 404, body = super::ErrorBody)))]
 pub async fn stream(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
     headers: HeaderMap,
     ApiQuery(after): ApiQuery<After>,

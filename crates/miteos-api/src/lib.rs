@@ -46,8 +46,10 @@ pub const RATE_BURST: u32 = 1000;
 
 type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
+/// What every handler of the API reaches: the service, the token it checks, the host names it
+/// answers to, the built War Room it serves and the rate limiter.
 #[derive(Clone)]
-pub struct AppState {
+pub struct ApiState {
     pub miteos: Miteos,
     token: Arc<str>,
     /// Host names (without port) the API answers to.
@@ -66,7 +68,7 @@ fn limiter(per_second: u32, burst: u32) -> Arc<Limiter> {
     Arc::new(governor::RateLimiter::keyed(quota))
 }
 
-impl AppState {
+impl ApiState {
     /// `bound_host` is the address the server listens on; it is accepted as a Host too.
     pub fn new(miteos: Miteos, token: &str, bound_host: &str) -> Self {
         let mut hosts = vec![
@@ -83,7 +85,7 @@ impl AppState {
         if !hosts.contains(&bound) && bound != "0.0.0.0" && bound != "[::]" {
             hosts.push(bound);
         }
-        AppState {
+        ApiState {
             miteos,
             token: token.into(),
             allowed_hosts: hosts.into(),
@@ -112,7 +114,7 @@ const UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'u
 
 /// `/`, `/assets/…` and `/icon.png` from the built UI, with a strict CSP. No token is needed to
 /// load the page; it carries none, and every API call it makes presents one.
-fn ui_routes(dir: &std::path::Path) -> Router<AppState> {
+fn ui_routes(dir: &std::path::Path) -> Router<ApiState> {
     use tower_http::services::{ServeDir, ServeFile};
     use tower_http::set_header::SetResponseHeaderLayer;
     Router::new()
@@ -129,7 +131,7 @@ fn ui_routes(dir: &std::path::Path) -> Router<AppState> {
         ))
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: ApiState) -> Router {
     let api = Router::new()
         .route(
             "/tasks",
@@ -236,7 +238,7 @@ pub fn router(state: AppState) -> Router {
 /// Serves until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
-    state: AppState,
+    state: ApiState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(
@@ -248,7 +250,7 @@ pub async fn serve(
 }
 
 async fn require_token(
-    State(state): State<AppState>,
+    State(state): State<ApiState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -275,7 +277,7 @@ async fn require_token(
 
 /// Answers `429` with `Retry-After` to a client over its rate (a runaway script, a flood).
 async fn rate_limit(
-    State(state): State<AppState>,
+    State(state): State<ApiState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -306,7 +308,7 @@ async fn rate_limit(
 /// The browser origins allowed to call the API: its own address (the War Room it serves) and
 /// the desktop app's webview. A page on any other site is refused even before the token is
 /// checked; no CORS headers are ever sent, so browsers keep other origins out as well.
-fn origin_allowed(state: &AppState, origin: &str) -> bool {
+fn origin_allowed(state: &ApiState, origin: &str) -> bool {
     if matches!(
         origin,
         "tauri://localhost" | "http://tauri.localhost" | "https://tauri.localhost"
@@ -327,7 +329,7 @@ fn origin_allowed(state: &AppState, origin: &str) -> bool {
 }
 
 async fn check_host(
-    State(state): State<AppState>,
+    State(state): State<ApiState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::ApiJsonOrDefault;
-use super::{ApiError, AppState, ErrorBody};
+use super::{ApiError, ApiState, ErrorBody};
 
 /// Deploys the deliverable to the staging server: an HTML file with the rest of its folder, any
 /// other file with a viewer page. Answers the deployment with its URL.
@@ -19,7 +19,7 @@ use super::{ApiError, AppState, ErrorBody};
     params(("task_id" = String, Path), ("deliverable_id" = String, Path)),
     responses((status = 201, body = Deployment), (status = 404, body = ErrorBody)))]
 pub async fn deploy(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, deliverable_id)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Deployment>), ApiError> {
     let deployment = s
@@ -33,7 +33,7 @@ pub async fn deploy(
 #[utoipa::path(get, path = "/tasks/{task_id}/deployments", params(("task_id" = String, Path)),
     responses((status = 200, body = Vec<Deployment>), (status = 404, body = ErrorBody)))]
 pub async fn deployments(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
 ) -> Result<Json<Vec<Deployment>>, ApiError> {
     Ok(Json(s.miteos.deployments(&task_id).await?))
@@ -44,7 +44,7 @@ pub async fn deployments(
     params(("task_id" = String, Path), ("deployment_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn take_down(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, deployment_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     s.miteos.take_down(&task_id, &deployment_id).await?;
@@ -66,7 +66,7 @@ pub struct NewShare {
     params(("task_id" = String, Path), ("deliverable_id" = String, Path)), request_body = NewShare,
     responses((status = 201, body = Share), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn share(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, deliverable_id)): Path<(String, String)>,
     ApiJsonOrDefault(body): ApiJsonOrDefault<NewShare>,
 ) -> Result<(StatusCode, Json<Share>), ApiError> {
@@ -90,7 +90,7 @@ pub async fn share(
 #[utoipa::path(get, path = "/tasks/{task_id}/shares", params(("task_id" = String, Path)),
     responses((status = 200, body = Vec<Share>), (status = 404, body = ErrorBody)))]
 pub async fn shares(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
 ) -> Result<Json<Vec<Share>>, ApiError> {
     Ok(Json(s.miteos.shares(&task_id).await?))
@@ -101,7 +101,7 @@ pub async fn shares(
     params(("task_id" = String, Path), ("share_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, share_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     s.miteos.revoke_share(&task_id, &share_id).await?;
@@ -113,7 +113,7 @@ pub async fn revoke(
     params(("task_id" = String, Path), ("deliverable_id" = String, Path)),
     responses((status = 200, body = Provenance), (status = 404, body = ErrorBody)))]
 pub async fn provenance(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, deliverable_id)): Path<(String, String)>,
 ) -> Result<Json<Provenance>, ApiError> {
     Ok(Json(s.miteos.provenance(&task_id, &deliverable_id).await?))

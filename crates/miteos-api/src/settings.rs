@@ -10,11 +10,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::ApiJson;
-use super::{ApiError, AppState, ErrorBody};
+use super::{ApiError, ApiState, ErrorBody};
 
 /// Providers (keys only as hints), concurrency, and the API address.
-#[utoipa::path(get, path = "/settings", responses((status = 200, body = Settings)))]
-pub async fn get(State(s): State<AppState>) -> Result<Json<Settings>, ApiError> {
+#[utoipa::path(get, path = "/settings", operation_id = "get_settings", responses((status = 200, body = Settings)))]
+pub async fn get(State(s): State<ApiState>) -> Result<Json<Settings>, ApiError> {
     Ok(Json(s.miteos.settings().await?))
 }
 
@@ -22,14 +22,14 @@ pub async fn get(State(s): State<AppState>) -> Result<Json<Settings>, ApiError> 
 #[utoipa::path(put, path = "/settings", request_body = SettingsUpdate,
     responses((status = 200, body = Settings), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn put(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiJson(update): ApiJson<SettingsUpdate>,
 ) -> Result<Json<Settings>, ApiError> {
     Ok(Json(s.miteos.save_settings(update).await?))
 }
 
 #[utoipa::path(get, path = "/agent-types", responses((status = 200, body = Vec<AgentType>)))]
-pub async fn agent_types(State(s): State<AppState>) -> Result<Json<Vec<AgentType>>, ApiError> {
+pub async fn agent_types(State(s): State<ApiState>) -> Result<Json<Vec<AgentType>>, ApiError> {
     Ok(Json(s.miteos.agent_types().await?))
 }
 
@@ -43,7 +43,7 @@ pub struct AgentModel {
 #[utoipa::path(put, path = "/agent-types/{name}/model", params(("name" = String, Path)), request_body = AgentModel,
     responses((status = 200, body = AgentType), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn set_agent_model(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(name): Path<String>,
     ApiJson(body): ApiJson<AgentModel>,
 ) -> Result<Json<AgentType>, ApiError> {
@@ -58,7 +58,7 @@ pub async fn set_agent_model(
 #[utoipa::path(post, path = "/agent-types", request_body = AgentTypeInput,
     responses((status = 201, body = AgentType), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_agent_type(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiJson(input): ApiJson<AgentTypeInput>,
 ) -> Result<(StatusCode, Json<AgentType>), ApiError> {
     Ok((
@@ -71,7 +71,7 @@ pub async fn create_agent_type(
 #[utoipa::path(put, path = "/agent-types/{name}", params(("name" = String, Path)), request_body = AgentTypeInput,
     responses((status = 200, body = AgentType), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_agent_type(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(name): Path<String>,
     ApiJson(input): ApiJson<AgentTypeInput>,
 ) -> Result<Json<AgentType>, ApiError> {
@@ -82,7 +82,7 @@ pub async fn update_agent_type(
 #[utoipa::path(delete, path = "/agent-types/{name}", params(("name" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_agent_type(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     s.miteos.delete_agent_type(&name).await?;
@@ -91,14 +91,14 @@ pub async fn delete_agent_type(
 
 /// The tools agent types can be given.
 #[utoipa::path(get, path = "/tools", responses((status = 200, body = Vec<String>)))]
-pub async fn tools(State(s): State<AppState>) -> Json<Vec<String>> {
+pub async fn tools(State(s): State<ApiState>) -> Json<Vec<String>> {
     Json(s.miteos.tool_names().await)
 }
 
 /// The MCP servers (from `DATA_DIR/mcp.json`) with the tools each offers, or why one could not
 /// be started.
 #[utoipa::path(get, path = "/mcp-servers", responses((status = 200, body = Vec<McpServerState>)))]
-pub async fn mcp_servers(State(s): State<AppState>) -> Result<Json<Vec<McpServerState>>, ApiError> {
+pub async fn mcp_servers(State(s): State<ApiState>) -> Result<Json<Vec<McpServerState>>, ApiError> {
     Ok(Json(s.miteos.mcp_servers().await?))
 }
 
@@ -107,7 +107,7 @@ pub async fn mcp_servers(State(s): State<AppState>) -> Result<Json<Vec<McpServer
 #[utoipa::path(put, path = "/mcp-servers", request_body = Vec<McpServer>,
     responses((status = 200, body = Vec<McpServerState>), (status = 400, body = ErrorBody)))]
 pub async fn save_mcp_servers(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiJson(servers): ApiJson<Vec<McpServer>>,
 ) -> Result<Json<Vec<McpServerState>>, ApiError> {
     Ok(Json(s.miteos.save_mcp_servers(servers).await?))

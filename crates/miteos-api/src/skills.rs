@@ -8,18 +8,18 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{ApiError, AppState, ErrorBody};
+use super::{ApiError, ApiState, ErrorBody};
 
 /// The skills, newest first, with their stats (retired ones too).
-#[utoipa::path(get, path = "/skills", responses((status = 200, body = Vec<Skill>)))]
-pub async fn list(State(s): State<AppState>) -> Result<Json<Vec<Skill>>, ApiError> {
+#[utoipa::path(get, path = "/skills", operation_id = "list_skills", responses((status = 200, body = Vec<Skill>)))]
+pub async fn list(State(s): State<ApiState>) -> Result<Json<Vec<Skill>>, ApiError> {
     Ok(Json(s.miteos.skills().await?))
 }
 
-#[utoipa::path(get, path = "/skills/{skill_id}", params(("skill_id" = String, Path)),
+#[utoipa::path(get, path = "/skills/{skill_id}", operation_id = "get_skill", params(("skill_id" = String, Path)),
     responses((status = 200, body = Skill), (status = 404, body = ErrorBody)))]
 pub async fn get(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(skill_id): Path<String>,
 ) -> Result<Json<Skill>, ApiError> {
     Ok(Json(s.miteos.skill(&skill_id).await?))
@@ -35,7 +35,7 @@ pub struct RenameBody {
 #[utoipa::path(patch, path = "/skills/{skill_id}", params(("skill_id" = String, Path)), request_body = RenameBody,
     responses((status = 200, body = Skill), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn rename(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(skill_id): Path<String>,
     ApiJson(body): ApiJson<RenameBody>,
 ) -> Result<Json<Skill>, ApiError> {
@@ -45,7 +45,7 @@ pub async fn rename(
 #[utoipa::path(delete, path = "/skills/{skill_id}", params(("skill_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(skill_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     s.miteos.delete_skill(&skill_id).await?;
@@ -64,7 +64,7 @@ pub struct CompileBody {
 #[utoipa::path(post, path = "/skills/compile", request_body = CompileBody,
     responses((status = 200, body = Vec<Skill>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn compile(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiJson(body): ApiJson<CompileBody>,
 ) -> Result<Json<Vec<Skill>>, ApiError> {
     Ok(Json(s.miteos.compile_skills(&body.task_ids).await?))
@@ -81,7 +81,7 @@ pub struct SkillFolder {
 #[utoipa::path(get, path = "/skills/{skill_id}/export", params(("skill_id" = String, Path)),
     responses((status = 200, body = SkillFolder), (status = 404, body = ErrorBody)))]
 pub async fn export(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(skill_id): Path<String>,
 ) -> Result<Json<SkillFolder>, ApiError> {
     Ok(Json(SkillFolder {
@@ -94,7 +94,7 @@ pub async fn export(
 #[utoipa::path(post, path = "/skills/import", request_body = SkillFolder,
     responses((status = 201, body = Skill), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn import(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiJson(body): ApiJson<SkillFolder>,
 ) -> Result<(StatusCode, Json<Skill>), ApiError> {
     Ok((
@@ -104,6 +104,7 @@ pub async fn import(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     /// What the user is typing.
     pub prompt: String,
@@ -113,7 +114,7 @@ pub struct MatchQuery {
 #[utoipa::path(get, path = "/skills/match", params(MatchQuery),
     responses((status = 200, body = Option<SkillMatch>), (status = 400, body = ErrorBody)))]
 pub async fn matching(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiQuery(q): ApiQuery<MatchQuery>,
 ) -> Result<Json<Option<SkillMatch>>, ApiError> {
     Ok(Json(s.miteos.match_skill(&q.prompt).await?))

@@ -13,9 +13,10 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{ApiError, AppState, ErrorBody};
+use super::{ApiError, ApiState, ErrorBody};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
     /// 1 to 100; default 20.
     #[serde(default = "default_limit")]
@@ -25,6 +26,7 @@ pub struct Page {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct History {
     /// 1 to 100; default 20.
     #[serde(default = "default_limit")]
@@ -47,7 +49,7 @@ fn default_limit() -> u32 {
 #[utoipa::path(post, path = "/tasks", request_body = NewTask<AttachmentBody>,
     responses((status = 201, body = Task), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn create(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiJson(mut body): ApiJson<NewTask<AttachmentBody>>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
     let attachments = std::mem::take(&mut body.attachments)
@@ -61,10 +63,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
-#[utoipa::path(get, path = "/tasks/{task_id}", params(("task_id" = String, Path)),
+#[utoipa::path(get, path = "/tasks/{task_id}", operation_id = "get_task", params(("task_id" = String, Path)),
     responses((status = 200, body = Task), (status = 404, body = ErrorBody)))]
 pub async fn get(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
 ) -> Result<Json<Task>, ApiError> {
     Ok(Json(s.miteos.get_task(&task_id).await?))
@@ -72,9 +74,9 @@ pub async fn get(
 
 /// History, newest first, optionally narrowed to one state or to tasks containing `q`; pages by
 /// `offset` or by the cursor `before`.
-#[utoipa::path(get, path = "/tasks", params(History), responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/tasks", operation_id = "list_tasks", params(History), responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
 pub async fn list(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiQuery(page): ApiQuery<History>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
     let filter = TaskFilter {
@@ -90,7 +92,7 @@ pub async fn list(
 /// Completed tasks, newest first: the Skill Compiler's input.
 #[utoipa::path(get, path = "/tasks/completed", params(Page), responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
 pub async fn completed(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
     Ok(Json(
@@ -111,7 +113,7 @@ pub struct BudgetBody {
 #[utoipa::path(post, path = "/tasks/{task_id}/budget", params(("task_id" = String, Path)), request_body = BudgetBody,
     responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn budget(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
     ApiJson(body): ApiJson<BudgetBody>,
 ) -> Result<Json<Task>, ApiError> {
@@ -126,7 +128,7 @@ pub async fn budget(
 #[utoipa::path(post, path = "/tasks/{task_id}/cancel", params(("task_id" = String, Path)),
     responses((status = 200, body = Task), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn cancel(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
 ) -> Result<Json<Task>, ApiError> {
     Ok(Json(s.miteos.cancel_task(&task_id).await?))
@@ -135,7 +137,7 @@ pub async fn cancel(
 #[utoipa::path(get, path = "/tasks/{task_id}/deliverables", params(("task_id" = String, Path)),
     responses((status = 200, body = Vec<Deliverable>), (status = 404, body = ErrorBody)))]
 pub async fn deliverables(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
 ) -> Result<Json<Vec<Deliverable>>, ApiError> {
     Ok(Json(s.miteos.deliverables(&task_id).await?))
@@ -146,7 +148,7 @@ pub async fn deliverables(
     params(("task_id" = String, Path), ("deliverable_id" = String, Path)),
     responses((status = 200, body = Preview), (status = 404, body = ErrorBody)))]
 pub async fn preview(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, deliverable_id)): Path<(String, String)>,
 ) -> Result<Json<Preview>, ApiError> {
     Ok(Json(
@@ -161,7 +163,7 @@ pub async fn preview(
     params(("task_id" = String, Path), ("deliverable_id" = String, Path)),
     responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
 pub async fn download(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path((task_id, deliverable_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (deliverable, path) = s.miteos.deliverable_file(&task_id, &deliverable_id).await?;
@@ -184,7 +186,7 @@ pub async fn download(
 #[utoipa::path(get, path = "/tasks/{task_id}/deliverables/bundle.zip", params(("task_id" = String, Path)),
     responses((status = 200, description = "application/zip of every deliverable, paths kept"), (status = 404, body = ErrorBody)))]
 pub async fn bundle(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     Path(task_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (name, file) = s.miteos.deliverables_zip(&task_id).await?;

@@ -184,7 +184,7 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
             if let Some(base) = miteos_api::staging::start(miteos.clone()).await {
                 println!("Deployments and share links: {base}");
             }
-            let mut state = miteos_api::AppState::new(miteos, &token, &host);
+            let mut state = miteos_api::ApiState::new(miteos, &token, &host);
             let ui_dir = ui_dir.unwrap_or_else(|| {
                 PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist"))
             });

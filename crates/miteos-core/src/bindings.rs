@@ -1,7 +1,7 @@
 //! TypeScript declarations of the types every transport carries (tasks, subtasks, agent types,
 //! deliverables, events), generated from the Rust types with ts-rs. The UI imports them from
 //! `ui/src/lib/types/core.ts`; a test fails when that file drifts from these types, and
-//! `MITEOS_BLESS=1 cargo test -p miteos-core bindings` rewrites it.
+//! `MITEOS_BLESS=1 cargo test --workspace --lib -- bindings` rewrites it.
 
 use ts_rs::{Config, TS};
 
@@ -76,7 +76,7 @@ pub fn typescript() -> String {
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:\n\
-         // run `MITEOS_BLESS=1 cargo test -p miteos-core bindings` after changing them.\n",
+         // run `MITEOS_BLESS=1 cargo test --workspace --lib -- bindings` after changing them.\n",
     );
     for decl in decls {
         out.push('\n');
@@ -102,7 +102,7 @@ mod tests {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == generated,
-            "{} is out of date with the Rust types: run `MITEOS_BLESS=1 cargo test -p miteos-core bindings` and commit it",
+            "{} is out of date with the Rust types: run `MITEOS_BLESS=1 cargo test --workspace --lib -- bindings` and commit it",
             path.display()
         );
     }

@@ -40,16 +40,17 @@ const ASKS: &[&str] = &[
     "Write a due-diligence brief on {c} covering {n} risks",
 ];
 
-/// A six-syllable word for `i` (one per number below a million): makes prompts distinct, as
-/// real histories are.
-fn word(mut i: usize) -> String {
-    const SYLLABLES: &[&str] = &["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po"];
-    let mut w = String::new();
-    for _ in 0..6 {
-        w.push_str(SYLLABLES[i % SYLLABLES.len()]);
-        i /= SYLLABLES.len();
-    }
-    w
+/// An eight-letter word for `i` (a multiplicative hash spread over the alphabet): makes prompts
+/// distinct, as real histories are, with a spread of trigrams like words'.
+fn word(i: usize) -> String {
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..8)
+        .map(|_| {
+            let letter = (b'a' + (x % 26) as u8) as char;
+            x /= 26;
+            letter
+        })
+        .collect()
 }
 
 fn percentiles(mut samples: Vec<Duration>) -> String {
@@ -166,10 +167,10 @@ fn main() {
             0,
         )
         .await;
-        let rare = word(tasks * 2 / 3);
+        let rare = word(tasks * 2 / 3 + 1);
         time(
             &store,
-            &format!("search: one task (\"{rare}\")"),
+            &format!("search: a rare word (\"{rare}\")"),
             text(&rare),
             0,
         )

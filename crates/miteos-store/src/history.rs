@@ -256,3 +256,69 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod concurrency {
+    use miteos_domain::{SubtaskStatus, Task};
+
+    use crate::{NewSubtask, Store};
+
+    /// Tasks planned and finishing at once keep the search index in step without a write
+    /// failing: the triggers run inside each writer's transaction.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_plans_and_outputs_all_land_in_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("m.db")).await.unwrap();
+        let mut writers = Vec::new();
+        for n in 0..8 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move {
+                let id = format!("task-{n:02}");
+                store
+                    .insert_task(&Task::pending(id.clone(), format!("Job {n}"), "m".into()))
+                    .await?;
+                let plan: Vec<NewSubtask> = (1..=3)
+                    .map(|i| NewSubtask {
+                        id: format!("st-{i}"),
+                        title: format!("Part {i}"),
+                        description: "do it".into(),
+                        agent_type: "analyst".into(),
+                        depends_on: vec![],
+                    })
+                    .collect();
+                store.insert_plan(&id, &format!("Plan {n}"), &plan).await?;
+                for i in 1..=3 {
+                    let st = format!("st-{i}");
+                    store
+                        .set_subtask_status(&id, &st, SubtaskStatus::Running, None, None)
+                        .await?;
+                    store
+                        .set_subtask_status(
+                            &id,
+                            &st,
+                            SubtaskStatus::Complete,
+                            Some(&format!("finding {n}-{i}")),
+                            None,
+                        )
+                        .await?;
+                }
+                Ok::<_, miteos_domain::Error>(())
+            }));
+        }
+        for w in writers {
+            w.await.unwrap().unwrap();
+        }
+        let found = store
+            .list_tasks(
+                &super::TaskFilter {
+                    text: Some("finding 5-3".into()),
+                    ..Default::default()
+                },
+                20,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "the last output of task 5 is searchable");
+    }
+}

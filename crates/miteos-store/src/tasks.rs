@@ -325,9 +325,13 @@ impl Store {
         Ok(rows.iter().map(|r| r.get("id")).collect())
     }
 
+    /// A write transaction, holding the write lock from its start (`BEGIN IMMEDIATE`): a
+    /// deferred one that reads first cannot always be upgraded while other writers commit
+    /// (SQLite answers "database is locked" at once instead of waiting), and every transaction
+    /// here writes.
     pub(super) async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
         self.pool
-            .begin()
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .context(|| "starting a transaction".into())
     }

@@ -8,7 +8,7 @@ pub use processes::processes_with;
 
 use std::time::{Duration, Instant};
 
-use miteos_api::{self as api, AppState};
+use miteos_api::{self as api, ApiState};
 use miteos_core::Miteos;
 use miteos_core::providers::ModelConfig;
 use miteos_core::providers::config::RetryPolicy;
@@ -129,7 +129,7 @@ impl TestApp {
         )
         .expect("staging server");
         let (tx, rx) = oneshot::channel();
-        let mut state = AppState::new(miteos.clone(), TOKEN, "127.0.0.1");
+        let mut state = ApiState::new(miteos.clone(), TOKEN, "127.0.0.1");
         // The built War Room, when there is one (scripts/test.sh builds it first).
         let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
         if ui.join("index.html").is_file() {

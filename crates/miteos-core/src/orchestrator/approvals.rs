@@ -1,8 +1,8 @@
 //! Approvals: a risky tool call pauses its subtask until the user approves or denies it.
 //!
 //! The call's [`CallApprover`] stores a pending [`Approval`], journals `approval_requested`, and
-//! waits on the task's [`ApprovalDesk`]. The service decides (store first, then
-//! `approval_decided`, then the desk wakes the call), so the journal always shows the decision
+//! waits on the task's [`PendingApprovals`]. The service decides (store first, then
+//! `approval_decided`, then the pending approval wakes the call), so the journal always shows the decision
 //! before the call's result. When the run ends first, [`expire_pending`] expires the request.
 
 use std::collections::HashMap;
@@ -23,11 +23,11 @@ use crate::tools::{Approver, ToolError};
 
 /// The approvals a task's calls are waiting on.
 #[derive(Default)]
-pub struct ApprovalDesk {
+pub struct PendingApprovals {
     waiting: Mutex<HashMap<String, oneshot::Sender<bool>>>,
 }
 
-impl ApprovalDesk {
+impl PendingApprovals {
     /// Wakes the call waiting on `id`; false when none is.
     pub fn answer(&self, id: &str, approved: bool) -> bool {
         let waiter = self.lock().remove(id);

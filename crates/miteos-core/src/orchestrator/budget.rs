@@ -3,8 +3,8 @@
 //! the user raises the limit or stops the task. A watchdog does the same for wall time, so a
 //! long tool call cannot outlast the time limit. Time spent paused does not count.
 //!
-//! The [`BudgetDesk`] holds the task's current budget and the open question. Opening a question
-//! (store, then journal) and answering it happen under the desk's lock, so `budget_paused` is
+//! The [`TaskBudget`] holds the task's current budget and the open question. Opening a question
+//! (store, then journal) and answering it happen under the task budget's lock, so `budget_paused` is
 //! always journaled before its `budget_decided`.
 
 use std::time::{Duration, Instant};
@@ -31,7 +31,7 @@ const TYPICAL_INPUT_SHARE: f64 = 0.85;
 const WATCH_EVERY: Duration = Duration::from_secs(5);
 
 /// The task's budget and the question it is paused on.
-pub struct BudgetDesk {
+pub struct TaskBudget {
     state: Mutex<DeskState>,
     /// True while a question is open; agents wait on it.
     paused: watch::Sender<bool>,
@@ -49,9 +49,9 @@ struct DeskState {
     end: Option<(TaskStatus, String)>,
 }
 
-impl BudgetDesk {
+impl TaskBudget {
     pub fn new(budget: Budget, run: CancellationToken) -> Self {
-        BudgetDesk {
+        TaskBudget {
             state: Mutex::new(DeskState {
                 budget,
                 pause: None,
@@ -65,11 +65,11 @@ impl BudgetDesk {
         }
     }
 
-    /// Holds the desk: answers go through [`DeskGuard`], so they cannot interleave with a
+    /// Holds the task's budget: answers go through [`TaskBudgetGuard`], so they cannot interleave with a
     /// question being asked.
-    pub async fn lock(&self) -> DeskGuard<'_> {
-        DeskGuard {
-            desk: self,
+    pub async fn lock(&self) -> TaskBudgetGuard<'_> {
+        TaskBudgetGuard {
+            budget: self,
             state: self.state.lock().await,
         }
     }
@@ -120,13 +120,13 @@ fn paused_total(state: &DeskState) -> Duration {
     state.paused_total + state.paused_since.map_or(Duration::ZERO, |s| s.elapsed())
 }
 
-/// The desk, held: the open question and the budget can be read and answered.
-pub struct DeskGuard<'a> {
-    desk: &'a BudgetDesk,
+/// The task's budget, held: the open question and the budget can be read and answered.
+pub struct TaskBudgetGuard<'a> {
+    budget: &'a TaskBudget,
     state: MutexGuard<'a, DeskState>,
 }
 
-impl DeskGuard<'_> {
+impl TaskBudgetGuard<'_> {
     pub fn budget(&self) -> Budget {
         self.state.budget
     }
@@ -147,7 +147,7 @@ impl DeskGuard<'_> {
         self.state
             .end
             .get_or_insert((TaskStatus::Cancelled, reason));
-        self.desk.run.cancel();
+        self.budget.run.cancel();
         self.resume();
     }
 
@@ -156,7 +156,7 @@ impl DeskGuard<'_> {
         if let Some(since) = self.state.paused_since.take() {
             self.state.paused_total += since.elapsed();
         }
-        self.desk.paused.send_replace(false);
+        self.budget.paused.send_replace(false);
     }
 }
 
@@ -176,8 +176,11 @@ impl SubtaskClock {
         }
     }
 
-    async fn active(&self, desk: &BudgetDesk) -> Duration {
-        let paused = desk.paused_total().await.saturating_sub(self.paused_before);
+    async fn active(&self, budget: &TaskBudget) -> Duration {
+        let paused = budget
+            .paused_total()
+            .await
+            .saturating_sub(self.paused_before);
         self.started.elapsed().saturating_sub(paused)
     }
 }

@@ -39,9 +39,9 @@ pub use agent_types::builtin_agent_types;
 /// Where a task's attachments are kept, inside its folder (the planner lists them).
 pub const INPUTS_DIR: &str = "inputs";
 
-pub use approvals::ApprovalDesk;
+pub use approvals::PendingApprovals;
 pub(crate) use approvals::expire_pending;
-pub use budget::{BudgetDesk, DeskGuard};
+pub use budget::{TaskBudget, TaskBudgetGuard};
 pub use planner::{DanglingDeps, Plan, validate_plan};
 
 /// Bounds on one task's run.
@@ -108,7 +108,7 @@ pub struct RunCtx {
     /// always the task's last event.
     pub gate: Arc<RwLock<()>>,
     /// The approvals this task's calls wait on; the service answers them.
-    pub approvals: Arc<ApprovalDesk>,
+    pub approvals: Arc<PendingApprovals>,
     /// The run continues one that a restart stopped: its plan and complete subtasks stand.
     pub resume: bool,
     /// Set when Miteos quits with tasks to resume on the next start: a run stopped by it leaves
@@ -117,7 +117,7 @@ pub struct RunCtx {
     /// Shared by every task: how many calls each provider may have in flight.
     pub provider_slots: Arc<ProviderSlots>,
     /// The task's budget and the question it may be paused on.
-    pub budget: Arc<BudgetDesk>,
+    pub budget: Arc<TaskBudget>,
     /// The skill the task runs from, if its prompt matched one worded as its template.
     pub skill: Option<Arc<crate::skills::SkillRun>>,
     /// The task may run from a skill (the user did not turn that off): a prompt worded

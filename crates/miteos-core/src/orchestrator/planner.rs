@@ -106,79 +106,14 @@ pub fn validate_plan(
             raw.subtasks.len()
         ));
     }
-    // `st-k` (or `k`) always names the k-th subtask, as the schema says; other ids a model
-    // invents ("research", "a") name the subtask that carries them.
-    let mut ids: HashMap<String, String> = HashMap::new();
-    for i in 0..raw.subtasks.len() {
-        ids.insert(subtask_id(i), subtask_id(i));
-        ids.insert((i + 1).to_string(), subtask_id(i));
-    }
-    let mut ambiguous: HashSet<String> = HashSet::new();
-    for (i, st) in raw.subtasks.iter().enumerate() {
-        let Some(theirs) = st.id.as_ref().map(id_text).filter(|t| !t.is_empty()) else {
-            continue;
-        };
-        if theirs.starts_with("st-") || theirs.parse::<usize>().is_ok() {
-            continue;
-        }
-        if ids.insert(theirs.clone(), subtask_id(i)).is_some() {
-            ambiguous.insert(theirs);
-        }
-    }
+    let ids = PlanIds::of(&raw);
     let known: Vec<&str> = agent_types.iter().map(|a| a.name.as_str()).collect();
-    let mut subtasks = Vec::with_capacity(raw.subtasks.len());
-    for (i, st) in raw.subtasks.iter().enumerate() {
-        let id = subtask_id(i);
-        let title = clip(&st.title, MAX_TITLE_CHARS);
-        if title.is_empty() {
-            problems.push(format!("{id} has no title"));
-        }
-        let agent_type = st.agent_type.trim().to_lowercase();
-        if !known.contains(&agent_type.as_str()) {
-            problems.push(format!(
-                "{id} has agent_type {:?}, which is not one of: {}",
-                st.agent_type,
-                known.join(", ")
-            ));
-        }
-        let mut depends_on = Vec::new();
-        for dep in &st.depends_on {
-            let text = id_text(dep);
-            match ids.get(&text) {
-                _ if ambiguous.contains(&text) => problems.push(format!(
-                    "{id} depends on {text:?}, but several subtasks have that id"
-                )),
-                Some(d) if *d == id => {
-                    if dangling == DanglingDeps::Report {
-                        problems.push(format!("{id} depends on itself"));
-                    }
-                }
-                Some(d) => {
-                    if !depends_on.contains(d) {
-                        depends_on.push(d.clone());
-                    }
-                }
-                None => {
-                    if dangling == DanglingDeps::Report {
-                        problems.push(format!(
-                            "{id} depends on {text:?}, which is not a subtask of this plan"
-                        ));
-                    }
-                }
-            }
-        }
-        let description = match clip(&st.description, MAX_DESCRIPTION_CHARS) {
-            d if d.is_empty() => title.clone(),
-            d => d,
-        };
-        subtasks.push(NewSubtask {
-            id,
-            title,
-            description,
-            agent_type,
-            depends_on,
-        });
-    }
+    let subtasks: Vec<NewSubtask> = raw
+        .subtasks
+        .iter()
+        .enumerate()
+        .map(|(i, st)| checked_subtask(i, st, &ids, &known, dangling, &mut problems))
+        .collect();
     if problems.is_empty()
         && let Some(cycle) = find_cycle(&subtasks)
     {
@@ -199,6 +134,112 @@ pub fn validate_plan(
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| clip(prompt, 80));
     Ok(Plan { title, subtasks })
+}
+
+/// What the ids a plan's dependencies use name. `st-k` (or `k`) always names the k-th subtask,
+/// as the schema says; other ids a model invents ("research", "a") name the subtask that
+/// carries them, unless several carry the same one.
+struct PlanIds {
+    ids: HashMap<String, String>,
+    ambiguous: HashSet<String>,
+}
+
+impl PlanIds {
+    fn of(raw: &RawPlan) -> PlanIds {
+        let mut ids: HashMap<String, String> = HashMap::new();
+        for i in 0..raw.subtasks.len() {
+            ids.insert(subtask_id(i), subtask_id(i));
+            ids.insert((i + 1).to_string(), subtask_id(i));
+        }
+        let mut ambiguous: HashSet<String> = HashSet::new();
+        for (i, st) in raw.subtasks.iter().enumerate() {
+            let Some(theirs) = st.id.as_ref().map(id_text).filter(|t| !t.is_empty()) else {
+                continue;
+            };
+            if theirs.starts_with("st-") || theirs.parse::<usize>().is_ok() {
+                continue;
+            }
+            if ids.insert(theirs.clone(), subtask_id(i)).is_some() {
+                ambiguous.insert(theirs);
+            }
+        }
+        PlanIds { ids, ambiguous }
+    }
+}
+
+/// The `i`-th subtask as stored: title and description clipped, a known agent type, the
+/// dependencies mapped to `st-` ids; what is wrong with it goes to `problems`.
+fn checked_subtask(
+    i: usize,
+    st: &RawSubtask,
+    ids: &PlanIds,
+    known: &[&str],
+    dangling: DanglingDeps,
+    problems: &mut Vec<String>,
+) -> NewSubtask {
+    let id = subtask_id(i);
+    let title = clip(&st.title, MAX_TITLE_CHARS);
+    if title.is_empty() {
+        problems.push(format!("{id} has no title"));
+    }
+    let agent_type = st.agent_type.trim().to_lowercase();
+    if !known.contains(&agent_type.as_str()) {
+        problems.push(format!(
+            "{id} has agent_type {:?}, which is not one of: {}",
+            st.agent_type,
+            known.join(", ")
+        ));
+    }
+    let depends_on = dependencies(&id, &st.depends_on, ids, dangling, problems);
+    let description = match clip(&st.description, MAX_DESCRIPTION_CHARS) {
+        d if d.is_empty() => title.clone(),
+        d => d,
+    };
+    NewSubtask {
+        id,
+        title,
+        description,
+        agent_type,
+        depends_on,
+    }
+}
+
+/// Subtask `id`'s dependencies as `st-` ids, each once. Self-dependencies and ids that name no
+/// subtask are reported, or dropped on the last attempt (`DanglingDeps::Drop`).
+fn dependencies(
+    id: &str,
+    named: &[Value],
+    ids: &PlanIds,
+    dangling: DanglingDeps,
+    problems: &mut Vec<String>,
+) -> Vec<String> {
+    let mut depends_on: Vec<String> = Vec::new();
+    for dep in named {
+        let text = id_text(dep);
+        match ids.ids.get(&text) {
+            _ if ids.ambiguous.contains(&text) => problems.push(format!(
+                "{id} depends on {text:?}, but several subtasks have that id"
+            )),
+            Some(d) if d == id => {
+                if dangling == DanglingDeps::Report {
+                    problems.push(format!("{id} depends on itself"));
+                }
+            }
+            Some(d) => {
+                if !depends_on.contains(d) {
+                    depends_on.push(d.clone());
+                }
+            }
+            None => {
+                if dangling == DanglingDeps::Report {
+                    problems.push(format!(
+                        "{id} depends on {text:?}, which is not a subtask of this plan"
+                    ));
+                }
+            }
+        }
+    }
+    depends_on
 }
 
 /// The subtasks left over by Kahn's algorithm, if any: they sit on or behind a cycle.

@@ -23,53 +23,12 @@ pub(crate) async fn run_plan(
 ) -> Result<(), Stop> {
     // Cancelled on the first failure, so running siblings stop too.
     let run_token = cancel.child_token();
-    let mut status: HashMap<&str, SubtaskStatus> = plan
-        .subtasks
-        .iter()
-        .map(|s| {
-            let state = if done.contains_key(&s.id) {
-                SubtaskStatus::Complete
-            } else {
-                SubtaskStatus::Pending
-            };
-            (s.id.as_str(), state)
-        })
-        .collect();
-    let mut outputs: HashMap<String, String> = done;
+    let mut schedule = Schedule::new(plan, done);
     let mut running = JoinSet::new();
     let mut failure: Option<String> = None;
-
     loop {
         if failure.is_none() && !run_token.is_cancelled() {
-            for st in &plan.subtasks {
-                if running.len() >= ctx.limits.max_concurrency {
-                    break;
-                }
-                let ready = status[st.id.as_str()] == SubtaskStatus::Pending
-                    && st
-                        .depends_on
-                        .iter()
-                        .all(|d| status.get(d.as_str()) == Some(&SubtaskStatus::Complete));
-                if !ready {
-                    continue;
-                }
-                status.insert(&st.id, SubtaskStatus::Running);
-                let deps = st
-                    .depends_on
-                    .iter()
-                    .filter_map(|d| plan.subtasks.iter().find(|s| &s.id == d))
-                    .map(|d| DependencyResult {
-                        id: d.id.clone(),
-                        title: d.title.clone(),
-                        output: outputs.get(&d.id).cloned().unwrap_or_default(),
-                    })
-                    .collect();
-                let (ctx, st, token) = (ctx.clone(), st.clone(), run_token.child_token());
-                running.spawn(async move {
-                    let outcome = run_agent(&ctx, &st, deps, &token).await;
-                    (st.id, outcome)
-                });
-            }
+            schedule.start_ready(ctx, &mut running, &run_token);
         }
         let Some(joined) = running.join_next().await else {
             break;
@@ -83,6 +42,91 @@ pub(crate) async fn run_plan(
                 continue;
             }
         };
+        if let Some(reason) = schedule.finish(ctx, id, outcome).await? {
+            failure.get_or_insert(reason);
+            run_token.cancel();
+        }
+    }
+    match failure {
+        Some(reason) => Err(Stop::Failed(reason)),
+        None if cancel.is_cancelled() => Err(Stop::Cancelled),
+        None if schedule.all_complete() => Ok(()),
+        None => Err(Stop::Failed("some subtasks could not run".into())),
+    }
+}
+
+/// Where each subtask of a plan stands, and the outputs of those complete.
+struct Schedule<'a> {
+    plan: &'a Plan,
+    status: HashMap<&'a str, SubtaskStatus>,
+    outputs: HashMap<String, String>,
+}
+
+type Running = JoinSet<(String, AgentOutcome)>;
+
+impl<'a> Schedule<'a> {
+    fn new(plan: &'a Plan, done: HashMap<String, String>) -> Self {
+        let status = plan
+            .subtasks
+            .iter()
+            .map(|s| {
+                let state = if done.contains_key(&s.id) {
+                    SubtaskStatus::Complete
+                } else {
+                    SubtaskStatus::Pending
+                };
+                (s.id.as_str(), state)
+            })
+            .collect();
+        Schedule {
+            plan,
+            status,
+            outputs: done,
+        }
+    }
+
+    /// Starts every pending subtask whose dependencies are complete, up to the concurrency
+    /// limit, each with its dependencies' outputs and a child of the run's token.
+    fn start_ready(&mut self, ctx: &RunCtx, running: &mut Running, run_token: &CancellationToken) {
+        for st in &self.plan.subtasks {
+            if running.len() >= ctx.limits.max_concurrency {
+                break;
+            }
+            let ready = self.status[st.id.as_str()] == SubtaskStatus::Pending
+                && st
+                    .depends_on
+                    .iter()
+                    .all(|d| self.status.get(d.as_str()) == Some(&SubtaskStatus::Complete));
+            if !ready {
+                continue;
+            }
+            self.status.insert(&st.id, SubtaskStatus::Running);
+            let deps = st
+                .depends_on
+                .iter()
+                .filter_map(|d| self.plan.subtasks.iter().find(|s| &s.id == d))
+                .map(|d| DependencyResult {
+                    id: d.id.clone(),
+                    title: d.title.clone(),
+                    output: self.outputs.get(&d.id).cloned().unwrap_or_default(),
+                })
+                .collect();
+            let (ctx, st, token) = (ctx.clone(), st.clone(), run_token.child_token());
+            running.spawn(async move {
+                let outcome = run_agent(&ctx, &st, deps, &token).await;
+                (st.id, outcome)
+            });
+        }
+    }
+
+    /// Records how subtask `id` ended (stored, then journaled); answers why the task fails when
+    /// it failed.
+    async fn finish(
+        &mut self,
+        ctx: &RunCtx,
+        id: String,
+        outcome: AgentOutcome,
+    ) -> Result<Option<String>, Stop> {
         let (new_status, output, error) = match outcome {
             AgentOutcome::Complete(output) => (SubtaskStatus::Complete, Some(output), None),
             AgentOutcome::Cancelled => (SubtaskStatus::Cancelled, None, None),
@@ -107,22 +151,16 @@ pub(crate) async fn run_plan(
                 },
             )
             .await?;
-        if let Some(reason) = error {
-            failure.get_or_insert_with(|| format!("{id} failed: {reason}"));
-            run_token.cancel();
+        if let Some(s) = self.plan.subtasks.iter().find(|s| s.id == id) {
+            self.status.insert(&s.id, new_status);
         }
         if let Some(output) = output {
-            outputs.insert(id.clone(), output);
+            self.outputs.insert(id.clone(), output);
         }
-        if let Some(s) = plan.subtasks.iter().find(|s| s.id == id) {
-            status.insert(&s.id, new_status);
-        }
+        Ok(error.map(|reason| format!("{id} failed: {reason}")))
     }
 
-    match failure {
-        Some(reason) => Err(Stop::Failed(reason)),
-        None if cancel.is_cancelled() => Err(Stop::Cancelled),
-        None if status.values().all(|s| *s == SubtaskStatus::Complete) => Ok(()),
-        None => Err(Stop::Failed("some subtasks could not run".into())),
+    fn all_complete(&self) -> bool {
+        self.status.values().all(|s| *s == SubtaskStatus::Complete)
     }
 }

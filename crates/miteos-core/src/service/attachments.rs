@@ -1,7 +1,7 @@
 //! Documents given with a task: read from disk (CLI, desktop app) or sent in the request, checked
 //! (size, safe distinct file names) and saved in the task's `inputs/` folder before it starts.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -116,4 +116,21 @@ pub(super) fn checked_attachments(attachments: Vec<Attachment>) -> Result<Vec<At
         });
     }
     Ok(out)
+}
+
+/// Writes a task's attachments into its `inputs` folder, off the async threads.
+pub(super) async fn save_attachments(inputs: PathBuf, attachments: Vec<Attachment>) -> Result<()> {
+    if attachments.is_empty() {
+        return Ok(());
+    }
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        std::fs::create_dir_all(&inputs)?;
+        for a in &attachments {
+            std::fs::write(inputs.join(&a.name), &a.bytes)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("saving the task's attachments: {e}")))?
+    .map_err(|e| Error::io("saving the task's attachments", e))
 }

@@ -42,7 +42,7 @@ impl Miteos {
             )));
         };
         {
-            // Under the gate (no end slips in before the event) and the desk (no question is
+            // Under the gate (no end slips in before the event) and the task budget's lock (no question is
             // asked halfway through the answer).
             let _gate = handle.gate.read().await;
             if self
@@ -55,11 +55,11 @@ impl Miteos {
             {
                 return Err(Error::Conflict(format!("task {task_id} ended meanwhile")));
             }
-            let mut desk = handle.budget.lock().await;
-            let pause = desk.pause().cloned();
+            let mut held = handle.budget.lock().await;
+            let pause = held.pause().cloned();
             let budget = match (decision, &change, &pause) {
-                (BudgetDecision::Raise, Some(change), _) => desk.budget().with(change)?,
-                (BudgetDecision::Raise, None, Some(pause)) => desk.budget().raised(pause),
+                (BudgetDecision::Raise, Some(change), _) => held.budget().with(change)?,
+                (BudgetDecision::Raise, None, Some(pause)) => held.budget().raised(pause),
                 (BudgetDecision::Raise, None, None) => {
                     return Err(Error::InvalidInput(format!(
                         "task {task_id} is not paused on its budget: say which limits to raise"
@@ -70,7 +70,7 @@ impl Miteos {
                         "task {task_id} is not paused on its budget; to end it, cancel it"
                     )));
                 }
-                (BudgetDecision::Stop, _, Some(_)) => desk.budget(),
+                (BudgetDecision::Stop, _, Some(_)) => held.budget(),
             };
             let store = &self.inner.store;
             store.set_budget(task_id, &budget).await?;
@@ -80,11 +80,11 @@ impl Miteos {
                 .append(task_id, EventKind::BudgetDecided { decision, budget })
                 .await?;
             match (decision, pause) {
-                (BudgetDecision::Stop, Some(pause)) => desk.stop(format!(
+                (BudgetDecision::Stop, Some(pause)) => held.stop(format!(
                     "stopped by the user at its budget: {}",
                     pause.message
                 )),
-                _ => desk.set_budget(budget),
+                _ => held.set_budget(budget),
             }
         }
         if decision == BudgetDecision::Stop {

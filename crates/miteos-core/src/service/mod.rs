@@ -16,7 +16,7 @@ use crate::events::EventKind;
 use crate::ids::{is_task_id, new_task_id};
 use crate::model_source::DefaultProviders;
 use crate::models::ModelStore;
-use crate::orchestrator::{ApprovalDesk, BudgetDesk, Limits, builtin_agent_types};
+use crate::orchestrator::{Limits, PendingApprovals, TaskBudget, builtin_agent_types};
 use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
@@ -39,8 +39,8 @@ mod settings_update;
 mod skills;
 
 pub use agent_types::AgentTypeInput;
-use attachments::checked_attachments;
 pub use attachments::{Attachment, AttachmentBody, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
+use attachments::{checked_attachments, save_attachments};
 
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 
@@ -195,8 +195,8 @@ struct Inner {
 struct RunHandle {
     cancel: CancellationToken,
     gate: Arc<RwLock<()>>,
-    approvals: Arc<ApprovalDesk>,
-    budget: Arc<BudgetDesk>,
+    approvals: Arc<PendingApprovals>,
+    budget: Arc<TaskBudget>,
     done: watch::Receiver<bool>,
 }
 
@@ -316,32 +316,8 @@ impl Miteos {
             ));
         }
         let skips_skills = new.skips_skills();
-        let prompt = new.prompt.trim().to_owned();
-        if prompt.is_empty() {
-            return Err(Error::InvalidInput(
-                "the prompt is empty: describe the task".into(),
-            ));
-        }
-        if prompt.len() > MAX_PROMPT_BYTES {
-            return Err(Error::TooLarge(format!(
-                "the prompt has {} bytes; at most {MAX_PROMPT_BYTES} are accepted",
-                prompt.len()
-            )));
-        }
-        let workspace_id = new
-            .workspace_id
-            .map(|w| w.trim().to_owned())
-            .filter(|w| !w.is_empty());
-        if let Some(w) = &workspace_id
-            && (w.len() > 128
-                || !w
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        {
-            return Err(Error::InvalidInput(
-                "workspace_id may have up to 128 letters, digits, '-' and '_'".into(),
-            ));
-        }
+        let prompt = checked_prompt(&new.prompt)?;
+        let workspace_id = checked_workspace(new.workspace_id)?;
         let attachments = checked_attachments(new.attachments)?;
         let budget = match &new.budget {
             Some(change) => self.default_budget().await?.with(change)?,
@@ -350,45 +326,15 @@ impl Miteos {
         let providers = self.providers();
         let model = providers.resolve_model(new.model.as_deref())?;
         let provider = providers.provider(&model)?;
-        let task = Task {
+        let mut task = Task {
             workspace_id,
             budget: Some(budget),
             ..Task::pending(new_task_id(), prompt, model.clone())
         };
-
-        if !attachments.is_empty() {
-            let inputs = self.task_dir(&task.id).join(INPUTS_DIR);
-            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-                std::fs::create_dir_all(&inputs)?;
-                for a in &attachments {
-                    std::fs::write(inputs.join(&a.name), &a.bytes)?;
-                }
-                Ok(())
-            })
-            .await
-            .map_err(|e| Error::Internal(format!("saving the task's attachments: {e}")))?
-            .map_err(|e| Error::io("saving the task's attachments", e))?;
-        }
-        let mut task = task;
-        // A prompt worded as a skill's template runs from it; one worded otherwise may still,
-        // when a short model call at the start of the run binds it (see the orchestrator).
-        let matched = match &new.skill_id {
-            Some(id) => {
-                let skill = self.skill(id).await?;
-                let Some(matched) = skill.pattern_match(&task.prompt) else {
-                    return Err(Error::InvalidInput(format!(
-                        "the prompt does not fit skill {}: {}",
-                        skill.name, skill.prompt_template
-                    )));
-                };
-                Some(matched)
-            }
-            None if skips_skills => None,
-            None => {
-                let skills = self.inner.store.active_skills().await?;
-                crate::skills::Skill::best_match(&skills, &task.prompt).map(|(_, m)| m)
-            }
-        };
+        save_attachments(self.task_dir(&task.id).join(INPUTS_DIR), attachments).await?;
+        let matched = self
+            .skill_for(&task.prompt, new.skill_id.as_deref(), skips_skills)
+            .await?;
         self.inner.store.insert_task(&task).await?;
         if skips_skills {
             self.inner.store.set_task_skips_skills(&task.id).await?;
@@ -479,6 +425,41 @@ impl Miteos {
         };
         self.inner.store.list_tasks(&filter, limit, offset).await
     }
+}
+
+/// The prompt, trimmed: not empty, not over [`MAX_PROMPT_BYTES`].
+fn checked_prompt(prompt: &str) -> Result<String> {
+    let prompt = prompt.trim();
+    if prompt.is_empty() {
+        return Err(Error::InvalidInput(
+            "the prompt is empty: describe the task".into(),
+        ));
+    }
+    if prompt.len() > MAX_PROMPT_BYTES {
+        return Err(Error::TooLarge(format!(
+            "the prompt has {} bytes; at most {MAX_PROMPT_BYTES} are accepted",
+            prompt.len()
+        )));
+    }
+    Ok(prompt.to_owned())
+}
+
+/// A workspace id, trimmed (empty is none): up to 128 letters, digits, '-' and '_'.
+fn checked_workspace(workspace_id: Option<String>) -> Result<Option<String>> {
+    let workspace_id = workspace_id
+        .map(|w| w.trim().to_owned())
+        .filter(|w| !w.is_empty());
+    if let Some(w) = &workspace_id
+        && (w.len() > 128
+            || !w
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        return Err(Error::InvalidInput(
+            "workspace_id may have up to 128 letters, digits, '-' and '_'".into(),
+        ));
+    }
+    Ok(workspace_id)
 }
 
 fn check_task_id(id: &str) -> Result<()> {

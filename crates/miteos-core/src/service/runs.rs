@@ -10,7 +10,7 @@ use super::{CANCEL_WAIT, Miteos, RunHandle};
 use crate::domain::{Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
-use crate::orchestrator::{ApprovalDesk, BudgetDesk, RunCtx, run_task};
+use crate::orchestrator::{PendingApprovals, RunCtx, TaskBudget, run_task};
 
 impl Miteos {
     pub(super) async fn start(
@@ -58,11 +58,11 @@ impl Miteos {
             provider,
             agent_types: Arc::new(inner.store.agent_types().await?),
             gate: Arc::new(RwLock::new(())),
-            approvals: Arc::new(ApprovalDesk::default()),
+            approvals: Arc::new(PendingApprovals::default()),
             resume,
             halt: inner.halt.clone(),
             provider_slots: inner.provider_slots.clone(),
-            budget: Arc::new(BudgetDesk::new(budget, cancel.clone())),
+            budget: Arc::new(TaskBudget::new(budget, cancel.clone())),
             skill,
             use_skills: choice.use_skills,
         };

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use super::Miteos;
 use super::budget::BUDGET_KEY;
 use super::settings::{
-    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_CONCURRENCY, MODELS_KEY, ON_QUIT_KEY,
+    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_CONCURRENCY, MODELS_KEY, ON_QUIT_KEY, OnQuit,
     ProviderSettings, SEARCH_KEY, SHELL_ALLOW_KEY, STAGING_KEY, SearchSettings, Settings,
-    SettingsUpdate, saved_keys, set_key,
+    SettingsUpdate, StagingAddress, saved_keys, set_key,
 };
+use crate::budget::Budget;
 use crate::error::{Error, Result};
 use crate::model_source::DefaultProviders;
 use crate::models::ModelStore;
@@ -122,27 +123,18 @@ impl Miteos {
             source.provider(&source.resolve_model(Some(light))?)?;
         }
 
-        let mut rows = vec![
-            (MODELS_KEY, encode_setting(MODELS_KEY, &saved_models)?),
-            (
-                CONCURRENCY_KEY,
-                encode_setting(CONCURRENCY_KEY, &update.max_concurrency)?,
-            ),
-            (API_KEY, encode_setting(API_KEY, &api)?),
-            (STAGING_KEY, encode_setting(STAGING_KEY, &update.staging)?),
-        ];
-        if let Some(saved) = &saved_search {
-            rows.push((SEARCH_KEY, encode_setting(SEARCH_KEY, saved)?));
-        }
-        if let Some(allow) = &shell_allow {
-            rows.push((SHELL_ALLOW_KEY, encode_setting(SHELL_ALLOW_KEY, allow)?));
-        }
-        if let Some(on_quit) = &update.on_quit {
-            rows.push((ON_QUIT_KEY, encode_setting(ON_QUIT_KEY, on_quit)?));
-        }
-        if let Some(budget) = &update.budget {
-            rows.push((BUDGET_KEY, encode_setting(BUDGET_KEY, budget)?));
-        }
+        let rows = setting_rows(
+            &saved_models,
+            &api,
+            &update.staging,
+            update.max_concurrency,
+            OptionalSettings {
+                search: saved_search.as_ref(),
+                shell_allow: shell_allow.as_ref(),
+                on_quit: update.on_quit.as_ref(),
+                budget: update.budget.as_ref(),
+            },
+        )?;
         Ok(CheckedUpdate {
             rows,
             keys,
@@ -188,6 +180,46 @@ impl Miteos {
             .unwrap_or_else(|p| p.into_inner())
             .max_concurrency = update.max_concurrency as usize;
     }
+}
+
+/// The parts of an update that, left out, stay as they are.
+struct OptionalSettings<'a> {
+    search: Option<&'a SearchSettings>,
+    shell_allow: Option<&'a Vec<String>>,
+    on_quit: Option<&'a OnQuit>,
+    budget: Option<&'a Budget>,
+}
+
+/// The settings rows an update writes.
+fn setting_rows(
+    models: &ModelConfig,
+    api: &ApiAddress,
+    staging: &StagingAddress,
+    max_concurrency: u32,
+    optional: OptionalSettings<'_>,
+) -> Result<Vec<(&'static str, serde_json::Value)>> {
+    let mut rows = vec![
+        (MODELS_KEY, encode_setting(MODELS_KEY, models)?),
+        (
+            CONCURRENCY_KEY,
+            encode_setting(CONCURRENCY_KEY, &max_concurrency)?,
+        ),
+        (API_KEY, encode_setting(API_KEY, api)?),
+        (STAGING_KEY, encode_setting(STAGING_KEY, staging)?),
+    ];
+    if let Some(search) = optional.search {
+        rows.push((SEARCH_KEY, encode_setting(SEARCH_KEY, search)?));
+    }
+    if let Some(allow) = optional.shell_allow {
+        rows.push((SHELL_ALLOW_KEY, encode_setting(SHELL_ALLOW_KEY, allow)?));
+    }
+    if let Some(on_quit) = optional.on_quit {
+        rows.push((ON_QUIT_KEY, encode_setting(ON_QUIT_KEY, on_quit)?));
+    }
+    if let Some(budget) = optional.budget {
+        rows.push((BUDGET_KEY, encode_setting(BUDGET_KEY, budget)?));
+    }
+    Ok(rows)
 }
 
 /// Writes API keys to the key store (`None` forgets one), off the async threads.

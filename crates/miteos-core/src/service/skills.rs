@@ -18,6 +18,34 @@ const COMPILE_WINDOW: u32 = 100;
 const MAX_SELECTED: usize = 100;
 
 impl Miteos {
+    /// The skill a new task runs from: the one named (its template must fit the prompt), else
+    /// the active skill whose template the prompt is worded as, unless the task opted out. A
+    /// prompt worded otherwise may still bind to one when its run starts (the orchestrator).
+    pub(super) async fn skill_for(
+        &self,
+        prompt: &str,
+        skill_id: Option<&str>,
+        skips_skills: bool,
+    ) -> Result<Option<SkillMatch>> {
+        match skill_id {
+            Some(id) => {
+                let skill = self.skill(id).await?;
+                match skill.pattern_match(prompt) {
+                    Some(matched) => Ok(Some(matched)),
+                    None => Err(Error::InvalidInput(format!(
+                        "the prompt does not fit skill {}: {}",
+                        skill.name, skill.prompt_template
+                    ))),
+                }
+            }
+            None if skips_skills => Ok(None),
+            None => {
+                let skills = self.inner.store.active_skills().await?;
+                Ok(Skill::best_match(&skills, prompt).map(|(_, m)| m))
+            }
+        }
+    }
+
     /// Compiles completed tasks into skills (see [`Miteos::compile`]) and validates them in the
     /// background: answers at once with the `candidate` skills. For hosts that stay up.
     pub async fn compile_skills(&self, task_ids: &[String]) -> Result<Vec<Skill>> {

@@ -1,9 +1,13 @@
 // The browser backend: the REST + SSE API of `miteos serve` (or of the desktop app), on the
 // origin that served this page. The bearer token arrives once in the URL fragment
 // (`#token=…`, printed by `miteos serve`), is kept for the tab's session, and removed from the
-// address bar.
+// address bar. Requests go through openapi-fetch typed by `api.d.ts`, which is generated from
+// the API's OpenAPI document: a path, parameter or body that the API does not take does not
+// compile. Answers are the Rust types as `types/core.ts` (also generated) declares them.
 import { createParser } from "eventsource-parser";
+import createClient from "openapi-fetch";
 import type { AttachmentBody, Event, NewTask } from "../types/core";
+import type { paths } from "./api";
 import { type Backend, BackendError, toBackendError } from "./backend";
 
 const TOKEN_KEY = "miteos-token";
@@ -37,27 +41,21 @@ export function httpBackend(token: string, base = ""): Backend {
     ...extra,
   });
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
+  const api = createClient<paths>({ baseUrl: base || location.origin, headers: headers() });
+
+  /** An API call's answer, or a `BackendError` with the API's `{code, message}`. */
+  async function answer<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+    let result: { data?: unknown; error?: unknown; response: Response };
     try {
-      response = await fetch(base + path, {
-        method,
-        headers: headers(body === undefined ? undefined : { "Content-Type": "application/json" }),
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      result = await call;
     } catch (e) {
       throw new BackendError("unavailable", `Miteos is not reachable: ${String(e)}`);
     }
-    const text = await response.text();
-    const json: unknown = text ? JSON.parse(text) : null;
-    if (!response.ok) {
-      const error = (json as { error?: { code: string; message: string } } | null)?.error;
-      throw new BackendError(
-        error?.code ?? "unavailable",
-        error?.message ?? `HTTP ${response.status}`,
-      );
+    if (!result.response.ok) {
+      const error = (result.error as { error?: { code: string; message: string } } | undefined)?.error;
+      throw new BackendError(error?.code ?? "unavailable", error?.message ?? `HTTP ${result.response.status}`);
     }
-    return json as T;
+    return (result.data ?? null) as T;
   }
 
   /** Fetches an authorised file and hands it to the browser as a download named `name`. */
@@ -80,43 +78,56 @@ export function httpBackend(token: string, base = ""): Backend {
     return true;
   }
 
-  const query = (params: Record<string, string | number | null | undefined>) => {
-    const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) {
-      if (v !== null && v !== undefined && v !== "") search.set(k, String(v));
-    }
-    return search.toString();
-  };
-
   return {
     kind: "http",
     createTask: async (t) => {
-      const task: NewTask<AttachmentBody> = {
+      const body: NewTask<AttachmentBody> = {
         ...t,
         attachments: await Promise.all(
           t.attachments.map(async (a) => ({ name: a.name, content_base64: await base64(a.blob) })),
         ),
       };
-      return request("POST", "/tasks", task);
+      return answer(api.POST("/tasks", { body }));
     },
-    getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
+    getTask: (id) => answer(api.GET("/tasks/{task_id}", { params: { path: { task_id: id } } })),
     listTasks: (q) =>
-      request("GET", `/tasks?${query({ limit: q.limit, offset: q.offset, status: q.status, q: q.q })}`),
-    cancelTask: (id) => request("POST", `/tasks/${encodeURIComponent(id)}/cancel`),
-    approvals: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/approvals`),
+      answer(
+        api.GET("/tasks", {
+          params: {
+            query: {
+              limit: q.limit,
+              offset: q.offset,
+              status: q.status ?? undefined,
+              q: q.q || undefined,
+            },
+          },
+        }),
+      ),
+    cancelTask: (id) => answer(api.POST("/tasks/{task_id}/cancel", { params: { path: { task_id: id } } })),
+    approvals: (taskId) =>
+      answer(api.GET("/tasks/{task_id}/approvals", { params: { path: { task_id: taskId } } })),
     decideApproval: (taskId, approvalId, approve) =>
-      request("POST", `/tasks/${encodeURIComponent(taskId)}/approvals/${encodeURIComponent(approvalId)}`, {
-        decision: approve ? "approve" : "deny",
-      }),
-    skills: () => request("GET", "/skills"),
-    compileSkills: (taskIds) => request("POST", "/skills/compile", { task_ids: taskIds }),
-    matchSkill: (prompt) => request("GET", `/skills/match?${query({ prompt })}`),
-    renameSkill: (id, name) => request("PATCH", `/skills/${encodeURIComponent(id)}`, { name }),
+      answer(
+        api.POST("/tasks/{task_id}/approvals/{approval_id}", {
+          params: { path: { task_id: taskId, approval_id: approvalId } },
+          body: { decision: approve ? "approve" : "deny" },
+        }),
+      ),
+    skills: () => answer(api.GET("/skills")),
+    compileSkills: (taskIds) => answer(api.POST("/skills/compile", { body: { task_ids: taskIds } })),
+    matchSkill: (prompt) => answer(api.GET("/skills/match", { params: { query: { prompt } } })),
+    renameSkill: (id, name) =>
+      answer(api.PATCH("/skills/{skill_id}", { params: { path: { skill_id: id } }, body: { name } })),
     deleteSkill: async (id) => {
-      await request("DELETE", `/skills/${encodeURIComponent(id)}`);
+      await answer(api.DELETE("/skills/{skill_id}", { params: { path: { skill_id: id } } }));
     },
     decideBudget: (taskId, decision, budget) =>
-      request("POST", `/tasks/${encodeURIComponent(taskId)}/budget`, { decision, budget: budget ?? undefined }),
+      answer(
+        api.POST("/tasks/{task_id}/budget", {
+          params: { path: { task_id: taskId } },
+          body: { decision, budget: budget ?? undefined },
+        }),
+      ),
     subscribe(taskId, after, onEvent) {
       const controller = new AbortController();
       let last = after;
@@ -161,11 +172,13 @@ export function httpBackend(token: string, base = ""): Backend {
       void run();
       return () => controller.abort();
     },
-    deliverables: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/deliverables`),
+    deliverables: (taskId) =>
+      answer(api.GET("/tasks/{task_id}/deliverables", { params: { path: { task_id: taskId } } })),
     preview: (taskId, id) =>
-      request(
-        "GET",
-        `/tasks/${encodeURIComponent(taskId)}/deliverables/${encodeURIComponent(id)}/preview`,
+      answer(
+        api.GET("/tasks/{task_id}/deliverables/{deliverable_id}/preview", {
+          params: { path: { task_id: taskId, deliverable_id: id } },
+        }),
       ),
     download: (d) =>
       saveFrom(
@@ -175,33 +188,51 @@ export function httpBackend(token: string, base = ""): Backend {
     downloadAll: (taskId) =>
       saveFrom(`/tasks/${encodeURIComponent(taskId)}/deliverables/bundle.zip`, `${taskId}.zip`),
     provenance: (d) =>
-      request("GET", `/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/provenance`),
+      answer(
+        api.GET("/tasks/{task_id}/deliverables/{deliverable_id}/provenance", {
+          params: { path: { task_id: d.task_id, deliverable_id: d.id } },
+        }),
+      ),
     deploy: (d) =>
-      request("POST", `/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/deploy`),
-    deployments: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/deployments`),
+      answer(
+        api.POST("/tasks/{task_id}/deliverables/{deliverable_id}/deploy", {
+          params: { path: { task_id: d.task_id, deliverable_id: d.id } },
+        }),
+      ),
+    deployments: (taskId) =>
+      answer(api.GET("/tasks/{task_id}/deployments", { params: { path: { task_id: taskId } } })),
     takeDown: (taskId, id) =>
-      request("DELETE", `/tasks/${encodeURIComponent(taskId)}/deployments/${encodeURIComponent(id)}`),
+      answer(
+        api.DELETE("/tasks/{task_id}/deployments/{deployment_id}", {
+          params: { path: { task_id: taskId, deployment_id: id } },
+        }),
+      ),
     share: (d, o) =>
-      request("POST", `/tasks/${encodeURIComponent(d.task_id)}/deliverables/${encodeURIComponent(d.id)}/share`, {
-        expires_in_hours: o.expiresInHours ?? undefined,
-        include_replay: o.includeReplay,
-      }),
-    shares: (taskId) => request("GET", `/tasks/${encodeURIComponent(taskId)}/shares`),
+      answer(
+        api.POST("/tasks/{task_id}/deliverables/{deliverable_id}/share", {
+          params: { path: { task_id: d.task_id, deliverable_id: d.id } },
+          body: { expires_in_hours: o.expiresInHours ?? undefined, include_replay: o.includeReplay },
+        }),
+      ),
+    shares: (taskId) => answer(api.GET("/tasks/{task_id}/shares", { params: { path: { task_id: taskId } } })),
     revokeShare: (taskId, id) =>
-      request("DELETE", `/tasks/${encodeURIComponent(taskId)}/shares/${encodeURIComponent(id)}`),
+      answer(
+        api.DELETE("/tasks/{task_id}/shares/{share_id}", { params: { path: { task_id: taskId, share_id: id } } }),
+      ),
     revealFolder: null,
     pickFiles: null,
-    agentTypes: () => request("GET", "/agent-types"),
+    agentTypes: () => answer(api.GET("/agent-types")),
     setAgentModel: (name, model) =>
-      request("PUT", `/agent-types/${encodeURIComponent(name)}/model`, { model }),
-    createAgentType: (input) => request("POST", "/agent-types", input),
-    updateAgentType: (name, input) => request("PUT", `/agent-types/${encodeURIComponent(name)}`, input),
-    deleteAgentType: (name) => request("DELETE", `/agent-types/${encodeURIComponent(name)}`),
-    tools: () => request("GET", "/tools"),
-    mcpServers: () => request("GET", "/mcp-servers"),
-    saveMcpServers: (servers) => request("PUT", "/mcp-servers", servers),
-    settings: () => request("GET", "/settings"),
-    saveSettings: (update) => request("PUT", "/settings", update),
+      answer(api.PUT("/agent-types/{name}/model", { params: { path: { name } }, body: { model } })),
+    createAgentType: (input) => answer(api.POST("/agent-types", { body: input })),
+    updateAgentType: (name, input) =>
+      answer(api.PUT("/agent-types/{name}", { params: { path: { name } }, body: input })),
+    deleteAgentType: (name) => answer(api.DELETE("/agent-types/{name}", { params: { path: { name } } })),
+    tools: () => answer(api.GET("/tools")),
+    mcpServers: () => answer(api.GET("/mcp-servers")),
+    saveMcpServers: (servers) => answer(api.PUT("/mcp-servers", { body: servers })),
+    settings: () => answer(api.GET("/settings")),
+    saveSettings: (update) => answer(api.PUT("/settings", { body: update })),
     apiInfo: async () => ({ url: location.origin, token }),
     async notify(title, body) {
       if (!("Notification" in window)) return;

@@ -1,5 +1,5 @@
 // Generated from the Rust types by crates/miteos-core/src/bindings.rs. Do not edit:
-// run `MITEOS_BLESS=1 cargo test -p miteos-core bindings` after changing them.
+// run `MITEOS_BLESS=1 cargo test --workspace --lib -- bindings` after changing them.
 
 export type TaskStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 

@@ -1,0 +1,2655 @@
+// Generated from docs/openapi.json by ui/scripts/api-types.mjs (`npm run api`). Do not edit.
+
+export interface paths {
+    "/agent-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agent_types"];
+        put?: never;
+        /** Adds a user-defined agent type; the planner offers it from the next task on. */
+        post: operations["create_agent_type"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agent-types/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces an agent type's description, system prompt, tools and model (built-ins too). */
+        put: operations["update_agent_type"];
+        post?: never;
+        /** Deletes a user-defined agent type (built-ins: 409). */
+        delete: operations["delete_agent_type"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agent-types/{name}/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Makes an agent type use a model of its own, or the task's model again with `null`. */
+        put: operations["set_agent_model"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp-servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The MCP servers (from `DATA_DIR/mcp.json`) with the tools each offers, or why one could not
+         *     be started.
+         */
+        get: operations["mcp_servers"];
+        /**
+         * Replaces the MCP servers: `[{"name": "files", "command": "npx", "args": […], "env": {…}}`
+         *     or `{"name": "remote", "url": "http://…/mcp"}`, each optionally `"trusted": true`.
+         */
+        put: operations["save_mcp_servers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Providers (keys only as hints), concurrency, and the API address. */
+        get: operations["get_settings"];
+        /** Validates and saves every setting at once (nothing is saved when any part is invalid). */
+        put: operations["put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The skills, newest first, with their stats (retired ones too). */
+        get: operations["list_skills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills/compile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compiles completed tasks into skills; answers the skills made or updated (a new version when
+         *     the prompt template exists). `400` when named tasks are not completed or make no skill.
+         */
+        post: operations["compile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a skill folder: an export (back to an equal skill, replacing one with its id), or a
+         *     hand-written `SKILL.md` whose front matter has `name` and `prompt` (with `{{parameters}}`).
+         */
+        post: operations["import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The skill a prompt would run from, with its parameters, or `null`. */
+        get: operations["matching"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills/{skill_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_skill"];
+        put?: never;
+        post?: never;
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        /** Renames a skill. */
+        patch: operations["rename"];
+        trace?: never;
+    };
+    "/skills/{skill_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The skill as an Agent Skills folder: `SKILL.md` (front matter `name`, `description`,
+         *     `prompt`; a readable plan) and `references/miteos-skill.json` (the whole skill).
+         */
+        get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * History, newest first, optionally narrowed to one state or to tasks containing `q`; pages by
+         *     `offset` or by the cursor `before`.
+         */
+        get: operations["list_tasks"];
+        put?: never;
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Completed tasks, newest first: the Skill Compiler's input. */
+        get: operations["completed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_task"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task's approval requests, oldest first (decided ones too). */
+        get: operations["list_approvals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/approvals/{approval_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approves or denies a pending request: the waiting call runs, or the agent hears it was denied
+         *     and goes on without it. `409` when it was already decided or the task no longer runs.
+         */
+        post: operations["decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answers a task paused on its budget: `raise` (it goes on) or `stop` (it ends `cancelled`,
+         *     keeping its deliverables). `raise` with `budget` also changes a running task's limits when it
+         *     is not paused. `409` when the task is not running, or `stop` when it is not paused.
+         */
+        post: operations["budget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stops every agent of the task; answers the task, `cancelled`. A finished task is 409. */
+        post: operations["cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deliverables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["deliverables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deliverables/bundle.zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All of the task's deliverables as one zip. */
+        get: operations["bundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deliverables/{deliverable_id}/deploy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deploys the deliverable to the staging server: an HTML file with the rest of its folder, any
+         *     other file with a viewer page. Answers the deployment with its URL.
+         */
+        post: operations["deploy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deliverables/{deliverable_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deliverable's bytes, with its type and file name. */
+        get: operations["download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deliverables/{deliverable_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bounded preview: Markdown or text, tables for CSV and spreadsheets, images as data URLs. */
+        get: operations["preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deliverables/{deliverable_id}/provenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The subtasks and sources a deliverable came from. */
+        get: operations["provenance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deliverables/{deliverable_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a public link to the deliverable. The answer's `url` is the only time the link is
+         *     shown: only a hash of its token is kept.
+         */
+        post: operations["share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task's deployments, newest first; taken-down ones carry `taken_down_at`. */
+        get: operations["deployments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/deployments/{deployment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Takes a deployment down: its URL answers 404 from then on. */
+        delete: operations["take_down"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task's share links (without their tokens), newest first, with access counts. */
+        get: operations["shares"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/shares/{share_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a share link: it answers 404 from then on. */
+        delete: operations["revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tools agent types can be given. */
+        get: operations["tools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        AgentModel: {
+            /** @description `provider::model`, or `null` for the task's model. */
+            model?: string | null;
+        };
+        /** @description A role an agent plays: data, not code. Built-ins are seeded; users add their own. */
+        AgentType: {
+            builtin: boolean;
+            description: string;
+            /**
+             * @description `provider::model` the agent switches to for the rest of a subtask when its model keeps
+             *     failing (after its retries), if any.
+             */
+            fallback_model?: string | null;
+            /** @description `provider::model` to use instead of the task's model, if any. */
+            model?: string | null;
+            name: string;
+            system_prompt: string;
+            /** @description Names of the tools this agent may call. */
+            tools: string[];
+        };
+        /** @description What a user writes for an agent type. */
+        AgentTypeInput: {
+            /** @description What it is good at: the planner chooses by this. */
+            description: string;
+            /** @description `provider::model` to switch to when the model keeps failing, or `null`. */
+            fallback_model?: string | null;
+            /** @description `provider::model` instead of the task's, or `null`. */
+            model?: string | null;
+            /**
+             * @description 2–32 characters: lowercase letters, digits, `-` and `_`, starting with a letter. Ignored
+             *     when editing (names do not change).
+             */
+            name: string;
+            system_prompt: string;
+            /** @description Tools it may call (see `tools`). */
+            tools: string[];
+        };
+        /** @description Where the local HTTP API listens (takes effect on the next start). */
+        ApiAddress: {
+            host: string;
+            /** Format: int32 */
+            port: number;
+        };
+        /** @description A risky tool call waiting for (or given) the user's decision. */
+        Approval: {
+            /** @description The call's arguments, as the agent gave them. */
+            arguments: Record<string, never>;
+            call_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** @description `ap-<uuid v7 simple>`. */
+            id: string;
+            /** @description Why it needs approval, in words (e.g. "git is not on the shell allow-list"). */
+            reason: string;
+            status: components["schemas"]["ApprovalStatus"];
+            subtask_id: string;
+            task_id: string;
+            tool: string;
+        };
+        /**
+         * @description Where an approval request stands.
+         * @enum {string}
+         */
+        ApprovalStatus: "pending" | "approved" | "denied" | "expired";
+        /** @description A document given with a task in JSON (`POST /tasks`, a browser's War Room). */
+        AttachmentBody: {
+            /** @description Its bytes, base64-encoded (standard alphabet). */
+            content_base64: string;
+            /** @description Its file name, e.g. `brief.pdf`. */
+            name: string;
+        };
+        BTreeMap: {
+            [key: string]: string;
+        };
+        /**
+         * @description How a prompt's values were bound to a skill's parameters.
+         * @enum {string}
+         */
+        BoundBy: "pattern" | "model" | "pending";
+        /** @description A task's budget: limits on the whole task and on each of its subtasks. */
+        Budget: {
+            subtask: components["schemas"]["BudgetLimits"];
+            task: components["schemas"]["BudgetLimits"];
+        };
+        BudgetBody: {
+            budget?: null | components["schemas"]["BudgetChange"];
+            decision: components["schemas"]["BudgetDecision"];
+        };
+        /** @description Changes to a budget (a task's at creation, or a raise while it runs). */
+        BudgetChange: {
+            subtask?: null | components["schemas"]["LimitsChange"];
+            task?: null | components["schemas"]["LimitsChange"];
+        };
+        /**
+         * @description The user's answer to a pause.
+         * @enum {string}
+         */
+        BudgetDecision: "raise" | "stop";
+        /** @description Limits of one scope (the task, or each subtask). `null` means no limit. */
+        BudgetLimits: {
+            /**
+             * Format: int64
+             * @description US cents.
+             */
+            cost_cents?: number | null;
+            /**
+             * Format: int64
+             * @description Wall time in seconds, time spent paused not counted.
+             */
+            seconds?: number | null;
+            /**
+             * Format: int64
+             * @description Model calls.
+             */
+            steps?: number | null;
+            /**
+             * Format: int64
+             * @description Input plus output tokens.
+             */
+            tokens?: number | null;
+        };
+        /** @description Why a task waits for the user: a limit is nearly reached, or the plan's estimate is above one. */
+        BudgetPause: {
+            /** @description True when the estimate, not the use so far, is over the limit. */
+            estimated: boolean;
+            /** Format: int64 */
+            limit: number;
+            measure: components["schemas"]["Measure"];
+            /**
+             * @description What happened, in words ("the task used $4.10 of its limit of $5.00 (82%)"); the
+             *     question is always: raise the limit, or stop?
+             */
+            message: string;
+            scope: components["schemas"]["BudgetScope"];
+            /** Format: date-time */
+            since: string;
+            /** @description The subtask whose limit it is (subtask scope). */
+            subtask_id?: string | null;
+            /**
+             * Format: int64
+             * @description In the measure's unit (tokens, cents, model calls, seconds); for an estimate, the estimate.
+             */
+            used: number;
+        };
+        /**
+         * @description Whose limit.
+         * @enum {string}
+         */
+        BudgetScope: "task" | "subtask";
+        CompileBody: {
+            /** @description Completed tasks to compile; empty or left out: the newest completed tasks. */
+            task_ids?: string[];
+        };
+        /** @enum {string} */
+        Decision: "approve" | "deny";
+        DecisionBody: {
+            decision: components["schemas"]["Decision"];
+        };
+        /** @description A file an agent produced in the task's folder. */
+        Deliverable: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            mime_type: string;
+            /** @description Path relative to the task folder, `/`-separated. */
+            name: string;
+            sha256: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** @description The subtask that last wrote the file. */
+            subtask_id?: string | null;
+            task_id: string;
+        };
+        /** @description A deliverable deployed to a staging target: an immutable copy served at its own URL. */
+        Deployment: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: date-time */
+            created_at: string;
+            deliverable_id: string;
+            /** Format: int64 */
+            files: number;
+            id: string;
+            /**
+             * Format: date-time
+             * @description Set when the deployment was taken down; its URL then answers 404.
+             */
+            taken_down_at?: string | null;
+            /** @description `local` (Miteos's own staging server) or a remote target's name. */
+            target: string;
+            task_id: string;
+            /** @description Where the deployment is served. */
+            url: string;
+        };
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /**
+             * @description Stable, machine-readable: invalid_input, unauthorized, forbidden, not_found, conflict,
+             *     too_large, not_configured, provider_error, internal.
+             */
+            code: string;
+            message: string;
+        };
+        /** @description What a task is expected to spend, made from its plan before any subtask runs. */
+        Estimate: {
+            /** Format: int64 */
+            cost_cents: number;
+            /**
+             * Format: int32
+             * @description How many of the plan's subtasks were estimated from earlier runs of the same agent type on
+             *     the same model (the rest from a typical subtask).
+             */
+            from_history: number;
+            /** Format: int32 */
+            subtasks: number;
+            /** Format: int64 */
+            tokens: number;
+        };
+        /** @description One journal entry. `seq` is global and strictly increasing; SSE uses it as the event id. */
+        Event: components["schemas"]["EventKind"] & {
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            seq: number;
+            task_id: string;
+            /** Format: int32 */
+            version: number;
+        };
+        EventKind: {
+            model: string;
+            prompt: string;
+            /** @enum {string} */
+            type: "task_created";
+        } | {
+            /** @enum {string} */
+            type: "task_started";
+        } | {
+            /** Format: int32 */
+            attempt: number;
+            problems: string[];
+            /** @enum {string} */
+            type: "plan_rejected";
+        } | {
+            completed: string[];
+            /** @enum {string} */
+            type: "task_resumed";
+        } | {
+            /** @description By the skill's template (the prompt is worded as it), or by a short model call. */
+            bound_by?: components["schemas"]["BoundBy"];
+            /**
+             * Format: double
+             * @description 0 to 1; 1 when bound by the template.
+             */
+            confidence?: number;
+            name: string;
+            parameters: components["schemas"]["BTreeMap"];
+            skill_id: string;
+            /** @enum {string} */
+            type: "skill_applied";
+            /** Format: int32 */
+            version: number;
+        } | {
+            /** Format: double */
+            confidence: number;
+            name: string;
+            reason: string;
+            skill_id: string;
+            /** @enum {string} */
+            type: "skill_declined";
+        } | {
+            reason: string;
+            skill_id: string;
+            /** @enum {string} */
+            type: "skill_abandoned";
+        } | {
+            subtasks: components["schemas"]["PlannedSubtask"][];
+            title: string;
+            /** @enum {string} */
+            type: "plan_ready";
+        } | {
+            agent_type: string;
+            /** @description `provider::model` its agent runs on ("" in events written before it was recorded). */
+            model?: string;
+            subtask_id: string;
+            /** @enum {string} */
+            type: "subtask_started";
+        } | {
+            subtask_id: string;
+            text: string;
+            /** @enum {string} */
+            type: "agent_output";
+        } | {
+            arguments: unknown;
+            call_id: string;
+            subtask_id: string;
+            tool: string;
+            /** @enum {string} */
+            type: "tool_call_started";
+        } | {
+            call_id: string;
+            ok: boolean;
+            result: string;
+            subtask_id: string;
+            tool: string;
+            /** @enum {string} */
+            type: "tool_call_finished";
+        } | {
+            /** Format: double */
+            cost_usd: number;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
+            subtask_id?: string | null;
+            /** Format: int64 */
+            task_total_cost_cents: number;
+            /** Format: int64 */
+            task_total_tokens: number;
+            /** @enum {string} */
+            type: "usage";
+        } | {
+            /** Format: int32 */
+            attempt: number;
+            /** Format: int64 */
+            delay_ms: number;
+            reason: string;
+            subtask_id?: string | null;
+            /** @enum {string} */
+            type: "provider_retry";
+        } | {
+            from: string;
+            reason: string;
+            subtask_id: string;
+            to: string;
+            /** @enum {string} */
+            type: "model_fallback";
+        } | {
+            error?: string | null;
+            status: components["schemas"]["SubtaskStatus"];
+            subtask_id: string;
+            /** @enum {string} */
+            type: "subtask_finished";
+        } | {
+            approval: components["schemas"]["Approval"];
+            /** @enum {string} */
+            type: "approval_requested";
+        } | {
+            approval_id: string;
+            status: components["schemas"]["ApprovalStatus"];
+            subtask_id: string;
+            /** @enum {string} */
+            type: "approval_decided";
+        } | {
+            deliverable: components["schemas"]["Deliverable"];
+            /** @enum {string} */
+            type: "deliverable_added";
+        } | {
+            estimate: components["schemas"]["Estimate"];
+            /** @enum {string} */
+            type: "budget_estimated";
+        } | {
+            pause: components["schemas"]["BudgetPause"];
+            /** @enum {string} */
+            type: "budget_paused";
+        } | {
+            budget: components["schemas"]["Budget"];
+            decision: components["schemas"]["BudgetDecision"];
+            /** @enum {string} */
+            type: "budget_decided";
+        } | {
+            /** @enum {string} */
+            type: "cancel_requested";
+        } | {
+            error?: string | null;
+            status: components["schemas"]["TaskStatus"];
+            /** Format: int64 */
+            total_cost_cents: number;
+            /** Format: int64 */
+            total_tokens_used: number;
+            /** @enum {string} */
+            type: "task_finished";
+        };
+        /** @description A key to change: a new value, or `null`/empty to forget the saved one. */
+        KeyChange: {
+            name: string;
+            value?: string | null;
+        };
+        /** @description Whether a key is set, and where from, without the key itself. */
+        KeyState: {
+            /** @description Set in the environment (a saved key wins over it). */
+            from_env: boolean;
+            /** @description The last four characters of the key in use, for recognising it. */
+            hint?: string | null;
+            /**
+             * @description `openai_api_key`, `anthropic_api_key`, `openrouter_api_key`, `brave_api_key` or
+             *     `tavily_api_key`.
+             */
+            name: string;
+            /** @description Saved in Miteos's key store. */
+            saved: boolean;
+        };
+        /** @description Changes to some limits; a field left out stays as it is, `null` removes the limit. */
+        LimitsChange: {
+            /** Format: int64 */
+            cost_cents?: number | null;
+            /** Format: int64 */
+            seconds?: number | null;
+            /** Format: int64 */
+            steps?: number | null;
+            /** Format: int64 */
+            tokens?: number | null;
+        };
+        /** @description One MCP server: a program spoken to over stdio, or a streamable HTTP endpoint. */
+        McpServer: {
+            args?: string[];
+            /** @description The program to run (stdio), e.g. `npx`. */
+            command?: string | null;
+            /** @description Environment of the program (of Miteos's own, only `PATH` and `HOME` are passed). */
+            env?: {
+                [key: string]: string;
+            };
+            /** @description 1–24 lowercase letters, digits and `-`; its tools are named `NAME__TOOL`. */
+            name: string;
+            /** @description Run its tools without asking, even those that do not declare themselves read-only. */
+            trusted?: boolean;
+            /** @description A streamable HTTP endpoint instead of a program. */
+            url?: string | null;
+        };
+        /** @description A server's state for the settings view. */
+        McpServerState: {
+            /** @description Why it could not be started or listed, or `null`. */
+            error?: string | null;
+            server: components["schemas"]["McpServer"];
+            tools: components["schemas"]["McpToolInfo"][];
+        };
+        /** @description A tool an MCP server offers, as the catalogue shows it. */
+        McpToolInfo: {
+            description: string;
+            /** @description `server__tool`, the name agent types are given. */
+            name: string;
+            /** @description The tool says it only reads (it then runs without approval). */
+            read_only: boolean;
+        };
+        /**
+         * @description What is limited.
+         * @enum {string}
+         */
+        Measure: "tokens" | "cost" | "steps" | "time";
+        NewShare: {
+            /**
+             * Format: int32
+             * @description How long the link works, in hours: 1 to 2160 (90 days); default 168 (7 days).
+             */
+            expires_in_hours?: number | null;
+            /** @description Also show how the deliverable was made (plan and steps, secrets redacted). */
+            include_replay?: boolean;
+        };
+        /**
+         * @description A new task, as every transport takes it: the JSON body of `POST /tasks`, the app's
+         *     `create_task`, the CLI's `run`, and `create_task` itself. Attachments come in the transport's
+         *     own form `A` (base64 in JSON, paths picked in the app's open dialog) and are read into
+         *     [`Attachment`]s before the service sees them.
+         */
+        NewTask_AttachmentBody: {
+            /**
+             * @description Documents the agents work from (up to 25 MiB together), saved in the task's `inputs/`
+             *     folder before it starts.
+             */
+            attachments?: {
+                /** @description Its bytes, base64-encoded (standard alphabet). */
+                content_base64: string;
+                /** @description Its file name, e.g. `brief.pdf`. */
+                name: string;
+            }[];
+            budget?: null | components["schemas"]["BudgetChange"];
+            /** @description `provider::model` for this task instead of the configured default. */
+            model?: string | null;
+            /** @description What to do, in plain language. */
+            prompt: string;
+            /**
+             * @description Run from this skill (whatever its status: a validation run uses it), the prompt binding
+             *     its parameters, instead of the skill the prompt matches; the prompt must fit its template.
+             */
+            skill_id?: string | null;
+            /** @description `false`: plan the task afresh even when it matches a skill (default `true`). */
+            use_skills?: boolean | null;
+            workspace_id?: string | null;
+        };
+        /**
+         * @description What quitting does to tasks still running.
+         * @enum {string}
+         */
+        OnQuit: "resume" | "cancel";
+        /** @enum {string} */
+        ParameterKind: "number" | "text";
+        /** @description A subtask as the plan announces it. */
+        PlannedSubtask: {
+            agent_type: string;
+            depends_on: string[];
+            description: string;
+            id: string;
+            title: string;
+        };
+        Preview: {
+            /** @enum {string} */
+            kind: "markdown";
+            text: string;
+            truncated: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "text";
+            text: string;
+            truncated: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "html";
+            text: string;
+            truncated: boolean;
+        } | {
+            /** @enum {string} */
+            kind: "table";
+            sheets: components["schemas"]["Sheet"][];
+            truncated: boolean;
+        } | {
+            data_url: string;
+            /** @enum {string} */
+            kind: "image";
+        } | {
+            /** @enum {string} */
+            kind: "none";
+            reason: string;
+        };
+        /** @description Where a deliverable came from: the subtasks whose work led to it, and the sources they read. */
+        Provenance: {
+            /** @description Web pages (URLs) and documents the agents read, in the order they read them. */
+            sources: string[];
+            subtasks: components["schemas"]["ProvenanceStep"][];
+        };
+        ProvenanceStep: {
+            agent_type: string;
+            id: string;
+            title: string;
+        };
+        /** @description Provider fields that are not secret. */
+        ProviderSettings: {
+            anthropic_base_url?: string | null;
+            /** @description Call tools through structured output (for models without native tool calling). */
+            emulate_tools?: boolean;
+            /**
+             * @description `provider::model` for the subtasks of a skill whose recipe leaves the model only the
+             *     write-up (used when it costs less than the task's model); unset: the task's model's own
+             *     lighter sibling (gpt-4.1 → gpt-4.1-mini, Claude Sonnet → Haiku), if it has one.
+             */
+            light_model?: string | null;
+            /** @description `provider::model` tasks use unless they name one. */
+            model?: string | null;
+            /** @description Ollama's address, e.g. `http://127.0.0.1:11434`. */
+            ollama_host?: string | null;
+            /** @description Any OpenAI-compatible server (llama.cpp's llama-server, vLLM, LM Studio). */
+            openai_base_url?: string | null;
+        };
+        RenameBody: {
+            /** @description 2–60 lowercase letters, digits and `-`. */
+            name: string;
+        };
+        /**
+         * @description Which search service answers `web_search`.
+         * @enum {string}
+         */
+        SearchKind: "none" | "searxng" | "brave" | "tavily";
+        /** @description The web search provider researchers use (its key is one of the keys). */
+        SearchSettings: {
+            provider: components["schemas"]["SearchKind"];
+            /**
+             * @description A SearXNG instance's address (required for SearXNG); for Brave and Tavily, a different
+             *     endpoint than their public one (a proxy), or `null`.
+             */
+            url?: string | null;
+        };
+        Settings: {
+            api: components["schemas"]["ApiAddress"];
+            /** @description The budget new tasks get unless they change it. */
+            budget: components["schemas"]["Budget"];
+            /** @description The model new tasks run on, or why there is none. */
+            default_model?: string | null;
+            default_model_error?: string | null;
+            /** @description Where keys are kept, in words. */
+            key_store: string;
+            keys: components["schemas"]["KeyState"][];
+            /** Format: int32 */
+            max_concurrency: number;
+            /** @description What quitting Miteos does to running tasks. */
+            on_quit: components["schemas"]["OnQuit"];
+            providers: components["schemas"]["ProviderSettings"];
+            search: components["schemas"]["SearchSettings"];
+            /** @description Why the configured search provider cannot be used (a missing key), or `null`. */
+            search_error?: string | null;
+            /** @description Programs `run_command` runs without asking; others wait for approval. */
+            shell_allow: string[];
+            staging: components["schemas"]["StagingAddress"];
+            /**
+             * @description Where colleagues on the local network reach them when `staging.lan` is on (after a
+             *     restart), or `null` when this machine has no network address.
+             */
+            staging_lan_url?: string | null;
+            /** @description Where deployments and share links are served now (`http://host:port`). */
+            staging_url: string;
+        };
+        SettingsUpdate: {
+            api: components["schemas"]["ApiAddress"];
+            budget?: null | components["schemas"]["Budget"];
+            /** @description Only the keys to change; keys not listed stay as they are. */
+            keys?: components["schemas"]["KeyChange"][];
+            /** Format: int32 */
+            max_concurrency: number;
+            on_quit?: null | components["schemas"]["OnQuit"];
+            providers: components["schemas"]["ProviderSettings"];
+            search?: null | components["schemas"]["SearchSettings"];
+            /** @description Programs `run_command` runs without asking; left out, the list stays as it is. */
+            shell_allow?: string[] | null;
+            staging?: components["schemas"]["StagingAddress"];
+        };
+        /** @description A public link to one deliverable: unguessable, expiring, revocable, counted. */
+        Share: {
+            /**
+             * Format: int64
+             * @description Times the link was opened.
+             */
+            access_count: number;
+            /** Format: date-time */
+            created_at: string;
+            deliverable_id: string;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            /** @description The share page also shows how the deliverable was made (plan and steps, secrets redacted). */
+            include_replay: boolean;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            task_id: string;
+            /** @description The public link. Only in the answer that creates the share: its token is not stored. */
+            url?: string | null;
+        };
+        Sheet: {
+            name: string;
+            rows: string[][];
+        };
+        /** @description A named, reusable procedure compiled from successful tasks. */
+        Skill: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** @description `sk-<uuid v7 simple>`. */
+            id: string;
+            name: string;
+            parameters: components["schemas"]["SkillParameter"][];
+            /** @description The prompts it stands for, with `{{parameter}}` placeholders. */
+            prompt_template: string;
+            /** @description The tasks it was compiled from. */
+            source_tasks: string[];
+            stats: components["schemas"]["SkillStats"];
+            status: components["schemas"]["SkillStatus"];
+            subtasks: components["schemas"]["SkillSubtask"][];
+            title_template: string;
+            validation?: null | components["schemas"]["SkillValidation"];
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description One file of a skill folder, its path relative to the folder. */
+        SkillFile: {
+            content: string;
+            path: string;
+        };
+        /** @description A skill folder (Agent Skills format): its files, paths relative to the folder. */
+        SkillFolder: {
+            files: components["schemas"]["SkillFile"][];
+        };
+        /** @description A skill a prompt matched, with the parameters bound. */
+        SkillMatch: {
+            bound_by: components["schemas"]["BoundBy"];
+            /**
+             * Format: double
+             * @description 0 to 1: how sure the matcher is (1 for the template's wording; for a pending match, the
+             *     share of the skill's words the prompt has).
+             */
+            confidence: number;
+            name: string;
+            parameters: components["schemas"]["BTreeMap"];
+            skill_id: string;
+        };
+        /** @description Something that varies between runs of a skill. */
+        SkillParameter: {
+            /** @description The values it had in the tasks the skill was compiled from. */
+            examples: string[];
+            kind: components["schemas"]["ParameterKind"];
+            name: string;
+        };
+        /** @description How a skill has done. */
+        SkillStats: {
+            /** Format: double */
+            mean_cost_usd: number;
+            /** Format: double */
+            mean_seconds: number;
+            /**
+             * Format: double
+             * @description Means over the tasks run from it (the source tasks' until it is used).
+             */
+            mean_tokens: number;
+            /** Format: double */
+            source_mean_seconds: number;
+            /**
+             * Format: double
+             * @description The source tasks' means, to compare with.
+             */
+            source_mean_tokens: number;
+            /** Format: int64 */
+            successes: number;
+            /**
+             * Format: int64
+             * @description Tasks run from it.
+             */
+            uses: number;
+        };
+        /** @enum {string} */
+        SkillStatus: "candidate" | "active" | "rejected" | "retired";
+        /** @description A tool call of a recipe. String arguments may hold `{{parameter}}` placeholders. */
+        SkillStep: {
+            arguments: Record<string, never>;
+            /**
+             * @description The arguments depend only on the parameters (they were the same, parameters aside, in
+             *     every source task) and the tool's result only on its arguments: Miteos runs it itself,
+             *     without asking the model.
+             */
+            replayable: boolean;
+            tool: string;
+        };
+        /** @description One subtask of a skill's plan, with the steps that completed it before. */
+        SkillSubtask: {
+            agent_type: string;
+            depends_on: string[];
+            description: string;
+            id: string;
+            /**
+             * @description The recipe allows a lighter model: Miteos replays every step, so the model only writes
+             *     up their results. A run gives the subtask the lighter model of the task's (falling back
+             *     to the task's own if it fails).
+             */
+            light?: boolean;
+            /**
+             * @description Set when the subtask did the same in every source task (no parameter in its brief or
+             *     steps, all steps replayable, the same answer): a run replays its steps and reuses this
+             *     answer without the model.
+             */
+            output?: string | null;
+            steps: components["schemas"]["SkillStep"][];
+            title: string;
+        };
+        /**
+         * @description How a skill's validation run went: the skill run on its newest source task's prompt, judged
+         *     against that task.
+         */
+        SkillValidation: {
+            passed: boolean;
+            /** @description Why it passed or not, in words. */
+            reason: string;
+            source_task_id: string;
+            /** Format: int64 */
+            source_tokens: number;
+            /** @description The validation run (a task in the history). */
+            task_id: string;
+            /** Format: int64 */
+            tokens: number;
+        };
+        /** @description Where the staging and share server listens (takes effect on the next start). */
+        StagingAddress: {
+            /** @description Listen on the local network, so colleagues can open deployments and share links. */
+            lan: boolean;
+            /** Format: int32 */
+            port: number;
+        };
+        Subtask: {
+            agent_type: string;
+            /** Format: double */
+            cost_usd: number;
+            depends_on: string[];
+            description: string;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            id: string;
+            /** @description The agent's final answer; dependants receive it as context. */
+            output?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["SubtaskStatus"];
+            /**
+             * Format: int64
+             * @description Model calls the agent made.
+             */
+            steps: number;
+            title: string;
+            /** Format: int64 */
+            tokens_used: number;
+        };
+        /** @enum {string} */
+        SubtaskStatus: "pending" | "running" | "complete" | "failed" | "cancelled";
+        /** @description A task as every transport shows it. The first eight fields are the fixed shape of API.md. */
+        Task: {
+            budget?: null | components["schemas"]["Budget"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why the task failed or was cancelled, in words a user can act on. */
+            error?: string | null;
+            estimate?: null | components["schemas"]["Estimate"];
+            /** Format: date-time */
+            finished_at?: string | null;
+            id: string;
+            /** @description `provider::model` the task runs on. */
+            model: string;
+            paused?: null | components["schemas"]["BudgetPause"];
+            prompt: string;
+            /** @description The skill the task ran from (no planning call), if it did. */
+            skill_id?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["TaskStatus"];
+            /**
+             * Format: int64
+             * @description Model calls the task made (planning included).
+             */
+            steps: number;
+            subtasks: components["schemas"]["Subtask"][];
+            title?: string | null;
+            /**
+             * Format: int64
+             * @description The cost in whole cents, rounded up so a task that spent anything never shows 0.
+             */
+            total_cost_cents: number;
+            /**
+             * Format: double
+             * @description The cost in US dollars, unrounded, for displays that want more than cents.
+             */
+            total_cost_usd: number;
+            /**
+             * Format: int64
+             * @description Input plus output tokens of every model call the task made (planning included).
+             */
+            total_tokens_used: number;
+            workspace_id?: string | null;
+        };
+        /** @enum {string} */
+        TaskStatus: "pending" | "running" | "completed" | "failed" | "cancelled";
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    agent_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentType"][];
+                };
+            };
+        };
+    };
+    create_agent_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentTypeInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentType"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_agent_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentTypeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentType"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_agent_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_agent_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentModel"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentType"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mcp_servers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServerState"][];
+                };
+            };
+        };
+    };
+    save_mcp_servers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["McpServer"][];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpServerState"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+        };
+    };
+    put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_skills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"][];
+                };
+            };
+        };
+    };
+    compile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompileBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SkillFolder"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    matching: {
+        parameters: {
+            query: {
+                /** @description What the user is typing. */
+                prompt: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null | components["schemas"]["SkillMatch"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_skill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SkillFolder"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tasks: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100; default 20. */
+                limit?: number;
+                offset?: number;
+                /** @description Only tasks in this state. */
+                status?: components["schemas"]["TaskStatus"];
+                /** @description Only tasks whose prompt, title or subtask outputs contain this text. */
+                q?: string;
+                /**
+                 * @description Only tasks older than this task id: the next page after the last task of this one
+                 *     (keyset paging; unlike `offset`, unaffected by tasks created meanwhile).
+                 */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTask_AttachmentBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    completed: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100; default 20. */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_approvals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    budget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deliverables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deliverable"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/zip of every deliverable, paths kept */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deploy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                deliverable_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                deliverable_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                deliverable_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    provenance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                deliverable_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provenance"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    share: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                deliverable_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewShare"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Share"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deployments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    take_down: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stream: {
+        parameters: {
+            query?: {
+                /** @description Replay events with a sequence number above this (the `Last-Event-ID` header wins). */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of Event objects; the SSE id is `seq`, the SSE event name is `type` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    shares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Share"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                share_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                };
+            };
+        };
+    };
+}
