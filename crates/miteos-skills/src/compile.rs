@@ -231,30 +231,7 @@ pub fn compile_single(task: &TaskRecord, values: &[String], id: String) -> Optio
 /// The skill of `group` (one task or more) with these word slots of the first prompt.
 fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String) -> Option<Skill> {
     let first = group.first()?;
-    // Name the parameters: numbers are counts, the rest subjects.
-    let mut parameters = Vec::new();
-    let (mut counts, mut subjects) = (0, 0);
-    for slot in &slots {
-        let number = slot.values.iter().all(|v| is_number(v));
-        let (kind, base, n) = if number {
-            counts += 1;
-            (ParameterKind::Number, "count", counts)
-        } else {
-            subjects += 1;
-            (ParameterKind::Text, "subject", subjects)
-        };
-        let mut examples = slot.values.clone();
-        examples.dedup();
-        parameters.push(SkillParameter {
-            name: if n == 1 {
-                base.to_owned()
-            } else {
-                format!("{base}_{n}")
-            },
-            kind,
-            examples,
-        });
-    }
+    let parameters = name_parameters(&slots);
     // Each task's own bindings, to turn its texts into templates.
     let bindings: Vec<Bindings> = (0..group.len())
         .map(|t| {
@@ -265,81 +242,17 @@ fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String
                 .collect()
         })
         .collect();
-
-    let mut prompt_template = Vec::new();
-    let mut i = 0;
-    for (p, slot) in parameters.iter().zip(&slots) {
-        prompt_template.extend(words[0][i..slot.start].iter().map(|w| w.to_string()));
-        prompt_template.push(format!("{{{{{}}}}}", p.name));
-        i = slot.end;
-    }
-    prompt_template.extend(words[0][i..].iter().map(|w| w.to_string()));
-    let prompt_template = prompt_template.join(" ");
-
-    let mut subtasks: Vec<SkillSubtask> = first
-        .subtasks
-        .iter()
-        .enumerate()
-        .map(|(k, st)| SkillSubtask {
-            id: st.id.clone(),
-            title: generalize_text(group, &bindings, |t| &t.subtasks[k].title),
-            description: generalize_text(group, &bindings, |t| &t.subtasks[k].description),
-            agent_type: st.agent_type.clone(),
-            depends_on: st.depends_on.clone(),
-            steps: st
-                .calls
-                .iter()
-                .enumerate()
-                .map(|(c, call)| {
-                    let values: Vec<&serde_json::Value> = group
-                        .iter()
-                        .map(|t| &t.subtasks[k].calls[c].arguments)
-                        .collect();
-                    let (template, determined) =
-                        generalize(&values, &bindings, templated_json, render_json);
-                    SkillStep {
-                        tool: call.tool.clone(),
-                        replayable: determined
-                            && REPLAYABLE_TOOLS.contains(&call.tool.as_str())
-                            && (group.len() > 1 || READING_TOOLS.contains(&call.tool.as_str())),
-                        arguments: template,
-                    }
-                })
-                .collect(),
-            output: None,
-            light: false,
-        })
+    let prompt_template = prompt_template(&words[0], &parameters, &slots);
+    let mut subtasks: Vec<SkillSubtask> = (0..first.subtasks.len())
+        .map(|k| recipe(group, &bindings, k))
         .collect();
-    // A subtask that did the same thing in every task — no parameter in its brief or its steps,
-    // every step replayable, the same answer each time, and only such subtasks before it — is
-    // not asked of the model again: its steps are replayed and its answer reused.
-    for k in 0..subtasks.len() {
-        let st = &subtasks[k];
-        let fixed = !st.title.contains("{{")
-            && !st.description.contains("{{")
-            && st
-                .steps
-                .iter()
-                .all(|s| s.replayable && !s.arguments.to_string().contains("{{"))
-            && st.depends_on.iter().all(|d| {
-                subtasks
-                    .iter()
-                    .find(|o| &o.id == d)
-                    .is_some_and(|o| o.output.is_some())
-            });
-        let output = &first.subtasks[k].output;
-        let same = group.len() > 1 && group.iter().all(|t| &t.subtasks[k].output == output);
-        if fixed && same && !output.is_empty() {
-            subtasks[k].output = Some(output.clone());
-        }
-    }
+    reuse_fixed_answers(group, &mut subtasks);
     // Every step replayed and the answer still the model's: all it does is write up the steps'
     // results, which a lighter model does as well.
     for st in &mut subtasks {
         st.light =
             st.output.is_none() && !st.steps.is_empty() && st.steps.iter().all(|s| s.replayable);
     }
-
     let title_template = generalize_text(group, &bindings, |t| &t.title);
     let n = group.len() as f64;
     let mean_tokens = group.iter().map(|t| t.tokens as f64).sum::<f64>() / n;
@@ -367,6 +280,110 @@ fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String
         },
         created_at: Utc::now(),
     })
+}
+
+/// The slots as parameters: numbers are counts, the rest subjects (`count`, `subject_2`, …).
+fn name_parameters(slots: &[Slot]) -> Vec<SkillParameter> {
+    let (mut counts, mut subjects) = (0, 0);
+    slots
+        .iter()
+        .map(|slot| {
+            let number = slot.values.iter().all(|v| is_number(v));
+            let (kind, base, n) = if number {
+                counts += 1;
+                (ParameterKind::Number, "count", counts)
+            } else {
+                subjects += 1;
+                (ParameterKind::Text, "subject", subjects)
+            };
+            let mut examples = slot.values.clone();
+            examples.dedup();
+            SkillParameter {
+                name: if n == 1 {
+                    base.to_owned()
+                } else {
+                    format!("{base}_{n}")
+                },
+                kind,
+                examples,
+            }
+        })
+        .collect()
+}
+
+/// The first prompt's words with each slot replaced by its parameter (`{{count}}`).
+fn prompt_template(words: &[&str], parameters: &[SkillParameter], slots: &[Slot]) -> String {
+    let mut template = Vec::new();
+    let mut i = 0;
+    for (p, slot) in parameters.iter().zip(slots) {
+        template.extend(words[i..slot.start].iter().map(|w| w.to_string()));
+        template.push(format!("{{{{{}}}}}", p.name));
+        i = slot.end;
+    }
+    template.extend(words[i..].iter().map(|w| w.to_string()));
+    template.join(" ")
+}
+
+/// The `k`-th subtask as a recipe: its title, brief and tool calls templated over the group; a
+/// call whose arguments the parameters decide, of a tool that reads or writes the task folder
+/// or the web, is replayable (with one example only if it reads).
+fn recipe(group: &[TaskRecord], bindings: &[Bindings], k: usize) -> SkillSubtask {
+    let st = &group[0].subtasks[k];
+    SkillSubtask {
+        id: st.id.clone(),
+        title: generalize_text(group, bindings, |t| &t.subtasks[k].title),
+        description: generalize_text(group, bindings, |t| &t.subtasks[k].description),
+        agent_type: st.agent_type.clone(),
+        depends_on: st.depends_on.clone(),
+        steps: st
+            .calls
+            .iter()
+            .enumerate()
+            .map(|(c, call)| {
+                let values: Vec<&serde_json::Value> = group
+                    .iter()
+                    .map(|t| &t.subtasks[k].calls[c].arguments)
+                    .collect();
+                let (template, determined) =
+                    generalize(&values, bindings, templated_json, render_json);
+                SkillStep {
+                    tool: call.tool.clone(),
+                    replayable: determined
+                        && REPLAYABLE_TOOLS.contains(&call.tool.as_str())
+                        && (group.len() > 1 || READING_TOOLS.contains(&call.tool.as_str())),
+                    arguments: template,
+                }
+            })
+            .collect(),
+        output: None,
+        light: false,
+    }
+}
+
+/// A subtask that did the same thing in every task — no parameter in its brief or its steps,
+/// every step replayable, the same answer each time, and only such subtasks before it — is not
+/// asked of the model again: its steps are replayed and its answer reused.
+fn reuse_fixed_answers(group: &[TaskRecord], subtasks: &mut [SkillSubtask]) {
+    for k in 0..subtasks.len() {
+        let st = &subtasks[k];
+        let fixed = !st.title.contains("{{")
+            && !st.description.contains("{{")
+            && st
+                .steps
+                .iter()
+                .all(|s| s.replayable && !s.arguments.to_string().contains("{{"))
+            && st.depends_on.iter().all(|d| {
+                subtasks
+                    .iter()
+                    .find(|o| &o.id == d)
+                    .is_some_and(|o| o.output.is_some())
+            });
+        let output = &group[0].subtasks[k].output;
+        let same = group.len() > 1 && group.iter().all(|t| &t.subtasks[k].output == output);
+        if fixed && same && !output.is_empty() {
+            subtasks[k].output = Some(output.clone());
+        }
+    }
 }
 
 /// One template for a value every task of the group had (a title, a tool call's arguments), and

@@ -172,7 +172,8 @@ impl<'a> Agent<'a> {
                     subtask.agent_type
                 ))
             })?;
-        ctx.store
+        ctx.shared
+            .store
             .set_subtask_status(
                 &ctx.task_id,
                 &subtask.id,
@@ -186,7 +187,8 @@ impl<'a> Agent<'a> {
             Some(light) => (light, Some(base.model().to_owned())),
             None => (base, agent.fallback_model.clone()),
         };
-        ctx.journal
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::SubtaskStarted {
@@ -196,7 +198,7 @@ impl<'a> Agent<'a> {
                 },
             )
             .await?;
-        let (available, problems) = ctx.tools.resolve(&agent.tools).await;
+        let (available, problems) = ctx.shared.tools.resolve(&agent.tools).await;
         for problem in &problems {
             tracing::warn!(agent = %agent.name, %problem, "a tool of the agent type is not available");
         }
@@ -210,7 +212,7 @@ impl<'a> Agent<'a> {
         let tool_ctx = ToolCtx {
             task_dir: ctx.task_dir.clone(),
             cancel: cancel.clone(),
-            http: ctx.http.clone(),
+            http: ctx.shared.http.clone(),
             search: ctx.search.clone(),
             approver: None,
             shell_allow: ctx.shell_allow.clone(),
@@ -237,7 +239,8 @@ impl<'a> Agent<'a> {
             .and_then(|m| ctx.providers.provider(&m))
             .map_err(|e| Stop::Failed(format!("{reason}; its fallback {to}: {e}")))?;
         tracing::warn!(from = self.provider.model(), to = next.model(), %reason, "switching to the fallback model");
-        ctx.journal
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::ModelFallback {

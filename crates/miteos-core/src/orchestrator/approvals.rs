@@ -75,9 +75,14 @@ impl Approver for CallApprover {
             decided_at: None,
         };
         // Wait before announcing: an answer that comes at once must find the waiter.
-        let decision = ctx.approvals.wait(&approval.id);
-        ctx.store.insert_approval(&approval).await.map_err(failed)?;
-        ctx.journal
+        let decision = ctx.steering.approvals.wait(&approval.id);
+        ctx.shared
+            .store
+            .insert_approval(&approval)
+            .await
+            .map_err(failed)?;
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::ApprovalRequested {
@@ -90,7 +95,7 @@ impl Approver for CallApprover {
             answer = decision => answer.map_err(|_| ToolError::Failed("the approval was dropped".into())),
             // The run's end expires the request.
             _ = self.cancel.cancelled() => {
-                ctx.approvals.forget(&approval.id);
+                ctx.steering.approvals.forget(&approval.id);
                 Err(ToolError::Cancelled)
             }
         }

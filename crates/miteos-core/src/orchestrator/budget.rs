@@ -172,7 +172,7 @@ impl SubtaskClock {
         SubtaskClock {
             id: id.to_owned(),
             started: Instant::now(),
-            paused_before: ctx.budget.paused_total().await,
+            paused_before: ctx.steering.budget.paused_total().await,
         }
     }
 
@@ -194,9 +194,10 @@ impl RunCtx {
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
         loop {
-            self.budget.wait_unpaused(cancel).await?;
-            let budget = self.budget.budget().await;
+            self.steering.budget.wait_unpaused(cancel).await?;
+            let budget = self.steering.budget.budget().await;
             let (task, subtask) = self
+                .shared
                 .store
                 .spent(&self.task_id, clock.map(|c| c.id.as_str()))
                 .await?;
@@ -204,7 +205,7 @@ impl RunCtx {
                 tokens: task.tokens,
                 cost_cents: cents_from_micros(task.cost_micros),
                 steps: task.steps,
-                seconds: self.budget.active().await.as_secs() as i64,
+                seconds: self.steering.budget.active().await.as_secs() as i64,
             };
             let mut checks = vec![(budget.check(BudgetScope::Task, &task_usage), None)];
             if let Some(clock) = clock {
@@ -212,7 +213,7 @@ impl RunCtx {
                     tokens: subtask.tokens,
                     cost_cents: cents_from_micros(subtask.cost_micros),
                     steps: subtask.steps,
-                    seconds: clock.active(&self.budget).await.as_secs() as i64,
+                    seconds: clock.active(&self.steering.budget).await.as_secs() as i64,
                 };
                 checks.push((
                     budget.check(BudgetScope::Subtask, &usage),
@@ -242,7 +243,8 @@ impl RunCtx {
     async fn over_budget(&self, over: &Overrun, subtask_id: Option<&str>) -> Stop {
         let reason = format!("stopped by its budget: {}", over.describe(subtask_id));
         if over.scope == BudgetScope::Task {
-            self.budget
+            self.steering
+                .budget
                 .stop_run(TaskStatus::Failed, reason.clone())
                 .await;
         }
@@ -258,7 +260,7 @@ impl RunCtx {
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
         {
-            let mut state = self.budget.state.lock().await;
+            let mut state = self.steering.budget.state.lock().await;
             if state.pause.is_none() && state.end.is_none() {
                 let share = (over.used as f64 / over.limit as f64 * 100.0).round();
                 let message = if estimated {
@@ -280,8 +282,12 @@ impl RunCtx {
                     message,
                     since: Utc::now(),
                 };
-                self.store.set_pause(&self.task_id, Some(&pause)).await?;
-                self.journal
+                self.shared
+                    .store
+                    .set_pause(&self.task_id, Some(&pause))
+                    .await?;
+                self.shared
+                    .journal
                     .append(
                         &self.task_id,
                         EventKind::BudgetPaused {
@@ -292,10 +298,10 @@ impl RunCtx {
                 tracing::info!(message = %pause.message, "task paused on its budget");
                 state.pause = Some(pause);
                 state.paused_since = Some(Instant::now());
-                self.budget.paused.send_replace(true);
+                self.steering.budget.paused.send_replace(true);
             }
         }
-        self.budget.wait_unpaused(cancel).await
+        self.steering.budget.wait_unpaused(cancel).await
     }
 
     /// Estimates the plan's spend from earlier runs of each subtask's agent type on this model (a
@@ -308,8 +314,8 @@ impl RunCtx {
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
         let model = self.provider.model().to_owned();
-        let history = self.store.subtask_history(&model).await?;
-        let (spent, _) = self.store.spent(&self.task_id, None).await?;
+        let history = self.shared.store.subtask_history(&model).await?;
+        let (spent, _) = self.shared.store.spent(&self.task_id, None).await?;
         let mut tokens = spent.tokens as f64;
         let mut micros = spent.cost_micros as f64;
         let mut from_history = 0;
@@ -333,7 +339,7 @@ impl RunCtx {
                         .and_then(|a| a.model.clone())
                         .unwrap_or_else(|| model.clone());
                     tokens += TYPICAL_SUBTASK_TOKENS as f64;
-                    micros += self.prices.cost_micros(&agent_model, usage) as f64;
+                    micros += self.shared.prices.cost_micros(&agent_model, usage) as f64;
                 }
             }
         }
@@ -349,8 +355,12 @@ impl RunCtx {
             from_history,
             subtasks: plan.subtasks.len() as u32,
         };
-        self.store.set_estimate(&self.task_id, &estimate).await?;
-        self.journal
+        self.shared
+            .store
+            .set_estimate(&self.task_id, &estimate)
+            .await?;
+        self.shared
+            .journal
             .append(
                 &self.task_id,
                 EventKind::BudgetEstimated {
@@ -362,7 +372,7 @@ impl RunCtx {
             if cancel.is_cancelled() {
                 return Err(Stop::Cancelled);
             }
-            let limits = self.budget.budget().await.task;
+            let limits = self.steering.budget.budget().await.task;
             let over = [
                 (Measure::Tokens, estimate.tokens),
                 (Measure::Cost, estimate.cost_cents),
@@ -389,15 +399,15 @@ impl RunCtx {
     /// Ends the run when the task's time limit passes, and asks at 80% of it. Never returns.
     pub(crate) async fn watch_task_time(&self) {
         loop {
-            let limit = self.budget.budget().await.task.seconds;
+            let limit = self.steering.budget.budget().await.task.seconds;
             let Some(limit) = limit.map(|s| Duration::from_secs(s as u64)) else {
                 // No limit now; look again later (it may be set by a raise).
                 tokio::time::sleep(WATCH_EVERY).await;
                 continue;
             };
-            let active = self.budget.active().await;
+            let active = self.steering.budget.active().await;
             let ask_at = limit.mul_f64(ASK_AT);
-            let paused = self.budget.state.lock().await.pause.is_some();
+            let paused = self.steering.budget.state.lock().await.pause.is_some();
             let over = time_overrun(BudgetScope::Task, active, limit);
             if active >= limit {
                 self.over_budget(&over, None).await;
@@ -405,7 +415,9 @@ impl RunCtx {
             }
             if active >= ask_at && !paused {
                 // Asking opens the question; the agents wait at their checkpoints.
-                let _ = self.ask(&over, None, false, &self.budget.run).await;
+                let _ = self
+                    .ask(&over, None, false, &self.steering.budget.run)
+                    .await;
                 continue;
             }
             let next = if active < ask_at { ask_at } else { limit };
@@ -417,12 +429,12 @@ impl RunCtx {
     /// Resolves with the reason when the subtask's time limit passes.
     pub(crate) async fn subtask_deadline(&self, clock: &SubtaskClock) -> String {
         loop {
-            let limit = self.budget.budget().await.subtask.seconds;
+            let limit = self.steering.budget.budget().await.subtask.seconds;
             let Some(limit) = limit.map(|s| Duration::from_secs(s as u64)) else {
                 tokio::time::sleep(WATCH_EVERY).await;
                 continue;
             };
-            let active = clock.active(&self.budget).await;
+            let active = clock.active(&self.steering.budget).await;
             if active >= limit {
                 let over = time_overrun(BudgetScope::Subtask, active, limit);
                 return format!("stopped by its budget: {}", over.describe(Some(&clock.id)));

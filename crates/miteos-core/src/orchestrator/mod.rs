@@ -81,43 +81,57 @@ impl Limits {
     }
 }
 
-/// Everything one task's run needs; cheap to clone into each subtask.
+/// What every run of one Miteos shares: its store and journal, the tools, prices, the HTTP
+/// client, the providers' call slots and the quit flag.
 #[derive(Clone)]
-pub struct RunCtx {
+pub struct Shared {
     pub store: Store,
     pub journal: Journal,
     pub tools: ToolRegistry,
     pub prices: Arc<PriceTable>,
-    /// Builds providers for agent types that prefer another model.
-    pub providers: Arc<dyn ProviderSource>,
     pub http: reqwest::Client,
-    /// The web search provider the task started with.
-    pub search: Option<Arc<crate::tools::SearchEngine>>,
-    /// Programs `run_command` runs without asking, as set when the task started.
-    pub shell_allow: Arc<Vec<String>>,
-    pub limits: Limits,
-    pub retry: RetryPolicy,
-    pub task_id: String,
-    pub prompt: String,
-    pub task_dir: PathBuf,
-    /// The task's model; agent types may prefer another.
-    pub provider: Arc<dyn Provider>,
-    pub agent_types: Arc<Vec<AgentType>>,
+    /// How many calls each provider may have in flight, across all tasks.
+    pub provider_slots: Arc<ProviderSlots>,
+    /// Set when Miteos quits with tasks to resume on the next start: a run stopped by it leaves
+    /// its task `running` instead of recording an end.
+    pub halt: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// How a running task is steered from outside (the service holds the same, per task).
+#[derive(Clone)]
+pub struct Steering {
     /// Held for reading while a tool call is announced, for writing while a cancel is and while
     /// the run records its end: no tool starts after `cancel_requested`, and `task_finished` is
     /// always the task's last event.
     pub gate: Arc<RwLock<()>>,
     /// The approvals this task's calls wait on; the service answers them.
     pub approvals: Arc<PendingApprovals>,
-    /// The run continues one that a restart stopped: its plan and complete subtasks stand.
-    pub resume: bool,
-    /// Set when Miteos quits with tasks to resume on the next start: a run stopped by it leaves
-    /// its task `running` instead of recording an end.
-    pub halt: Arc<std::sync::atomic::AtomicBool>,
-    /// Shared by every task: how many calls each provider may have in flight.
-    pub provider_slots: Arc<ProviderSlots>,
     /// The task's budget and the question it may be paused on.
     pub budget: Arc<TaskBudget>,
+}
+
+/// Everything one task's run needs: what all runs share, how this one is steered, and what the
+/// task started with. Cheap to clone into each subtask.
+#[derive(Clone)]
+pub struct RunCtx {
+    pub shared: Shared,
+    pub steering: Steering,
+    pub task_id: String,
+    pub prompt: String,
+    pub task_dir: PathBuf,
+    /// The task's model; agent types may prefer another.
+    pub provider: Arc<dyn Provider>,
+    /// Builds providers for agent types that prefer another model.
+    pub providers: Arc<dyn ProviderSource>,
+    pub retry: RetryPolicy,
+    pub agent_types: Arc<Vec<AgentType>>,
+    /// The web search provider the task started with.
+    pub search: Option<Arc<crate::tools::SearchEngine>>,
+    /// Programs `run_command` runs without asking, as set when the task started.
+    pub shell_allow: Arc<Vec<String>>,
+    pub limits: Limits,
+    /// The run continues one that a restart stopped: its plan and complete subtasks stand.
+    pub resume: bool,
     /// The skill the task runs from, if its prompt matched one worded as its template.
     pub skill: Option<Arc<crate::skills::SkillRun>>,
     /// The task may run from a skill (the user did not turn that off): a prompt worded
@@ -199,12 +213,12 @@ pub async fn run_task(ctx: RunCtx, cancel: CancellationToken) {
             () = ctx.watch_task_time() => unreachable!("the time watchdog never returns"),
         };
         // When the budget ended the run, that is how it ended.
-        let outcome = match (outcome, ctx.budget.end().await) {
+        let outcome = match (outcome, ctx.steering.budget.end().await) {
             (Err(_), Some((TaskStatus::Cancelled, reason))) => Err(Stop::Stopped(reason)),
             (Err(_), Some((_, reason))) => Err(Stop::Failed(reason)),
             (outcome, _) => outcome,
         };
-        if ctx.halt.load(std::sync::atomic::Ordering::SeqCst) {
+        if ctx.shared.halt.load(std::sync::atomic::Ordering::SeqCst) {
             tracing::info!("Miteos is quitting; the task resumes on the next start");
             return;
         }
@@ -220,11 +234,12 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     tokio::fs::create_dir_all(&ctx.task_dir)
         .await
         .map_err(|e| Stop::Failed(format!("cannot create the task folder: {e}")))?;
-    ctx.store
+    ctx.shared
+        .store
         .set_task_status(&ctx.task_id, TaskStatus::Running, None)
         .await?;
     if ctx.resume {
-        let stored = ctx.store.get_task(&ctx.task_id).await?;
+        let stored = ctx.shared.store.get_task(&ctx.task_id).await?;
         let done: HashMap<String, String> = stored
             .subtasks
             .iter()
@@ -233,7 +248,8 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             .collect();
         let mut completed: Vec<String> = done.keys().cloned().collect();
         completed.sort();
-        ctx.journal
+        ctx.shared
+            .journal
             .append(&ctx.task_id, EventKind::TaskResumed { completed })
             .await?;
         if !stored.subtasks.is_empty() {
@@ -255,7 +271,8 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             return scheduler::run_plan(ctx, &plan, done, cancel).await;
         }
     } else {
-        ctx.journal
+        ctx.shared
+            .journal
             .append(&ctx.task_id, EventKind::TaskStarted)
             .await?;
     }
@@ -275,7 +292,8 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     };
     if let Some(plan) = skill_plan(ctx) {
         let run = ctx.skill.as_ref().expect("a skill plan comes from a skill");
-        ctx.journal
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::SkillApplied {
@@ -290,7 +308,7 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             .await?;
         let outcome = run_new_plan(ctx, plan, cancel).await;
         // A budget's stop or the user's is no verdict on the skill.
-        if cancel.is_cancelled() || ctx.budget.end().await.is_some() {
+        if cancel.is_cancelled() || ctx.steering.budget.end().await.is_some() {
             return outcome;
         }
         record_skill_run(ctx, &run.skill.id, outcome.is_ok()).await?;
@@ -300,8 +318,9 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
         };
         // The skill did not carry this task: plan it afresh, without the skill.
         tracing::warn!(skill = %run.skill.id, %reason, "the run from the skill failed; planning afresh");
-        ctx.store.discard_plan(&ctx.task_id).await?;
-        ctx.journal
+        ctx.shared.store.discard_plan(&ctx.task_id).await?;
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::SkillAbandoned {
@@ -327,10 +346,12 @@ async fn run_new_plan(
     plan: planner::Plan,
     cancel: &CancellationToken,
 ) -> Result<(), Stop> {
-    ctx.store
+    ctx.shared
+        .store
         .insert_plan(&ctx.task_id, &plan.title, &plan.subtasks)
         .await?;
-    ctx.journal
+    ctx.shared
+        .journal
         .append(
             &ctx.task_id,
             EventKind::PlanReady {
@@ -345,11 +366,12 @@ async fn run_new_plan(
 
 /// Counts a run from a skill in its stats: what the task spent so far and how long it ran.
 async fn record_skill_run(ctx: &RunCtx, skill_id: &str, succeeded: bool) -> Result<()> {
-    let task = ctx.store.get_task(&ctx.task_id).await?;
+    let task = ctx.shared.store.get_task(&ctx.task_id).await?;
     let seconds = task.started_at.map_or(0.0, |s| {
         (chrono::Utc::now() - s).num_milliseconds() as f64 / 1000.0
     });
-    ctx.store
+    ctx.shared
+        .store
         .record_skill_run(
             skill_id,
             succeeded,
@@ -389,7 +411,7 @@ fn skill_plan(ctx: &RunCtx) -> Option<planner::Plan> {
 
 async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
     // Under the gate, so a cancel is either journaled before the end or sees the task ended.
-    let _gate = ctx.gate.write().await;
+    let _gate = ctx.steering.gate.write().await;
     let (status, error) = match outcome {
         Ok(()) => (TaskStatus::Completed, None),
         Err(Stop::Cancelled) => (
@@ -399,7 +421,14 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
         Err(Stop::Stopped(reason)) => (TaskStatus::Cancelled, Some(reason)),
         Err(stop) => (TaskStatus::Failed, stop.failure()),
     };
-    record_end(&ctx.store, &ctx.journal, &ctx.task_id, status, error).await
+    record_end(
+        &ctx.shared.store,
+        &ctx.shared.journal,
+        &ctx.task_id,
+        status,
+        error,
+    )
+    .await
 }
 
 /// Ends a task: unanswered approvals `expired`, unfinished subtasks `cancelled`, the final state stored, `task_finished` (with

@@ -34,7 +34,7 @@ impl RunCtx {
         // Held for the whole call, stream included.
         let _slot = tokio::select! {
             _ = cancel.cancelled() => return Err(Stop::Cancelled),
-            slot = self.provider_slots.enter(provider.model()) => slot,
+            slot = self.shared.provider_slots.enter(provider.model()) => slot,
         };
         let mut retries = Retries::new(&self.retry);
         loop {
@@ -114,7 +114,8 @@ impl RunCtx {
     ) -> Result<(), Stop> {
         if let (Some(id), false) = (subtask_id, pending.is_empty()) {
             let text = std::mem::take(pending);
-            self.journal
+            self.shared
+                .journal
                 .append(
                     &self.task_id,
                     EventKind::AgentOutput {
@@ -133,8 +134,9 @@ impl RunCtx {
         subtask_id: Option<&str>,
         out: &Completion,
     ) -> Result<(), Stop> {
-        let micros = self.prices.cost_micros(model, out.usage);
+        let micros = self.shared.prices.cost_micros(model, out.usage);
         let totals = self
+            .shared
             .store
             .add_usage(
                 &self.task_id,
@@ -144,7 +146,8 @@ impl RunCtx {
                 micros,
             )
             .await?;
-        self.journal
+        self.shared
+            .journal
             .append(
                 &self.task_id,
                 EventKind::Usage {
@@ -187,7 +190,8 @@ impl RunCtx {
         retries.done += 1;
         let attempt = retries.done;
         tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "model call failed; retrying");
-        self.journal
+        self.shared
+            .journal
             .append(
                 &self.task_id,
                 EventKind::ProviderRetry {

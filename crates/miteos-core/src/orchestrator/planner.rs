@@ -400,7 +400,8 @@ pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Pla
             )],
         };
         tracing::warn!(attempt, ?problems, "plan rejected");
-        ctx.journal
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::PlanRejected {

@@ -117,7 +117,7 @@ pub(super) fn light_provider(
     }
     let light = ctx.providers.light_model(base.model())?;
     let light = match ctx.providers.resolve_model(Some(&light)) {
-        Ok(m) if m != base.model() && ctx.prices.cheaper(&m, base.model()) => m,
+        Ok(m) if m != base.model() && ctx.shared.prices.cheaper(&m, base.model()) => m,
         Ok(_) => return None,
         Err(e) => {
             tracing::warn!(model = %light, error = %e, "the lighter model cannot be used");

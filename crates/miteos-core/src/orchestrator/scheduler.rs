@@ -132,7 +132,8 @@ impl<'a> Schedule<'a> {
             AgentOutcome::Cancelled => (SubtaskStatus::Cancelled, None, None),
             AgentOutcome::Failed(reason) => (SubtaskStatus::Failed, None, Some(reason)),
         };
-        ctx.store
+        ctx.shared
+            .store
             .set_subtask_status(
                 &ctx.task_id,
                 &id,
@@ -141,7 +142,8 @@ impl<'a> Schedule<'a> {
                 error.as_deref(),
             )
             .await?;
-        ctx.journal
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::SubtaskFinished {

@@ -24,7 +24,7 @@ pub(crate) async fn bind_by_model(
     ctx: &RunCtx,
     cancel: &CancellationToken,
 ) -> Result<Option<Arc<SkillRun>>, Stop> {
-    let skills = ctx.store.active_skills().await?;
+    let skills = ctx.shared.store.active_skills().await?;
     let Some((skill, resemblance)) = closest(&skills, &ctx.prompt) else {
         return Ok(None);
     };
@@ -59,7 +59,10 @@ pub(crate) async fn bind_by_model(
                 confidence,
                 bound_by: BoundBy::Model,
             };
-            ctx.store.set_task_skill(&ctx.task_id, &matched).await?;
+            ctx.shared
+                .store
+                .set_task_skill(&ctx.task_id, &matched)
+                .await?;
             Ok(Some(Arc::new(SkillRun {
                 skill: skill.clone(),
                 matched,
@@ -67,7 +70,8 @@ pub(crate) async fn bind_by_model(
         }
         Binding::Declined { reason, confidence } => {
             tracing::info!(skill = %skill.id, %reason, "the prompt does not run from the skill");
-            ctx.journal
+            ctx.shared
+                .journal
                 .append(
                     &ctx.task_id,
                     EventKind::SkillDeclined {

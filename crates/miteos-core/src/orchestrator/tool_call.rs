@@ -43,11 +43,12 @@ pub(super) async fn run_tool(
     };
     {
         // Announce under the gate: a cancel either happened before (and we stop) or comes after.
-        let _gate = ctx.gate.read().await;
+        let _gate = ctx.steering.gate.read().await;
         if tool_ctx.cancel.is_cancelled() {
             return Err(Stop::Cancelled);
         }
-        ctx.journal
+        ctx.shared
+            .journal
             .append(
                 &ctx.task_id,
                 EventKind::ToolCallStarted {
@@ -93,7 +94,8 @@ pub(super) async fn run_tool(
         Ok(out) => (true, out.content.clone()),
         Err(e) => (false, format!("error: {e}")),
     };
-    ctx.journal
+    ctx.shared
+        .journal
         .append(
             &ctx.task_id,
             EventKind::ToolCallFinished {
@@ -108,8 +110,8 @@ pub(super) async fn run_tool(
     if let Ok(out) = &result {
         for file in &out.files_written {
             deliverables::register(
-                &ctx.store,
-                &ctx.journal,
+                &ctx.shared.store,
+                &ctx.shared.journal,
                 &ctx.task_id,
                 &ctx.task_dir,
                 file,

@@ -33,7 +33,7 @@ pub struct AgentTypeInput {
 impl Miteos {
     /// The agent types the planner can choose from.
     pub async fn agent_types(&self) -> Result<Vec<crate::domain::AgentType>> {
-        self.inner.store.agent_types().await
+        self.inner.shared.store.agent_types().await
     }
 
     /// Makes an agent type use `model` (`provider::model`, or `local::NAME`) instead of the task's
@@ -46,6 +46,7 @@ impl Miteos {
         let model = self.usable_model(model)?;
         if !self
             .inner
+            .shared
             .store
             .set_agent_type_model(agent_type, model.as_deref())
             .await?
@@ -62,11 +63,12 @@ impl Miteos {
     pub async fn tool_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .inner
+            .shared
             .tools
             .builtin_names()
             .map(str::to_owned)
             .collect();
-        if let Some(hub) = self.inner.tools.mcp() {
+        if let Some(hub) = self.inner.shared.tools.mcp() {
             for state in hub.states().await {
                 names.extend(state.tools.into_iter().map(|t| t.name));
             }
@@ -106,9 +108,9 @@ impl Miteos {
                 tools.push(tool);
             }
         }
-        let (_, problems) = self.inner.tools.resolve(&tools).await;
+        let (_, problems) = self.inner.shared.tools.resolve(&tools).await;
         if !problems.is_empty() {
-            let builtins: Vec<&str> = self.inner.tools.builtin_names().collect();
+            let builtins: Vec<&str> = self.inner.shared.tools.builtin_names().collect();
             return Err(Error::InvalidInput(format!(
                 "{}; the built-in tools are {}, and MCP tools are named SERVER__TOOL",
                 problems.join("; "),
@@ -142,7 +144,7 @@ impl Miteos {
     /// Adds a user-defined agent type; a taken name is a conflict.
     pub async fn create_agent_type(&self, input: AgentTypeInput) -> Result<AgentType> {
         let at = self.checked_agent_type(input, false).await?;
-        if !self.inner.store.insert_agent_type(&at).await? {
+        if !self.inner.shared.store.insert_agent_type(&at).await? {
             return Err(Error::Conflict(format!(
                 "an agent type named {} already exists",
                 at.name
@@ -160,7 +162,7 @@ impl Miteos {
         let current = self.agent_type(name).await?;
         input.name = current.name;
         let at = self.checked_agent_type(input, current.builtin).await?;
-        self.inner.store.update_agent_type(&at).await?;
+        self.inner.shared.store.update_agent_type(&at).await?;
         Ok(at)
     }
 
@@ -172,7 +174,7 @@ impl Miteos {
                 "{name} is built in: it can be edited but not deleted"
             )));
         }
-        self.inner.store.delete_agent_type(name).await?;
+        self.inner.shared.store.delete_agent_type(name).await?;
         Ok(())
     }
 

@@ -11,7 +11,7 @@ impl Miteos {
     /// A task's approval requests, oldest first, decided ones included.
     pub async fn approvals(&self, task_id: &str) -> Result<Vec<Approval>> {
         self.get_task(task_id).await?;
-        self.inner.store.approvals_of(task_id).await
+        self.inner.shared.store.approvals_of(task_id).await
     }
 
     /// Approves or denies a pending request; the waiting call runs, or hears it was denied.
@@ -23,7 +23,13 @@ impl Miteos {
         approve: bool,
     ) -> Result<Approval> {
         self.get_task(task_id).await?;
-        let Some(current) = self.inner.store.approval(task_id, approval_id).await? else {
+        let Some(current) = self
+            .inner
+            .shared
+            .store
+            .approval(task_id, approval_id)
+            .await?
+        else {
             return Err(Error::NotFound(format!(
                 "task {task_id} has no approval {approval_id}"
             )));
@@ -45,9 +51,10 @@ impl Miteos {
             ApprovalStatus::Denied
         };
         // Decided under the gate, so a cancel cannot slip between the decision and its event.
-        let _gate = handle.gate.read().await;
+        let _gate = handle.steering.gate.read().await;
         let Some(decided) = self
             .inner
+            .shared
             .store
             .decide_approval(task_id, approval_id, status, Utc::now())
             .await?
@@ -57,6 +64,7 @@ impl Miteos {
             )));
         };
         self.inner
+            .shared
             .journal
             .append(
                 task_id,
@@ -67,7 +75,7 @@ impl Miteos {
                 },
             )
             .await?;
-        handle.approvals.answer(approval_id, approve);
+        handle.steering.approvals.answer(approval_id, approve);
         Ok(decided)
     }
 }

@@ -14,6 +14,7 @@ impl Miteos {
     pub async fn default_budget(&self) -> Result<Budget> {
         Ok(self
             .inner
+            .shared
             .store
             .setting::<Budget>(BUDGET_KEY)
             .await?
@@ -44,9 +45,10 @@ impl Miteos {
         {
             // Under the gate (no end slips in before the event) and the task budget's lock (no question is
             // asked halfway through the answer).
-            let _gate = handle.gate.read().await;
+            let _gate = handle.steering.gate.read().await;
             if self
                 .inner
+                .shared
                 .store
                 .get_task(task_id)
                 .await?
@@ -55,7 +57,7 @@ impl Miteos {
             {
                 return Err(Error::Conflict(format!("task {task_id} ended meanwhile")));
             }
-            let mut held = handle.budget.lock().await;
+            let mut held = handle.steering.budget.lock().await;
             let pause = held.pause().cloned();
             let budget = match (decision, &change, &pause) {
                 (BudgetDecision::Raise, Some(change), _) => held.budget().with(change)?,
@@ -72,10 +74,11 @@ impl Miteos {
                 }
                 (BudgetDecision::Stop, _, Some(_)) => held.budget(),
             };
-            let store = &self.inner.store;
+            let store = &self.inner.shared.store;
             store.set_budget(task_id, &budget).await?;
             store.set_pause(task_id, None).await?;
             self.inner
+                .shared
                 .journal
                 .append(task_id, EventKind::BudgetDecided { decision, budget })
                 .await?;

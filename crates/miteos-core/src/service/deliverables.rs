@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 impl Miteos {
     pub async fn deliverables(&self, task_id: &str) -> Result<Vec<Deliverable>> {
         self.get_task(task_id).await?;
-        self.inner.store.deliverables_of(task_id).await
+        self.inner.shared.store.deliverables_of(task_id).await
     }
 
     /// A deliverable and the path of its file, for download.
@@ -22,6 +22,7 @@ impl Miteos {
         check_task_id(task_id)?;
         let deliverable = self
             .inner
+            .shared
             .store
             .deliverable(task_id, deliverable_id)
             .await?;

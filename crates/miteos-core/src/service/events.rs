@@ -15,7 +15,7 @@ const REPLAY_BATCH: u32 = 500;
 impl Miteos {
     /// Live events of every task. Pair with [`Miteos::events_after`] to catch up first.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
-        self.inner.journal.subscribe()
+        self.inner.shared.journal.subscribe()
     }
 
     /// A task's events after `seq`: the journal first, then live events as they happen, ending
@@ -31,7 +31,7 @@ impl Miteos {
         self.get_task(task_id).await?;
         // Subscribe before replaying, so nothing published in between is lost.
         let mut live = self.subscribe();
-        let journal = self.inner.journal.clone();
+        let journal = self.inner.shared.journal.clone();
         let task_id = task_id.to_owned();
         let mut last = after;
         let closing = self.inner.closing.clone();
@@ -87,6 +87,6 @@ impl Miteos {
     /// Journaled events of a task after `seq`, oldest first.
     pub async fn events_after(&self, task_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
         check_task_id(task_id)?;
-        self.inner.journal.read(task_id, after, limit).await
+        self.inner.shared.journal.read(task_id, after, limit).await
     }
 }

@@ -47,7 +47,7 @@ impl Miteos {
     pub async fn shutdown(&self) {
         self.begin_shutdown();
         self.stop_runs().await;
-        if let Some(hub) = self.inner.tools.mcp() {
+        if let Some(hub) = self.inner.shared.tools.mcp() {
             hub.shutdown().await;
         }
         self.inner.background.close();
@@ -81,6 +81,7 @@ impl Miteos {
             }
             OnQuit::Resume => {
                 self.inner
+                    .shared
                     .halt
                     .store(true, std::sync::atomic::Ordering::SeqCst);
                 let handles: Vec<_> = self.lock_running().values().cloned().collect();

@@ -14,6 +14,7 @@ impl Miteos {
     /// The configured MCP servers, without starting any.
     pub fn mcp_server_configs(&self) -> Vec<McpServer> {
         self.inner
+            .shared
             .tools
             .mcp()
             .map(|hub| hub.servers())
@@ -29,6 +30,7 @@ impl Miteos {
 
     fn mcp(&self) -> Result<&std::sync::Arc<crate::tools::McpHub>> {
         self.inner
+            .shared
             .tools
             .mcp()
             .ok_or_else(|| Error::Internal("this Miteos has no MCP hub".into()))

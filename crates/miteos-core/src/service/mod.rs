@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{RwLock, watch};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::{Task, TaskStatus};
@@ -16,7 +16,7 @@ use crate::events::EventKind;
 use crate::ids::{is_task_id, new_task_id};
 use crate::model_source::DefaultProviders;
 use crate::models::ModelStore;
-use crate::orchestrator::{Limits, PendingApprovals, TaskBudget, builtin_agent_types};
+use crate::orchestrator::{Limits, Shared, Steering, builtin_agent_types};
 use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
@@ -154,11 +154,11 @@ pub struct Miteos {
     inner: Arc<Inner>,
 }
 
+/// A running Miteos: what its task runs share, its configuration (replaced when settings
+/// change; a running task keeps what it started with), the runs in progress and its lifecycle.
 struct Inner {
-    store: Store,
-    journal: Journal,
-    tools: ToolRegistry,
-    http: reqwest::Client,
+    /// What every task run uses: store, journal, tools, prices, HTTP client, provider slots.
+    shared: Shared,
     data_dir: PathBuf,
     /// Replaced when the provider settings change; a running task keeps the provider it started with.
     providers: std::sync::RwLock<Arc<dyn ProviderSource>>,
@@ -170,18 +170,14 @@ struct Inner {
     /// Replaced when the search settings change; a running task keeps the one it started with.
     search: std::sync::RwLock<Option<Arc<SearchEngine>>>,
     secrets: crate::secrets::Secrets,
-    prices: Arc<PriceTable>,
     limits: std::sync::RwLock<Limits>,
     /// Runs in progress, by task id.
     running: Mutex<HashMap<String, RunHandle>>,
-    /// Set by `shutdown` when the running tasks are to resume on the next start.
-    halt: Arc<std::sync::atomic::AtomicBool>,
     /// Cancelled when shutdown begins: live event streams end and servers stop accepting.
     closing: CancellationToken,
     /// Work that outlives the request that started it (task runs, skill validations), so that
     /// shutdown can wait for it.
     background: tokio_util::task::TaskTracker,
-    provider_slots: Arc<crate::orchestrator::ProviderSlots>,
     /// The built-in deployment target (Miteos's staging server).
     staging: crate::publish::LocalStaging,
     /// Base URL of the staging/share server once it listens.
@@ -191,12 +187,12 @@ struct Inner {
     _lock: std::fs::File,
 }
 
+/// A run in progress, as the service reaches it: its cancel token, how it is steered (the same
+/// gate, approvals and budget the run holds), and whether it has ended.
 #[derive(Clone)]
 struct RunHandle {
     cancel: CancellationToken,
-    gate: Arc<RwLock<()>>,
-    approvals: Arc<PendingApprovals>,
-    budget: Arc<TaskBudget>,
+    steering: Steering,
     done: watch::Receiver<bool>,
 }
 
@@ -258,10 +254,17 @@ impl Miteos {
         let mcp = Arc::new(McpHub::open(&data_dir)?);
         let miteos = Miteos {
             inner: Arc::new(Inner {
-                journal: Journal::new(store.clone()),
-                store,
-                tools: ToolRegistry::with_mcp(mcp),
-                http,
+                shared: Shared {
+                    journal: Journal::new(store.clone()),
+                    store,
+                    tools: ToolRegistry::with_mcp(mcp),
+                    http,
+                    prices: Arc::new(PriceTable::with_overrides(prices)),
+                    provider_slots: Arc::new(crate::orchestrator::ProviderSlots::new(
+                        limits.max_provider_calls,
+                    )),
+                    halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                },
                 data_dir,
                 providers: std::sync::RwLock::new(providers),
                 injected_providers,
@@ -269,15 +272,10 @@ impl Miteos {
                 env_search: options.search,
                 search: std::sync::RwLock::new(search),
                 secrets,
-                prices: Arc::new(PriceTable::with_overrides(prices)),
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
-                halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                 closing: CancellationToken::new(),
                 background: tokio_util::task::TaskTracker::new(),
-                provider_slots: Arc::new(crate::orchestrator::ProviderSlots::new(
-                    limits.max_provider_calls,
-                )),
                 staging,
                 public_base: std::sync::RwLock::new(None),
                 _lock: lock,
@@ -300,7 +298,7 @@ impl Miteos {
 
     /// The HTTP client Miteos uses (model downloads, web tools).
     pub fn http(&self) -> &reqwest::Client {
-        &self.inner.http
+        &self.inner.shared.http
     }
 
     /// The model tasks run on unless they name one; errors say how to configure a provider.
@@ -335,15 +333,24 @@ impl Miteos {
         let matched = self
             .skill_for(&task.prompt, new.skill_id.as_deref(), skips_skills)
             .await?;
-        self.inner.store.insert_task(&task).await?;
+        self.inner.shared.store.insert_task(&task).await?;
         if skips_skills {
-            self.inner.store.set_task_skips_skills(&task.id).await?;
+            self.inner
+                .shared
+                .store
+                .set_task_skips_skills(&task.id)
+                .await?;
         }
         if let Some(matched) = &matched {
-            self.inner.store.set_task_skill(&task.id, matched).await?;
+            self.inner
+                .shared
+                .store
+                .set_task_skill(&task.id, matched)
+                .await?;
             task.skill_id = Some(matched.skill_id.clone());
         }
         self.inner
+            .shared
             .journal
             .append(
                 &task.id,
@@ -381,7 +388,7 @@ impl Miteos {
 
     pub async fn get_task(&self, id: &str) -> Result<Task> {
         check_task_id(id)?;
-        self.inner.store.get_task(id).await
+        self.inner.shared.store.get_task(id).await
     }
 
     /// History, newest first, narrowed by `filter` (state, text in the prompt, title or subtask
@@ -413,7 +420,11 @@ impl Miteos {
                 "before must be a task id (task-…), the last one of the previous page; got {before:?}"
             )));
         }
-        self.inner.store.list_tasks(&filter, limit, offset).await
+        self.inner
+            .shared
+            .store
+            .list_tasks(&filter, limit, offset)
+            .await
     }
 
     /// Completed tasks, newest first: the Skill Compiler's input.
@@ -423,7 +434,11 @@ impl Miteos {
             status: Some(TaskStatus::Completed),
             ..TaskFilter::default()
         };
-        self.inner.store.list_tasks(&filter, limit, offset).await
+        self.inner
+            .shared
+            .store
+            .list_tasks(&filter, limit, offset)
+            .await
     }
 }
 

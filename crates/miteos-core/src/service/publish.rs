@@ -52,7 +52,7 @@ impl Miteos {
         let mut events = Vec::new();
         let mut after = 0;
         loop {
-            let batch = self.inner.journal.read(task_id, after, 1000).await?;
+            let batch = self.inner.shared.journal.read(task_id, after, 1000).await?;
             let full = batch.len() == 1000;
             if let Some(last) = batch.last() {
                 after = last.seq;
@@ -129,7 +129,7 @@ impl Miteos {
                 None => "",
             };
             let mut files = Vec::new();
-            for d in self.inner.store.deliverables_of(task_id).await? {
+            for d in self.inner.shared.store.deliverables_of(task_id).await? {
                 if let Some(relative) = d.name.strip_prefix(folder) {
                     files.push(SiteFile {
                         relative: relative.to_owned(),
@@ -187,7 +187,7 @@ impl Miteos {
             created_at: Utc::now(),
             taken_down_at: None,
         };
-        self.inner.store.insert_deployment(&row).await?;
+        self.inner.shared.store.insert_deployment(&row).await?;
         Ok(self.deployment_of(row))
     }
 
@@ -215,6 +215,7 @@ impl Miteos {
         self.get_task(task_id).await?;
         Ok(self
             .inner
+            .shared
             .store
             .deployments_of(task_id)
             .await?
@@ -228,6 +229,7 @@ impl Miteos {
         self.get_task(task_id).await?;
         if !self
             .inner
+            .shared
             .store
             .take_down_deployment(task_id, deployment_id, Utc::now())
             .await?
@@ -244,12 +246,14 @@ impl Miteos {
         if !is_deployment_id(deployment_id) {
             return Ok(None);
         }
-        Ok(match self.inner.store.deployment(deployment_id).await? {
-            Some(row) if row.taken_down_at.is_none() && row.target == "local" => {
-                Some(self.inner.staging.dir(deployment_id))
-            }
-            _ => None,
-        })
+        Ok(
+            match self.inner.shared.store.deployment(deployment_id).await? {
+                Some(row) if row.taken_down_at.is_none() && row.target == "local" => {
+                    Some(self.inner.staging.dir(deployment_id))
+                }
+                _ => None,
+            },
+        )
     }
 
     /// Creates a public link to one deliverable, valid for `lifetime` (default 7 days, at most
@@ -283,6 +287,7 @@ impl Miteos {
             access_count: 0,
         };
         self.inner
+            .shared
             .store
             .insert_share(&row, &crate::digest::sha256_hex(token.as_bytes()))
             .await?;
@@ -295,6 +300,7 @@ impl Miteos {
         self.get_task(task_id).await?;
         Ok(self
             .inner
+            .shared
             .store
             .shares_of(task_id)
             .await?
@@ -307,6 +313,7 @@ impl Miteos {
         self.get_task(task_id).await?;
         if self
             .inner
+            .shared
             .store
             .revoke_share(task_id, share_id, Utc::now())
             .await?
@@ -328,9 +335,9 @@ impl Miteos {
         let hash = crate::digest::sha256_hex(token.as_bytes());
         let now = Utc::now();
         let row = if visit {
-            self.inner.store.visit_share(&hash, now).await?
+            self.inner.shared.store.visit_share(&hash, now).await?
         } else {
-            self.inner.store.live_share(&hash, now).await?
+            self.inner.shared.store.live_share(&hash, now).await?
         };
         let Some(row) = row else { return Ok(None) };
         let (deliverable, path) = self
@@ -387,7 +394,7 @@ impl Miteos {
         let mut out = Vec::new();
         if let Ok(keys) = saved_keys(&inner.secrets).await
             && let Ok((models, search)) = effective(
-                &inner.store,
+                &inner.shared.store,
                 &keys,
                 inner.env_models.clone(),
                 inner.env_search.clone(),

@@ -13,7 +13,7 @@ impl Miteos {
     /// A task that cannot go on (its model is no longer configured) ends `failed`
     /// ("interrupted"), so history never shows a run that is not running.
     pub(super) async fn resume_interrupted_tasks(&self) -> Result<()> {
-        let (store, journal) = (&self.inner.store, &self.inner.journal);
+        let (store, journal) = (&self.inner.shared.store, &self.inner.shared.journal);
         for id in store.unfinished_task_ids().await? {
             crate::orchestrator::expire_pending(store, journal, &id).await?;
             self.close_cut_calls(&id).await?;
@@ -44,7 +44,7 @@ impl Miteos {
     /// record shows it was cut short.
     async fn close_cut_calls(&self, task_id: &str) -> Result<()> {
         let mut open: Vec<(String, String, String)> = Vec::new();
-        for event in self.inner.journal.read_all(task_id).await? {
+        for event in self.inner.shared.journal.read_all(task_id).await? {
             match event.kind {
                 EventKind::ToolCallStarted {
                     subtask_id,
@@ -69,6 +69,7 @@ impl Miteos {
         }
         for (subtask_id, call_id, tool) in open {
             self.inner
+                .shared
                 .journal
                 .append(
                     task_id,

@@ -10,7 +10,7 @@ use super::{CANCEL_WAIT, Miteos, RunHandle};
 use crate::domain::{Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
-use crate::orchestrator::{PendingApprovals, RunCtx, TaskBudget, run_task};
+use crate::orchestrator::{PendingApprovals, RunCtx, Steering, TaskBudget, run_task};
 
 impl Miteos {
     pub(super) async fn start(
@@ -32,9 +32,9 @@ impl Miteos {
             None => self.default_budget().await?,
         };
         // The skill the task runs from, as it is now, with the prompt's parameters.
-        let choice = inner.store.task_skill(&task.id).await?;
+        let choice = inner.shared.store.task_skill(&task.id).await?;
         let skill = match &choice.skill_id {
-            Some(id) => inner.store.skill(id).await?.and_then(|skill| {
+            Some(id) => inner.shared.store.skill(id).await?.and_then(|skill| {
                 let matched =
                     (choice.matched.clone()).or_else(|| skill.pattern_match(&task.prompt))?;
                 Some(Arc::new(crate::skills::SkillRun { skill, matched }))
@@ -42,13 +42,14 @@ impl Miteos {
             None => None,
         };
         let ctx = RunCtx {
-            store: inner.store.clone(),
-            journal: inner.journal.clone(),
-            tools: inner.tools.clone(),
-            prices: inner.prices.clone(),
+            shared: inner.shared.clone(),
+            steering: Steering {
+                gate: Arc::new(RwLock::new(())),
+                approvals: Arc::new(PendingApprovals::default()),
+                budget: Arc::new(TaskBudget::new(budget, cancel.clone())),
+            },
             retry: providers.retry_policy(),
             providers,
-            http: inner.http.clone(),
             search,
             shell_allow: Arc::new(self.shell_allow().await?),
             limits: self.limits(),
@@ -56,13 +57,8 @@ impl Miteos {
             prompt: task.prompt.clone(),
             task_dir: self.task_dir(&task.id),
             provider,
-            agent_types: Arc::new(inner.store.agent_types().await?),
-            gate: Arc::new(RwLock::new(())),
-            approvals: Arc::new(PendingApprovals::default()),
+            agent_types: Arc::new(inner.shared.store.agent_types().await?),
             resume,
-            halt: inner.halt.clone(),
-            provider_slots: inner.provider_slots.clone(),
-            budget: Arc::new(TaskBudget::new(budget, cancel.clone())),
             skill,
             use_skills: choice.use_skills,
         };
@@ -71,9 +67,7 @@ impl Miteos {
             task.id.clone(),
             RunHandle {
                 cancel: cancel.clone(),
-                gate: ctx.gate.clone(),
-                approvals: ctx.approvals.clone(),
-                budget: ctx.budget.clone(),
+                steering: ctx.steering.clone(),
                 done: done_rx,
             },
         );
@@ -97,14 +91,15 @@ impl Miteos {
         match handle {
             Some(handle) => {
                 {
-                    let _gate = handle.gate.write().await;
-                    let now = self.inner.store.get_task(id).await?;
+                    let _gate = handle.steering.gate.write().await;
+                    let now = self.inner.shared.store.get_task(id).await?;
                     if now.status.is_finished() {
                         return Err(already_ended(id, now.status));
                     }
                     if !handle.cancel.is_cancelled() {
                         handle.cancel.cancel();
                         self.inner
+                            .shared
                             .journal
                             .append(id, EventKind::CancelRequested)
                             .await?;
@@ -138,8 +133,8 @@ impl Miteos {
         reason: &str,
     ) -> Result<()> {
         crate::orchestrator::record_end(
-            &self.inner.store,
-            &self.inner.journal,
+            &self.inner.shared.store,
+            &self.inner.shared.journal,
             id,
             status,
             Some(reason.to_owned()),

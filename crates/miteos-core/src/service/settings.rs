@@ -250,6 +250,7 @@ impl Miteos {
     pub async fn api_address(&self) -> Result<ApiAddress> {
         Ok(self
             .inner
+            .shared
             .store
             .setting::<ApiAddress>(API_KEY)
             .await?
@@ -260,6 +261,7 @@ impl Miteos {
     pub async fn on_quit(&self) -> Result<OnQuit> {
         Ok(self
             .inner
+            .shared
             .store
             .setting::<OnQuit>(ON_QUIT_KEY)
             .await?
@@ -270,6 +272,7 @@ impl Miteos {
     pub async fn shell_allow(&self) -> Result<Vec<String>> {
         Ok(self
             .inner
+            .shared
             .store
             .setting::<Vec<String>>(SHELL_ALLOW_KEY)
             .await?
@@ -280,6 +283,7 @@ impl Miteos {
     pub async fn staging_address(&self) -> Result<StagingAddress> {
         Ok(self
             .inner
+            .shared
             .store
             .setting::<StagingAddress>(STAGING_KEY)
             .await?
@@ -288,7 +292,12 @@ impl Miteos {
 
     pub async fn settings(&self) -> Result<Settings> {
         let inner = &self.inner;
-        let saved: ModelConfig = inner.store.setting(MODELS_KEY).await?.unwrap_or_default();
+        let saved: ModelConfig = inner
+            .shared
+            .store
+            .setting(MODELS_KEY)
+            .await?
+            .unwrap_or_default();
         let env = &inner.env_models;
         let stored_keys = saved_keys(&inner.secrets).await?;
         let keys = KEY_NAMES
@@ -312,7 +321,7 @@ impl Miteos {
             .collect();
         let staging = self.staging_address().await?;
         let (_, search) = effective(
-            &inner.store,
+            &inner.shared.store,
             &stored_keys,
             inner.env_models.clone(),
             inner.env_search.clone(),

@@ -82,6 +82,7 @@ impl Miteos {
             }),
             None => {
                 self.inner
+                    .shared
                     .store
                     .setting::<SearchSettings>(SEARCH_KEY)
                     .await?
@@ -148,7 +149,7 @@ impl Miteos {
     /// The keys, then the settings in one transaction; when that fails, the keys as they were.
     async fn write_update(&self, update: &CheckedUpdate) -> Result<()> {
         set_keys(&self.inner.secrets, update.keys.clone()).await?;
-        if let Err(e) = self.inner.store.put_settings(&update.rows).await {
+        if let Err(e) = self.inner.shared.store.put_settings(&update.rows).await {
             let before = KEY_NAMES
                 .iter()
                 .zip(&update.keys_before)

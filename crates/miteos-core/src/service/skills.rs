@@ -40,7 +40,7 @@ impl Miteos {
             }
             None if skips_skills => Ok(None),
             None => {
-                let skills = self.inner.store.active_skills().await?;
+                let skills = self.inner.shared.store.active_skills().await?;
                 Ok(Skill::best_match(&skills, prompt).map(|(_, m)| m))
             }
         }
@@ -107,7 +107,7 @@ impl Miteos {
         // Oldest first (task ids sort by creation), so a skill's examples read in the order the
         // tasks ran, whatever order they were named in.
         records.sort_by(|a, b| a.task_id.cmp(&b.task_id));
-        let existing = self.inner.store.skills().await?;
+        let existing = self.inner.shared.store.skills().await?;
         let mut compiled = Vec::new();
         let single = match (records.as_slice(), &single_model) {
             ([task], Some(model)) => {
@@ -141,7 +141,7 @@ impl Miteos {
                     }
                 }
             }
-            self.inner.store.save_skill(&skill).await?;
+            self.inner.shared.store.save_skill(&skill).await?;
             compiled.push(self.skill(&skill.id).await?);
         }
         if compiled.is_empty() && !task_ids.is_empty() {
@@ -184,6 +184,7 @@ impl Miteos {
         }
         let abandoned = self
             .inner
+            .shared
             .journal
             .read_all(&run.id)
             .await?
@@ -247,7 +248,7 @@ impl Miteos {
             tokens: run.total_tokens_used,
             source_tokens: source.total_tokens_used,
         });
-        self.inner.store.save_skill(&skill).await?;
+        self.inner.shared.store.save_skill(&skill).await?;
         self.skill(id).await
     }
 
@@ -291,11 +292,12 @@ impl Miteos {
 
     /// The skills, newest first (retired ones too).
     pub async fn skills(&self) -> Result<Vec<Skill>> {
-        self.inner.store.skills().await
+        self.inner.shared.store.skills().await
     }
 
     pub async fn skill(&self, id: &str) -> Result<Skill> {
         self.inner
+            .shared
             .store
             .skill(id)
             .await?
@@ -317,12 +319,12 @@ impl Miteos {
         }
         let mut skill = self.skill(id).await?;
         skill.name = name.to_owned();
-        self.inner.store.save_skill(&skill).await?;
+        self.inner.shared.store.save_skill(&skill).await?;
         self.skill(id).await
     }
 
     pub async fn delete_skill(&self, id: &str) -> Result<()> {
-        if self.inner.store.delete_skill(id).await? {
+        if self.inner.shared.store.delete_skill(id).await? {
             Ok(())
         } else {
             Err(Error::NotFound(format!("skill {id} does not exist")))
@@ -344,7 +346,7 @@ impl Miteos {
                 skill.id
             )));
         }
-        self.inner.store.save_skill(&skill).await?;
+        self.inner.shared.store.save_skill(&skill).await?;
         self.skill(&skill.id).await
     }
 
@@ -352,7 +354,7 @@ impl Miteos {
     /// as a skill's template; `pending` (parameters unbound, confidence the share of the skill's
     /// words it has), when it is only close to one — a short model call decides as the task runs.
     pub async fn match_skill(&self, prompt: &str) -> Result<Option<SkillMatch>> {
-        let skills = self.inner.store.active_skills().await?;
+        let skills = self.inner.shared.store.active_skills().await?;
         let prompt = prompt.trim();
         if let Some((_, matched)) = Skill::best_match(&skills, prompt) {
             return Ok(Some(matched));
@@ -376,6 +378,7 @@ impl Miteos {
         let mut calls: Vec<(usize, String, CallRecord)> = Vec::new();
         for (n, event) in self
             .inner
+            .shared
             .journal
             .read_all(&task.id)
             .await?
