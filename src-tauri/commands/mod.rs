@@ -7,3 +7,5 @@ pub mod deliverables;
 pub mod settings;
 pub mod skills;
 pub mod tasks;
+#[cfg(test)]
+mod typescript;

@@ -43,20 +43,13 @@ mod tests {
     /// types (ui/src/lib/backend/api.d.ts) are generated from that file.
     #[test]
     fn the_committed_openapi_document_matches_the_handlers() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
         let generated = serde_json::to_string_pretty(&super::openapi_json())
             .expect("the document encodes")
             + "\n";
-        if std::env::var_os("MITEOS_BLESS").is_some() {
-            std::fs::write(&path, &generated).expect("writing docs/openapi.json");
-            return;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{} is out of date with the handlers: run `MITEOS_BLESS=1 cargo test --workspace --lib openapi` \
-             and `npm --prefix ui run api`, and commit both",
-            path.display()
+        miteos_core::bindings::bless_or_compare(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json"),
+            &generated,
+            "MITEOS_BLESS=1 cargo test --workspace --lib -- openapi` and `npm --prefix ui run api",
         );
     }
 }

@@ -87,23 +87,33 @@ pub fn typescript() -> String {
     out
 }
 
+/// A generated file kept in the repository (the UI's types, the OpenAPI document, the commands'
+/// wrappers): with `MITEOS_BLESS` set, `path` is rewritten with `generated`; otherwise it must
+/// already hold exactly that, or the calling test fails saying to run `bless`.
+pub fn bless_or_compare(path: &std::path::Path, generated: &str, bless: &str) {
+    if std::env::var_os("MITEOS_BLESS").is_some() {
+        std::fs::write(path, generated)
+            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date: run `{bless}` and commit it",
+        path.display()
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
     #[test]
     fn ui_types_match_the_rust_types() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/types/core.ts");
-        let generated = super::typescript();
-        if std::env::var_os("MITEOS_BLESS").is_some() {
-            std::fs::write(&path, &generated).expect("writing the UI's types");
-            return;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{} is out of date with the Rust types: run `MITEOS_BLESS=1 cargo test --workspace --lib -- bindings` and commit it",
-            path.display()
+        super::bless_or_compare(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/types/core.ts"),
+            &super::typescript(),
+            "MITEOS_BLESS=1 cargo test --workspace --lib -- bindings",
         );
     }
 }

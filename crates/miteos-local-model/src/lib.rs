@@ -21,6 +21,7 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
 use llguidance::api::TopLevelGrammar;
 use llguidance::{Matcher, ParserFactory};
 use serde_json::Value;
@@ -210,9 +211,8 @@ impl Loaded {
         }
     }
 
-    fn run(&self, job: Job, settings: LocalSettings) -> Result<(), ProviderError> {
-        let failed =
-            |what: &str, e: &dyn std::fmt::Display| ProviderError::Stream(format!("{what}: {e}"));
+    /// The job's conversation through the model's chat template, as tokens.
+    fn prompt_tokens(&self, job: &Job) -> Result<Vec<LlamaToken>, ProviderError> {
         let clean = |s: &str| s.replace('\0', "");
         let mut chat = vec![
             LlamaChatMessage::new("system".into(), clean(&job.system))
@@ -228,26 +228,12 @@ impl Loaded {
             .model
             .apply_chat_template(&self.template, &chat, true)
             .map_err(|e| failed("chat template", &e))?;
-        let tokens = self.model.vocab().tokenize(prompt.as_bytes(), true, true);
-        let n_prompt = tokens.len() as u32;
-        if n_prompt + 16 > self.context {
-            return Err(ProviderError::ContextTooLong(format!(
-                "the prompt has {n_prompt} tokens; the local model's context holds {}",
-                self.context
-            )));
-        }
-        let max_tokens = job.max_tokens.min(self.context - n_prompt);
-        let n_ctx = (n_prompt + max_tokens).div_ceil(256) * 256;
-        let params = LlamaContextParams::default()
-            .with_n_ctx(NonZeroU32::new(n_ctx.min(self.context)))
-            .with_n_batch(512)
-            .with_n_threads(settings.threads)
-            .with_n_threads_batch(settings.threads);
-        let mut ctx = self
-            .model
-            .new_context(backend().map_err(ProviderError::Unavailable)?, params)
-            .map_err(|e| failed("context", &e))?;
+        Ok(self.model.vocab().tokenize(prompt.as_bytes(), true, true))
+    }
 
+    /// How the next token is chosen: under the job's JSON schema (llguidance) when it has one,
+    /// else sampled; a repetition penalty first either way, since small models loop.
+    fn sampler(&self, schema: Option<&Value>) -> LlamaSampler {
         let repetition_penalty = || {
             LlamaSampler::penalties(
                 self.model.n_vocab(),
@@ -257,7 +243,7 @@ impl Loaded {
                 0.0,
             )
         };
-        let mut sampler = match &job.schema {
+        match schema {
             Some(schema) => {
                 let mut schema = schema.clone();
                 // Compact JSON: no runs of whitespace for a small model to get lost in.
@@ -280,7 +266,31 @@ impl Loaded {
                 LlamaSampler::temp(0.7),
                 LlamaSampler::dist(1234),
             ]),
-        };
+        }
+    }
+
+    fn run(&self, job: Job, settings: LocalSettings) -> Result<(), ProviderError> {
+        let tokens = self.prompt_tokens(&job)?;
+        let n_prompt = tokens.len() as u32;
+        if n_prompt + 16 > self.context {
+            return Err(ProviderError::ContextTooLong(format!(
+                "the prompt has {n_prompt} tokens; the local model's context holds {}",
+                self.context
+            )));
+        }
+        let max_tokens = job.max_tokens.min(self.context - n_prompt);
+        let n_ctx = (n_prompt + max_tokens).div_ceil(256) * 256;
+        let params = LlamaContextParams::default()
+            .with_n_ctx(NonZeroU32::new(n_ctx.min(self.context)))
+            .with_n_batch(512)
+            .with_n_threads(settings.threads)
+            .with_n_threads_batch(settings.threads);
+        let mut ctx = self
+            .model
+            .new_context(backend().map_err(ProviderError::Unavailable)?, params)
+            .map_err(|e| failed("context", &e))?;
+
+        let mut sampler = self.sampler(job.schema.as_ref());
 
         // The prompt goes in small batches so a cancel is noticed within one batch (~0.2 s here).
         let mut batch = LlamaBatch::new(PROMPT_BATCH, 1);
@@ -471,4 +481,9 @@ fn output_stream(rx: tokio_mpsc::UnboundedReceiver<Output>, structured: bool) ->
     })
     .flatten()
     .boxed()
+}
+
+/// A step of a model call that failed, as the provider's error.
+fn failed(what: &str, e: &dyn std::fmt::Display) -> ProviderError {
+    ProviderError::Stream(format!("{what}: {e}"))
 }

@@ -266,136 +266,176 @@ pub(crate) fn draw_svg(
     columns: &[String],
     rows: &[Vec<Value>],
 ) -> Result<String, ToolError> {
-    let fail = |e: &dyn std::fmt::Display| ToolError::Failed(format!("cannot draw the chart: {e}"));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         let title = spec.title.clone().unwrap_or_default();
         let labels: Vec<String> = rows.iter().map(|r| label(r.get(plot.category))).collect();
-        let color = |i: usize| Palette99::pick(i).to_rgba();
         match spec.kind {
-            ChartKind::Pie => {
-                let area = root
-                    .titled(&title, ("sans-serif", 24))
-                    .map_err(|e| fail(&e))?;
-                let c = plot.series[0];
-                let sizes: Vec<f64> = rows.iter().map(|r| number(r.get(c)).max(0.0)).collect();
-                let colors: Vec<RGBColor> = (0..rows.len())
-                    .map(|i| {
-                        let RGBAColor(r, g, b, _) = color(i);
-                        RGBColor(r, g, b)
-                    })
-                    .collect();
-                let (w, h) = area.dim_in_pixel();
-                let center = (w as i32 / 2, h as i32 / 2);
-                let radius = f64::from(w.min(h)) * 0.38;
-                let mut pie = Pie::new(&center, &radius, &sizes, &colors, &labels);
-                pie.label_style(("sans-serif", 14).into_font());
-                pie.percentages(("sans-serif", 12).into_font().color(&BLACK));
-                area.draw(&pie).map_err(|e| fail(&e))?;
-            }
+            ChartKind::Pie => draw_pie(&root, &title, plot, rows, &labels)?,
             ChartKind::Line | ChartKind::Column | ChartKind::Bar => {
-                let values = plot
-                    .series
-                    .iter()
-                    .flat_map(|&c| rows.iter().map(move |r| number(r.get(c))));
-                let (lo, hi) =
-                    values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-                let hi = if hi <= lo {
-                    lo + 1.0
-                } else {
-                    hi + (hi - lo) * 0.08
-                };
-                let n = rows.len();
-                // Category i spans [i, i + 1); its label sits at the middle.
-                let name = |i: f64| {
-                    let k = i.floor();
-                    if (i - k - 0.5).abs() < 1e-9 && k >= 0.0 {
-                        labels.get(k as usize).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                };
-                let value_desc = if plot.series.len() == 1 {
-                    columns[plot.series[0]].clone()
-                } else {
-                    String::new()
-                };
-                let horizontal = spec.kind == ChartKind::Bar;
-                let mut builder = ChartBuilder::on(&root);
-                builder
-                    .caption(&title, ("sans-serif", 24))
-                    .margin(16)
-                    .x_label_area_size(48)
-                    .y_label_area_size(if horizontal { 150 } else { 64 });
-                // Both orientations share one coordinate type: (category, value) or (value, category).
-                let (xs, ys) = if horizontal {
-                    (lo..hi, 0f64..n as f64)
-                } else {
-                    (0f64..n as f64, lo..hi)
-                };
-                let mut chart = builder.build_cartesian_2d(xs, ys).map_err(|e| fail(&e))?;
-                let label_of = |v: &f64| name(*v);
-                let mut mesh = chart.configure_mesh();
-                mesh.label_style(("sans-serif", 13));
-                if horizontal {
-                    mesh.disable_y_mesh()
-                        .y_labels(n.min(40) * 2 + 1)
-                        .y_label_formatter(&label_of)
-                        .x_desc(value_desc);
-                } else {
-                    mesh.disable_x_mesh()
-                        .x_labels(n.min(40) * 2 + 1)
-                        .x_label_formatter(&label_of)
-                        .y_desc(value_desc);
-                }
-                mesh.draw().map_err(|e| fail(&e))?;
-                let width = 0.8 / plot.series.len() as f64;
-                let base = 0.0_f64.max(lo);
-                for (s, &c) in plot.series.iter().enumerate() {
-                    let style = color(s);
-                    // Empty cells are no point (lines) and no bar.
-                    let points: Vec<(f64, f64)> = rows
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.get(c).is_some_and(Value::is_number))
-                        .map(|(i, r)| (i as f64, number(r.get(c))))
-                        .collect();
-                    let drawn = match spec.kind {
-                        ChartKind::Line => chart.draw_series(LineSeries::new(
-                            points.iter().map(|&(x, y)| (x + 0.5, y)),
-                            style.stroke_width(3),
-                        )),
-                        ChartKind::Bar => chart.draw_series(points.iter().map(|&(i, v)| {
-                            // The first series on top.
-                            let top = i + 0.9 - width * s as f64;
-                            Rectangle::new([(base, top), (v, top - width)], style.filled())
-                        })),
-                        _ => chart.draw_series(points.iter().map(|&(i, v)| {
-                            let left = i + 0.1 + width * s as f64;
-                            Rectangle::new([(left, base), (left + width, v)], style.filled())
-                        })),
-                    }
-                    .map_err(|e| fail(&e))?;
-                    drawn.label(columns[c].clone()).legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 12, y + 5)], style.filled())
-                    });
-                }
-                if plot.series.len() > 1 {
-                    chart
-                        .configure_series_labels()
-                        .background_style(WHITE.mix(0.85))
-                        .border_style(BLACK.mix(0.3))
-                        .label_font(("sans-serif", 13))
-                        .draw()
-                        .map_err(|e| fail(&e))?;
-                }
+                draw_cartesian(&root, spec.kind, &title, plot, columns, rows, &labels)?
             }
         }
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
+}
+
+/// The SVG drawing area a chart is drawn on.
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+fn fail(e: &dyn std::fmt::Display) -> ToolError {
+    ToolError::Failed(format!("cannot draw the chart: {e}"))
+}
+
+/// The `i`-th series' (or slice's) colour.
+fn color(i: usize) -> RGBAColor {
+    Palette99::pick(i).to_rgba()
+}
+
+/// A pie of the first series, one slice per row, labelled with the category and percentage.
+fn draw_pie(
+    root: &Area<'_>,
+    title: &str,
+    plot: &Plot,
+    rows: &[Vec<Value>],
+    labels: &[String],
+) -> Result<(), ToolError> {
+    let area = root
+        .titled(title, ("sans-serif", 24))
+        .map_err(|e| fail(&e))?;
+    let c = plot.series[0];
+    let sizes: Vec<f64> = rows.iter().map(|r| number(r.get(c)).max(0.0)).collect();
+    let colors: Vec<RGBColor> = (0..rows.len())
+        .map(|i| {
+            let RGBAColor(r, g, b, _) = color(i);
+            RGBColor(r, g, b)
+        })
+        .collect();
+    let (w, h) = area.dim_in_pixel();
+    let center = (w as i32 / 2, h as i32 / 2);
+    let radius = f64::from(w.min(h)) * 0.38;
+    let mut pie = Pie::new(&center, &radius, &sizes, &colors, labels);
+    pie.label_style(("sans-serif", 14).into_font());
+    pie.percentages(("sans-serif", 12).into_font().color(&BLACK));
+    area.draw(&pie).map_err(|e| fail(&e))?;
+    Ok(())
+}
+
+/// The lowest and highest values of the plotted series (0 included), with headroom above.
+fn value_range(plot: &Plot, rows: &[Vec<Value>]) -> (f64, f64) {
+    let values = plot
+        .series
+        .iter()
+        .flat_map(|&c| rows.iter().map(move |r| number(r.get(c))));
+    let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let hi = if hi <= lo {
+        lo + 1.0
+    } else {
+        hi + (hi - lo) * 0.08
+    };
+    (lo, hi)
+}
+
+/// Columns, bars or lines: one category per row, one series per plotted column, a legend when
+/// there are several.
+fn draw_cartesian(
+    root: &Area<'_>,
+    kind: ChartKind,
+    title: &str,
+    plot: &Plot,
+    columns: &[String],
+    rows: &[Vec<Value>],
+    labels: &[String],
+) -> Result<(), ToolError> {
+    let (lo, hi) = value_range(plot, rows);
+    let n = rows.len();
+    // Category i spans [i, i + 1); its label sits at the middle.
+    let name = |i: f64| {
+        let k = i.floor();
+        if (i - k - 0.5).abs() < 1e-9 && k >= 0.0 {
+            labels.get(k as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let value_desc = if plot.series.len() == 1 {
+        columns[plot.series[0]].clone()
+    } else {
+        String::new()
+    };
+    let horizontal = kind == ChartKind::Bar;
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(if horizontal { 150 } else { 64 });
+    // Both orientations share one coordinate type: (category, value) or (value, category).
+    let (xs, ys) = if horizontal {
+        (lo..hi, 0f64..n as f64)
+    } else {
+        (0f64..n as f64, lo..hi)
+    };
+    let mut chart = builder.build_cartesian_2d(xs, ys).map_err(|e| fail(&e))?;
+    let label_of = |v: &f64| name(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.label_style(("sans-serif", 13));
+    if horizontal {
+        mesh.disable_y_mesh()
+            .y_labels(n.min(40) * 2 + 1)
+            .y_label_formatter(&label_of)
+            .x_desc(value_desc);
+    } else {
+        mesh.disable_x_mesh()
+            .x_labels(n.min(40) * 2 + 1)
+            .x_label_formatter(&label_of)
+            .y_desc(value_desc);
+    }
+    mesh.draw().map_err(|e| fail(&e))?;
+    let width = 0.8 / plot.series.len() as f64;
+    let base = 0.0_f64.max(lo);
+    for (s, &c) in plot.series.iter().enumerate() {
+        let style = color(s);
+        // Empty cells are no point (lines) and no bar.
+        let points: Vec<(f64, f64)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.get(c).is_some_and(Value::is_number))
+            .map(|(i, r)| (i as f64, number(r.get(c))))
+            .collect();
+        let drawn = match kind {
+            ChartKind::Line => chart.draw_series(LineSeries::new(
+                points.iter().map(|&(x, y)| (x + 0.5, y)),
+                style.stroke_width(3),
+            )),
+            ChartKind::Bar => chart.draw_series(points.iter().map(|&(i, v)| {
+                // The first series on top.
+                let top = i + 0.9 - width * s as f64;
+                Rectangle::new([(base, top), (v, top - width)], style.filled())
+            })),
+            _ => chart.draw_series(points.iter().map(|&(i, v)| {
+                let left = i + 0.1 + width * s as f64;
+                Rectangle::new([(left, base), (left + width, v)], style.filled())
+            })),
+        }
+        .map_err(|e| fail(&e))?;
+        drawn
+            .label(columns[c].clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style.filled()));
+    }
+    if plot.series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 13))
+            .draw()
+            .map_err(|e| fail(&e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 // The desktop app's backend: Tauri commands (thin adapters over the Rust service layer) and a
-// `Channel` per live task stream.
-import { Channel, invoke } from "@tauri-apps/api/core";
+// `Channel` per live task stream. The commands are called through `commands.ts`, generated from
+// their Rust definitions, so a command, argument or answer that does not match does not compile.
+import { Channel } from "@tauri-apps/api/core";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import {
   isPermissionGranted,
@@ -9,11 +10,13 @@ import {
 } from "@tauri-apps/plugin-notification";
 import { openUrl, revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { Event, NewTask } from "../types/core";
-import { type ApiInfo, type Backend, toBackendError } from "./backend";
+import { type Backend, toBackendError } from "./backend";
+import { commands } from "./commands";
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** A command's answer, or its `{code, message}` as a `BackendError`. */
+async function call<T>(command: Promise<T>): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await command;
   } catch (e) {
     throw toBackendError(e);
   }
@@ -25,25 +28,20 @@ export function tauriBackend(): Backend {
     createTask: (t) => {
       // Paths picked in the open dialog; the app reads them (and only those).
       const task: NewTask<string> = { ...t, attachments: t.attachments.flatMap((a) => (a.path ? [a.path] : [])) };
-      return call("create_task", { task });
+      return call(commands.createTask(task));
     },
-    getTask: (id) => call("get_task", { taskId: id }),
+    getTask: (id) => call(commands.getTask(id)),
     listTasks: (q) =>
-      call("list_tasks", {
-        limit: q.limit,
-        offset: q.offset,
-        status: q.status ?? null,
-        q: q.q ?? null,
-      }),
-    cancelTask: (id) => call("cancel_task", { taskId: id }),
-    approvals: (taskId) => call("approvals", { taskId }),
-    decideApproval: (taskId, approvalId, approve) => call("decide_approval", { taskId, approvalId, approve }),
-    skills: () => call("skills"),
-    compileSkills: (taskIds) => call("compile_skills", { taskIds }),
-    matchSkill: (prompt) => call("match_skill", { prompt }),
-    renameSkill: (id, name) => call("rename_skill", { skillId: id, name }),
-    deleteSkill: (id) => call("delete_skill", { skillId: id }),
-    decideBudget: (taskId, decision, budget) => call("decide_budget", { taskId, decision, budget: budget ?? null }),
+      call(commands.listTasks(q.limit, q.offset, q.status ?? null, q.q ?? null, null)),
+    cancelTask: (id) => call(commands.cancelTask(id)),
+    approvals: (taskId) => call(commands.approvals(taskId)),
+    decideApproval: (taskId, approvalId, approve) => call(commands.decideApproval(taskId, approvalId, approve)),
+    skills: () => call(commands.skills()),
+    compileSkills: (taskIds) => call(commands.compileSkills(taskIds)),
+    matchSkill: (prompt) => call(commands.matchSkill(prompt)),
+    renameSkill: (id, name) => call(commands.renameSkill(id, name)),
+    deleteSkill: (id) => call(commands.deleteSkill(id)),
+    decideBudget: (taskId, decision, budget) => call(commands.decideBudget(taskId, decision, budget ?? null)),
     subscribe(taskId, after, onEvent) {
       let open = true;
       let subscription: number | null = null;
@@ -51,74 +49,62 @@ export function tauriBackend(): Backend {
       channel.onmessage = (event) => {
         if (open) onEvent(event);
       };
-      call<number>("task_events", { taskId, after, onEvent: channel })
+      call(commands.taskEvents(taskId, after, channel))
         .then((id) => {
           subscription = id;
           // Unsubscribed before the stream was set up: stop it now.
-          if (!open) void call("stop_task_events", { subscription: id }).catch(() => {});
+          if (!open) void call(commands.stopTaskEvents(id)).catch(() => {});
         })
         .catch((e) => console.error("subscribing to task events", e));
       // Unsubscribing stops the forwarder in Rust, not just the delivery here.
       return () => {
         open = false;
-        if (subscription !== null) void call("stop_task_events", { subscription }).catch(() => {});
+        if (subscription !== null) void call(commands.stopTaskEvents(subscription)).catch(() => {});
       };
     },
-    deliverables: (taskId) => call("deliverables", { taskId }),
-    preview: (taskId, deliverableId) => call("preview_deliverable", { taskId, deliverableId }),
+    deliverables: (taskId) => call(commands.deliverables(taskId)),
+    preview: (taskId, deliverableId) => call(commands.previewDeliverable(taskId, deliverableId)),
     async download(d) {
       const base = d.name.split("/").pop() ?? d.name;
       const destination = await save({ defaultPath: base, title: `Save ${base}` });
       if (!destination) return false;
-      await call("save_deliverable", {
-        taskId: d.task_id,
-        deliverableId: d.id,
-        destination,
-      });
+      await call(commands.saveDeliverable(d.task_id, d.id, destination));
       return true;
     },
     async downloadAll(taskId) {
       const destination = await save({ defaultPath: `${taskId}.zip`, title: "Save all deliverables" });
       if (!destination) return false;
-      await call("save_bundle", { taskId, destination });
+      await call(commands.saveBundle(taskId, destination));
       return true;
     },
-    provenance: (d) => call("provenance", { taskId: d.task_id, deliverableId: d.id }),
-    deploy: (d) => call("deploy", { taskId: d.task_id, deliverableId: d.id }),
-    deployments: (taskId) => call("deployments", { taskId }),
-    takeDown: (taskId, deploymentId) => call("take_down", { taskId, deploymentId }),
+    provenance: (d) => call(commands.provenance(d.task_id, d.id)),
+    deploy: (d) => call(commands.deploy(d.task_id, d.id)),
+    deployments: (taskId) => call(commands.deployments(taskId)),
+    takeDown: (taskId, deploymentId) => call(commands.takeDown(taskId, deploymentId)),
     share: (d, o) =>
-      call("share", {
-        taskId: d.task_id,
-        deliverableId: d.id,
-        expiresInHours: o.expiresInHours,
-        includeReplay: o.includeReplay,
-      }),
-    shares: (taskId) => call("shares", { taskId }),
-    revokeShare: (taskId, shareId) => call("revoke_share", { taskId, shareId }),
+      call(commands.share(d.task_id, d.id, o.expiresInHours, o.includeReplay)),
+    shares: (taskId) => call(commands.shares(taskId)),
+    revokeShare: (taskId, shareId) => call(commands.revokeShare(taskId, shareId)),
     pickFiles: async () => {
       const chosen = await open({ multiple: true, title: "Attach documents" });
       const paths = chosen === null ? [] : Array.isArray(chosen) ? chosen : [chosen];
       return paths.map((path) => ({ name: path.split(/[\\/]/).pop() ?? path, size: null, path }));
     },
     revealFolder: async (d) => {
-      const path = await call<string>("deliverable_path", {
-        taskId: d.task_id,
-        deliverableId: d.id,
-      });
+      const path = await call(commands.deliverablePath(d.task_id, d.id));
       await revealItemInDir(path);
     },
-    agentTypes: () => call("agent_types"),
-    setAgentModel: (name, model) => call("set_agent_model", { name, model }),
-    createAgentType: (input) => call("create_agent_type", { input }),
-    updateAgentType: (name, input) => call("update_agent_type", { name, input }),
-    deleteAgentType: (name) => call("delete_agent_type", { name }),
-    tools: () => call("tools"),
-    mcpServers: () => call("mcp_servers"),
-    saveMcpServers: (servers) => call("save_mcp_servers", { servers }),
-    settings: () => call("get_settings"),
-    saveSettings: (update) => call("save_settings", { update }),
-    apiInfo: () => call<ApiInfo | null>("api_info"),
+    agentTypes: () => call(commands.agentTypes()),
+    setAgentModel: (name, model) => call(commands.setAgentModel(name, model)),
+    createAgentType: (input) => call(commands.createAgentType(input)),
+    updateAgentType: (name, input) => call(commands.updateAgentType(name, input)),
+    deleteAgentType: (name) => call(commands.deleteAgentType(name)),
+    tools: () => call(commands.tools()),
+    mcpServers: () => call(commands.mcpServers()),
+    saveMcpServers: (servers) => call(commands.saveMcpServers(servers)),
+    settings: () => call(commands.getSettings()),
+    saveSettings: (update) => call(commands.saveSettings(update)),
+    apiInfo: () => call(commands.apiInfo()),
     async notify(title, body) {
       let granted = await isPermissionGranted();
       if (!granted) granted = (await requestPermission()) === "granted";
