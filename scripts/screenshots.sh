@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/miteos/target}"
 export MITEOS_SCREENSHOTS="$PWD/docs/screenshots"
 npm --prefix ui run build
-cargo test --locked -p miteos-cli --test e2e browser -- --nocapture
-cargo test --locked -p miteos-app --test app -- --nocapture
+cargo test --locked --workspace --test e2e browser -- --nocapture
+cargo test --locked --workspace --test app -- --nocapture
 ls -1 "$MITEOS_SCREENSHOTS"
