@@ -225,9 +225,9 @@ try {
   const second = await page.locator("tr[data-task]").count();
   if (second < 3) throw new Error(`history's second page holds ${second} tasks`);
   await page.getByRole("button", { name: "← Newer" }).click();
-  await page.getByLabel("Search prompts").fill("filler 7");
+  await page.getByLabel("Search tasks").fill("filler 7");
   await page.waitForFunction(() => document.querySelectorAll("tr[data-task]").length === 1);
-  await page.getByLabel("Search prompts").fill("");
+  await page.getByLabel("Search tasks").fill("");
   await page.waitForFunction(() => document.querySelectorAll("tr[data-task]").length === 20);
   await shot("history-light");
 

@@ -27,7 +27,7 @@ describe("History", () => {
     (screen.getByRole("option", { name: "Failed" }) as HTMLOptionElement).selected = true;
     await fireEvent.change(screen.getByLabelText("State"));
     await waitFor(() => expect(listTasks).toHaveBeenLastCalledWith({ limit: 21, offset: 0, status: "failed", q: null }));
-    await fireEvent.input(screen.getByLabelText("Search prompts"), { target: { value: "Notion" } });
+    await fireEvent.input(screen.getByLabelText("Search tasks"), { target: { value: "Notion" } });
     await waitFor(() => expect(listTasks).toHaveBeenLastCalledWith({ limit: 21, offset: 0, status: "failed", q: "Notion" }));
   });
 
