@@ -19,18 +19,43 @@ use webdriver::{Display, Driver};
 
 const PROMPT: &str = "Summarise the competitor pricing into a report";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_task_typed_into_the_window_runs_to_completed() {
-    let script = Script::default();
-    let model = fake_model::start(Dialect::OpenAi, &script).await;
+/// The app's environment: its own data directory, the scripted model, keys in a file, the display.
+fn app_env(data: &std::path::Path, display: &Display, model_uri: &str) -> Vec<(String, String)> {
+    [
+        ("MITEOS_DATA_DIR", data.display().to_string()),
+        ("MITEOS_MODEL", "openai::gpt-4.1-mini".to_owned()),
+        ("OPENAI_API_KEY", "test-key".to_owned()),
+        ("OPENAI_BASE_URL", format!("{model_uri}/v1")),
+        ("MITEOS_SECRETS", "file".to_owned()),
+        ("DISPLAY", display.name.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Scripts the planner to answer a one-subtask plan for the builder.
+fn plan_one_builder_subtask(script: &Script, title: &str, subtask: &str, description: &str) {
     script.on(
         fake_model::planner,
         Reply::ToolCalls(vec![tool(
             "submit_plan",
-            json!({"title": "Competitor pricing report", "subtasks": [
-                {"id": "st-1", "title": "Write the report", "description": "Write report.md", "agent_type": "builder", "depends_on": []}
+            json!({"title": title, "subtasks": [
+                {"id": "st-1", "title": subtask, "description": description, "agent_type": "builder", "depends_on": []}
             ]}),
         )]),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_typed_into_the_window_runs_to_completed() {
+    let script = Script::default();
+    let model = fake_model::start(Dialect::OpenAi, &script).await;
+    plan_one_builder_subtask(
+        &script,
+        "Competitor pricing report",
+        "Write the report",
+        "Write report.md",
     );
     script.on(
         fake_model::agent_first("st-1"),
@@ -46,17 +71,7 @@ async fn a_task_typed_into_the_window_runs_to_completed() {
 
     let data = tempfile::tempdir().expect("temp dir");
     let display = Display::start().await;
-    let env = vec![
-        (
-            "MITEOS_DATA_DIR".to_owned(),
-            data.path().display().to_string(),
-        ),
-        ("MITEOS_MODEL".to_owned(), "openai::gpt-4.1-mini".to_owned()),
-        ("OPENAI_API_KEY".to_owned(), "test-key".to_owned()),
-        ("OPENAI_BASE_URL".to_owned(), format!("{}/v1", model.uri())),
-        ("MITEOS_SECRETS".to_owned(), "file".to_owned()),
-        ("DISPLAY".to_owned(), display.name.clone()),
-    ];
+    let env = app_env(data.path(), &display, &model.uri());
     let started = Instant::now();
     let driver = Driver::start(env!("CARGO_BIN_EXE_miteos-app"), &env).await;
     let prompt = driver.wait_for("#prompt", Duration::from_secs(60)).await;
@@ -105,15 +120,7 @@ async fn closing_the_window_while_a_task_streams_exits_the_app() {
     const MARKER: &str = "Draft the slow quarterly memo 5187";
     let script = Script::default();
     let model = fake_model::start(Dialect::OpenAi, &script).await;
-    script.on(
-        fake_model::planner,
-        Reply::ToolCalls(vec![tool(
-            "submit_plan",
-            json!({"title": "Quarterly memo", "subtasks": [
-                {"id": "st-1", "title": "Draft the memo", "description": "Write memo.md", "agent_type": "builder", "depends_on": []}
-            ]}),
-        )]),
-    );
+    plan_one_builder_subtask(&script, "Quarterly memo", "Draft the memo", "Write memo.md");
     // The agent's model call is still streaming when the window closes.
     script.slow(
         fake_model::agent_first("st-1"),
@@ -123,17 +130,7 @@ async fn closing_the_window_while_a_task_streams_exits_the_app() {
 
     let data = tempfile::tempdir().expect("temp dir");
     let display = Display::start().await;
-    let env = vec![
-        (
-            "MITEOS_DATA_DIR".to_owned(),
-            data.path().display().to_string(),
-        ),
-        ("MITEOS_MODEL".to_owned(), "openai::gpt-4.1-mini".to_owned()),
-        ("OPENAI_API_KEY".to_owned(), "test-key".to_owned()),
-        ("OPENAI_BASE_URL".to_owned(), format!("{}/v1", model.uri())),
-        ("MITEOS_SECRETS".to_owned(), "file".to_owned()),
-        ("DISPLAY".to_owned(), display.name.clone()),
-    ];
+    let env = app_env(data.path(), &display, &model.uri());
     let driver = Driver::start_with_args(env!("CARGO_BIN_EXE_miteos-app"), &[MARKER], &env).await;
     driver
         .wait_for(

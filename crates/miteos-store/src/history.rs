@@ -22,6 +22,16 @@ pub struct TaskFilter {
     pub before: Option<String>,
 }
 
+/// The task columns named through their table, for the query that joins the search index
+/// (whose own columns share some names).
+static QUALIFIED_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    TASK_COLUMNS
+        .split(", ")
+        .map(|c| format!("tasks.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
 /// The shortest text the search index finds (its tokens are trigrams); shorter texts are
 /// looked for in prompts and titles with a scan.
 const INDEXED_TEXT_CHARS: usize = 3;
@@ -55,14 +65,10 @@ impl Store {
     ) -> Result<Vec<Task>> {
         let mut query = match filter.text.as_deref() {
             Some(text) if text.chars().count() >= INDEXED_TEXT_CHARS => {
-                let columns = TASK_COLUMNS
-                    .split(", ")
-                    .map(|c| format!("tasks.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 let mut query = QueryBuilder::<Sqlite>::new(format!(
-                    "SELECT {columns} FROM task_search JOIN tasks ON tasks.rowid = task_search.rowid \
-                     WHERE task_search MATCH "
+                    "SELECT {} FROM task_search JOIN tasks ON tasks.rowid = task_search.rowid \
+                     WHERE task_search MATCH ",
+                    *QUALIFIED_COLUMNS
                 ));
                 query.push_bind(fts_phrase(text));
                 if let Some(before) = filter.before.as_deref() {
