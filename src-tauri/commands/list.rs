@@ -10,6 +10,7 @@ macro_rules! app_commands {
         $then! {
             tasks: create_task, get_task, list_tasks, cancel_task, task_events, stop_task_events,
                 approvals, decide_approval, decide_budget;
+            plans: edit_plan, retry_subtask, cancel_subtask, follow_up;
             deliverables: deliverables, preview_deliverable, save_deliverable, deliverable_path,
                 save_bundle, provenance, deploy, deployments, take_down, share, shares,
                 revoke_share;

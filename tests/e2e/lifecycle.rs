@@ -38,8 +38,9 @@ async fn three_subtask_plan_completes_with_contract_shapes(dialect: Dialect) {
         task["created_at"]
     );
 
-    // 7 model calls (plan + 2 turns for each of 3 agents), each scripted with 1000 + 500 tokens.
-    let calls = 7;
+    // 8 model calls (plan + 2 turns for each of 3 agents + the result check), each scripted with
+    // 1000 + 500 tokens.
+    let calls = 8;
     assert_eq!(
         app.script.requests().len(),
         calls,
@@ -159,7 +160,7 @@ async fn three_subtask_plan_completes_with_contract_shapes(dialect: Dialect) {
             let sheet = workbook
                 .worksheet_range("Comparison")
                 .expect("the named sheet exists");
-            assert_eq!(sheet.get_size(), (4, 3), "header + 3 rows, 3 columns");
+            assert_eq!(sheet.get_size(), (6, 3), "header + 5 rows, 3 columns");
             assert_eq!(sheet.get_value((1, 0)).unwrap().to_string(), "Coda");
             assert_eq!(
                 sheet.get_value((2, 1)).unwrap().as_f64(),
@@ -326,7 +327,8 @@ async fn an_agent_type_can_use_its_own_model() {
     let usual = 1000.0 * 0.40 / 1e6 + 500.0 * 1.60 / 1e6;
     let usd = task["total_cost_usd"].as_f64().unwrap();
     assert!(
-        (usd - (5.0 * usual + 2.0 * cheaper)).abs() < 1e-9,
-        "each call is priced at its own model: {usd}"
+        (usd - (6.0 * usual + 2.0 * cheaper)).abs() < 1e-9,
+        "each call is priced at its own model (the plan, 4 agent turns and the result check on the \
+         task's): {usd}"
     );
 }

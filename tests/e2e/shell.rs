@@ -264,7 +264,11 @@ async fn time_limits_and_output_caps_hold() {
     );
     // The journal keeps 2,000 characters; the cap note is in what the agent saw.
     let requests = app.script.requests();
-    let saw = requests.last().unwrap();
+    let saw = requests
+        .iter()
+        .rev()
+        .find(|r| r.contains("Your part of it"))
+        .unwrap();
     assert!(
         saw.contains("more bytes of stdout were dropped"),
         "the output was capped"

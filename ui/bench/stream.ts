@@ -21,6 +21,7 @@ const task: Task = {
   total_cost_cents: 0, created_at: at(), subtasks: [], total_cost_usd: 0, title: null,
   workspace_id: null, model: "bench::synthetic", started_at: at(), finished_at: null, error: null,
   steps: 0, budget: null, estimate: null, paused: null, skill_id: null,
+  revision: 0, revisions: [], follow_ups: [], unmet: [], plan_review: null, awaiting_review: false,
 };
 
 const delays: number[] = [];
@@ -35,6 +36,10 @@ const backend: Backend = {
   approvals: async () => [],
   decideApproval: async () => { throw new Error("not in the benchmark"); },
   decideBudget: async () => { throw new Error("not in the benchmark"); },
+  editPlan: async () => { throw new Error("not in the benchmark"); },
+  retrySubtask: async () => { throw new Error("not in the benchmark"); },
+  cancelSubtask: async () => { throw new Error("not in the benchmark"); },
+  followUp: async () => { throw new Error("not in the benchmark"); },
   skills: async () => [],
   compileSkills: async () => [],
   matchSkill: async () => null,

@@ -12,6 +12,7 @@ mod events;
 mod extract;
 pub mod files;
 mod openapi;
+mod plans;
 mod publish;
 mod settings;
 mod skills;
@@ -175,6 +176,20 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/tasks/{task_id}/approvals", get(approvals::list))
         .route("/tasks/{task_id}/budget", post(tasks::budget))
+        .route("/tasks/{task_id}/plan", post(plans::edit_plan))
+        .route("/tasks/{task_id}/messages", post(plans::follow_up))
+        .route(
+            "/tasks/{task_id}/subtasks/{subtask_id}/retry",
+            post(plans::retry_subtask),
+        )
+        .route(
+            "/tasks/{task_id}/subtasks/{subtask_id}/rerun",
+            post(plans::rerun_subtask),
+        )
+        .route(
+            "/tasks/{task_id}/subtasks/{subtask_id}/cancel",
+            post(plans::cancel_subtask),
+        )
         .route("/skills", get(skills::list))
         .route("/skills/compile", post(skills::compile))
         .route("/skills/match", get(skills::matching))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{approvals, events, publish, settings, skills, tasks};
+use super::{approvals, events, plans, publish, settings, skills, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -11,6 +11,7 @@ use super::{approvals, events, publish, settings, skills, tasks};
     paths(tasks::create, tasks::list, tasks::completed, tasks::get, tasks::cancel, tasks::deliverables, tasks::preview, tasks::download, tasks::bundle, events::stream,
         publish::deploy, publish::deployments, publish::take_down, publish::share, publish::shares, publish::revoke, publish::provenance,
         approvals::list, approvals::decide, tasks::budget,
+        plans::edit_plan, plans::retry_subtask, plans::rerun_subtask, plans::cancel_subtask, plans::follow_up,
         skills::list, skills::get, skills::delete, skills::compile, skills::matching, skills::export, skills::import, skills::rename,
         settings::get, settings::put, settings::agent_types, settings::set_agent_model,
         settings::create_agent_type, settings::update_agent_type, settings::delete_agent_type, settings::tools, settings::mcp_servers, settings::save_mcp_servers),

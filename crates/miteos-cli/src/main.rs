@@ -57,8 +57,35 @@ enum Command {
         /// Plan the task afresh even when it matches a skill.
         #[arg(long)]
         no_skill: bool,
+        /// Show the plan and wait for approval before it runs (`--approve all` approves it).
+        #[arg(long)]
+        review: bool,
         /// What to do, in plain language.
         prompt: Vec<String>,
+    },
+    /// Run a failed or cancelled subtask of a task again, or rerun a completed one (with
+    /// edited instructions); what depends on it runs again, the rest is kept.
+    Retry {
+        task: String,
+        /// st-N
+        subtask: String,
+        /// New instructions for it.
+        #[arg(long)]
+        description: Option<String>,
+        /// Another agent type for it.
+        #[arg(long)]
+        agent_type: Option<String>,
+        #[arg(long, value_enum)]
+        approve: Option<cli::run::ApprovalMode>,
+    },
+    /// Follow up on a finished task ("add a pricing column"): it runs again on top of what it
+    /// did, in the same folder and history.
+    FollowUp {
+        task: String,
+        #[arg(long, value_enum)]
+        approve: Option<cli::run::ApprovalMode>,
+        /// What to do next, in plain language.
+        message: Vec<String>,
     },
     /// Agent types and the model each one uses.
     Agents {
@@ -203,6 +230,7 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
             attach,
             budget,
             no_skill,
+            review,
             prompt,
         } => {
             let attachments = attach
@@ -215,9 +243,34 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 budget: budget.change()?,
                 use_skills: no_skill.then_some(false),
                 model,
+                plan_review: review.then_some(miteos_core::domain::plan::PlanReview::Always),
                 ..Default::default()
             };
             cli::run::run(&miteos, new, approve, budget.over_budget).await
+        }
+        Command::Retry {
+            task,
+            subtask,
+            description,
+            agent_type,
+            approve,
+        } => {
+            let changes = miteos_core::service::SubtaskEdit {
+                title: None,
+                description,
+                agent_type,
+            };
+            let change = miteos.retry_subtask(&task, &subtask, changes);
+            cli::run::steer(&miteos, &task, approve, None, change).await
+        }
+        Command::FollowUp {
+            task,
+            approve,
+            message,
+        } => {
+            let message = message.join(" ");
+            let change = miteos.follow_up(&task, &message);
+            cli::run::steer(&miteos, &task, approve, None, change).await
         }
         Command::Agents { command } => {
             cli::agents::run(&miteos, command).await?;

@@ -26,16 +26,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// A subtask as the plan announces it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PlannedSubtask {
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    pub agent_type: String,
-    pub depends_on: Vec<String>,
-}
+pub use crate::plan::PlannedSubtask;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -133,6 +124,47 @@ pub enum EventKind {
         subtask_id: String,
         status: SubtaskStatus,
         error: Option<String>,
+        /// The agent's answer when it completed: every attempt's stays here when a rerun
+        /// replaces it on the subtask.
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        output: Option<String>,
+    },
+    /// The plan changed: `revision` is its new number. Completed subtasks are never lost; a
+    /// rerun one runs again as a new attempt.
+    PlanRevised {
+        revision: u32,
+        by: crate::plan::RevisedBy,
+        reason: String,
+        diff: crate::plan::PlanDiff,
+    },
+    /// A subtask was given to another agent type, whose tools can do what it needs.
+    SubtaskReassigned {
+        subtask_id: String,
+        from: String,
+        to: String,
+        reason: String,
+    },
+    /// The plan (with its estimate) waits for the user to approve or edit it.
+    PlanReviewRequested { revision: u32 },
+    /// The user approved the plan (after editing it, when `edited`); it runs.
+    PlanApproved { edited: bool },
+    /// The result was checked against the prompt: `unmet` lists what was not met (empty: all
+    /// was), `checked` what was looked at.
+    ResultChecked {
+        checked: Vec<String>,
+        unmet: Vec<String>,
+    },
+    /// A follow-up message on the finished task; a revision plans it.
+    FollowUpReceived { follow_up: crate::plan::FollowUp },
+    /// A finished task runs again (a follow-up, a retry, a rerun): `running` until its next
+    /// `task_finished`.
+    TaskReopened {
+        by: crate::plan::RevisedBy,
+        reason: String,
+        /// Subtasks the task's end had cut short (cancelled), which run again as a new attempt.
+        #[serde(default)]
+        rerun: Vec<String>,
     },
     /// A tool call needs the user's approval; the subtask waits for it.
     ApprovalRequested { approval: Approval },
@@ -156,7 +188,8 @@ pub enum EventKind {
     },
     /// Cancellation was requested; running agents are being stopped.
     CancelRequested,
-    /// The task reached a final state. Always the last event of a task.
+    /// The task reached a final state: the last event of a run (a follow-up, retry or rerun
+    /// reopens it with `task_reopened`).
     TaskFinished {
         status: TaskStatus,
         error: Option<String>,
@@ -191,6 +224,13 @@ impl EventKind {
             EventKind::ProviderRetry { .. } => "provider_retry",
             EventKind::ModelFallback { .. } => "model_fallback",
             EventKind::SubtaskFinished { .. } => "subtask_finished",
+            EventKind::PlanRevised { .. } => "plan_revised",
+            EventKind::SubtaskReassigned { .. } => "subtask_reassigned",
+            EventKind::PlanReviewRequested { .. } => "plan_review_requested",
+            EventKind::PlanApproved { .. } => "plan_approved",
+            EventKind::ResultChecked { .. } => "result_checked",
+            EventKind::FollowUpReceived { .. } => "follow_up_received",
+            EventKind::TaskReopened { .. } => "task_reopened",
             EventKind::ApprovalRequested { .. } => "approval_requested",
             EventKind::ApprovalDecided { .. } => "approval_decided",
             EventKind::DeliverableAdded { .. } => "deliverable_added",

@@ -33,6 +33,10 @@ pub fn is_skill_id(id: &str) -> bool {
         .is_some_and(|rest| rest.len() == 32 && rest.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+pub fn new_follow_up_id() -> String {
+    format!("fu-{}", Uuid::now_v7().simple())
+}
+
 pub fn new_share_id() -> String {
     format!("shr-{}", Uuid::now_v7().simple())
 }

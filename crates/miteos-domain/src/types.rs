@@ -126,6 +126,18 @@ pub struct Task {
     pub paused: Option<crate::budget::BudgetPause>,
     /// The skill the task ran from (no planning call), if it did.
     pub skill_id: Option<String>,
+    /// The plan's current revision: 0 for the first plan, one more for every revision.
+    pub revision: u32,
+    /// The plan's revisions, oldest first (in `GET /tasks/{id}`; empty in lists).
+    pub revisions: Vec<crate::plan::PlanRevision>,
+    /// Follow-up messages, oldest first (in `GET /tasks/{id}`; empty in lists).
+    pub follow_ups: Vec<crate::plan::FollowUp>,
+    /// What the result check found unmet when the task ended (empty when all was met).
+    pub unmet: Vec<String>,
+    /// When the plan waits for the user before it runs (`null`: the setting's default).
+    pub plan_review: Option<crate::plan::PlanReview>,
+    /// The plan waits for the user to approve or edit it.
+    pub awaiting_review: bool,
 }
 
 impl Task {
@@ -151,6 +163,12 @@ impl Task {
             estimate: None,
             paused: None,
             skill_id: None,
+            revision: 0,
+            revisions: Vec::new(),
+            follow_ups: Vec::new(),
+            unmet: Vec::new(),
+            plan_review: None,
+            awaiting_review: false,
         }
     }
 }
@@ -177,6 +195,14 @@ pub struct Subtask {
     /// The agent's final answer; dependants receive it as context.
     pub output: Option<String>,
     pub error: Option<String>,
+    /// The plan revision that added the subtask (0: the first plan).
+    pub revision: u32,
+    /// 1 for the first run; one more for every retry or rerun.
+    pub attempt: u32,
+    /// A revision removed it from the plan; it is kept, but does not run.
+    pub dropped: bool,
+    /// What it needs tools for (`web`, `spreadsheet`, …), as planned.
+    pub needs: Vec<String>,
 }
 
 /// A role an agent plays: data, not code. Built-ins are seeded; users add their own.

@@ -366,6 +366,7 @@ impl LocalProvider {
             ModelProfile {
                 max_plan_subtasks: Some(3),
                 max_agent_steps: Some(4),
+                small: true,
             }
         } else {
             ModelProfile::default()

@@ -92,6 +92,9 @@ pub struct Completion {
 pub struct ModelProfile {
     pub max_plan_subtasks: Option<usize>,
     pub max_agent_steps: Option<usize>,
+    /// Too small to judge a result against the prompt, or to revise a plan: a task on it runs
+    /// Miteos's own result checks only, and reports what they find instead of replanning.
+    pub small: bool,
 }
 
 #[async_trait]

@@ -20,6 +20,22 @@ pub struct NewSubtask {
     pub description: String,
     pub agent_type: String,
     pub depends_on: Vec<String>,
+    /// What it needs tools for (`web`, `spreadsheet`, …).
+    pub needs: Vec<String>,
+}
+
+impl NewSubtask {
+    /// The subtask as a plan or a revision announces it.
+    pub fn announced(&self) -> miteos_domain::events::PlannedSubtask {
+        miteos_domain::events::PlannedSubtask {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            agent_type: self.agent_type.clone(),
+            depends_on: self.depends_on.clone(),
+            needs: self.needs.clone(),
+        }
+    }
 }
 
 /// Task totals after a usage update.
@@ -30,13 +46,14 @@ pub struct TaskTotals {
 }
 
 pub(crate) const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, model, input_tokens, output_tokens, \
-     cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause, skill_id";
+     cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause, skill_id, \
+     revision, unmet, plan_review, awaiting_review";
 
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
         sqlx::query(
-            "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget, plan_review) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&task.id)
         .bind(&task.prompt)
@@ -46,6 +63,7 @@ impl Store {
         .bind(&task.model)
         .bind(task.created_at)
         .bind(task.budget.as_ref().map(to_json))
+        .bind(task.plan_review.as_ref().map(to_json))
         .execute(&self.pool)
         .await
         .context(|| format!("storing task {}", task.id))?;
@@ -62,6 +80,8 @@ impl Store {
         let mut task = task_from_row(&row)?;
         let mut subtasks = self.subtasks_of(&[task.id.clone()]).await?;
         task.subtasks = subtasks.remove(&task.id).unwrap_or_default();
+        task.revisions = self.revisions_of(id).await?;
+        task.follow_ups = self.follow_ups_of(id).await?;
         Ok(task)
     }
 
@@ -76,7 +96,7 @@ impl Store {
         }
         let rows = in_list(
             "SELECT task_id, id, title, description, agent_type, status, input_tokens, output_tokens, cost_micros, \
-             output, error, started_at, finished_at, steps FROM subtasks WHERE task_id IN (",
+             output, error, started_at, finished_at, steps, revision, attempt, dropped, needs FROM subtasks WHERE task_id IN (",
             task_ids,
             ") ORDER BY task_id, position",
         )
@@ -108,6 +128,8 @@ impl Store {
             let input: i64 = row.get("input_tokens");
             let output: i64 = row.get("output_tokens");
             let micros: i64 = row.get("cost_micros");
+            let revision: i64 = row.get("revision");
+            let attempt: i64 = row.get("attempt");
             let mut depends_on = deps
                 .remove(&(task_id.clone(), id.clone()))
                 .unwrap_or_default();
@@ -128,6 +150,10 @@ impl Store {
                 finished_at: row.get("finished_at"),
                 output: row.get("output"),
                 error: row.get("error"),
+                revision: revision as u32,
+                attempt: attempt as u32,
+                dropped: row.get("dropped"),
+                needs: json_column(&row, "needs")?,
             });
         }
         Ok(out)
@@ -148,32 +174,10 @@ impl Store {
             .await
             .context(|| format!("titling task {task_id}"))?;
         for (position, st) in subtasks.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO subtasks (task_id, id, position, title, description, agent_type, status) \
-                 VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-            )
-            .bind(task_id)
-            .bind(&st.id)
-            .bind(position as i64)
-            .bind(&st.title)
-            .bind(&st.description)
-            .bind(&st.agent_type)
-            .execute(&mut *tx)
-            .await
-            .context(|| format!("storing subtask {} of {task_id}", st.id))?;
+            insert_subtask(&mut tx, task_id, st, position as i64, 0).await?;
         }
         for st in subtasks {
-            for dep in &st.depends_on {
-                sqlx::query(
-                    "INSERT INTO subtask_deps (task_id, subtask_id, depends_on) VALUES (?, ?, ?)",
-                )
-                .bind(task_id)
-                .bind(&st.id)
-                .bind(dep)
-                .execute(&mut *tx)
-                .await
-                .context(|| format!("storing dependency {} -> {dep} of {task_id}", st.id))?;
-            }
+            insert_deps(&mut tx, task_id, st).await?;
         }
         tx.commit()
             .await
@@ -241,13 +245,16 @@ impl Store {
     }
 
     /// Puts the subtasks a stopped run left unfinished (or failed) back to `pending`, so a
-    /// resumed run does them again; returns their ids. Complete subtasks keep their results.
+    /// resumed run does them again; returns their ids. Complete subtasks keep their results;
+    /// dropped ones and those the user cancelled stay as they are.
     pub async fn reset_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
         let rows = sqlx::query(
             "UPDATE subtasks SET status = 'pending', started_at = NULL, finished_at = NULL, error = NULL \
-             WHERE task_id = ? AND status IN ('running', 'failed', 'cancelled') RETURNING id",
+             WHERE task_id = ? AND dropped = 0 AND (status IN ('running', 'failed') \
+             OR (status = 'cancelled' AND COALESCE(error, '') <> ?)) RETURNING id",
         )
         .bind(task_id)
+        .bind(miteos_domain::plan::CANCELLED_BY_USER)
         .fetch_all(&self.pool)
         .await
         .context(|| format!("resetting the subtasks of {task_id}"))?;
@@ -337,6 +344,50 @@ impl Store {
     }
 }
 
+/// Stores one subtask, `pending`, at `position`, added by plan revision `revision`.
+pub(crate) async fn insert_subtask(
+    tx: &mut Transaction<'static, Sqlite>,
+    task_id: &str,
+    st: &NewSubtask,
+    position: i64,
+    revision: u32,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO subtasks (task_id, id, position, title, description, agent_type, status, revision, needs) \
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+    )
+    .bind(task_id)
+    .bind(&st.id)
+    .bind(position)
+    .bind(&st.title)
+    .bind(&st.description)
+    .bind(&st.agent_type)
+    .bind(i64::from(revision))
+    .bind(to_json(&st.needs))
+    .execute(&mut **tx)
+    .await
+    .context(|| format!("storing subtask {} of {task_id}", st.id))?;
+    Ok(())
+}
+
+/// Stores a subtask's dependencies (after every subtask they name is stored).
+pub(crate) async fn insert_deps(
+    tx: &mut Transaction<'static, Sqlite>,
+    task_id: &str,
+    st: &NewSubtask,
+) -> Result<()> {
+    for dep in &st.depends_on {
+        sqlx::query("INSERT INTO subtask_deps (task_id, subtask_id, depends_on) VALUES (?, ?, ?)")
+            .bind(task_id)
+            .bind(&st.id)
+            .bind(dep)
+            .execute(&mut **tx)
+            .await
+            .context(|| format!("storing dependency {} -> {dep} of {task_id}", st.id))?;
+    }
+    Ok(())
+}
+
 /// `head` + one bound parameter per id, comma-separated + `tail`.
 fn in_list<'a>(head: &str, ids: &'a [String], tail: &str) -> QueryBuilder<'a, Sqlite> {
     let mut query = QueryBuilder::<Sqlite>::new(head);
@@ -375,6 +426,12 @@ pub(crate) fn task_from_row(row: &SqliteRow) -> Result<Task> {
         estimate: from_json(row, "estimate")?,
         paused: from_json(row, "pause")?,
         skill_id: row.get("skill_id"),
+        revision: row.get::<i64, _>("revision") as u32,
+        revisions: Vec::new(),
+        follow_ups: Vec::new(),
+        unmet: json_column(row, "unmet")?,
+        plan_review: from_json(row, "plan_review")?,
+        awaiting_review: row.get("awaiting_review"),
     })
 }
 
@@ -392,8 +449,18 @@ fn from_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> R
     .transpose()
 }
 
+/// A JSON column that is never NULL (a list).
+pub(super) fn json_column<T: serde::de::DeserializeOwned>(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<T> {
+    let text: String = row.get(column);
+    serde_json::from_str(&text)
+        .map_err(|e| Error::Internal(format!("unreadable {column} in store: {e}")))
+}
+
 /// `st-12` sorts after `st-2`.
-fn subtask_number(id: &str) -> u64 {
+pub(crate) fn subtask_number(id: &str) -> u64 {
     id.strip_prefix("st-")
         .and_then(|n| n.parse().ok())
         .unwrap_or(u64::MAX)

@@ -193,6 +193,16 @@ pub fn planner(body: &str) -> bool {
     body.contains("\"submit_plan\"")
 }
 
+/// The result check's request (it offers the submit_check tool).
+pub fn checker(body: &str) -> bool {
+    body.contains("\"submit_check\"")
+}
+
+/// A plan revision's request (it offers the revise_plan tool).
+pub fn reviser(body: &str) -> bool {
+    body.contains("\"revise_plan\"")
+}
+
 /// The planner's request after a rejected plan.
 pub fn planner_repair(body: &str) -> bool {
     planner(body) && body.contains("The plan was rejected")

@@ -2,6 +2,7 @@
 //! 127.0.0.1:0, talking to a scripted fake model server.
 
 pub mod fake_model;
+pub mod plans;
 mod processes;
 pub mod served;
 pub use processes::processes_with;
@@ -374,7 +375,9 @@ pub async fn script_example(app: &TestApp) {
     let rows = json!([
         ["Coda", 10, "docs, tables, automations"],
         ["Confluence", 5.16, "wikis, Jira"],
-        ["ClickUp", 7, "tasks, docs"]
+        ["ClickUp", 7, "tasks, docs"],
+        ["Obsidian", 4, "local Markdown, plugins"],
+        ["Evernote", 14.99, "notes, web clipper"]
     ]);
     s.on(
         fake_model::agent_first("st-3"),
@@ -387,4 +390,10 @@ pub async fn script_example(app: &TestApp) {
         fake_model::agent_after_tools("st-3"),
         Reply::Text("Wrote comparison.xlsx and comparison.csv.".into()),
     );
+    s.on(fake_model::checker, all_met());
+}
+
+/// The result check's answer: every part of the request is met.
+pub fn all_met() -> Reply {
+    Reply::ToolCalls(vec![tool("submit_check", json!({"unmet": []}))])
 }

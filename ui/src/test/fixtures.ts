@@ -24,6 +24,12 @@ export function task(over: Partial<Task> = {}): Task {
     estimate: null,
     paused: null,
     skill_id: null,
+    revision: 0,
+    revisions: [],
+    follow_ups: [],
+    unmet: [],
+    plan_review: null,
+    awaiting_review: false,
     ...over,
   };
 }
@@ -43,6 +49,10 @@ export function subtask(id: string, over: Partial<Subtask> = {}): Subtask {
     finished_at: null,
     output: null,
     error: null,
+    revision: 0,
+    attempt: 1,
+    dropped: false,
+    needs: [],
     ...over,
   };
 }
@@ -78,6 +88,10 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     approvals: vi.fn(async () => []),
     decideApproval: vi.fn(),
     decideBudget: vi.fn(async () => task()),
+    editPlan: vi.fn(async () => task()),
+    retrySubtask: vi.fn(async () => task()),
+    cancelSubtask: vi.fn(async () => task()),
+    followUp: vi.fn(async () => task()),
     skills: vi.fn(async () => []),
     compileSkills: vi.fn(async () => []),
     matchSkill: vi.fn(async () => null),

@@ -32,6 +32,8 @@ pub enum OverBudget {
 pub(super) enum Question {
     Approval(Approval),
     Budget(BudgetPause),
+    /// The plan waits for review: its subtasks as planned.
+    PlanReview(Vec<miteos_core::events::PlannedSubtask>),
 }
 
 #[derive(Clone, Copy)]
@@ -75,6 +77,10 @@ pub(super) fn answerer(
                     answer_budget(&miteos, &task_id, modes.budget, &pause, &paused).await;
                     continue;
                 }
+                Question::PlanReview(plan) => {
+                    answer_review(&miteos, &task_id, modes.approve, &plan, &paused).await;
+                    continue;
+                }
             };
             let approve = match modes.approve {
                 ApprovalMode::All => true,
@@ -110,6 +116,43 @@ pub(super) fn answerer(
         }
     });
     tx
+}
+
+/// Approves the plan under review (`--approve all`, or yes on the terminal) or cancels the task.
+async fn answer_review(
+    miteos: &Miteos,
+    task_id: &str,
+    mode: ApprovalMode,
+    plan: &[miteos_core::events::PlannedSubtask],
+    paused: &AtomicBool,
+) {
+    let approve = match mode {
+        ApprovalMode::All => true,
+        ApprovalMode::None => false,
+        ApprovalMode::Ask => {
+            let lines: Vec<String> = plan
+                .iter()
+                .map(|s| format!("  {} [{}] {}", s.id, s.agent_type, s.title))
+                .collect();
+            let question = format!(
+                "\nThe plan waits for your review:\n{}\nRun it? [Y/n] ",
+                lines.join("\n")
+            );
+            !matches!(ask_terminal(question, paused).await.as_str(), "n" | "no")
+        }
+    };
+    let answer = if approve {
+        miteos
+            .edit_plan(task_id, Default::default())
+            .await
+            .map(|_| ())
+    } else {
+        eprintln!("■ plan not approved: cancelling the task");
+        miteos.cancel_task(task_id).await.map(|_| ())
+    };
+    if let Err(e) = answer {
+        eprintln!("(plan review answer not applied: {e})");
+    }
 }
 
 async fn answer_budget(

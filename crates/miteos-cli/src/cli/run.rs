@@ -84,8 +84,32 @@ pub async fn run(
     approve: Option<ApprovalMode>,
     over_budget: Option<OverBudget>,
 ) -> Result<ExitCode, Error> {
+    let live = miteos.subscribe();
+    let task = miteos.create_task(new).await?;
+    let view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());
+    watch(miteos, live, view, &task, modes(approve, over_budget)).await
+}
+
+/// `miteos retry` and `miteos follow-up`: shows the task so far, makes `change` (which runs it
+/// again), and watches it to its new end.
+pub async fn steer(
+    miteos: &Miteos,
+    task_id: &str,
+    approve: Option<ApprovalMode>,
+    over_budget: Option<OverBudget>,
+    change: impl std::future::Future<Output = Result<miteos_core::domain::Task, Error>>,
+) -> Result<ExitCode, Error> {
+    let live = miteos.subscribe();
+    let task = miteos.get_task(task_id).await?;
+    let mut view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());
+    view.replay(&miteos.events_after(&task.id, 0, 100_000).await?);
+    let task = change.await?;
+    watch(miteos, live, view, &task, modes(approve, over_budget)).await
+}
+
+fn modes(approve: Option<ApprovalMode>, over_budget: Option<OverBudget>) -> Modes {
     let interactive = std::io::stdin().is_terminal();
-    let modes = Modes {
+    Modes {
         approve: approve.unwrap_or(if interactive {
             ApprovalMode::Ask
         } else {
@@ -96,10 +120,17 @@ pub async fn run(
         } else {
             OverBudget::Stop
         }),
-    };
-    let mut live = miteos.subscribe();
-    let task = miteos.create_task(new).await?;
-    let mut view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());
+    }
+}
+
+/// Draws the task's tree live until its run ends, answering its questions; prints the result.
+async fn watch(
+    miteos: &Miteos,
+    mut live: tokio::sync::broadcast::Receiver<std::sync::Arc<miteos_core::events::Event>>,
+    mut view: TreeView,
+    task: &miteos_core::domain::Task,
+    modes: Modes,
+) -> Result<ExitCode, Error> {
     let asking = view.paused.clone();
     let approvals = answerer(miteos.clone(), task.id.clone(), modes, asking);
     let mut ticker = tokio::time::interval(Duration::from_millis(200));

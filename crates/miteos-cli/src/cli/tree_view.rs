@@ -24,6 +24,20 @@ struct Node {
     activity: String,
 }
 
+impl Node {
+    fn new(planned: PlannedSubtask) -> Node {
+        Node {
+            planned,
+            status: SubtaskStatus::Pending,
+            started: None,
+            elapsed: None,
+            tokens: 0,
+            cost_usd: 0.0,
+            activity: String::new(),
+        }
+    }
+}
+
 /// The task tree as the terminal shows it.
 pub(super) struct TreeView {
     fancy: bool,
@@ -37,6 +51,8 @@ pub(super) struct TreeView {
     pub(super) last_seq: i64,
     /// Set while a question is asked on the terminal: the tree does not redraw.
     pub(super) paused: Arc<AtomicBool>,
+    /// Set while the task so far is replayed: nothing is printed.
+    quiet: bool,
 }
 
 impl TreeView {
@@ -61,10 +77,23 @@ impl TreeView {
             cents: 0,
             last_seq: 0,
             paused: Arc::new(AtomicBool::new(false)),
+            quiet: false,
         }
     }
 
+    /// Brings the tree up to date with the task so far, printing nothing.
+    pub(super) fn replay(&mut self, events: &[Event]) {
+        self.quiet = true;
+        for event in events {
+            self.apply(event);
+        }
+        self.quiet = false;
+    }
+
     pub(super) fn note(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
         if self.fancy {
             self.live.println(line);
         } else {
@@ -73,7 +102,7 @@ impl TreeView {
     }
 
     fn log(&self, line: String) {
-        if !self.fancy {
+        if !self.fancy && !self.quiet {
             eprintln!("[{:>6.1}s] {line}", self.started.elapsed().as_secs_f64());
         }
     }
@@ -95,6 +124,9 @@ impl TreeView {
                     Some(Question::Approval(approval.clone()))
                 }
                 EventKind::BudgetPaused { pause } => Some(Question::Budget(pause.clone())),
+                EventKind::PlanReviewRequested { .. } => Some(Question::PlanReview(
+                    self.nodes.values().map(|n| n.planned.clone()).collect(),
+                )),
                 _ => None,
             };
             if let Some(q) = question {
@@ -135,6 +167,13 @@ impl TreeView {
             | EventKind::BudgetEstimated { .. }
             | EventKind::BudgetPaused { .. }
             | EventKind::BudgetDecided { .. } => self.on_question(kind),
+            EventKind::PlanRevised { .. }
+            | EventKind::SubtaskReassigned { .. }
+            | EventKind::PlanReviewRequested { .. }
+            | EventKind::PlanApproved { .. }
+            | EventKind::ResultChecked { .. }
+            | EventKind::FollowUpReceived { .. }
+            | EventKind::TaskReopened { .. } => self.on_plan(kind),
             EventKind::TaskFinished { status, .. } => {
                 self.phase = status.as_str().into();
                 self.tick();
@@ -174,18 +213,7 @@ impl TreeView {
                         "  {} {:<10} {}{deps}",
                         st.id, st.agent_type, st.title
                     ));
-                    self.nodes.insert(
-                        i,
-                        Node {
-                            planned: st.clone(),
-                            status: SubtaskStatus::Pending,
-                            started: None,
-                            elapsed: None,
-                            tokens: 0,
-                            cost_usd: 0.0,
-                            activity: String::new(),
-                        },
-                    );
+                    self.nodes.insert(i, Node::new(st.clone()));
                 }
             }
             EventKind::CancelRequested => self.phase = "cancelling".into(),
@@ -278,6 +306,7 @@ impl TreeView {
                 subtask_id,
                 status,
                 error,
+                ..
             } => {
                 if let Some(n) = self.node(subtask_id) {
                     n.status = *status;
@@ -330,6 +359,88 @@ impl TreeView {
                 self.note(&format!(
                     "{subtask_id}: {from} kept failing ({reason}); going on with {to}"
                 ));
+            }
+            _ => {}
+        }
+    }
+
+    /// The living plan: revisions, moves to fitting agent types, review, the result check,
+    /// follow-ups.
+    fn on_plan(&mut self, kind: &EventKind) {
+        match kind {
+            EventKind::PlanRevised {
+                revision,
+                by,
+                reason,
+                diff,
+            } => {
+                self.note(&format!(
+                    "Plan revised ({revision}, by {}): {reason}",
+                    by.as_str()
+                ));
+                for st in &diff.added {
+                    let key = self.nodes.len();
+                    self.log(format!("  + {} {:<10} {}", st.id, st.agent_type, st.title));
+                    self.nodes.insert(key, Node::new(st.clone()));
+                }
+                for st in &diff.changed {
+                    if let Some(n) = self.node(&st.id) {
+                        n.planned = st.clone();
+                    }
+                }
+                for id in &diff.rerun {
+                    if let Some(n) = self.node(id) {
+                        n.status = SubtaskStatus::Pending;
+                        n.activity = "runs again".into();
+                    }
+                }
+                for id in &diff.dropped {
+                    if let Some(n) = self.node(id) {
+                        n.activity = "dropped".into();
+                        if !n.status.is_finished() {
+                            n.status = SubtaskStatus::Cancelled;
+                        }
+                    }
+                }
+            }
+            EventKind::SubtaskReassigned {
+                subtask_id,
+                to,
+                reason,
+                ..
+            } => {
+                if let Some(n) = self.node(subtask_id) {
+                    n.planned.agent_type = to.clone();
+                }
+                self.note(&format!("{subtask_id} moved to {to}: {reason}"));
+            }
+            EventKind::PlanReviewRequested { .. } => self.phase = "waiting for your review".into(),
+            EventKind::PlanApproved { edited } => {
+                self.phase = "running".into();
+                self.note(if *edited {
+                    "Plan approved, as edited"
+                } else {
+                    "Plan approved"
+                });
+            }
+            EventKind::ResultChecked { unmet, .. } if unmet.is_empty() => {
+                self.note("Result checked: every part of the request is met");
+            }
+            EventKind::ResultChecked { unmet, .. } => {
+                self.note(&format!("Result checked; unmet: {}", unmet.join("; ")));
+            }
+            EventKind::FollowUpReceived { follow_up } => {
+                self.note(&format!("Follow-up: {}", follow_up.message));
+            }
+            EventKind::TaskReopened { reason, rerun, .. } => {
+                self.phase = "running".into();
+                for id in rerun {
+                    if let Some(n) = self.node(id) {
+                        n.status = SubtaskStatus::Pending;
+                        n.activity = "runs again".into();
+                    }
+                }
+                self.note(&format!("Reopened: {reason}"));
             }
             _ => {}
         }

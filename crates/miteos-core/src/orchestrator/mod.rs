@@ -9,10 +9,14 @@ mod agent;
 mod agent_types;
 mod approvals;
 mod budget;
+mod check;
+mod fit;
 mod loops;
 mod model;
 mod planner;
 mod recipe;
+mod replan;
+mod revision;
 mod scheduler;
 mod skill_match;
 mod tool_call;
@@ -42,7 +46,10 @@ pub const INPUTS_DIR: &str = "inputs";
 pub use approvals::PendingApprovals;
 pub(crate) use approvals::expire_pending;
 pub use budget::{TaskBudget, TaskBudgetGuard};
+pub use fit::Reassignment;
 pub use planner::{DanglingDeps, Plan, validate_plan};
+pub use revision::Reviser;
+pub use scheduler::PlanSteering;
 
 /// Bounds on one task's run.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +63,9 @@ pub struct Limits {
     /// Model calls in flight at once per provider (OpenAI, Anthropic, …), over all tasks: a burst
     /// of tasks queues here instead of tripping the provider's rate limits.
     pub max_provider_calls: usize,
+    /// Revisions the orchestrator makes of one task's plan (recovering from failures, closing
+    /// the result check's gaps).
+    pub max_revisions: u32,
 }
 
 impl Default for Limits {
@@ -65,6 +75,7 @@ impl Default for Limits {
             max_subtasks: 12,
             max_plan_repairs: 2,
             max_provider_calls: 8,
+            max_revisions: 2,
         }
     }
 }
@@ -95,6 +106,9 @@ pub struct Shared {
     /// Set when Miteos quits with tasks to resume on the next start: a run stopped by it leaves
     /// its task `running` instead of recording an end.
     pub halt: Arc<std::sync::atomic::AtomicBool>,
+    /// Held while a plan revision is checked and stored, so it is checked against the plan it
+    /// changes.
+    pub revisions: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How a running task is steered from outside (the service holds the same, per task).
@@ -108,6 +122,8 @@ pub struct Steering {
     pub approvals: Arc<PendingApprovals>,
     /// The task's budget and the question it may be paused on.
     pub budget: Arc<TaskBudget>,
+    /// The user's revisions, plan review answers and cancels of one subtask.
+    pub plan: Arc<PlanSteering>,
 }
 
 /// Everything one task's run needs: what all runs share, how this one is steered, and what the
@@ -130,13 +146,25 @@ pub struct RunCtx {
     /// Programs `run_command` runs without asking, as set when the task started.
     pub shell_allow: Arc<Vec<String>>,
     pub limits: Limits,
-    /// The run continues one that a restart stopped: its plan and complete subtasks stand.
-    pub resume: bool,
+    pub start: RunStart,
+    /// When the plan waits for the user (the task's own choice wins over this default).
+    pub plan_review: crate::domain::plan::PlanReview,
     /// The skill the task runs from, if its prompt matched one worded as its template.
     pub skill: Option<Arc<crate::skills::SkillRun>>,
     /// The task may run from a skill (the user did not turn that off): a prompt worded
     /// otherwise than any template may still bind to one by a short model call.
     pub use_skills: bool,
+}
+
+/// How a run begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStart {
+    /// A new task: it is planned.
+    Fresh,
+    /// The run continues one that a restart stopped: its plan and complete subtasks stand.
+    Resume,
+    /// A finished task runs again (a follow-up, a retry, a rerun): its plan as revised.
+    Reopen,
 }
 
 /// A semaphore per provider, so concurrent tasks share each provider's capacity.
@@ -238,43 +266,32 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
         .store
         .set_task_status(&ctx.task_id, TaskStatus::Running, None)
         .await?;
-    if ctx.resume {
-        let stored = ctx.shared.store.get_task(&ctx.task_id).await?;
-        let done: HashMap<String, String> = stored
-            .subtasks
-            .iter()
-            .filter(|s| s.status == SubtaskStatus::Complete)
-            .map(|s| (s.id.clone(), s.output.clone().unwrap_or_default()))
-            .collect();
-        let mut completed: Vec<String> = done.keys().cloned().collect();
-        completed.sort();
-        ctx.shared
-            .journal
-            .append(&ctx.task_id, EventKind::TaskResumed { completed })
-            .await?;
-        if !stored.subtasks.is_empty() {
-            // The plan was made and announced before the restart: run what is left of it.
-            let plan = planner::Plan {
-                title: stored.title.clone().unwrap_or_default(),
-                subtasks: stored
-                    .subtasks
-                    .iter()
-                    .map(|s| crate::store::NewSubtask {
-                        id: s.id.clone(),
-                        title: s.title.clone(),
-                        description: s.description.clone(),
-                        agent_type: s.agent_type.clone(),
-                        depends_on: s.depends_on.clone(),
-                    })
-                    .collect(),
-            };
-            return scheduler::run_plan(ctx, &plan, done, cancel).await;
+    match ctx.start {
+        RunStart::Reopen => return go_on(ctx, cancel).await,
+        RunStart::Resume => {
+            let stored = ctx.shared.store.get_task(&ctx.task_id).await?;
+            let mut completed: Vec<String> = stored
+                .subtasks
+                .iter()
+                .filter(|s| s.status == SubtaskStatus::Complete)
+                .map(|s| s.id.clone())
+                .collect();
+            completed.sort();
+            ctx.shared
+                .journal
+                .append(&ctx.task_id, EventKind::TaskResumed { completed })
+                .await?;
+            if !stored.subtasks.is_empty() {
+                // The plan was made and announced before the restart: run what is left of it.
+                return go_on(ctx, cancel).await;
+            }
         }
-    } else {
-        ctx.shared
-            .journal
-            .append(&ctx.task_id, EventKind::TaskStarted)
-            .await?;
+        RunStart::Fresh => {
+            ctx.shared
+                .journal
+                .append(&ctx.task_id, EventKind::TaskStarted)
+                .await?;
+        }
     }
     let bound;
     let ctx = match &ctx.skill {
@@ -340,6 +357,64 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     run_new_plan(ctx, plan, cancel).await
 }
 
+/// Goes on with the stored plan: waits for its review if it still waits, plans the follow-ups
+/// not planned yet, and runs it.
+async fn go_on(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
+    // A plan that ran already is not asked about again; one that waited when Miteos stopped waits.
+    ctx.review(false, cancel).await?;
+    let mut unmet = Vec::new();
+    let task = ctx.shared.store.get_task(&ctx.task_id).await?;
+    for follow_up in task.follow_ups.iter().filter(|f| f.revision.is_none()) {
+        match ctx.replan(replan::Why::FollowUp(follow_up), cancel).await? {
+            replan::Replanned::Revised => {}
+            replan::Replanned::GaveUp(reason) => unmet.push(reason),
+        }
+    }
+    scheduler::drive(ctx, unmet, cancel).await
+}
+
+impl RunCtx {
+    /// Waits for the user's review of the plan when it already waits (after a restart), or, for
+    /// a plan made now (`ask`), when the task asks for one (always, or when its estimate is over
+    /// a limit).
+    async fn review(&self, ask: bool, cancel: &CancellationToken) -> Result<(), Stop> {
+        let store = &self.shared.store;
+        let task = store.get_task(&self.task_id).await?;
+        if !task.awaiting_review {
+            if !ask {
+                return Ok(());
+            }
+            let cents = task.estimate.as_ref().map_or(0, |e| e.cost_cents);
+            if !task
+                .plan_review
+                .unwrap_or(self.plan_review)
+                .wants_review(cents)
+            {
+                return Ok(());
+            }
+            store.set_awaiting_review(&self.task_id, true).await?;
+            self.shared
+                .journal
+                .append(
+                    &self.task_id,
+                    EventKind::PlanReviewRequested {
+                        revision: task.revision,
+                    },
+                )
+                .await?;
+        }
+        loop {
+            if !store.get_task(&self.task_id).await?.awaiting_review {
+                return Ok(());
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return Err(Stop::Cancelled),
+                () = self.steering.plan.changed.notified() => {}
+            }
+        }
+    }
+}
+
 /// Stores and announces a plan made now, estimates it, and runs it.
 async fn run_new_plan(
     ctx: &RunCtx,
@@ -360,8 +435,10 @@ async fn run_new_plan(
             },
         )
         .await?;
+    revision::journal_moves(&ctx.shared.journal, &ctx.task_id, plan.moved.clone()).await?;
     ctx.estimate(&plan, cancel).await?;
-    scheduler::run_plan(ctx, &plan, HashMap::new(), cancel).await
+    ctx.review(true, cancel).await?;
+    scheduler::drive(ctx, Vec::new(), cancel).await
 }
 
 /// Counts a run from a skill in its stats: what the task spent so far and how long it ran.
@@ -404,8 +481,10 @@ fn skill_plan(ctx: &RunCtx) -> Option<planner::Plan> {
                 description: render(&s.description, run.bindings()),
                 agent_type: s.agent_type.clone(),
                 depends_on: s.depends_on.clone(),
+                needs: Vec::new(),
             })
             .collect(),
+        moved: Vec::new(),
     })
 }
 
@@ -450,6 +529,7 @@ pub(crate) async fn record_end(
                     subtask_id: id,
                     status: SubtaskStatus::Cancelled,
                     error: None,
+                    output: None,
                 },
             )
             .await?;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use super::fit::{Reassignment, fit, needs_of};
 use super::{RunCtx, Stop};
 use crate::domain::AgentType;
 use crate::events::{EventKind, PlannedSubtask};
@@ -25,20 +26,13 @@ const MAX_DESCRIPTION_CHARS: usize = 4000;
 pub struct Plan {
     pub title: String,
     pub subtasks: Vec<NewSubtask>,
+    /// Subtasks moved to an agent type whose tools can do what they need.
+    pub moved: Vec<Reassignment>,
 }
 
 impl Plan {
     pub fn announced(&self) -> Vec<PlannedSubtask> {
-        self.subtasks
-            .iter()
-            .map(|s| PlannedSubtask {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                description: s.description.clone(),
-                agent_type: s.agent_type.clone(),
-                depends_on: s.depends_on.clone(),
-            })
-            .collect()
+        self.subtasks.iter().map(NewSubtask::announced).collect()
     }
 }
 
@@ -61,6 +55,8 @@ struct RawSubtask {
     agent_type: String,
     #[serde(default)]
     depends_on: Vec<Value>,
+    #[serde(default)]
+    needs: Vec<String>,
 }
 
 fn id_text(v: &Value) -> String {
@@ -133,7 +129,16 @@ pub fn validate_plan(
         .map(|t| clip(t, MAX_TITLE_CHARS))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| clip(prompt, 80));
-    Ok(Plan { title, subtasks })
+    let mut subtasks = subtasks;
+    let moved = subtasks
+        .iter_mut()
+        .filter_map(|st| fit(st, agent_types))
+        .collect();
+    Ok(Plan {
+        title,
+        subtasks,
+        moved,
+    })
 }
 
 /// What the ids a plan's dependencies use name. `st-k` (or `k`) always names the k-th subtask,
@@ -198,6 +203,7 @@ fn checked_subtask(
     NewSubtask {
         id,
         title,
+        needs: needs_of(&st.needs, &description),
         description,
         agent_type,
         depends_on,
@@ -243,7 +249,7 @@ fn dependencies(
 }
 
 /// The subtasks left over by Kahn's algorithm, if any: they sit on or behind a cycle.
-fn find_cycle(subtasks: &[NewSubtask]) -> Option<Vec<String>> {
+pub(crate) fn find_cycle(subtasks: &[NewSubtask]) -> Option<Vec<String>> {
     let mut done: HashSet<&str> = HashSet::new();
     loop {
         let before = done.len();
@@ -290,7 +296,8 @@ fn plan_tool(agent_types: &[AgentType], max_subtasks: usize) -> ToolSpec {
                             "title": {"type": "string", "minLength": 3, "maxLength": 80},
                             "description": {"type": "string", "minLength": 10, "maxLength": 600, "description": "self-contained instructions: what to do and which files to produce"},
                             "agent_type": {"type": "string", "enum": names},
-                            "depends_on": {"type": "array", "maxItems": max_subtasks, "items": {"type": "string", "enum": ids}, "description": "ids of earlier subtasks whose results this one needs"}
+                            "depends_on": {"type": "array", "maxItems": max_subtasks, "items": {"type": "string", "enum": ids}, "description": "ids of earlier subtasks whose results this one needs"},
+                            "needs": {"type": "array", "items": {"type": "string", "enum": ["web", "read_files", "write_files", "spreadsheet", "chart", "sql", "command"]}, "description": "what the subtask needs tools for"}
                         },
                         "required": ["id", "title", "description", "agent_type", "depends_on"]
                     }
@@ -301,22 +308,30 @@ fn plan_tool(agent_types: &[AgentType], max_subtasks: usize) -> ToolSpec {
     }
 }
 
+/// The agent types, a line each with their tools, for a planner's instructions.
+pub(crate) fn catalogue(agent_types: &[AgentType]) -> String {
+    agent_types
+        .iter()
+        .map(|a| {
+            format!(
+                "- {}: {} Tools: {}.\n",
+                a.name,
+                a.description,
+                a.tools.join(", ")
+            )
+        })
+        .collect()
+}
+
 fn system_prompt(agent_types: &[AgentType], max_subtasks: usize) -> String {
-    let mut catalogue = String::new();
-    for a in agent_types {
-        catalogue.push_str(&format!(
-            "- {}: {} Tools: {}.\n",
-            a.name,
-            a.description,
-            a.tools.join(", ")
-        ));
-    }
+    let catalogue = catalogue(agent_types);
     format!(
         "You are the planner of Miteos, which hands knowledge work to AI agents. Break the user's task into \
          a plan of 1 to {max_subtasks} subtasks (fewer is better) and submit it with the {SUBMIT_PLAN} tool.\n\n\
          Agent types - choose for each subtask the one whose tools can do it:\n{catalogue}\n\
          Rules:\n\
          - Subtasks without dependencies run in parallel; depends_on names earlier subtasks whose results are needed.\n\
+         - needs names what a subtask needs tools for (web, read_files, write_files, spreadsheet, chart, sql, command).\n\
          - Each description is a self-contained instruction: what to find or produce, and the file names to write \
            (for example comparison.xlsx and comparison.csv).\n\
          - Only agents with write_spreadsheet can create spreadsheets; only agents with web_search or fetch_url \

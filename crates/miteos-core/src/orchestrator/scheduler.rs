@@ -1,117 +1,264 @@
-//! The scheduler: every subtask whose dependencies are complete runs at once (up to the
-//! concurrency limit), receiving its dependencies' outputs. The first failure stops the rest:
-//! running siblings are cancelled and the task fails with that subtask's reason.
+//! The scheduler runs the plan as the store has it — a living plan. Every subtask whose
+//! dependencies are complete runs at once (up to the concurrency limit), receiving their
+//! outputs. A subtask that fails does not stop its siblings: the orchestrator revises the plan
+//! ([`super::replan`]) while they run, and the scheduler goes on with the revised plan; the task
+//! fails only when a revision gives up or none are left. The user's revisions (a retry, a rerun,
+//! an edit) and cancels of one subtask reach a running schedule through [`PlanSteering`]. When
+//! nothing is left to run, the result is checked ([`super::check`]) and its gaps revised too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::agent::{AgentOutcome, DependencyResult, run_agent};
-use super::planner::Plan;
+use super::replan::{Replanned, Why};
 use super::{RunCtx, Stop};
 use crate::domain::SubtaskStatus;
+use crate::domain::plan::CANCELLED_BY_USER;
 use crate::events::EventKind;
+use crate::store::NewSubtask;
 
-/// Runs the plan's subtasks; those in `done` (id → output, from before a restart) are complete
-/// already and only hand their outputs on.
-pub(crate) async fn run_plan(
-    ctx: &RunCtx,
-    plan: &Plan,
-    done: HashMap<String, String>,
-    cancel: &CancellationToken,
-) -> Result<(), Stop> {
-    // Cancelled on the first failure, so running siblings stop too.
-    let run_token = cancel.child_token();
-    let mut schedule = Schedule::new(plan, done);
-    let mut running = JoinSet::new();
-    let mut failure: Option<String> = None;
-    loop {
-        if failure.is_none() && !run_token.is_cancelled() {
-            schedule.start_ready(ctx, &mut running, &run_token);
-        }
-        let Some(joined) = running.join_next().await else {
-            break;
-        };
-        let (id, outcome) = match joined {
-            Ok(done) => done,
-            Err(e) => {
-                // A panicking agent is a bug; the task fails rather than hanging.
-                failure.get_or_insert_with(|| format!("an agent crashed: {e}"));
-                run_token.cancel();
-                continue;
-            }
-        };
-        if let Some(reason) = schedule.finish(ctx, id, outcome).await? {
-            failure.get_or_insert(reason);
-            run_token.cancel();
-        }
+/// How the user steers a running plan (the service holds the same, per task).
+#[derive(Default)]
+pub struct PlanSteering {
+    /// Woken when the plan changed in the store, a review was answered, or a cancel of one
+    /// subtask was asked for.
+    pub changed: Notify,
+    /// The token of each running subtask.
+    tokens: Mutex<HashMap<String, CancellationToken>>,
+    /// Subtasks the user asked to cancel, not yet cancelled.
+    cancels: Mutex<Vec<String>>,
+}
+
+impl PlanSteering {
+    /// Asks the run to cancel one subtask (running or pending); the task goes on without it.
+    pub fn cancel_subtask(&self, id: &str) {
+        self.cancels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(id.to_owned());
+        self.changed.notify_one();
     }
-    match failure {
-        Some(reason) => Err(Stop::Failed(reason)),
-        None if cancel.is_cancelled() => Err(Stop::Cancelled),
-        None if schedule.all_complete() => Ok(()),
-        None => Err(Stop::Failed("some subtasks could not run".into())),
+
+    fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancellationToken>> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// Where each subtask of a plan stands, and the outputs of those complete.
-struct Schedule<'a> {
-    plan: &'a Plan,
-    status: HashMap<&'a str, SubtaskStatus>,
+/// Runs the task's plan to its end, revising it on failures and on the result check's gaps.
+/// `unmet` starts with what is already known to be left undone (a follow-up not planned).
+pub(crate) async fn drive(
+    ctx: &RunCtx,
+    mut unmet: Vec<String>,
+    cancel: &CancellationToken,
+) -> Result<(), Stop> {
+    loop {
+        run_plan(ctx, cancel).await?;
+        let gaps = ctx.check_result(cancel).await?;
+        if !gaps.is_empty() {
+            match ctx.replan(Why::Gaps(&gaps), cancel).await {
+                Ok(Replanned::Revised) => continue,
+                Ok(Replanned::GaveUp(reason)) => {
+                    tracing::info!(%reason, "the result's gaps are reported, not revised");
+                }
+                Err(Stop::Failed(reason)) => {
+                    tracing::warn!(%reason, "the gaps could not be revised");
+                }
+                Err(stop) => return Err(stop),
+            }
+        }
+        unmet.extend(gaps);
+        let task = ctx.shared.store.get_task(&ctx.task_id).await?;
+        for s in task
+            .subtasks
+            .iter()
+            .filter(|s| !s.dropped && s.status == SubtaskStatus::Cancelled)
+        {
+            let why = s.error.as_deref().unwrap_or("cancelled");
+            unmet.push(format!("{} ({}) did not run: {why}", s.id, s.title));
+        }
+        ctx.shared.store.set_unmet(&ctx.task_id, &unmet).await?;
+        return Ok(());
+    }
+}
+
+/// Runs what the stored plan has left until nothing can run; `Ok` when every subtask of the plan
+/// is complete or was cancelled by the user.
+pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
+    // Cancelled when the task gives up, so running siblings stop too.
+    let run_token = cancel.child_token();
+    let mut schedule = Schedule::default();
+    schedule.reload(ctx).await?;
+    // Subtasks that failed before this run (a finished task reopened) are recovered first.
+    let mut failed = schedule.failed.clone();
+    let mut running = JoinSet::new();
+    let mut giving_up: Option<String> = None;
+    // The revision being asked for; meanwhile the siblings run and their ends are recorded.
+    let mut replanning: Option<Replanning<'_>> = None;
+    loop {
+        if replanning.is_none()
+            && !failed.is_empty()
+            && giving_up.is_none()
+            && !cancel.is_cancelled()
+        {
+            let batch = std::mem::take(&mut failed);
+            replanning = Some(Box::pin(async move {
+                let outcome = ctx.replan(Why::Failed(&batch), cancel).await;
+                (batch, outcome)
+            }));
+        }
+        schedule.take_cancels(ctx).await?;
+        if giving_up.is_none() && !run_token.is_cancelled() {
+            schedule.start_ready(ctx, &mut running, &run_token);
+        }
+        if running.is_empty() && replanning.is_none() {
+            break;
+        }
+        tokio::select! {
+            joined = running.join_next(), if !running.is_empty() => match joined {
+                Some(Ok((id, outcome))) => {
+                    if let Some(reason) = schedule.finish(ctx, id.clone(), outcome, cancel).await? {
+                        failed.push((id, reason));
+                    }
+                }
+                Some(Err(e)) => {
+                    // A panicking agent is a bug; the task fails rather than hanging.
+                    giving_up.get_or_insert_with(|| format!("an agent crashed: {e}"));
+                    run_token.cancel();
+                }
+                None => {}
+            },
+            (batch, outcome) = async { replanning.as_mut().expect("guarded").await }, if replanning.is_some() => {
+                replanning = None;
+                match outcome {
+                    Ok(Replanned::Revised) => schedule.reload(ctx).await?,
+                    Ok(Replanned::GaveUp(reason)) => giving_up = Some(reason),
+                    Err(Stop::Failed(e)) => {
+                        let told: Vec<String> = batch.iter().map(|(id, r)| format!("{id} failed: {r}")).collect();
+                        giving_up = Some(format!("{} (the revision failed: {e})", told.join("; ")));
+                    }
+                    Err(stop) => return Err(stop),
+                }
+                if giving_up.is_some() {
+                    run_token.cancel();
+                }
+            },
+            () = ctx.steering.plan.changed.notified() => schedule.reload(ctx).await?,
+        }
+    }
+    match giving_up {
+        Some(reason) => Err(Stop::Failed(reason)),
+        None if cancel.is_cancelled() => Err(Stop::Cancelled),
+        None => schedule.settle(ctx).await,
+    }
+}
+
+/// Where each subtask of the plan stands, and the outputs of those complete.
+#[derive(Default)]
+struct Schedule {
+    /// The plan's subtasks (not dropped), in order.
+    plan: Vec<NewSubtask>,
+    status: HashMap<String, SubtaskStatus>,
     outputs: HashMap<String, String>,
+    /// Subtasks this run started and has not seen end.
+    running: HashSet<String>,
+    /// Subtasks the user cancelled while they ran.
+    user_cancelled: HashSet<String>,
+    /// Failed subtasks as loaded: (id, why).
+    failed: Vec<(String, String)>,
 }
 
 type Running = JoinSet<(String, AgentOutcome)>;
 
-impl<'a> Schedule<'a> {
-    fn new(plan: &'a Plan, done: HashMap<String, String>) -> Self {
-        let status = plan
-            .subtasks
-            .iter()
-            .map(|s| {
-                let state = if done.contains_key(&s.id) {
-                    SubtaskStatus::Complete
-                } else {
-                    SubtaskStatus::Pending
-                };
-                (s.id.as_str(), state)
-            })
-            .collect();
-        Schedule {
-            plan,
-            status,
-            outputs: done,
+/// A revision asked for on failures: the failures, and how it ended.
+type Replanning<'a> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = (Vec<(String, String)>, Result<Replanned, Stop>)>
+            + Send
+            + 'a,
+    >,
+>;
+
+impl Schedule {
+    /// Reads the plan from the store; what this run has running stays running.
+    async fn reload(&mut self, ctx: &RunCtx) -> Result<(), Stop> {
+        let task = ctx.shared.store.get_task(&ctx.task_id).await?;
+        self.plan.clear();
+        self.status.clear();
+        self.failed.clear();
+        for s in task.subtasks.into_iter().filter(|s| !s.dropped) {
+            let status = if self.running.contains(&s.id) {
+                SubtaskStatus::Running
+            } else {
+                s.status
+            };
+            match (status, &s.output) {
+                (SubtaskStatus::Complete, Some(o)) => {
+                    self.outputs.insert(s.id.clone(), o.clone());
+                }
+                (SubtaskStatus::Complete, None) => {}
+                (SubtaskStatus::Failed, _) => {
+                    self.outputs.remove(&s.id);
+                    self.failed
+                        .push((s.id.clone(), s.error.clone().unwrap_or_default()));
+                }
+                _ => {
+                    self.outputs.remove(&s.id);
+                }
+            }
+            self.status.insert(s.id.clone(), status);
+            self.plan.push(NewSubtask {
+                id: s.id,
+                title: s.title,
+                description: s.description,
+                agent_type: s.agent_type,
+                depends_on: s.depends_on,
+                needs: s.needs,
+            });
         }
+        Ok(())
+    }
+
+    fn is(&self, id: &str, status: SubtaskStatus) -> bool {
+        self.status.get(id) == Some(&status)
     }
 
     /// Starts every pending subtask whose dependencies are complete, up to the concurrency
     /// limit, each with its dependencies' outputs and a child of the run's token.
     fn start_ready(&mut self, ctx: &RunCtx, running: &mut Running, run_token: &CancellationToken) {
-        for st in &self.plan.subtasks {
+        for st in &self.plan {
             if running.len() >= ctx.limits.max_concurrency {
                 break;
             }
-            let ready = self.status[st.id.as_str()] == SubtaskStatus::Pending
+            let ready = self.is(&st.id, SubtaskStatus::Pending)
                 && st
                     .depends_on
                     .iter()
-                    .all(|d| self.status.get(d.as_str()) == Some(&SubtaskStatus::Complete));
+                    .all(|d| self.is(d, SubtaskStatus::Complete));
             if !ready {
                 continue;
             }
-            self.status.insert(&st.id, SubtaskStatus::Running);
+            self.status.insert(st.id.clone(), SubtaskStatus::Running);
+            self.running.insert(st.id.clone());
             let deps = st
                 .depends_on
                 .iter()
-                .filter_map(|d| self.plan.subtasks.iter().find(|s| &s.id == d))
+                .filter_map(|d| self.plan.iter().find(|s| &s.id == d))
                 .map(|d| DependencyResult {
                     id: d.id.clone(),
                     title: d.title.clone(),
                     output: self.outputs.get(&d.id).cloned().unwrap_or_default(),
                 })
                 .collect();
-            let (ctx, st, token) = (ctx.clone(), st.clone(), run_token.child_token());
+            let token = run_token.child_token();
+            ctx.steering
+                .plan
+                .tokens()
+                .insert(st.id.clone(), token.clone());
+            let (ctx, st) = (ctx.clone(), st.clone());
             running.spawn(async move {
                 let outcome = run_agent(&ctx, &st, deps, &token).await;
                 (st.id, outcome)
@@ -119,25 +266,52 @@ impl<'a> Schedule<'a> {
         }
     }
 
-    /// Records how subtask `id` ended (stored, then journaled); answers why the task fails when
-    /// it failed.
-    async fn finish(
+    /// Carries out the cancels the user asked for: a running subtask's token is cancelled (it
+    /// ends when its agent stops), a pending one ends at once.
+    async fn take_cancels(&mut self, ctx: &RunCtx) -> Result<(), Stop> {
+        let asked: Vec<String> = std::mem::take(
+            &mut *ctx
+                .steering
+                .plan
+                .cancels
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        for id in asked {
+            if self.is(&id, SubtaskStatus::Running) {
+                self.user_cancelled.insert(id.clone());
+                if let Some(token) = ctx.steering.plan.tokens().get(&id) {
+                    token.cancel();
+                }
+            } else if self.is(&id, SubtaskStatus::Pending) {
+                self.end(
+                    ctx,
+                    &id,
+                    SubtaskStatus::Cancelled,
+                    None,
+                    Some(CANCELLED_BY_USER.to_owned()),
+                )
+                .await?;
+            }
+        }
+        self.cancel_blocked(ctx).await
+    }
+
+    /// Stores and journals how subtask `id` ended.
+    async fn end(
         &mut self,
         ctx: &RunCtx,
-        id: String,
-        outcome: AgentOutcome,
-    ) -> Result<Option<String>, Stop> {
-        let (new_status, output, error) = match outcome {
-            AgentOutcome::Complete(output) => (SubtaskStatus::Complete, Some(output), None),
-            AgentOutcome::Cancelled => (SubtaskStatus::Cancelled, None, None),
-            AgentOutcome::Failed(reason) => (SubtaskStatus::Failed, None, Some(reason)),
-        };
+        id: &str,
+        status: SubtaskStatus,
+        output: Option<String>,
+        error: Option<String>,
+    ) -> Result<(), Stop> {
         ctx.shared
             .store
             .set_subtask_status(
                 &ctx.task_id,
-                &id,
-                new_status,
+                id,
+                status,
                 output.as_deref(),
                 error.as_deref(),
             )
@@ -147,22 +321,101 @@ impl<'a> Schedule<'a> {
             .append(
                 &ctx.task_id,
                 EventKind::SubtaskFinished {
-                    subtask_id: id.clone(),
-                    status: new_status,
-                    error: error.clone(),
+                    subtask_id: id.to_owned(),
+                    status,
+                    error,
+                    output: output.clone(),
                 },
             )
             .await?;
-        if let Some(s) = self.plan.subtasks.iter().find(|s| s.id == id) {
-            self.status.insert(&s.id, new_status);
-        }
+        self.status.insert(id.to_owned(), status);
         if let Some(output) = output {
-            self.outputs.insert(id.clone(), output);
+            self.outputs.insert(id.to_owned(), output);
         }
-        Ok(error.map(|reason| format!("{id} failed: {reason}")))
+        Ok(())
     }
 
-    fn all_complete(&self) -> bool {
-        self.status.values().all(|s| *s == SubtaskStatus::Complete)
+    /// Pending subtasks that depend on a cancelled one cannot run as planned: they end
+    /// cancelled too, saying why.
+    async fn cancel_blocked(&mut self, ctx: &RunCtx) -> Result<(), Stop> {
+        loop {
+            let blocked = self.plan.iter().find_map(|st| {
+                let dep = st
+                    .depends_on
+                    .iter()
+                    .find(|d| self.is(d, SubtaskStatus::Cancelled))?;
+                self.is(&st.id, SubtaskStatus::Pending)
+                    .then(|| (st.id.clone(), dep.clone()))
+            });
+            let Some((id, dep)) = blocked else {
+                return Ok(());
+            };
+            let why = format!("it depends on {dep}, which was cancelled");
+            self.end(ctx, &id, SubtaskStatus::Cancelled, None, Some(why))
+                .await?;
+        }
+    }
+
+    /// Records how subtask `id` ended; answers why, when it failed.
+    async fn finish(
+        &mut self,
+        ctx: &RunCtx,
+        id: String,
+        outcome: AgentOutcome,
+        cancel: &CancellationToken,
+    ) -> Result<Option<String>, Stop> {
+        self.running.remove(&id);
+        ctx.steering.plan.tokens().remove(&id);
+        let by_user = self.user_cancelled.remove(&id) && !cancel.is_cancelled();
+        let (status, output, error) = match outcome {
+            AgentOutcome::Complete(output) => (SubtaskStatus::Complete, Some(output), None),
+            AgentOutcome::Cancelled if by_user => (
+                SubtaskStatus::Cancelled,
+                None,
+                Some(CANCELLED_BY_USER.to_owned()),
+            ),
+            AgentOutcome::Cancelled => (SubtaskStatus::Cancelled, None, None),
+            AgentOutcome::Failed(reason) => (SubtaskStatus::Failed, None, Some(reason)),
+        };
+        self.end(ctx, &id, status, output, error.clone()).await?;
+        if by_user {
+            self.cancel_blocked(ctx).await?;
+        }
+        Ok(match status {
+            SubtaskStatus::Failed => error,
+            _ => None,
+        })
+    }
+
+    /// Nothing runs and nothing can start: `Ok` when every subtask is complete or cancelled by
+    /// the user; otherwise why the rest cannot run.
+    async fn settle(&mut self, ctx: &RunCtx) -> Result<(), Stop> {
+        self.cancel_blocked(ctx).await?;
+        let stuck: Vec<String> = self
+            .plan
+            .iter()
+            .filter(|s| {
+                !matches!(
+                    self.status.get(&s.id),
+                    Some(SubtaskStatus::Complete | SubtaskStatus::Cancelled)
+                )
+            })
+            .map(|s| {
+                let failed_dep = s
+                    .depends_on
+                    .iter()
+                    .find(|d| self.is(d, SubtaskStatus::Failed));
+                match (self.status.get(&s.id), failed_dep) {
+                    (Some(SubtaskStatus::Failed), _) => format!("{} failed", s.id),
+                    (_, Some(d)) => format!("{} cannot run: {d} failed", s.id),
+                    _ => format!("{} could not run", s.id),
+                }
+            })
+            .collect();
+        if stuck.is_empty() {
+            Ok(())
+        } else {
+            Err(Stop::Failed(stuck.join("; ")))
+        }
     }
 }

@@ -181,8 +181,13 @@ pub fn replay(events: &[Event], secrets: &[String]) -> Vec<ReplayStep> {
                 subtask_id,
                 status,
                 error,
+                output,
             } => {
-                let said = outputs.remove(subtask_id.as_str()).map(|o| clip(&o));
+                // Each attempt's own answer when the event has it (a rerun replaces the stored one).
+                let said = match output {
+                    Some(o) => Some(clip(o)),
+                    None => outputs.remove(subtask_id.as_str()).map(|o| clip(&o)),
+                };
                 let mut summary = format!("{subtask_id} {}", status.as_str());
                 if let Some(e) = error {
                     summary.push_str(&format!(": {}", clip(e)));
@@ -191,6 +196,14 @@ pub fn replay(events: &[Event], secrets: &[String]) -> Vec<ReplayStep> {
             }
             EventKind::DeliverableAdded { deliverable } => {
                 steps.push(step(format!("Wrote {}", deliverable.name), None));
+            }
+            EventKind::PlanRevised {
+                revision, reason, ..
+            } => {
+                steps.push(step(
+                    format!("Plan revised ({revision}): {}", clip(reason)),
+                    None,
+                ));
             }
             EventKind::TaskFinished { status, .. } => {
                 steps.push(step(format!("Task {}", status.as_str()), None));

@@ -19,7 +19,7 @@ impl Miteos {
     }
 
     /// A task's events after `seq`: the journal first, then live events as they happen, ending
-    /// after `task_finished` or when shutdown begins (the consumer reconnects to a new process
+    /// after the task's last `task_finished` or when shutdown begins (the consumer reconnects to a new process
     /// with the last `seq` it saw). A subscriber that lags behind the live broadcast re-reads the
     /// journal, so no event is ever skipped; a journal that cannot be read ends the stream (the
     /// consumer resumes from the last `seq` it saw).
@@ -37,6 +37,9 @@ impl Miteos {
         let closing = self.inner.closing.clone();
         let events = async_stream::stream! {
             'replay: loop {
+                // The journal may hold several runs (a follow-up, a retry reopens a finished
+                // task): the stream ends after the last `task_finished`, not the first.
+                let mut ended = false;
                 loop {
                     let batch = match journal.read(&task_id, last, REPLAY_BATCH).await {
                         Ok(batch) => batch,
@@ -48,15 +51,15 @@ impl Miteos {
                     let full = batch.len() as u32 == REPLAY_BATCH;
                     for event in batch {
                         last = event.seq;
-                        let end = event.kind.is_terminal();
+                        ended = event.kind.is_terminal();
                         yield event;
-                        if end {
-                            return;
-                        }
                     }
                     if !full {
                         break;
                     }
+                }
+                if ended {
+                    return;
                 }
                 loop {
                     match live.recv().await {

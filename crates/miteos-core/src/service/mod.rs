@@ -16,7 +16,7 @@ use crate::events::EventKind;
 use crate::ids::{is_task_id, new_task_id};
 use crate::model_source::DefaultProviders;
 use crate::models::ModelStore;
-use crate::orchestrator::{Limits, Shared, Steering, builtin_agent_types};
+use crate::orchestrator::{Limits, RunStart, Shared, Steering, builtin_agent_types};
 use crate::providers::pricing::{Price, PriceTable};
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
@@ -37,15 +37,17 @@ mod runs;
 pub mod settings;
 mod settings_update;
 mod skills;
+mod steer;
 
 pub use agent_types::AgentTypeInput;
 pub use attachments::{Attachment, AttachmentBody, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
 use attachments::{checked_attachments, save_attachments};
 
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
+pub use steer::{NewMessage, SubtaskEdit};
 
 pub use settings::{
-    ApiAddress, KeyState, ProviderSettings, SearchSettings, Settings, SettingsUpdate,
+    ApiAddress, KeyState, PlanSettings, ProviderSettings, SearchSettings, Settings, SettingsUpdate,
     StagingAddress,
 };
 
@@ -126,6 +128,11 @@ pub struct NewTask<A> {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub skill_id: Option<String>,
+    /// When the plan waits for the user before it runs (`"never"`, `"always"`,
+    /// `{"over_cents": N}`); left out, the setting decides.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub plan_review: Option<crate::domain::plan::PlanReview>,
 }
 
 impl<A> NewTask<A> {
@@ -139,6 +146,7 @@ impl<A> NewTask<A> {
             budget: self.budget,
             use_skills: self.use_skills,
             skill_id: self.skill_id,
+            plan_review: self.plan_review,
         }
     }
 
@@ -173,6 +181,9 @@ struct Inner {
     limits: std::sync::RwLock<Limits>,
     /// Runs in progress, by task id.
     running: Mutex<HashMap<String, RunHandle>>,
+    /// Held while the user's change to a plan is checked and applied (one at a time, so a
+    /// finished task reopens once).
+    steering: tokio::sync::Mutex<()>,
     /// Cancelled when shutdown begins: live event streams end and servers stop accepting.
     closing: CancellationToken,
     /// Work that outlives the request that started it (task runs, skill validations), so that
@@ -264,6 +275,7 @@ impl Miteos {
                         limits.max_provider_calls,
                     )),
                     halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                    revisions: Arc::new(tokio::sync::Mutex::new(())),
                 },
                 data_dir,
                 providers: std::sync::RwLock::new(providers),
@@ -274,6 +286,7 @@ impl Miteos {
                 secrets,
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
+                steering: tokio::sync::Mutex::new(()),
                 closing: CancellationToken::new(),
                 background: tokio_util::task::TaskTracker::new(),
                 staging,
@@ -324,9 +337,17 @@ impl Miteos {
         let providers = self.providers();
         let model = providers.resolve_model(new.model.as_deref())?;
         let provider = providers.provider(&model)?;
+        if let Some(crate::domain::plan::PlanReview::OverCents(n)) = new.plan_review
+            && n < 0
+        {
+            return Err(Error::InvalidInput(
+                "plan_review over_cents must not be negative".into(),
+            ));
+        }
         let mut task = Task {
             workspace_id,
             budget: Some(budget),
+            plan_review: new.plan_review,
             ..Task::pending(new_task_id(), prompt, model.clone())
         };
         save_attachments(self.task_dir(&task.id).join(INPUTS_DIR), attachments).await?;
@@ -360,7 +381,7 @@ impl Miteos {
                 },
             )
             .await?;
-        self.start(&task, provider, false).await?;
+        self.start(&task, provider, RunStart::Fresh).await?;
         Ok(task)
     }
 

@@ -35,7 +35,8 @@ impl Miteos {
             };
             let reset = store.reset_unfinished_subtasks(&id).await?;
             tracing::info!(task = %id, again = reset.len(), "resuming a task a restart interrupted");
-            self.start(&task, provider, true).await?;
+            self.start(&task, provider, crate::orchestrator::RunStart::Resume)
+                .await?;
         }
         Ok(())
     }

@@ -10,14 +10,16 @@ use super::{CANCEL_WAIT, Miteos, RunHandle};
 use crate::domain::{Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
-use crate::orchestrator::{PendingApprovals, RunCtx, Steering, TaskBudget, run_task};
+use crate::orchestrator::{
+    Limits, PendingApprovals, PlanSteering, RunCtx, RunStart, Steering, TaskBudget, run_task,
+};
 
 impl Miteos {
     pub(super) async fn start(
         &self,
         task: &Task,
         provider: Arc<dyn crate::providers::Provider>,
-        resume: bool,
+        start: RunStart,
     ) -> Result<()> {
         let inner = &self.inner;
         let providers = self.providers();
@@ -27,6 +29,7 @@ impl Miteos {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         let cancel = CancellationToken::new();
+        let plan = self.plan_settings().await?;
         let budget = match task.budget {
             Some(budget) => budget,
             None => self.default_budget().await?,
@@ -47,18 +50,23 @@ impl Miteos {
                 gate: Arc::new(RwLock::new(())),
                 approvals: Arc::new(PendingApprovals::default()),
                 budget: Arc::new(TaskBudget::new(budget, cancel.clone())),
+                plan: Arc::new(PlanSteering::default()),
             },
             retry: providers.retry_policy(),
             providers,
             search,
             shell_allow: Arc::new(self.shell_allow().await?),
-            limits: self.limits(),
+            limits: Limits {
+                max_revisions: plan.max_revisions,
+                ..self.limits()
+            },
             task_id: task.id.clone(),
             prompt: task.prompt.clone(),
             task_dir: self.task_dir(&task.id),
             provider,
             agent_types: Arc::new(inner.shared.store.agent_types().await?),
-            resume,
+            start,
+            plan_review: plan.review,
             skill,
             use_skills: choice.use_skills,
         };

@@ -25,6 +25,29 @@ pub(super) const STAGING_KEY: &str = "staging";
 pub(super) const SEARCH_KEY: &str = "search";
 pub(super) const SHELL_ALLOW_KEY: &str = "shell_allow";
 pub(super) const ON_QUIT_KEY: &str = "on_quit";
+pub(super) const PLAN_KEY: &str = "plan";
+/// Most revisions a task's plan may get from the orchestrator.
+pub const MAX_REVISIONS: u32 = 10;
+
+/// How plans are reviewed and revised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanSettings {
+    /// When a new task's plan waits for the user before it runs (a task may choose otherwise).
+    pub review: crate::domain::plan::PlanReview,
+    /// Revisions the orchestrator may make of one task's plan, recovering from failures and
+    /// closing the result check's gaps (0 to 10).
+    pub max_revisions: u32,
+}
+
+impl Default for PlanSettings {
+    fn default() -> Self {
+        PlanSettings {
+            review: crate::domain::plan::PlanReview::Never,
+            max_revisions: crate::orchestrator::Limits::default().max_revisions,
+        }
+    }
+}
 
 /// What quitting does to tasks still running.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -135,6 +158,8 @@ pub struct Settings {
     pub on_quit: OnQuit,
     /// The budget new tasks get unless they change it.
     pub budget: crate::budget::Budget,
+    /// Plan review and revisions.
+    pub plan: PlanSettings,
     /// Where keys are kept, in words.
     pub key_store: String,
     /// The model new tasks run on, or why there is none.
@@ -181,6 +206,9 @@ pub struct SettingsUpdate {
     /// The default budget; left out, it stays as it is.
     #[serde(default)]
     pub budget: Option<crate::budget::Budget>,
+    /// Plan review and revisions; left out, they stay as they are.
+    #[serde(default)]
+    pub plan: Option<PlanSettings>,
 }
 
 /// The model and search configurations in use: the environment, overlaid by the saved settings,
@@ -253,6 +281,17 @@ impl Miteos {
             .shared
             .store
             .setting::<ApiAddress>(API_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// How plans are reviewed and revised.
+    pub async fn plan_settings(&self) -> Result<PlanSettings> {
+        Ok(self
+            .inner
+            .shared
+            .store
+            .setting::<PlanSettings>(PLAN_KEY)
             .await?
             .unwrap_or_default())
     }
@@ -349,6 +388,7 @@ impl Miteos {
             shell_allow: self.shell_allow().await?,
             on_quit: self.on_quit().await?,
             budget: self.default_budget().await?,
+            plan: self.plan_settings().await?,
             key_store: inner.secrets.location(),
             default_model,
             default_model_error,

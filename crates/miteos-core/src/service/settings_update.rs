@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::Miteos;
 use super::budget::BUDGET_KEY;
 use super::settings::{
-    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_CONCURRENCY, MODELS_KEY, ON_QUIT_KEY, OnQuit,
-    ProviderSettings, SEARCH_KEY, SHELL_ALLOW_KEY, STAGING_KEY, SearchSettings, Settings,
-    SettingsUpdate, StagingAddress, saved_keys, set_key,
+    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_CONCURRENCY, MAX_REVISIONS, MODELS_KEY, ON_QUIT_KEY,
+    OnQuit, PLAN_KEY, PlanSettings, ProviderSettings, SEARCH_KEY, SHELL_ALLOW_KEY, STAGING_KEY,
+    SearchSettings, Settings, SettingsUpdate, StagingAddress, saved_keys, set_key,
 };
 use crate::budget::Budget;
 use crate::error::{Error, Result};
@@ -55,6 +55,9 @@ impl Miteos {
             return Err(Error::InvalidInput(format!(
                 "concurrency must be between 1 and {MAX_CONCURRENCY}"
             )));
+        }
+        if let Some(plan) = &update.plan {
+            check_plan_settings(plan)?;
         }
         let api = ApiAddress {
             host: update.api.host.trim().to_owned(),
@@ -134,6 +137,7 @@ impl Miteos {
                 shell_allow: shell_allow.as_ref(),
                 on_quit: update.on_quit.as_ref(),
                 budget: update.budget.as_ref(),
+                plan: update.plan.as_ref(),
             },
         )?;
         Ok(CheckedUpdate {
@@ -189,6 +193,23 @@ struct OptionalSettings<'a> {
     shell_allow: Option<&'a Vec<String>>,
     on_quit: Option<&'a OnQuit>,
     budget: Option<&'a Budget>,
+    plan: Option<&'a PlanSettings>,
+}
+
+fn check_plan_settings(plan: &PlanSettings) -> Result<()> {
+    if plan.max_revisions > MAX_REVISIONS {
+        return Err(Error::InvalidInput(format!(
+            "plan.max_revisions must be between 0 and {MAX_REVISIONS}"
+        )));
+    }
+    if let crate::domain::plan::PlanReview::OverCents(n) = plan.review
+        && n < 0
+    {
+        return Err(Error::InvalidInput(
+            "plan.review over_cents must not be negative".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The settings rows an update writes.
@@ -219,6 +240,9 @@ fn setting_rows(
     }
     if let Some(budget) = optional.budget {
         rows.push((BUDGET_KEY, encode_setting(BUDGET_KEY, budget)?));
+    }
+    if let Some(plan) = optional.plan {
+        rows.push((PLAN_KEY, encode_setting(PLAN_KEY, plan)?));
     }
     Ok(rows)
 }

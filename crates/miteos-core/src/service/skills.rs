@@ -102,6 +102,17 @@ impl Miteos {
         };
         let mut records = Vec::with_capacity(tasks.len());
         for task in tasks {
+            // A follow-up made it more than its prompt asked: its work is not the prompt's.
+            let task = self.get_task(&task.id).await?;
+            if !task.follow_ups.is_empty() {
+                if !task_ids.is_empty() {
+                    return Err(Error::InvalidInput(format!(
+                        "task {} has follow-ups; only a task done from its prompt alone can be compiled",
+                        task.id
+                    )));
+                }
+                continue;
+            }
             records.push(self.task_record(task).await?);
         }
         // Oldest first (task ids sort by creation), so a skill's examples read in the order the
@@ -386,6 +397,11 @@ impl Miteos {
             .enumerate()
         {
             match event.kind {
+                // A retried or rerun subtask: only its last attempt's calls count.
+                EventKind::SubtaskStarted { subtask_id, .. } => {
+                    calls.retain(|(_, st, _)| *st != subtask_id);
+                    started.retain(|(st, _), _| *st != subtask_id);
+                }
                 EventKind::ToolCallStarted {
                     subtask_id,
                     call_id,
@@ -418,16 +434,26 @@ impl Miteos {
             (Some(s), Some(f)) => (f - s).num_milliseconds() as f64 / 1000.0,
             _ => 0.0,
         };
+        // The final plan: what a revision dropped and what did not complete is not part of it.
+        let kept: Vec<&crate::domain::Subtask> = task
+            .subtasks
+            .iter()
+            .filter(|s| !s.dropped && s.status == crate::domain::SubtaskStatus::Complete)
+            .collect();
         Ok(TaskRecord {
-            subtasks: task
-                .subtasks
+            subtasks: kept
                 .iter()
                 .map(|s| SubtaskRecord {
                     id: s.id.clone(),
                     title: s.title.clone(),
                     description: s.description.clone(),
                     agent_type: s.agent_type.clone(),
-                    depends_on: s.depends_on.clone(),
+                    depends_on: s
+                        .depends_on
+                        .iter()
+                        .filter(|d| kept.iter().any(|k| &k.id == *d))
+                        .cloned()
+                        .collect(),
                     calls: calls
                         .iter()
                         .filter(|(_, st, _)| *st == s.id)

@@ -508,6 +508,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks/{task_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A follow-up message on a completed, failed or cancelled task: it runs again, a revision
+         *     adding the subtasks that do what the message asks on top of what is done (same folder,
+         *     history and totals). `409` while the task runs.
+         */
+        post: operations["follow_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approves the plan waiting for review (applying the edit first, when the body has one), or
+         *     applies the edit to a running task's plan, or to a finished task's (which then runs again).
+         *     An empty body approves as is. `400` with every problem when the edit does not hold up.
+         */
+        post: operations["edit_plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks/{task_id}/shares": {
         parameters: {
             query?: never;
@@ -537,6 +579,64 @@ export interface paths {
         post?: never;
         /** Revokes a share link: it answers 404 from then on. */
         delete: operations["revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/subtasks/{subtask_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels one pending or running subtask; the task goes on without it (what depends on it is
+         *     cancelled too). `409` when the task is not running or the subtask has ended.
+         */
+        post: operations["cancel_subtask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/subtasks/{subtask_id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The same as `retry`, named for a completed subtask run again with edited instructions. */
+        post: operations["rerun_subtask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/subtasks/{subtask_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a failed or cancelled subtask again (`retry`) or a finished one (`rerun`), with its
+         *     instructions changed as the body says (an empty body keeps them); what depends on it runs
+         *     again after it, the rest is kept. A finished task runs again.
+         */
+        post: operations["retry_subtask"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -905,10 +1005,55 @@ export interface components {
             type: "model_fallback";
         } | {
             error?: string | null;
+            /**
+             * @description The agent's answer when it completed: every attempt's stays here when a rerun
+             *     replaces it on the subtask.
+             */
+            output?: string | null;
             status: components["schemas"]["SubtaskStatus"];
             subtask_id: string;
             /** @enum {string} */
             type: "subtask_finished";
+        } | {
+            by: components["schemas"]["RevisedBy"];
+            diff: components["schemas"]["PlanDiff"];
+            reason: string;
+            /** Format: int32 */
+            revision: number;
+            /** @enum {string} */
+            type: "plan_revised";
+        } | {
+            from: string;
+            reason: string;
+            subtask_id: string;
+            to: string;
+            /** @enum {string} */
+            type: "subtask_reassigned";
+        } | {
+            /** Format: int32 */
+            revision: number;
+            /** @enum {string} */
+            type: "plan_review_requested";
+        } | {
+            edited: boolean;
+            /** @enum {string} */
+            type: "plan_approved";
+        } | {
+            checked: string[];
+            /** @enum {string} */
+            type: "result_checked";
+            unmet: string[];
+        } | {
+            follow_up: components["schemas"]["FollowUp"];
+            /** @enum {string} */
+            type: "follow_up_received";
+        } | {
+            by: components["schemas"]["RevisedBy"];
+            reason: string;
+            /** @description Subtasks the task's end had cut short (cancelled), which run again as a new attempt. */
+            rerun?: string[];
+            /** @enum {string} */
+            type: "task_reopened";
         } | {
             approval: components["schemas"]["Approval"];
             /** @enum {string} */
@@ -948,6 +1093,18 @@ export interface components {
             total_tokens_used: number;
             /** @enum {string} */
             type: "task_finished";
+        };
+        /** @description A follow-up message on a finished task. */
+        FollowUp: {
+            /** Format: date-time */
+            at: string;
+            id: string;
+            message: string;
+            /**
+             * Format: int32
+             * @description The revision that planned it, once planned.
+             */
+            revision?: number | null;
         };
         /** @description A key to change: a new value, or `null`/empty to forget the saved one. */
         KeyChange: {
@@ -1015,6 +1172,10 @@ export interface components {
          * @enum {string}
          */
         Measure: "tokens" | "cost" | "steps" | "time";
+        /** @description A follow-up message, as `POST /tasks/{id}/messages` takes it. */
+        NewMessage: {
+            message: string;
+        };
         NewShare: {
             /**
              * Format: int32
@@ -1044,6 +1205,7 @@ export interface components {
             budget?: null | components["schemas"]["BudgetChange"];
             /** @description `provider::model` for this task instead of the configured default. */
             model?: string | null;
+            plan_review?: null | components["schemas"]["PlanReview"];
             /** @description What to do, in plain language. */
             prompt: string;
             /**
@@ -1062,12 +1224,71 @@ export interface components {
         OnQuit: "resume" | "cancel";
         /** @enum {string} */
         ParameterKind: "number" | "text";
+        /** @description What a revision did to the plan. */
+        PlanDiff: {
+            added: components["schemas"]["PlannedSubtask"][];
+            /** @description Subtasks as they are after the change. */
+            changed: components["schemas"]["PlannedSubtask"][];
+            dropped: string[];
+            /** @description Subtasks that run again (a new attempt; the old output stays in the journal). */
+            rerun: string[];
+        };
+        /**
+         * @description A change to a plan, as the user (plan review, edit) or the orchestrator (recovery, result
+         *     check, follow-up) proposes it. Completed subtasks are never changed or dropped by it; they are
+         *     rerun only by `rerun`.
+         */
+        PlanEdit: {
+            add?: components["schemas"]["SubtaskAddition"][];
+            /** @description Subtasks to change; a failed or cancelled one that is changed runs again. */
+            change?: components["schemas"]["SubtaskChange"][];
+            /** @description Subtasks to remove from the plan (kept in the store, marked `dropped`). */
+            drop?: string[];
+            /**
+             * @description Completed subtasks to run again (with their changes, if `change` names them too); their
+             *     dependants run again after them.
+             */
+            rerun?: string[];
+            /** @description Failed or cancelled subtasks to run again as they are. */
+            retry?: string[];
+        };
+        /**
+         * @description When a task's plan waits for the user before it runs: `"never"`, `"always"`, or
+         *     `{"over_cents": N}` (when its estimate is over N cents).
+         */
+        PlanReview: "never" | "always" | {
+            /** Format: int64 */
+            over_cents: number;
+        };
+        /** @description One revision of a task's plan (revision 0 is the first plan and is not listed). */
+        PlanRevision: {
+            /** Format: date-time */
+            at: string;
+            by: components["schemas"]["RevisedBy"];
+            diff: components["schemas"]["PlanDiff"];
+            reason: string;
+            /** Format: int32 */
+            revision: number;
+        };
+        /** @description How plans are reviewed and revised. */
+        PlanSettings: {
+            /**
+             * Format: int32
+             * @description Revisions the orchestrator may make of one task's plan, recovering from failures and
+             *     closing the result check's gaps (0 to 10).
+             */
+            max_revisions: number;
+            /** @description When a new task's plan waits for the user before it runs (a task may choose otherwise). */
+            review: components["schemas"]["PlanReview"];
+        };
         /** @description A subtask as the plan announces it. */
         PlannedSubtask: {
             agent_type: string;
             depends_on: string[];
             description: string;
             id: string;
+            /** @description What it needs tools for (`web`, `spreadsheet`, …); empty in events from before. */
+            needs?: string[];
             title: string;
         };
         Preview: {
@@ -1133,6 +1354,11 @@ export interface components {
             name: string;
         };
         /**
+         * @description Who revised a plan.
+         * @enum {string}
+         */
+        RevisedBy: "orchestrator" | "user" | "follow_up";
+        /**
          * @description Which search service answers `web_search`.
          * @enum {string}
          */
@@ -1160,6 +1386,8 @@ export interface components {
             max_concurrency: number;
             /** @description What quitting Miteos does to running tasks. */
             on_quit: components["schemas"]["OnQuit"];
+            /** @description Plan review and revisions. */
+            plan: components["schemas"]["PlanSettings"];
             providers: components["schemas"]["ProviderSettings"];
             search: components["schemas"]["SearchSettings"];
             /** @description Why the configured search provider cannot be used (a missing key), or `null`. */
@@ -1183,6 +1411,7 @@ export interface components {
             /** Format: int32 */
             max_concurrency: number;
             on_quit?: null | components["schemas"]["OnQuit"];
+            plan?: null | components["schemas"]["PlanSettings"];
             providers: components["schemas"]["ProviderSettings"];
             search?: null | components["schemas"]["SearchSettings"];
             /** @description Programs `run_command` runs without asking; left out, the list stays as it is. */
@@ -1349,16 +1578,30 @@ export interface components {
         };
         Subtask: {
             agent_type: string;
+            /**
+             * Format: int32
+             * @description 1 for the first run; one more for every retry or rerun.
+             */
+            attempt: number;
             /** Format: double */
             cost_usd: number;
             depends_on: string[];
             description: string;
+            /** @description A revision removed it from the plan; it is kept, but does not run. */
+            dropped: boolean;
             error?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
             id: string;
+            /** @description What it needs tools for (`web`, `spreadsheet`, …), as planned. */
+            needs: string[];
             /** @description The agent's final answer; dependants receive it as context. */
             output?: string | null;
+            /**
+             * Format: int32
+             * @description The plan revision that added the subtask (0: the first plan).
+             */
+            revision: number;
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["SubtaskStatus"];
@@ -1371,10 +1614,45 @@ export interface components {
             /** Format: int64 */
             tokens_used: number;
         };
+        /**
+         * @description A subtask a revision adds. `id` is the name other subtasks of the same edit use for it in
+         *     their `depends_on` (e.g. `new-1`); it is stored under the next free `st-N`.
+         */
+        SubtaskAddition: {
+            agent_type: string;
+            depends_on?: string[];
+            description?: string;
+            id?: string | null;
+            /**
+             * @description What the subtask needs its tools for (`web`, `read_files`, `write_files`, `spreadsheet`,
+             *     `chart`, `sql`, `command`).
+             */
+            needs?: string[];
+            title: string;
+        };
+        /**
+         * @description A change to one subtask that has not completed (or, for a rerun, has): only the fields given
+         *     change.
+         */
+        SubtaskChange: {
+            agent_type?: string | null;
+            depends_on?: string[] | null;
+            description?: string | null;
+            id: string;
+            title?: string | null;
+        };
+        /** @description A subtask's instructions changed for its retry or rerun; fields left out stay as they are. */
+        SubtaskEdit: {
+            agent_type?: string | null;
+            description?: string | null;
+            title?: string | null;
+        };
         /** @enum {string} */
         SubtaskStatus: "pending" | "running" | "complete" | "failed" | "cancelled";
         /** @description A task as every transport shows it. The first eight fields are the fixed shape of API.md. */
         Task: {
+            /** @description The plan waits for the user to approve or edit it. */
+            awaiting_review: boolean;
             budget?: null | components["schemas"]["Budget"];
             /** Format: date-time */
             created_at: string;
@@ -1383,11 +1661,21 @@ export interface components {
             estimate?: null | components["schemas"]["Estimate"];
             /** Format: date-time */
             finished_at?: string | null;
+            /** @description Follow-up messages, oldest first (in `GET /tasks/{id}`; empty in lists). */
+            follow_ups: components["schemas"]["FollowUp"][];
             id: string;
             /** @description `provider::model` the task runs on. */
             model: string;
             paused?: null | components["schemas"]["BudgetPause"];
+            plan_review?: null | components["schemas"]["PlanReview"];
             prompt: string;
+            /**
+             * Format: int32
+             * @description The plan's current revision: 0 for the first plan, one more for every revision.
+             */
+            revision: number;
+            /** @description The plan's revisions, oldest first (in `GET /tasks/{id}`; empty in lists). */
+            revisions: components["schemas"]["PlanRevision"][];
             /** @description The skill the task ran from (no planning call), if it did. */
             skill_id?: string | null;
             /** Format: date-time */
@@ -1415,6 +1703,8 @@ export interface components {
              * @description Input plus output tokens of every model call the task made (planning included).
              */
             total_tokens_used: number;
+            /** @description What the result check found unmet when the task ended (empty when all was met). */
+            unmet: string[];
             workspace_id?: string | null;
         };
         /** @enum {string} */
@@ -2576,6 +2866,104 @@ export interface operations {
             };
         };
     };
+    follow_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanEdit"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     shares: {
         parameters: {
             query?: never;
@@ -2624,6 +3012,144 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_subtask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                subtask_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rerun_subtask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                subtask_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubtaskEdit"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry_subtask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                subtask_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubtaskEdit"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

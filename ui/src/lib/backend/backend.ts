@@ -13,6 +13,7 @@ import type {
   McpServer,
   McpServerState,
   NewTask,
+  PlanEdit,
   Preview,
   Provenance,
   Share,
@@ -20,6 +21,7 @@ import type {
   Skill,
   SkillMatch,
   SettingsUpdate,
+  SubtaskEdit,
   Task,
   TaskStatus,
 } from "../types/core";
@@ -68,6 +70,15 @@ export interface Backend {
   decideApproval(taskId: string, approvalId: string, approve: boolean): Promise<Approval>;
   /** Answers a task paused on its budget: raise (the limit doubled, or `budget`) or stop. */
   decideBudget(taskId: string, decision: BudgetDecision, budget?: BudgetChange | null): Promise<Task>;
+  /** Approves the plan under review (after `edit`), or applies `edit` to the task's plan (a
+   * finished task runs again). */
+  editPlan(taskId: string, edit: PlanEdit): Promise<Task>;
+  /** Runs a failed, cancelled or completed subtask again, its instructions changed by `changes`. */
+  retrySubtask(taskId: string, subtaskId: string, changes: SubtaskEdit): Promise<Task>;
+  /** Cancels one subtask of a running task; the task goes on without it. */
+  cancelSubtask(taskId: string, subtaskId: string): Promise<Task>;
+  /** A follow-up message on a finished task: it runs again on top of what it did. */
+  followUp(taskId: string, message: string): Promise<Task>;
   /** The skills compiled from completed tasks, newest first. */
   skills(): Promise<Skill[]>;
   /** Compiles completed tasks (these, or the newest) into skills. */

@@ -2,7 +2,7 @@
 // src-tauri/commands/typescript.rs. Do not edit: run
 // `MITEOS_BLESS=1 cargo test --workspace --lib -- commands_ts` after changing a command.
 import { type Channel, invoke } from "@tauri-apps/api/core";
-import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Deliverable, Deployment, Event, McpServer, McpServerState, NewTask, Preview, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, Task, TaskStatus } from "../types/core";
+import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Deliverable, Deployment, Event, McpServer, McpServerState, NewTask, PlanEdit, Preview, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
 import type { ApiInfo } from "./backend";
 
 /** Every command of the app, typed as its Rust definition. */
@@ -19,6 +19,10 @@ export const commands = {
   share: (taskId: string, deliverableId: string, expiresInHours: number | null, includeReplay: boolean): Promise<Share> => invoke<Share>("share", { taskId, deliverableId, expiresInHours, includeReplay }),
   shares: (taskId: string): Promise<Array<Share>> => invoke<Array<Share>>("shares", { taskId }),
   revokeShare: (taskId: string, shareId: string): Promise<void> => invoke<void>("revoke_share", { taskId, shareId }),
+  editPlan: (taskId: string, edit: PlanEdit): Promise<Task> => invoke<Task>("edit_plan", { taskId, edit }),
+  retrySubtask: (taskId: string, subtaskId: string, changes: SubtaskEdit): Promise<Task> => invoke<Task>("retry_subtask", { taskId, subtaskId, changes }),
+  cancelSubtask: (taskId: string, subtaskId: string): Promise<Task> => invoke<Task>("cancel_subtask", { taskId, subtaskId }),
+  followUp: (taskId: string, message: string): Promise<Task> => invoke<Task>("follow_up", { taskId, message }),
   agentTypes: (): Promise<Array<AgentType>> => invoke<Array<AgentType>>("agent_types"),
   setAgentModel: (name: string, model: string | null): Promise<AgentType> => invoke<AgentType>("set_agent_model", { name, model }),
   getSettings: (): Promise<Settings> => invoke<Settings>("get_settings"),

@@ -121,6 +121,23 @@ export function httpBackend(token: string, base = ""): Backend {
     deleteSkill: async (id) => {
       await answer(api.DELETE("/skills/{skill_id}", { params: { path: { skill_id: id } } }));
     },
+    editPlan: (taskId, edit) =>
+      answer(api.POST("/tasks/{task_id}/plan", { params: { path: { task_id: taskId } }, body: edit })),
+    retrySubtask: (taskId, subtaskId, changes) =>
+      answer(
+        api.POST("/tasks/{task_id}/subtasks/{subtask_id}/retry", {
+          params: { path: { task_id: taskId, subtask_id: subtaskId } },
+          body: changes,
+        }),
+      ),
+    cancelSubtask: (taskId, subtaskId) =>
+      answer(
+        api.POST("/tasks/{task_id}/subtasks/{subtask_id}/cancel", {
+          params: { path: { task_id: taskId, subtask_id: subtaskId } },
+        }),
+      ),
+    followUp: (taskId, message) =>
+      answer(api.POST("/tasks/{task_id}/messages", { params: { path: { task_id: taskId } }, body: { message } })),
     decideBudget: (taskId, decision, budget) =>
       answer(
         api.POST("/tasks/{task_id}/budget", {

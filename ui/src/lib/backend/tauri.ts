@@ -42,6 +42,10 @@ export function tauriBackend(): Backend {
     renameSkill: (id, name) => call(commands.renameSkill(id, name)),
     deleteSkill: (id) => call(commands.deleteSkill(id)),
     decideBudget: (taskId, decision, budget) => call(commands.decideBudget(taskId, decision, budget ?? null)),
+    editPlan: (taskId, edit) => call(commands.editPlan(taskId, edit)),
+    retrySubtask: (taskId, subtaskId, changes) => call(commands.retrySubtask(taskId, subtaskId, changes)),
+    cancelSubtask: (taskId, subtaskId) => call(commands.cancelSubtask(taskId, subtaskId)),
+    followUp: (taskId, message) => call(commands.followUp(taskId, message)),
     subscribe(taskId, after, onEvent) {
       let open = true;
       let subscription: number | null = null;

@@ -10,7 +10,18 @@ describe("PromptBar", () => {
     expect(document.activeElement).toBe(input);
     await fireEvent.input(input, { target: { value: "Compare three CRMs" } });
     await fireEvent.keyDown(input, { key: "Enter" });
-    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null, [], null, true);
+    expect(onsubmit).toHaveBeenCalledWith("Compare three CRMs", null, [], null, true, false);
+  });
+
+  it("asks for the plan's review when Review plan is on", async () => {
+    const onsubmit = vi.fn();
+    render(PromptBar, { onsubmit });
+    const input = screen.getByLabelText("Describe a task");
+    await fireEvent.click(screen.getByTestId("review-toggle"));
+    expect(screen.getByTestId("review-toggle").getAttribute("aria-pressed")).toBe("true");
+    await fireEvent.input(input, { target: { value: "Plan a launch" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(onsubmit).toHaveBeenCalledWith("Plan a launch", null, [], null, true, true);
   });
 
   it("adds a line with Shift+Enter instead of submitting", async () => {
@@ -32,7 +43,7 @@ describe("PromptBar", () => {
     await fireEvent.input(screen.getByLabelText("Workspace"), { target: { value: "q3-board" } });
     await fireEvent.input(input, { target: { value: "Draft the deck" } });
     await fireEvent.click(screen.getByRole("button", { name: /Run/ }));
-    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board", [], null, true);
+    expect(onsubmit).toHaveBeenCalledWith("Draft the deck", "q3-board", [], null, true, false);
     expect(screen.getByRole("alert").textContent).toContain("the prompt is empty");
   });
 
@@ -58,7 +69,7 @@ describe("PromptBar", () => {
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onsubmit).toHaveBeenCalledWith("Summarise the brief", null, [
       { name: "brief.pdf", size: null, path: "/home/me/brief.pdf" },
-    ], null, true);
+    ], null, true, false);
   });
 
   it("takes browser files through a file input, and a file can be removed", async () => {
@@ -85,7 +96,7 @@ describe("PromptBar", () => {
     const input = screen.getByLabelText("Describe a task");
     await fireEvent.input(input, { target: { value: "Compare CRMs" } });
     await fireEvent.keyDown(input, { key: "Enter" });
-    expect(onsubmit).toHaveBeenCalledWith("Compare CRMs", null, [], { task: { cost_cents: 150, seconds: 600 } }, true);
+    expect(onsubmit).toHaveBeenCalledWith("Compare CRMs", null, [], { task: { cost_cents: 150, seconds: 600 } }, true, false);
 
     // Sent, the limits are cleared for the next task. One that is not a positive number is said
     // where it was typed; nothing is sent.
@@ -115,7 +126,7 @@ describe("PromptBar", () => {
     expect(suggestion.textContent).toContain("subject = Coda");
     await fireEvent.click(screen.getByRole("button", { name: "Plan afresh instead" }));
     await fireEvent.keyDown(input, { key: "Enter" });
-    expect(onsubmit).toHaveBeenCalledWith("Research the top 6 SaaS competitors to Coda", null, [], null, false);
+    expect(onsubmit).toHaveBeenCalledWith("Research the top 6 SaaS competitors to Coda", null, [], null, false, false);
   });
 
   it("says when a prompt worded otherwise is only close to a skill", async () => {

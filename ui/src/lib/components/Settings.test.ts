@@ -28,6 +28,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     staging: { lan: false, port: 7412 },
     staging_url: "http://127.0.0.1:7412",
     staging_lan_url: null,
+    plan: { review: "never", max_revisions: 2 },
     ...over,
   };
 }

@@ -81,6 +81,11 @@ export class LiveTask {
     }
   }
 
+  /** Reads the task again and follows its events anew (after it was reopened). */
+  async reload(): Promise<void> {
+    if (this.view) await this.open(this.view.task.id);
+  }
+
   close(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;

@@ -21,6 +21,8 @@ export interface SubtaskView {
   retries: string[];
   /** The model its agent runs on, once it started (`null` before, and in older journals). */
   model: string | null;
+  /** Why the plan changed this subtask ("moved to analyst: it writes a spreadsheet"). */
+  notes: string[];
 }
 
 export interface TaskView {
@@ -32,6 +34,8 @@ export interface TaskView {
   cancelRequested: boolean;
   /** Plan repairs, newest last. */
   planProblems: string[];
+  /** The plan's revisions in words ("replanned (1): st-3 failed: …"), oldest first. */
+  revisions: string[];
   /** Risky tool calls asked about, oldest first; `pending` ones wait for the user. */
   approvals: Approval[];
   /** The skill the task runs from (no planning call), with its parameters and how they were
@@ -58,14 +62,17 @@ export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskV
     s.tokens_used = 0;
     s.cost_usd = 0;
     s.steps = 0;
+    // Counted by the replay too: one more per rerun of a revision or a reopening.
+    s.attempt = 1;
   }
   return {
     task,
-    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [], model: null })),
+    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [] })),
     deliverables,
     lastSeq: 0,
     cancelRequested: false,
     planProblems: [],
+    revisions: [],
     approvals: [],
     skill: null,
   };
@@ -80,6 +87,11 @@ export function pendingApprovals(view: TaskView, subtaskId?: string): Approval[]
 
 function subtaskOf(view: TaskView, id: string | null): SubtaskView | undefined {
   return id === null ? undefined : view.subtasks.find((s) => s.subtask.id === id);
+}
+
+function addSubtask(view: TaskView, subtask: Subtask): void {
+  view.task.subtasks.push(subtask);
+  view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [] });
 }
 
 /** Applies one event; events at or below `lastSeq` are ignored. */
@@ -149,9 +161,83 @@ export function apply(view: TaskView, event: Event): void {
           finished_at: null,
           output: null,
           error: null,
+          revision: 0,
+          attempt: 1,
+          dropped: false,
+          needs: p.needs ?? [],
         };
-        task.subtasks.push(subtask);
-        view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [], model: null });
+        addSubtask(view, subtask);
+      }
+      break;
+    case "plan_revised": {
+      task.revision = event.revision;
+      const who = event.by === "orchestrator" ? "replanned" : event.by === "user" ? "edited" : "follow-up";
+      view.revisions.push(`${who} (${event.revision}): ${event.reason}`);
+      if (event.by === "follow_up") {
+        const planned = task.follow_ups.find((f) => f.revision === null);
+        if (planned) planned.revision = event.revision;
+      }
+      for (const p of event.diff.added) {
+        if (subtaskOf(view, p.id)) continue;
+        addSubtask(view, {
+          id: p.id, agent_type: p.agent_type, status: "pending", title: p.title, description: p.description,
+          depends_on: p.depends_on, tokens_used: 0, cost_usd: 0, steps: 0, started_at: null, finished_at: null,
+          output: null, error: null, revision: event.revision, attempt: 1, dropped: false, needs: p.needs ?? [],
+        });
+      }
+      for (const p of event.diff.changed) {
+        const s = subtaskOf(view, p.id);
+        if (!s) continue;
+        Object.assign(s.subtask, { title: p.title, description: p.description, agent_type: p.agent_type, depends_on: p.depends_on });
+        s.notes.push(`changed in revision ${event.revision}`);
+      }
+      for (const id of event.diff.rerun) {
+        const s = subtaskOf(view, id);
+        if (!s) continue;
+        Object.assign(s.subtask, { status: "pending", error: null, output: null, finished_at: null, started_at: null });
+        s.subtask.attempt += 1;
+        s.streamed = "";
+        s.toolCalls = [];
+      }
+      for (const id of event.diff.dropped) {
+        const s = subtaskOf(view, id);
+        if (!s) continue;
+        s.subtask.dropped = true;
+        if (s.subtask.status === "pending" || s.subtask.status === "running") s.subtask.status = "cancelled";
+        s.notes.push(`dropped in revision ${event.revision}`);
+      }
+      break;
+    }
+    case "subtask_reassigned": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) {
+        s.subtask.agent_type = event.to;
+        s.notes.push(`moved to ${event.to}: ${event.reason}`);
+      }
+      break;
+    }
+    case "plan_review_requested":
+      task.awaiting_review = true;
+      break;
+    case "plan_approved":
+      task.awaiting_review = false;
+      break;
+    case "result_checked":
+      task.unmet = event.unmet;
+      break;
+    case "follow_up_received":
+      if (!task.follow_ups.some((f) => f.id === event.follow_up.id)) task.follow_ups.push(event.follow_up);
+      break;
+    case "task_reopened":
+      task.status = "running";
+      task.error = null;
+      task.finished_at = null;
+      task.unmet = [];
+      for (const id of event.rerun ?? []) {
+        const s = subtaskOf(view, id);
+        if (!s) continue;
+        Object.assign(s.subtask, { status: "pending", error: null, finished_at: null, started_at: null });
+        s.subtask.attempt += 1;
       }
       break;
     case "subtask_started": {
@@ -238,6 +324,7 @@ export function apply(view: TaskView, event: Event): void {
         s.subtask.status = event.status;
         s.subtask.error = event.error;
         s.subtask.finished_at = event.at;
+        if (event.output) s.subtask.output = event.output;
       }
       break;
     }

@@ -144,6 +144,71 @@ confidence: number, bound_by: BoundBy, };
 
 export type BoundBy = "pattern" | "model" | "pending";
 
+export type RevisedBy = "orchestrator" | "user" | "follow_up";
+
+export type PlanReview = "never" | "always" | { "over_cents": number };
+
+export type SubtaskChange = { id: string, title?: string | null, description?: string | null, agent_type?: string | null, depends_on?: Array<string> | null, };
+
+export type SubtaskAddition = { id?: string | null, title: string, description: string, agent_type: string, depends_on: Array<string>, 
+/**
+ * What the subtask needs its tools for (`web`, `read_files`, `write_files`, `spreadsheet`,
+ * `chart`, `sql`, `command`).
+ */
+needs: Array<string>, };
+
+export type PlanEdit = { 
+/**
+ * Subtasks to change; a failed or cancelled one that is changed runs again.
+ */
+change: Array<SubtaskChange>, add: Array<SubtaskAddition>, 
+/**
+ * Subtasks to remove from the plan (kept in the store, marked `dropped`).
+ */
+drop: Array<string>, 
+/**
+ * Failed or cancelled subtasks to run again as they are.
+ */
+retry: Array<string>, 
+/**
+ * Completed subtasks to run again (with their changes, if `change` names them too); their
+ * dependants run again after them.
+ */
+rerun: Array<string>, };
+
+export type PlanDiff = { added: Array<PlannedSubtask>, 
+/**
+ * Subtasks as they are after the change.
+ */
+changed: Array<PlannedSubtask>, dropped: Array<string>, 
+/**
+ * Subtasks that run again (a new attempt; the old output stays in the journal).
+ */
+rerun: Array<string>, };
+
+export type PlanRevision = { revision: number, by: RevisedBy, reason: string, diff: PlanDiff, at: string, };
+
+export type FollowUp = { id: string, message: string, 
+/**
+ * The revision that planned it, once planned.
+ */
+revision: number | null, at: string, };
+
+export type SubtaskEdit = { title?: string | null, description?: string | null, agent_type?: string | null, };
+
+export type NewMessage = { message: string, };
+
+export type PlanSettings = { 
+/**
+ * When a new task's plan waits for the user before it runs (a task may choose otherwise).
+ */
+review: PlanReview, 
+/**
+ * Revisions the orchestrator may make of one task's plan, recovering from failures and
+ * closing the result check's gaps (0 to 10).
+ */
+max_revisions: number, };
+
 export type Task = { id: string, prompt: string, status: TaskStatus, 
 /**
  * Input plus output tokens of every model call the task made (planning included).
@@ -184,7 +249,31 @@ paused: BudgetPause | null,
 /**
  * The skill the task ran from (no planning call), if it did.
  */
-skill_id: string | null, };
+skill_id: string | null, 
+/**
+ * The plan's current revision: 0 for the first plan, one more for every revision.
+ */
+revision: number, 
+/**
+ * The plan's revisions, oldest first (in `GET /tasks/{id}`; empty in lists).
+ */
+revisions: Array<PlanRevision>, 
+/**
+ * Follow-up messages, oldest first (in `GET /tasks/{id}`; empty in lists).
+ */
+follow_ups: Array<FollowUp>, 
+/**
+ * What the result check found unmet when the task ended (empty when all was met).
+ */
+unmet: Array<string>, 
+/**
+ * When the plan waits for the user before it runs (`null`: the setting's default).
+ */
+plan_review: PlanReview | null, 
+/**
+ * The plan waits for the user to approve or edit it.
+ */
+awaiting_review: boolean, };
 
 export type Subtask = { id: string, agent_type: string, status: SubtaskStatus, title: string, description: string, depends_on: Array<string>, tokens_used: number, cost_usd: number, 
 /**
@@ -194,7 +283,23 @@ steps: number, started_at: string | null, finished_at: string | null,
 /**
  * The agent's final answer; dependants receive it as context.
  */
-output: string | null, error: string | null, };
+output: string | null, error: string | null, 
+/**
+ * The plan revision that added the subtask (0: the first plan).
+ */
+revision: number, 
+/**
+ * 1 for the first run; one more for every retry or rerun.
+ */
+attempt: number, 
+/**
+ * A revision removed it from the plan; it is kept, but does not run.
+ */
+dropped: boolean, 
+/**
+ * What it needs tools for (`web`, `spreadsheet`, …), as planned.
+ */
+needs: Array<string>, };
 
 export type AgentType = { name: string, description: string, system_prompt: string, 
 /**
@@ -221,7 +326,11 @@ name: string, mime_type: string, size_bytes: number, sha256: string,
  */
 subtask_id: string | null, created_at: string, };
 
-export type PlannedSubtask = { id: string, title: string, description: string, agent_type: string, depends_on: Array<string>, };
+export type PlannedSubtask = { id: string, title: string, description: string, agent_type: string, depends_on: Array<string>, 
+/**
+ * What it needs tools for (`web`, `spreadsheet`, …); empty in events from before.
+ */
+needs: Array<string>, };
 
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
 
@@ -251,7 +360,16 @@ confidence: number, } | { "type": "skill_declined", skill_id: string, name: stri
 /**
  * `provider::model` its agent runs on ("" in events written before it was recorded).
  */
-model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
+model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, 
+/**
+ * The agent's answer when it completed: every attempt's stays here when a rerun
+ * replaces it on the subtask.
+ */
+output?: string | null, } | { "type": "plan_revised", revision: number, by: RevisedBy, reason: string, diff: PlanDiff, } | { "type": "subtask_reassigned", subtask_id: string, from: string, to: string, reason: string, } | { "type": "plan_review_requested", revision: number, } | { "type": "plan_approved", edited: boolean, } | { "type": "result_checked", checked: Array<string>, unmet: Array<string>, } | { "type": "follow_up_received", follow_up: FollowUp, } | { "type": "task_reopened", by: RevisedBy, reason: string, 
+/**
+ * Subtasks the task's end had cut short (cancelled), which run again as a new attempt.
+ */
+rerun: Array<string>, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
 
 export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "skill_applied", skill_id: string, name: string, version: number, parameters: { [key in string]: string }, 
 /**
@@ -265,7 +383,16 @@ confidence: number, } | { "type": "skill_declined", skill_id: string, name: stri
 /**
  * `provider::model` its agent runs on ("" in events written before it was recorded).
  */
-model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
+model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, 
+/**
+ * The agent's answer when it completed: every attempt's stays here when a rerun
+ * replaces it on the subtask.
+ */
+output?: string | null, } | { "type": "plan_revised", revision: number, by: RevisedBy, reason: string, diff: PlanDiff, } | { "type": "subtask_reassigned", subtask_id: string, from: string, to: string, reason: string, } | { "type": "plan_review_requested", revision: number, } | { "type": "plan_approved", edited: boolean, } | { "type": "result_checked", checked: Array<string>, unmet: Array<string>, } | { "type": "follow_up_received", follow_up: FollowUp, } | { "type": "task_reopened", by: RevisedBy, reason: string, 
+/**
+ * Subtasks the task's end had cut short (cancelled), which run again as a new attempt.
+ */
+rerun: Array<string>, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
 
 export type Sheet = { name: string, rows: Array<Array<string>>, };
 
@@ -351,6 +478,10 @@ on_quit: OnQuit,
  */
 budget: Budget, 
 /**
+ * Plan review and revisions.
+ */
+plan: PlanSettings, 
+/**
  * Where keys are kept, in words.
  */
 key_store: string, 
@@ -390,7 +521,11 @@ on_quit: OnQuit | null,
 /**
  * The default budget; left out, it stays as it is.
  */
-budget: Budget | null, };
+budget: Budget | null, 
+/**
+ * Plan review and revisions; left out, they stay as they are.
+ */
+plan: PlanSettings | null, };
 
 export type Deployment = { id: string, task_id: string, deliverable_id: string, 
 /**
@@ -526,4 +661,9 @@ use_skills?: boolean | null,
  * Run from this skill (whatever its status: a validation run uses it), the prompt binding
  * its parameters, instead of the skill the prompt matches; the prompt must fit its template.
  */
-skill_id?: string | null, };
+skill_id?: string | null, 
+/**
+ * When the plan waits for the user before it runs (`"never"`, `"always"`,
+ * `{"over_cents": N}`); left out, the setting decides.
+ */
+plan_review?: PlanReview | null, };

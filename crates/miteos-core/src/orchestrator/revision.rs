@@ -1,0 +1,419 @@
+//! Plan revisions: one mechanism for every change to a plan after it was made. A [`PlanEdit`]
+//! (from the user, a failure's recovery, the result check or a follow-up) is checked against the
+//! plan as stored — like a first plan: known agent types, dependencies that exist, no cycles,
+//! bounded size; completed subtasks never changed or dropped, only rerun — then stored in one
+//! transaction with its reason and diff, and journaled (`plan_revised`, and `subtask_reassigned`
+//! for each subtask moved to a type that fits it).
+
+use std::collections::{HashMap, HashSet};
+
+use super::fit::{Reassignment, fit, needs_of};
+use crate::domain::plan::{PlanDiff, PlanEdit, RevisedBy, SubtaskAddition};
+use crate::domain::{AgentType, Subtask, SubtaskStatus};
+use crate::error::Result;
+use crate::events::EventKind;
+use crate::ids::subtask_id;
+use crate::store::{Journal, NewSubtask, RevisionWrite};
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_DESCRIPTION_CHARS: usize = 4000;
+/// Subtasks one task may gather over all its revisions, as a multiple of a plan's limit.
+const LIFETIME_PLANS: usize = 4;
+
+/// An edit checked against the plan: what to store, and the subtasks it moved to a fitting type.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub added: Vec<NewSubtask>,
+    pub changed: Vec<NewSubtask>,
+    pub dropped: Vec<String>,
+    pub rerun: Vec<String>,
+    pub moved: Vec<Reassignment>,
+}
+
+impl Checked {
+    fn diff(&self) -> PlanDiff {
+        PlanDiff {
+            added: self.added.iter().map(NewSubtask::announced).collect(),
+            changed: self.changed.iter().map(NewSubtask::announced).collect(),
+            dropped: self.dropped.clone(),
+            rerun: self.rerun.clone(),
+        }
+    }
+}
+
+fn as_new(s: &Subtask) -> NewSubtask {
+    NewSubtask {
+        id: s.id.clone(),
+        title: s.title.clone(),
+        description: s.description.clone(),
+        agent_type: s.agent_type.clone(),
+        depends_on: s.depends_on.clone(),
+        needs: s.needs.clone(),
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    s.trim().chars().take(max).collect()
+}
+
+/// Checks `edit` against the stored plan `current`; every problem found, or what to store.
+pub(crate) fn check_edit(
+    current: &[Subtask],
+    edit: &PlanEdit,
+    agent_types: &[AgentType],
+    max_subtasks: usize,
+) -> std::result::Result<Checked, Vec<String>> {
+    let mut problems = Vec::new();
+    let by_id: HashMap<&str, &Subtask> = current.iter().map(|s| (s.id.as_str(), s)).collect();
+    let known_types: Vec<&str> = agent_types.iter().map(|a| a.name.as_str()).collect();
+    let named = |id: &str, action: &str, problems: &mut Vec<String>| -> Option<&Subtask> {
+        match by_id.get(id) {
+            Some(s) if s.dropped => {
+                problems.push(format!("{id} was dropped; it cannot be {action}"));
+                None
+            }
+            Some(s) => Some(*s),
+            None => {
+                problems.push(format!("{id} is not a subtask of this plan"));
+                None
+            }
+        }
+    };
+    // Every subtask after the edit, by id; starts as stored.
+    let mut plan: Vec<NewSubtask> = current.iter().map(as_new).collect();
+    let mut rerun: Vec<String> = Vec::new();
+    let mut changed_ids: Vec<String> = Vec::new();
+    for id in &edit.rerun {
+        if let Some(s) = named(id, "rerun", &mut problems) {
+            if s.status == SubtaskStatus::Running || s.status == SubtaskStatus::Pending {
+                problems.push(format!(
+                    "{id} is {}; only a finished subtask is rerun",
+                    s.status.as_str()
+                ));
+            } else if !rerun.contains(id) {
+                rerun.push(id.clone());
+            }
+        }
+    }
+    for id in &edit.retry {
+        if let Some(s) = named(id, "retried", &mut problems) {
+            match s.status {
+                SubtaskStatus::Failed | SubtaskStatus::Cancelled => {
+                    if !rerun.contains(id) {
+                        rerun.push(id.clone());
+                    }
+                }
+                other => problems.push(format!(
+                    "{id} is {}; only a failed or cancelled subtask is retried",
+                    other.as_str()
+                )),
+            }
+        }
+    }
+    for change in &edit.change {
+        let Some(s) = named(&change.id, "changed", &mut problems) else {
+            continue;
+        };
+        match s.status {
+            SubtaskStatus::Running => {
+                problems.push(format!("{} is running; it cannot change now", s.id));
+                continue;
+            }
+            SubtaskStatus::Complete if !rerun.contains(&s.id) => {
+                problems.push(format!(
+                    "{} is complete; its results are kept (rerun it to change it)",
+                    s.id
+                ));
+                continue;
+            }
+            SubtaskStatus::Failed | SubtaskStatus::Cancelled if !rerun.contains(&s.id) => {
+                rerun.push(s.id.clone());
+            }
+            _ => {}
+        }
+        let st = plan
+            .iter_mut()
+            .find(|p| p.id == s.id)
+            .expect("stored subtasks are in the plan");
+        if let Some(t) = &change.title {
+            st.title = clip(t, MAX_TITLE_CHARS);
+        }
+        if let Some(d) = &change.description {
+            st.description = clip(d, MAX_DESCRIPTION_CHARS);
+        }
+        if let Some(a) = &change.agent_type {
+            st.agent_type = a.trim().to_lowercase();
+        }
+        if let Some(deps) = &change.depends_on {
+            st.depends_on = deps.iter().map(|d| d.trim().to_owned()).collect();
+        }
+        st.needs = needs_of(&st.needs, &st.description);
+        if !changed_ids.contains(&s.id) {
+            changed_ids.push(s.id.clone());
+        }
+    }
+    let mut dropped = Vec::new();
+    for id in &edit.drop {
+        if let Some(s) = named(id, "dropped", &mut problems) {
+            match s.status {
+                SubtaskStatus::Complete => problems.push(format!(
+                    "{id} is complete; completed subtasks and their results are kept"
+                )),
+                SubtaskStatus::Running => {
+                    problems.push(format!("{id} is running; cancel it instead"))
+                }
+                _ => dropped.push(id.clone()),
+            }
+        }
+    }
+    let added = added_subtasks(current, &edit.add, max_subtasks, &mut problems);
+    let refs: HashMap<String, String> = edit
+        .add
+        .iter()
+        .zip(&added)
+        .filter_map(|(a, n)| Some((a.id.as_ref()?.trim().to_owned(), n.id.clone())))
+        .collect();
+    plan.extend(added.iter().cloned());
+    for st in &mut plan {
+        for d in &mut st.depends_on {
+            if let Some(id) = refs.get(d.as_str()) {
+                *d = id.clone();
+            }
+        }
+    }
+    // Dependants of a rerun subtask run again after it.
+    let mut k = 0;
+    while k < rerun.len() {
+        let id = rerun[k].clone();
+        for st in &plan {
+            let finished = by_id
+                .get(st.id.as_str())
+                .is_some_and(|s| !s.dropped && s.status.is_finished());
+            if st.depends_on.contains(&id) && finished && !rerun.contains(&st.id) {
+                rerun.push(st.id.clone());
+            } else if st.depends_on.contains(&id)
+                && by_id
+                    .get(st.id.as_str())
+                    .is_some_and(|s| s.status == SubtaskStatus::Running)
+            {
+                problems.push(format!(
+                    "{} depends on {id} and is running; wait for it or cancel it first",
+                    st.id
+                ));
+            }
+        }
+        k += 1;
+    }
+    let active: HashSet<String> = plan
+        .iter()
+        .filter(|s| {
+            !dropped.contains(&s.id) && !by_id.get(s.id.as_str()).is_some_and(|c| c.dropped)
+        })
+        .map(|s| s.id.clone())
+        .collect();
+    if current.len() + added.len() > max_subtasks * LIFETIME_PLANS {
+        problems.push(format!(
+            "the task would have {} subtasks; at most {} are allowed over all its revisions",
+            current.len() + added.len(),
+            max_subtasks * LIFETIME_PLANS
+        ));
+    }
+    let mut moved = Vec::new();
+    let touched: Vec<String> = changed_ids
+        .iter()
+        .chain(added.iter().map(|a| &a.id))
+        .cloned()
+        .collect();
+    for st in plan.iter_mut().filter(|s| active.contains(&s.id)) {
+        if st.title.is_empty() {
+            problems.push(format!("{} has no title", st.id));
+        }
+        if st.description.is_empty() {
+            st.description = st.title.clone();
+        }
+        if !known_types.contains(&st.agent_type.as_str()) {
+            problems.push(format!(
+                "{} has agent_type {:?}, which is not one of: {}",
+                st.id,
+                st.agent_type,
+                known_types.join(", ")
+            ));
+        } else if touched.contains(&st.id)
+            && let Some(m) = fit(st, agent_types)
+        {
+            moved.push(m);
+        }
+        for d in &st.depends_on {
+            if d == &st.id {
+                problems.push(format!("{} depends on itself", st.id));
+            } else if !active.contains(d) {
+                let why = if by_id.contains_key(d.as_str()) || dropped.contains(d) {
+                    "which is dropped: change its depends_on or drop it too"
+                } else {
+                    "which is not a subtask of this plan"
+                };
+                problems.push(format!("{} depends on {d:?}, {why}", st.id));
+            }
+        }
+    }
+    let live: Vec<NewSubtask> = plan
+        .iter()
+        .filter(|s| active.contains(&s.id))
+        .cloned()
+        .collect();
+    if problems.is_empty()
+        && let Some(cycle) = super::planner::find_cycle(&live)
+    {
+        problems.push(format!(
+            "the dependencies form a cycle through {}",
+            cycle.join(", ")
+        ));
+    }
+    if !problems.is_empty() {
+        let mut seen = HashSet::new();
+        problems.retain(|p| seen.insert(p.clone()));
+        return Err(problems);
+    }
+    let changed = plan
+        .iter()
+        .filter(|s| changed_ids.contains(&s.id))
+        .cloned()
+        .collect();
+    let added = plan
+        .iter()
+        .filter(|s| !by_id.contains_key(s.id.as_str()))
+        .cloned()
+        .collect();
+    Ok(Checked {
+        added,
+        changed,
+        dropped,
+        rerun,
+        moved,
+    })
+}
+
+/// The subtasks an edit adds, under the next free `st-N` ids.
+fn added_subtasks(
+    current: &[Subtask],
+    add: &[SubtaskAddition],
+    max_subtasks: usize,
+    problems: &mut Vec<String>,
+) -> Vec<NewSubtask> {
+    if add.len() > max_subtasks {
+        problems.push(format!(
+            "the revision adds {} subtasks; at most {max_subtasks} at once",
+            add.len()
+        ));
+    }
+    let next = current
+        .iter()
+        .filter_map(|s| s.id.strip_prefix("st-")?.parse::<usize>().ok())
+        .max()
+        .unwrap_or(0);
+    add.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let description = match clip(&a.description, MAX_DESCRIPTION_CHARS) {
+                d if d.is_empty() => clip(&a.title, MAX_TITLE_CHARS),
+                d => d,
+            };
+            NewSubtask {
+                id: subtask_id(next + i),
+                title: clip(&a.title, MAX_TITLE_CHARS),
+                needs: needs_of(&a.needs, &description),
+                description,
+                agent_type: a.agent_type.trim().to_lowercase(),
+                depends_on: a.depends_on.iter().map(|d| d.trim().to_owned()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Makes revisions of one Miteos's plans (one at a time: the check sees the plan it changes).
+pub struct Reviser<'a> {
+    pub shared: &'a super::Shared,
+    pub agent_types: &'a [AgentType],
+    pub max_subtasks: usize,
+}
+
+impl Reviser<'_> {
+    /// Whether `edit` would hold up against the task's plan as stored now (nothing stored).
+    pub async fn problems(&self, task_id: &str, edit: &PlanEdit) -> Result<Vec<String>> {
+        let task = self.shared.store.get_task(task_id).await?;
+        Ok(
+            check_edit(&task.subtasks, edit, self.agent_types, self.max_subtasks)
+                .err()
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Checks `edit` against the task's stored plan, then stores and journals it; the new
+    /// revision's number, or the problems that stopped it (nothing stored then).
+    pub async fn revise(
+        &self,
+        task_id: &str,
+        by: RevisedBy,
+        reason: &str,
+        edit: &PlanEdit,
+        follow_up: Option<String>,
+    ) -> Result<std::result::Result<u32, Vec<String>>> {
+        let _one_at_a_time = self.shared.revisions.lock().await;
+        let task = self.shared.store.get_task(task_id).await?;
+        let checked = match check_edit(&task.subtasks, edit, self.agent_types, self.max_subtasks) {
+            Ok(checked) => checked,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        let diff = checked.diff();
+        let write = RevisionWrite {
+            by,
+            reason: clip(reason, MAX_DESCRIPTION_CHARS),
+            added: checked.added,
+            changed: checked.changed,
+            dropped: checked.dropped,
+            rerun: checked.rerun,
+            follow_up,
+            diff: diff.clone(),
+        };
+        let revision = self.shared.store.apply_revision(task_id, &write).await?;
+        self.shared
+            .journal
+            .append(
+                task_id,
+                EventKind::PlanRevised {
+                    revision,
+                    by,
+                    reason: write.reason.clone(),
+                    diff,
+                },
+            )
+            .await?;
+        journal_moves(&self.shared.journal, task_id, checked.moved).await?;
+        Ok(Ok(revision))
+    }
+}
+
+/// Journals each subtask moved to an agent type that fits it.
+pub(crate) async fn journal_moves(
+    journal: &Journal,
+    task_id: &str,
+    moved: Vec<Reassignment>,
+) -> Result<()> {
+    for m in moved {
+        journal
+            .append(
+                task_id,
+                EventKind::SubtaskReassigned {
+                    subtask_id: m.subtask_id,
+                    from: m.from,
+                    to: m.to,
+                    reason: m.reason,
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,164 @@
+use super::*;
+use crate::domain::plan::SubtaskChange;
+use crate::orchestrator::builtin_agent_types;
+
+fn stored(id: &str, agent_type: &str, status: SubtaskStatus, deps: &[&str]) -> Subtask {
+    Subtask {
+        id: id.into(),
+        agent_type: agent_type.into(),
+        status,
+        title: format!("Title of {id}"),
+        description: format!("Do {id}"),
+        depends_on: deps.iter().map(|d| (*d).to_owned()).collect(),
+        tokens_used: 0,
+        cost_usd: 0.0,
+        steps: 0,
+        started_at: None,
+        finished_at: None,
+        output: None,
+        error: None,
+        revision: 0,
+        attempt: 1,
+        dropped: false,
+        needs: vec![],
+    }
+}
+
+/// st-1 complete, st-2 failed, st-3 pending on st-2, st-4 complete on st-1.
+fn plan() -> Vec<Subtask> {
+    vec![
+        stored("st-1", "researcher", SubtaskStatus::Complete, &[]),
+        stored("st-2", "analyst", SubtaskStatus::Failed, &["st-1"]),
+        stored("st-3", "builder", SubtaskStatus::Pending, &["st-2"]),
+        stored("st-4", "builder", SubtaskStatus::Complete, &["st-1"]),
+    ]
+}
+
+fn check(edit: PlanEdit) -> std::result::Result<Checked, Vec<String>> {
+    check_edit(&plan(), &edit, &builtin_agent_types(), 12)
+}
+
+#[test]
+fn a_failed_subtask_changed_runs_again_and_new_ones_get_new_ids() {
+    let checked = check(PlanEdit {
+        change: vec![SubtaskChange {
+            id: "st-2".into(),
+            description: Some("Use the CSV instead".into()),
+            ..Default::default()
+        }],
+        add: vec![SubtaskAddition {
+            id: Some("new-1".into()),
+            title: "Chart it".into(),
+            description: "Draw chart.svg with write_chart".into(),
+            agent_type: "researcher".into(),
+            depends_on: vec!["st-2".into()],
+            needs: vec![],
+        }],
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(checked.rerun, vec!["st-2"]);
+    assert_eq!(checked.changed[0].description, "Use the CSV instead");
+    assert_eq!(checked.added[0].id, "st-5");
+    assert_eq!(
+        checked.added[0].agent_type, "analyst",
+        "moved to a type that can chart"
+    );
+    assert_eq!(checked.moved[0].reason, "it draws a chart");
+}
+
+#[test]
+fn completed_work_is_never_changed_or_dropped_only_rerun_with_its_dependants() {
+    let problems = check(PlanEdit {
+        change: vec![SubtaskChange {
+            id: "st-1".into(),
+            title: Some("Other".into()),
+            ..Default::default()
+        }],
+        drop: vec!["st-4".into()],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.contains("st-1 is complete")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("st-4 is complete")),
+        "{problems:?}"
+    );
+    let checked = check(PlanEdit {
+        change: vec![SubtaskChange {
+            id: "st-1".into(),
+            description: Some("Look wider".into()),
+            ..Default::default()
+        }],
+        rerun: vec!["st-1".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    // st-4 depends on st-1 and is finished; st-2 failed and depends on it.
+    assert_eq!(checked.rerun, vec!["st-1", "st-2", "st-4"]);
+}
+
+#[test]
+fn dropping_needs_the_dependants_handled_and_unknowns_are_refused() {
+    let problems = check(PlanEdit {
+        drop: vec!["st-2".into()],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        problems[0].contains("st-3 depends on \"st-2\", which is dropped"),
+        "{problems:?}"
+    );
+    let checked = check(PlanEdit {
+        drop: vec!["st-2".into(), "st-3".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(checked.dropped, vec!["st-2", "st-3"]);
+    let problems = check(PlanEdit {
+        retry: vec!["st-9".into(), "st-1".into()],
+        add: vec![SubtaskAddition {
+            title: "x".into(),
+            agent_type: "wizard".into(),
+            depends_on: vec!["st-5".into()],
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.contains("st-9 is not a subtask")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("st-1 is complete; only a failed")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("wizard")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("depends on itself")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn cycles_made_by_a_revision_are_refused() {
+    let problems = check(PlanEdit {
+        change: vec![SubtaskChange {
+            id: "st-2".into(),
+            depends_on: Some(vec!["st-3".into()]),
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(problems[0].contains("cycle"), "{problems:?}");
+}
