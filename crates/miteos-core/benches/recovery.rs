@@ -31,6 +31,8 @@ const OUTPUT_TOKENS: i64 = 300;
 /// what failed when asked to revise, and finds every result met.
 struct Flaky {
     attempts: Arc<Mutex<HashMap<(String, String), u32>>>,
+    /// `false`: no subtask fails (the baseline).
+    failing: bool,
 }
 
 fn fails_once(task: &str, part: &str) -> bool {
@@ -104,7 +106,7 @@ impl Provider for Flaky {
                     *n += 1;
                     *n
                 };
-                if attempt == 1 && fails_once(&task, &part) {
+                if self.failing && attempt == 1 && fails_once(&task, &part) {
                     return Err(ProviderError::BadRequest("scripted failure".into()));
                 }
                 StreamItem::Text(format!("{part} answered."))
@@ -114,7 +116,7 @@ impl Provider for Flaky {
     }
 }
 
-struct Source(Arc<Mutex<HashMap<(String, String), u32>>>);
+struct Source(Arc<Mutex<HashMap<(String, String), u32>>>, bool);
 
 impl ProviderSource for Source {
     fn resolve_model(&self, _explicit: Option<&str>) -> miteos_core::Result<String> {
@@ -123,6 +125,7 @@ impl ProviderSource for Source {
     fn provider(&self, _model: &str) -> miteos_core::Result<Arc<dyn Provider>> {
         Ok(Arc::new(Flaky {
             attempts: self.0.clone(),
+            failing: self.1,
         }))
     }
 }
@@ -133,10 +136,10 @@ struct Outcome {
     calls: i64,
 }
 
-async fn run(max_revisions: u32) -> Outcome {
+async fn run(max_revisions: u32, failing: bool) -> Outcome {
     let dir = tempfile::tempdir().expect("temp dir");
     let miteos = Miteos::open(Options {
-        providers: Some(Arc::new(Source(Arc::default()))),
+        providers: Some(Arc::new(Source(Arc::default(), failing))),
         keys_in_file: true,
         ..Options::new(dir.path(), ModelConfig::default())
     })
@@ -162,7 +165,26 @@ async fn run(max_revisions: u32) -> Outcome {
             })
             .await
             .expect("creating the task");
-        let task = miteos.wait(&task.id).await.expect("waiting");
+        let task =
+            match tokio::time::timeout(std::time::Duration::from_secs(30), miteos.wait(&task.id))
+                .await
+            {
+                Ok(task) => task.expect("waiting"),
+                Err(_) => {
+                    let events = miteos.events_after(&task.id, 0, 1000).await.unwrap();
+                    let kinds: Vec<String> = events
+                        .iter()
+                        .map(|e| {
+                            serde_json::to_string(&e.kind)
+                                .unwrap()
+                                .chars()
+                                .take(160)
+                                .collect()
+                        })
+                        .collect();
+                    panic!("task {n} did not end: {}", kinds.join("\n"))
+                }
+            };
         if task.status == TaskStatus::Completed {
             out.completed += 1;
         }
@@ -174,21 +196,35 @@ async fn run(max_revisions: u32) -> Outcome {
 }
 
 fn main() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     rt.block_on(async {
-        let without = run(0).await;
-        let with = run(2).await;
-        let failing: usize = (0..TASKS)
-            .filter(|n| {
-                let task = format!("Answer the five parts of question {n}");
-                (1..=SUBTASKS).any(|i| fails_once(&task, &format!("st-{i}")))
-            })
+        let baseline = run(2, false).await;
+        let without = run(0, true).await;
+        let with = run(2, true).await;
+        // The key the model uses: the first line of an agent's brief.
+        let key = |n: usize| format!("The user's task: Answer the five parts of question {n}");
+        let failures: usize = (0..TASKS)
+            .map(|n| (1..=SUBTASKS).filter(|i| fails_once(&key(n), &format!("st-{i}"))).count())
+            .sum();
+        let hit = (0..TASKS)
+            .filter(|n| (1..=SUBTASKS).any(|i| fails_once(&key(*n), &format!("st-{i}"))))
             .count();
-        println!("recovery: {TASKS} tasks of {SUBTASKS} subtasks; {failing} have a subtask that fails once");
-        for (name, o) in [("without revisions (max 0)", &without), ("with revisions (max 2)", &with)] {
+        println!(
+            "recovery: {TASKS} tasks of {SUBTASKS} subtasks; {failures} subtasks fail once, in {hit} tasks"
+        );
+        for (name, o) in [
+            ("no failures (baseline)", &baseline),
+            ("without revisions (max 0)", &without),
+            ("with revisions (max 2)", &with),
+        ] {
             println!(
                 "  {name:<26} completed {:>2}/{TASKS} ({:>3.0}%) · {:>7} tokens · {:>3} model calls",
                 o.completed,
@@ -197,11 +233,12 @@ fn main() {
                 o.calls
             );
         }
-        let extra = with.tokens - without.tokens;
+        let extra = with.tokens - baseline.tokens;
         println!(
-            "  recovery cost {extra} more tokens ({:+.1}%), {} more calls",
-            100.0 * extra as f64 / without.tokens.max(1) as f64,
-            with.calls - without.calls
+            "  recovery cost {extra} tokens over the baseline ({:+.1}%), {} more calls: {:.0} tokens per failed subtask",
+            100.0 * extra as f64 / baseline.tokens.max(1) as f64,
+            with.calls - baseline.calls,
+            extra as f64 / failures.max(1) as f64
         );
     });
 }

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod rfc3339;
 pub mod skill;
 mod types;
+pub mod words;
 
 pub use error::{Error, ErrorCode, ProviderError, Result};
 pub use types::*;

@@ -29,30 +29,6 @@ const STOP_WORDS: &[&str] = &[
     "would", "some", "each", "all", "then", "also",
 ];
 
-const NUMBER_WORDS: &[&str] = &[
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-];
-
 /// The content words of `text`, lowercased, a plural `s` dropped.
 fn content_words(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -186,7 +162,7 @@ fn content_words_all(text: &str) -> Vec<String> {
 /// itself names.
 fn number_in(value: &str, said: &[String]) -> Option<String> {
     let value = value.trim().to_lowercase();
-    let digits = match NUMBER_WORDS.iter().position(|w| *w == value) {
+    let digits = match miteos_domain::words::number_word(&value) {
         Some(n) => n.to_string(),
         None if value.parse::<f64>().is_ok() => value,
         None => return None,
@@ -194,9 +170,9 @@ fn number_in(value: &str, said: &[String]) -> Option<String> {
     let word = digits
         .parse::<usize>()
         .ok()
-        .and_then(|n| NUMBER_WORDS.get(n));
+        .and_then(miteos_domain::words::word_for);
     said.iter()
-        .any(|w| *w == digits || Some(&w.as_str()) == word)
+        .any(|w| *w == digits || Some(w.as_str()) == word)
         .then_some(digits)
 }
 

@@ -40,7 +40,10 @@ try {
   const run = async (text, review = false) => {
     const prompt = page.getByLabel("Describe a task");
     await prompt.fill(text);
-    if (review) await page.getByTestId("review-toggle").click();
+    if (review) {
+      await page.getByRole("button", { name: /^Budget/ }).click();
+      await page.getByTestId("review-toggle").check();
+    }
     await prompt.press("Enter");
   };
 

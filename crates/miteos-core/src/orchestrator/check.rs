@@ -24,27 +24,6 @@ const OUTPUT_EXCERPT: usize = 600;
 const PRODUCED: &[&str] = &[
     "xlsx", "csv", "md", "html", "json", "svg", "png", "txt", "pdf", "docx", "pptx", "zip",
 ];
-const NUMBER_WORDS: &[&str] = &[
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-];
 /// Plural words after a number that do not count rows ("in 3 sentences", "5 minutes").
 const NOT_ROWS: &[&str] = &[
     "minutes",
@@ -94,8 +73,8 @@ pub(crate) fn expected_rows(prompt: &str) -> Option<usize> {
     for (i, w) in words.iter().enumerate() {
         let n = match w.parse::<usize>() {
             Ok(n) => n,
-            Err(_) => match NUMBER_WORDS.iter().position(|x| x == w) {
-                Some(p) => p + 2,
+            Err(_) => match crate::domain::words::number_word(w) {
+                Some(n) => n,
                 None => continue,
             },
         };

@@ -373,6 +373,48 @@ pub(crate) fn tool_arguments(answer: &Completion, tool: &str) -> Option<Value> {
     serde_json::from_str(text.get(start..=end)?).ok()
 }
 
+impl RunCtx {
+    /// Journals why the model's `what` (a plan, a revision) was rejected (`plan_rejected`) and
+    /// sends the answer back with the problems, for the model to call `tool` again.
+    pub(crate) async fn send_back(
+        &self,
+        request: &mut ChatRequest,
+        answer: &Completion,
+        attempt: u32,
+        problems: &[String],
+        what: &str,
+        tool: &str,
+    ) -> Result<(), Stop> {
+        self.shared
+            .journal
+            .append(
+                &self.task_id,
+                EventKind::PlanRejected {
+                    attempt: attempt + 1,
+                    problems: problems.to_vec(),
+                },
+            )
+            .await?;
+        let feedback = format!(
+            "The {what} was rejected:\n- {}\nCall {tool} again with a corrected {what}.",
+            problems.join("\n- ")
+        );
+        request.messages.push(Message::Assistant {
+            text: answer.text.clone(),
+            tool_calls: answer.tool_calls.clone(),
+        });
+        request.messages.push(match answer.tool_calls.first() {
+            Some(call) => Message::ToolResult {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+                content: feedback,
+            },
+            None => Message::User(feedback),
+        });
+        Ok(())
+    }
+}
+
 pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Plan, Stop> {
     let max_subtasks = ctx.limits.capped_by(ctx.provider.profile()).max_subtasks;
     let mut request = ChatRequest {
@@ -415,32 +457,15 @@ pub(crate) async fn plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<Pla
             )],
         };
         tracing::warn!(attempt, ?problems, "plan rejected");
-        ctx.shared
-            .journal
-            .append(
-                &ctx.task_id,
-                EventKind::PlanRejected {
-                    attempt: attempt + 1,
-                    problems: problems.clone(),
-                },
-            )
-            .await?;
-        let feedback = format!(
-            "The plan was rejected:\n- {}\nCall {SUBMIT_PLAN} again with a corrected plan.",
-            problems.join("\n- ")
-        );
-        request.messages.push(Message::Assistant {
-            text: answer.text.clone(),
-            tool_calls: answer.tool_calls.clone(),
-        });
-        match answer.tool_calls.first() {
-            Some(call) => request.messages.push(Message::ToolResult {
-                call_id: call.id.clone(),
-                name: call.name.clone(),
-                content: feedback,
-            }),
-            None => request.messages.push(Message::User(feedback)),
-        }
+        ctx.send_back(
+            &mut request,
+            &answer,
+            attempt,
+            &problems,
+            "plan",
+            SUBMIT_PLAN,
+        )
+        .await?;
         last_problems = problems;
     }
     Err(Stop::Failed(format!(

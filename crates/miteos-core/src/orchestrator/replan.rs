@@ -16,7 +16,6 @@ use super::revision::Reviser;
 use super::{RunCtx, Stop};
 use crate::domain::plan::{FollowUp, PlanEdit, RevisedBy};
 use crate::domain::{SubtaskStatus, Task};
-use crate::events::EventKind;
 use crate::providers::{ChatRequest, Message, ToolSpec};
 
 pub const REVISE_PLAN: &str = "revise_plan";
@@ -148,32 +147,15 @@ impl RunCtx {
                 }
                 None => vec![format!("the answer contained no {REVISE_PLAN} call")],
             };
-            self.shared
-                .journal
-                .append(
-                    &self.task_id,
-                    EventKind::PlanRejected {
-                        attempt: attempt + 1,
-                        problems: problems.clone(),
-                    },
-                )
-                .await?;
-            request.messages.push(Message::Assistant {
-                text: answer.text.clone(),
-                tool_calls: answer.tool_calls.clone(),
-            });
-            let feedback = format!(
-                "The revision was rejected:\n- {}\nCall {REVISE_PLAN} again with a corrected revision.",
-                problems.join("\n- ")
-            );
-            match answer.tool_calls.first() {
-                Some(call) => request.messages.push(Message::ToolResult {
-                    call_id: call.id.clone(),
-                    name: call.name.clone(),
-                    content: feedback,
-                }),
-                None => request.messages.push(Message::User(feedback)),
-            }
+            self.send_back(
+                &mut request,
+                &answer,
+                attempt,
+                &problems,
+                "revision",
+                REVISE_PLAN,
+            )
+            .await?;
             last = problems;
         }
         Ok(Replanned::GaveUp(format!(

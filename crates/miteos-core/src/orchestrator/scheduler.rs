@@ -96,8 +96,10 @@ pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result
     let mut failed = schedule.failed.clone();
     let mut running = JoinSet::new();
     let mut giving_up: Option<String> = None;
-    // The revision being asked for; meanwhile the siblings run and their ends are recorded.
-    let mut replanning: Option<Replanning<'_>> = None;
+    // The revision being asked for; meanwhile the siblings run and their ends are recorded. It
+    // runs as its own task: its store transaction must go on while this loop records other ends
+    // (a future of this loop is not polled then, and would hold the write lock).
+    let mut replanning: Option<Replanning> = None;
     loop {
         if replanning.is_none()
             && !failed.is_empty()
@@ -105,8 +107,9 @@ pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result
             && !cancel.is_cancelled()
         {
             let batch = std::mem::take(&mut failed);
-            replanning = Some(Box::pin(async move {
-                let outcome = ctx.replan(Why::Failed(&batch), cancel).await;
+            let (ctx, cancel) = (ctx.clone(), cancel.clone());
+            replanning = Some(tokio::spawn(async move {
+                let outcome = ctx.replan(Why::Failed(&batch), &cancel).await;
                 (batch, outcome)
             }));
         }
@@ -131,8 +134,9 @@ pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result
                 }
                 None => {}
             },
-            (batch, outcome) = async { replanning.as_mut().expect("guarded").await }, if replanning.is_some() => {
+            joined = async { replanning.as_mut().expect("guarded").await }, if replanning.is_some() => {
                 replanning = None;
+                let (batch, outcome) = joined.map_err(|e| Stop::Failed(format!("the revision crashed: {e}")))?;
                 match outcome {
                     Ok(Replanned::Revised) => schedule.reload(ctx).await?,
                     Ok(Replanned::GaveUp(reason)) => giving_up = Some(reason),
@@ -174,13 +178,7 @@ struct Schedule {
 type Running = JoinSet<(String, AgentOutcome)>;
 
 /// A revision asked for on failures: the failures, and how it ended.
-type Replanning<'a> = std::pin::Pin<
-    Box<
-        dyn std::future::Future<Output = (Vec<(String, String)>, Result<Replanned, Stop>)>
-            + Send
-            + 'a,
-    >,
->;
+type Replanning = tokio::task::JoinHandle<(Vec<(String, String)>, Result<Replanned, Stop>)>;
 
 impl Schedule {
     /// Reads the plan from the store; what this run has running stays running.

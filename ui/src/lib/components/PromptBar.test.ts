@@ -17,8 +17,9 @@ describe("PromptBar", () => {
     const onsubmit = vi.fn();
     render(PromptBar, { onsubmit });
     const input = screen.getByLabelText("Describe a task");
+    await fireEvent.click(screen.getByRole("button", { name: /Budget/ }));
     await fireEvent.click(screen.getByTestId("review-toggle"));
-    expect(screen.getByTestId("review-toggle").getAttribute("aria-pressed")).toBe("true");
+    expect(screen.getByRole("button", { name: /Budget/ }).textContent).toContain("•");
     await fireEvent.input(input, { target: { value: "Plan a launch" } });
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onsubmit).toHaveBeenCalledWith("Plan a launch", null, [], null, true, true);

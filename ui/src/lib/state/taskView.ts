@@ -171,7 +171,7 @@ export function apply(view: TaskView, event: Event): void {
       break;
     case "plan_revised": {
       task.revision = event.revision;
-      const who = event.by === "orchestrator" ? "replanned" : event.by === "user" ? "edited" : "follow-up";
+      const who = event.by === "orchestrator" ? "replanned" : event.by === "user" ? "edited" : "planned";
       view.revisions.push(`${who} (${event.revision}): ${event.reason}`);
       if (event.by === "follow_up") {
         const planned = task.follow_ups.find((f) => f.revision === null);
