@@ -290,12 +290,17 @@ async fn require_token(
     Ok(next.run(request).await)
 }
 
-/// Answers `429` with `Retry-After` to a client over its rate (a runaway script, a flood).
+/// Answers `429` with `Retry-After` to a client over its rate (a runaway script, a flood, a
+/// guessed token). A request without credentials is not counted: it is refused `401` at once, at
+/// no cost, and always says why.
 async fn rate_limit(
     State(state): State<ApiState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    if !request.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(next.run(request).await);
+    }
     let client = request
         .extensions()
         .get::<axum::extract::ConnectInfo<SocketAddr>>()

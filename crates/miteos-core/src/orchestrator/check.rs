@@ -1,8 +1,9 @@
 //! The result check, before a task says `completed`. Miteos's own checks come first and cost
 //! nothing: every deliverable is there and not empty, every file the instructions name was
 //! written, spreadsheets open, and a spreadsheet of "5 competitors" has at least 5 rows. Then,
-//! unless the model is too small to judge, one short model call (a forced `submit_check`)
-//! compares the outputs and files with the prompt. What is unmet becomes a revision while
+//! unless the model is too small to judge or the task runs from a validated skill (whose recipe
+//! was judged when it was validated), one short model call (a forced `submit_check`) compares the
+//! outputs and files with the prompt. What is unmet becomes a revision while
 //! revisions are left, and is reported on the task otherwise. A judgement that cannot be had
 //! (the call fails, the answer does not parse) leaves Miteos's own checks to decide.
 
@@ -208,7 +209,17 @@ impl RunCtx {
             tokio::task::spawn_blocking(move || file_checks(&prompt, &subtasks, &files, &dir))
                 .await
                 .map_err(|e| Stop::Failed(format!("the result check crashed: {e}")))?;
-        if !self.provider.profile().small {
+        // A run from a validated skill repeats a recipe whose result was judged when it was
+        // validated: Miteos's own checks suffice.
+        let proven = self
+            .skill
+            .as_ref()
+            .is_some_and(|r| r.skill.status == crate::skills::SkillStatus::Active);
+        if proven {
+            findings
+                .checked
+                .push("the skill's validated recipe".to_owned());
+        } else if !self.provider.profile().small {
             match self.judge(&task, &deliverables, cancel).await {
                 Ok(Some(unmet)) => {
                     findings
