@@ -229,6 +229,9 @@ pub fn router(state: ApiState) -> Router {
             axum::routing::put(settings::set_agent_model),
         )
         .route("/openapi.json", get(|| async { Json(openapi_json()) }))
+        // The token is checked first (the outer layer): a request with a missing or wrong token is
+        // refused 401 at once, at no cost; the rate limit guards the work behind it.
+        .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let ui = match &state.ui_dir {
         Some(dir) => ui_routes(dir),
@@ -245,7 +248,6 @@ pub fn router(state: ApiState) -> Router {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
         .layer(middleware::from_fn_with_state(state.clone(), check_host))
-        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -290,17 +292,13 @@ async fn require_token(
     Ok(next.run(request).await)
 }
 
-/// Answers `429` with `Retry-After` to a client over its rate (a runaway script, a flood, a
-/// guessed token). A request without credentials is not counted: it is refused `401` at once, at
-/// no cost, and always says why.
+/// Answers `429` with `Retry-After` to an authenticated client over its rate (a runaway script,
+/// a flood).
 async fn rate_limit(
     State(state): State<ApiState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    if !request.headers().contains_key(header::AUTHORIZATION) {
-        return Ok(next.run(request).await);
-    }
     let client = request
         .extensions()
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
