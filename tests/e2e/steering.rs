@@ -87,6 +87,11 @@ async fn plan_review_waits_and_the_edited_plan_runs_as_edited() {
     let events = events_of(&app, &id).await;
     assert_eq!(of_type(&events, "plan_review_requested").len(), 1);
     assert_eq!(of_type(&events, "plan_approved")[0]["edited"], true);
+    // The edited plan is estimated again: one subtask left to run instead of two.
+    let estimates = of_type(&events, "budget_estimated");
+    assert_eq!(estimates.len(), 2);
+    assert_eq!(estimates[0]["estimate"]["subtasks"], 2);
+    assert_eq!(estimates[1]["estimate"]["subtasks"], 1);
     assert_eq!(of_type(&events, "plan_revised")[0]["by"], "user");
 }
 

@@ -24,6 +24,20 @@ pub struct NewSubtask {
     pub needs: Vec<String>,
 }
 
+impl From<&Subtask> for NewSubtask {
+    /// A stored subtask as a plan has it.
+    fn from(s: &Subtask) -> NewSubtask {
+        NewSubtask {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            description: s.description.clone(),
+            agent_type: s.agent_type.clone(),
+            depends_on: s.depends_on.clone(),
+            needs: s.needs.clone(),
+        }
+    }
+}
+
 impl NewSubtask {
     /// The subtask as a plan or a revision announces it.
     pub fn announced(&self) -> miteos_domain::events::PlannedSubtask {

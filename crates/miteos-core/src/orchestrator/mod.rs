@@ -404,7 +404,12 @@ impl RunCtx {
                 .await?;
         }
         loop {
-            if !store.get_task(&self.task_id).await?.awaiting_review {
+            let now = store.get_task(&self.task_id).await?;
+            if !now.awaiting_review {
+                // An edited plan is estimated again (and asked about, if it is over a limit).
+                if now.revision != task.revision {
+                    self.estimate(&planner::Plan::left_of(&now), cancel).await?;
+                }
                 return Ok(());
             }
             tokio::select! {

@@ -41,17 +41,6 @@ impl Checked {
     }
 }
 
-fn as_new(s: &Subtask) -> NewSubtask {
-    NewSubtask {
-        id: s.id.clone(),
-        title: s.title.clone(),
-        description: s.description.clone(),
-        agent_type: s.agent_type.clone(),
-        depends_on: s.depends_on.clone(),
-        needs: s.needs.clone(),
-    }
-}
-
 fn clip(s: &str, max: usize) -> String {
     s.trim().chars().take(max).collect()
 }
@@ -80,7 +69,7 @@ pub(crate) fn check_edit(
         }
     };
     // Every subtask after the edit, by id; starts as stored.
-    let mut plan: Vec<NewSubtask> = current.iter().map(as_new).collect();
+    let mut plan: Vec<NewSubtask> = current.iter().map(NewSubtask::from).collect();
     let mut rerun: Vec<String> = Vec::new();
     let mut changed_ids: Vec<String> = Vec::new();
     for id in &edit.rerun {

@@ -208,14 +208,7 @@ impl Schedule {
                 }
             }
             self.status.insert(s.id.clone(), status);
-            self.plan.push(NewSubtask {
-                id: s.id,
-                title: s.title,
-                description: s.description,
-                agent_type: s.agent_type,
-                depends_on: s.depends_on,
-                needs: s.needs,
-            });
+            self.plan.push(NewSubtask::from(&s));
         }
         Ok(())
     }
