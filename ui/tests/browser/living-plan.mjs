@@ -98,6 +98,7 @@ try {
   await status("completed").waitFor({ timeout: 30_000 });
   await page.getByTestId("follow-ups").getByText(/added st-3/).waitFor();
   await page.locator('[data-deliverable="pricing.csv"]').waitFor();
+  await page.locator('[data-subtask="st-3"]').getByText('added for the follow-up "add a pricing table"').waitFor();
   await shot("follow-up-light");
 
   if (errors.length) throw new Error(`errors in the page: ${errors.join("; ")}`);

@@ -167,6 +167,8 @@ export function httpBackend(token: string, base = ""): Backend {
                 const event = JSON.parse(message.data) as Event;
                 last = event.seq;
                 if (event.type === "task_finished") finished = true;
+                // A follow-up or retry runs the task again: the stream goes on.
+                if (event.type === "task_reopened") finished = false;
                 onEvent(event);
               },
             });

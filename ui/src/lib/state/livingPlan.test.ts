@@ -30,7 +30,7 @@ describe("a task view follows its living plan", () => {
     expect(st2!.subtask).toMatchObject({ status: "pending", description: "Use the notes", attempt: 2, error: null });
     expect(st3!.subtask).toMatchObject({ status: "cancelled", dropped: true });
     expect(st4!.subtask).toMatchObject({ id: "st-4", revision: 1, status: "pending" });
-    expect(st4!.notes).toEqual(["moved to analyst: it writes a spreadsheet"]);
+    expect(st4!.notes).toEqual(["added in revision 1", "moved to analyst: it writes a spreadsheet"]);
   });
 
   it("waits for review, records the check and the follow-up, and reopens a finished task", () => {
@@ -47,5 +47,11 @@ describe("a task view follows its living plan", () => {
     expect(view.task.status).toBe("running");
     expect(view.task.unmet).toEqual([]);
     expect(view.task.follow_ups.map((f) => f.message)).toEqual(["add a pricing column"]);
+    apply(view, event({
+      type: "plan_revised", revision: 1, by: "follow_up", reason: "follow-up: add a pricing column",
+      diff: { added: [planned("st-2", { agent_type: "analyst" })], changed: [], dropped: [], rerun: [] },
+    }));
+    expect(view.task.follow_ups[0]!.revision).toBe(1);
+    expect(view.subtasks.find((s) => s.subtask.id === "st-2")!.notes).toEqual(['added for the follow-up "add a pricing column"']);
   });
 });

@@ -173,17 +173,29 @@ export function apply(view: TaskView, event: Event): void {
       task.revision = event.revision;
       const who = event.by === "orchestrator" ? "replanned" : event.by === "user" ? "edited" : "planned";
       view.revisions.push(`${who} (${event.revision}): ${event.reason}`);
+      let addedBy = `added in revision ${event.revision}`;
       if (event.by === "follow_up") {
-        const planned = task.follow_ups.find((f) => f.revision === null);
-        if (planned) planned.revision = event.revision;
+        // The follow-up this revision planned: the one waiting for it, or (a view opened after
+        // it, from the stored task) the one that names it.
+        const planned =
+          task.follow_ups.find((f) => f.revision === event.revision) ?? task.follow_ups.find((f) => f.revision === null);
+        if (planned) {
+          planned.revision = event.revision;
+          addedBy = `added for the follow-up "${planned.message}"`;
+        }
       }
       for (const p of event.diff.added) {
-        if (subtaskOf(view, p.id)) continue;
+        const known = subtaskOf(view, p.id);
+        if (known) {
+          if (!known.notes.includes(addedBy)) known.notes.push(addedBy);
+          continue;
+        }
         addSubtask(view, {
           id: p.id, agent_type: p.agent_type, status: "pending", title: p.title, description: p.description,
           depends_on: p.depends_on, tokens_used: 0, cost_usd: 0, steps: 0, started_at: null, finished_at: null,
           output: null, error: null, revision: event.revision, attempt: 1, dropped: false, needs: p.needs ?? [],
         });
+        subtaskOf(view, p.id)?.notes.push(addedBy);
       }
       for (const p of event.diff.changed) {
         const s = subtaskOf(view, p.id);
