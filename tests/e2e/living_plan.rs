@@ -241,10 +241,20 @@ async fn a_sigkill_during_a_revision_resumes() {
     let client = reqwest::Client::new();
     let id = create_task(&client, &addr, &token, "Answer twice").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !app.script.requests().iter().any(|r| fake_model::reviser(r)) {
+    // The revision is being asked for, and st-2 (which ran beside the failing st-1) is complete.
+    loop {
+        let asked = app.script.requests().iter().any(|r| fake_model::reviser(r));
+        let task = get_task(&client, &addr, &token, &id).await;
+        let st2_done = task["subtasks"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|s| s["id"] == "st-2" && s["status"] == "complete")
+        });
+        if asked && st2_done {
+            break;
+        }
         assert!(
             std::time::Instant::now() < deadline,
-            "no revision was asked for"
+            "no revision was asked for, or st-2 did not complete: {task}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
