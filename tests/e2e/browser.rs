@@ -16,6 +16,30 @@ fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Runs one of ui/tests/browser/ with node against the app (its steps printed), passing on
+/// MITEOS_SCREENSHOTS; answers how it exited.
+pub(crate) async fn run_script(
+    app: &TestApp,
+    name: &str,
+    limit: Duration,
+) -> std::process::ExitStatus {
+    let mut command = tokio::process::Command::new("node");
+    command
+        .arg(repo_root().join("ui/tests/browser").join(name))
+        .env("MITEOS_URL", &app.base)
+        .env("MITEOS_TOKEN", TOKEN)
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
+        command.env("MITEOS_SCREENSHOTS", dir);
+    }
+    tokio::time::timeout(limit, command.status())
+        .await
+        .unwrap_or_else(|_| panic!("{name} finishes within {limit:?}"))
+        .expect("running node (installed by scripts/setup.sh)")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn war_room_runs_cancels_downloads_and_pages_history_in_chromium() {
     let app = TestApp::start(Dialect::OpenAi).await;
@@ -93,22 +117,7 @@ async fn war_room_runs_cancels_downloads_and_pages_history_in_chromium() {
     );
     script_example(&app).await;
 
-    let script = repo_root().join("ui/tests/browser/war-room.mjs");
-    let mut command = tokio::process::Command::new("node");
-    command
-        .arg(&script)
-        .env("MITEOS_URL", &app.base)
-        .env("MITEOS_TOKEN", TOKEN)
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
-        command.env("MITEOS_SCREENSHOTS", dir);
-    }
-    let status = tokio::time::timeout(Duration::from_secs(240), command.status())
-        .await
-        .expect("the browser test finishes within 4 minutes")
-        .expect("running node (installed by scripts/setup.sh)");
+    let status = run_script(&app, "war-room.mjs", Duration::from_secs(240)).await;
     assert!(
         status.success(),
         "the War Room browser test failed (its steps are printed above)"

@@ -3,17 +3,12 @@
 //! scripted model: a plan reviewed and edited before it runs, a failed subtask replanned, a
 //! failed node edited and rerun, a follow-up on a finished task.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::support::plans::{plan, revise};
-use crate::support::{Dialect, Reply, TOKEN, TestApp, all_met, fake_model, tool};
-
-fn repo_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::support::{Dialect, Reply, TestApp, all_met, fake_model, tool};
 
 /// The agent of subtask `id` in the task whose prompt is `prompt`.
 fn agent(prompt: &'static str, id: &'static str) -> impl Fn(&str) -> bool {
@@ -106,22 +101,8 @@ async fn the_living_plan_in_chromium() {
     );
     s.on(fake_model::checker, all_met());
 
-    let script = repo_root().join("ui/tests/browser/living-plan.mjs");
-    let mut command = tokio::process::Command::new("node");
-    command
-        .arg(&script)
-        .env("MITEOS_URL", &app.base)
-        .env("MITEOS_TOKEN", TOKEN)
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
-        command.env("MITEOS_SCREENSHOTS", dir);
-    }
-    let status = tokio::time::timeout(Duration::from_secs(180), command.status())
-        .await
-        .expect("the browser test finishes within 3 minutes")
-        .expect("running node (installed by scripts/setup.sh)");
+    let status =
+        crate::browser::run_script(&app, "living-plan.mjs", Duration::from_secs(180)).await;
     assert!(
         status.success(),
         "the living plan's browser test failed (its steps are printed above)"

@@ -373,23 +373,13 @@ mod tests {
             created_at: chrono::Utc::now(),
         };
         let subtask = Subtask {
-            id: "st-1".into(),
-            agent_type: "analyst".into(),
-            status: SubtaskStatus::Complete,
-            title: "t".into(),
             description: "Write table.csv and chart.svg".into(),
-            depends_on: vec![],
-            tokens_used: 0,
-            cost_usd: 0.0,
-            steps: 0,
-            started_at: None,
-            finished_at: None,
-            output: None,
-            error: None,
-            revision: 0,
-            attempt: 1,
-            dropped: false,
-            needs: vec![],
+            ..crate::orchestrator::revision::tests::stored(
+                "st-1",
+                "analyst",
+                SubtaskStatus::Complete,
+                &[],
+            )
         };
         let f = file_checks(
             "Compare the top 5 SaaS competitors",

@@ -405,4 +405,4 @@ pub(crate) async fn journal_moves(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -36,10 +36,11 @@ pub struct NewMessage {
 }
 
 impl Miteos {
-    fn reviser(&self) -> Reviser<'_> {
+    /// The user's revisions, checked against these agent types.
+    fn reviser<'a>(&'a self, agent_types: &'a [crate::domain::AgentType]) -> Reviser<'a> {
         Reviser {
             shared: &self.inner.shared,
-            agent_types: &[],
+            agent_types,
             max_subtasks: self.limits().max_subtasks,
         }
     }
@@ -218,11 +219,7 @@ impl Miteos {
             return self.get_task(&task.id).await;
         }
         let agent_types = self.inner.shared.store.agent_types().await?;
-        let reviser = Reviser {
-            agent_types: &agent_types,
-            ..self.reviser()
-        };
-        let problems = reviser.problems(&task.id, &edit).await?;
+        let problems = self.reviser(&agent_types).problems(&task.id, &edit).await?;
         if !problems.is_empty() {
             return Err(Error::InvalidInput(problems.join("; ")));
         }
@@ -235,11 +232,8 @@ impl Miteos {
     /// A user revision, or the problems that stop it as one invalid-input error.
     async fn revise(&self, task_id: &str, reason: &str, edit: &PlanEdit) -> Result<()> {
         let agent_types = self.inner.shared.store.agent_types().await?;
-        let reviser = Reviser {
-            agent_types: &agent_types,
-            ..self.reviser()
-        };
-        match reviser
+        match self
+            .reviser(&agent_types)
             .revise(task_id, RevisedBy::User, reason, edit, None)
             .await?
         {

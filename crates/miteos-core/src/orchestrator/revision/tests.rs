@@ -2,7 +2,8 @@ use super::*;
 use crate::domain::plan::SubtaskChange;
 use crate::orchestrator::builtin_agent_types;
 
-fn stored(id: &str, agent_type: &str, status: SubtaskStatus, deps: &[&str]) -> Subtask {
+/// A stored subtask of a plan, for tests.
+pub(crate) fn stored(id: &str, agent_type: &str, status: SubtaskStatus, deps: &[&str]) -> Subtask {
     Subtask {
         id: id.into(),
         agent_type: agent_type.into(),
