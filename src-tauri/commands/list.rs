@@ -18,6 +18,9 @@ macro_rules! app_commands {
             settings: agent_types, set_agent_model, create_agent_type, update_agent_type,
                 delete_agent_type, tools, mcp_servers, save_mcp_servers, get_settings,
                 save_settings, api_info;
+            models: model_setup, choose_model, model_catalog, model_downloads, start_download,
+                pause_download, cancel_download, list_prices, set_price, remove_price,
+                refresh_prices;
         }
     };
 }

@@ -4,6 +4,7 @@
 include!("list.rs");
 
 pub mod deliverables;
+pub mod models;
 pub mod plans;
 pub mod settings;
 pub mod skills;

@@ -16,11 +16,11 @@ fn without_a_provider_run_says_how_to_configure_one() {
         stderr.contains("no model provider is configured") && stderr.contains("OPENAI_API_KEY"),
         "{stderr}"
     );
-    let out = miteos(dir.path())
-        .args(["serve", "--port", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "serve needs a provider too");
+    assert!(
+        stderr.contains("miteos models get"),
+        "it names the local model to get: {stderr}"
+    );
+    // `serve` starts anyway (history, deliverables, settings): model_setup.rs tests it.
 }
 
 #[tokio::test]

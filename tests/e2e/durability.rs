@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::served::{
     create_task, dirs_cache, events_within, get_task, miteos, miteos_on, serve, serve_with,
@@ -29,8 +31,22 @@ async fn the_api_survives_fuzzing_from_its_openapi_document() {
         schemathesis.display()
     );
     let app = TestApp::start(Dialect::OpenAi).await;
+    // OpenRouter's price list and the catalog's downloads come from the scripted server (an
+    // empty list; 404 for any model file), never from the internet.
+    Mock::given(method("GET"))
+        .and(path("/openrouter/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&app.model_server)
+        .await;
     let data = tempfile::tempdir().unwrap();
-    let (mut child, addr, token) = serve(&app, data.path());
+    let mut command = miteos(data.path());
+    command
+        .env(
+            "OPENROUTER_BASE_URL",
+            format!("{}/openrouter", app.model_server.uri()),
+        )
+        .env("HF_ENDPOINT", app.model_server.uri());
+    let (mut child, addr, token) = serve_with(&app, command);
     let work = tempfile::tempdir().unwrap();
     let out = tokio::process::Command::new(&schemathesis)
         .current_dir(work.path())

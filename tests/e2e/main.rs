@@ -5,6 +5,7 @@ mod support;
 
 mod analysis;
 mod browser;
+mod browser_models;
 mod browser_plan;
 mod budgets;
 mod cancel;
@@ -19,6 +20,7 @@ mod living_plan;
 mod local;
 mod loops;
 mod mcp;
+mod model_setup;
 mod models;
 mod publishing;
 mod research;

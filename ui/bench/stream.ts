@@ -22,6 +22,7 @@ const task: Task = {
   workspace_id: null, model: "bench::synthetic", started_at: at(), finished_at: null, error: null,
   steps: 0, budget: null, estimate: null, paused: null, skill_id: null,
   revision: 0, revisions: [], follow_ups: [], unmet: [], plan_review: null, awaiting_review: false,
+  cost_unknown: false,
 };
 
 const delays: number[] = [];
@@ -73,6 +74,16 @@ const backend: Backend = {
   settings: async () => { throw new Error("not in the benchmark"); },
   saveSettings: async () => { throw new Error("not in the benchmark"); },
   apiInfo: async () => null,
+  modelSetup: async () => { throw new Error("not in the benchmark"); },
+  chooseModel: async () => { throw new Error("not in the benchmark"); },
+  modelCatalog: async () => { throw new Error("not in the benchmark"); },
+  modelDownloads: async () => [],
+  startDownload: async () => { throw new Error("not in the benchmark"); },
+  pauseDownload: async () => { throw new Error("not in the benchmark"); },
+  cancelDownload: async () => { throw new Error("not in the benchmark"); },
+  prices: async () => [],
+  setPrice: async () => [],
+  removePrice: async () => [],
   notify: async () => {},
   openUrl: async () => {},
 };

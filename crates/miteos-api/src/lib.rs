@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod extract;
 pub mod files;
+mod models;
 mod openapi;
 mod plans;
 mod publish;
@@ -228,6 +229,28 @@ pub fn router(state: ApiState) -> Router {
             "/agent-types/{name}/model",
             axum::routing::put(settings::set_agent_model),
         )
+        .route("/models/setup", get(models::setup))
+        .route("/models/choice", post(models::choose))
+        .route("/models/catalog", get(models::catalog))
+        .route(
+            "/models/downloads",
+            get(models::downloads).post(models::start_download),
+        )
+        .route(
+            "/models/downloads/{name}/pause",
+            post(models::pause_download),
+        )
+        .route(
+            "/models/downloads/{name}/cancel",
+            post(models::cancel_download),
+        )
+        .route(
+            "/prices",
+            get(models::prices)
+                .put(models::set_price)
+                .delete(models::remove_price),
+        )
+        .route("/prices/refresh", post(models::refresh_prices))
         .route("/openapi.json", get(|| async { Json(openapi_json()) }))
         // The token is checked first (the outer layer): a request with a missing or wrong token is
         // refused 401 at once, at no cost; the rate limit guards the work behind it.

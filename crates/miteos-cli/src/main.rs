@@ -102,7 +102,8 @@ enum Command {
         #[command(subcommand)]
         command: cli::mcp::McpCommand,
     },
-    /// Manage the embedded model's GGUF files.
+    /// How Miteos thinks: first-run setup, the catalog of local models and their downloads,
+    /// installed GGUF files, the model new tasks use, prices.
     Models {
         #[command(subcommand)]
         command: cli::models::ModelsCommand,
@@ -179,7 +180,18 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
     let miteos = miteos.clone();
     match command {
         Command::Serve { host, port, ui_dir } => {
-            let model = miteos.default_model()?;
+            // With no model at all it still serves history, deliverables and settings, and says
+            // how to configure one.
+            let model = match miteos.default_model() {
+                Ok(model) => model,
+                Err(e) => {
+                    eprintln!(
+                        "No model is configured yet, so tasks cannot run; everything else works. \
+                         Choose one in the War Room (Settings → Models), or with `miteos models setup`.\n{e}"
+                    );
+                    "none".to_owned()
+                }
+            };
             let token = token::load_or_create(data_dir).map_err(|e| {
                 Error::io(
                     format!("creating the API token in {}", data_dir.display()),
@@ -237,6 +249,12 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 .iter()
                 .map(|p| miteos_core::service::Attachment::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
+            // The first run on a terminal asks how Miteos should think (once; `miteos models
+            // setup` asks again).
+            if model.is_none() && cli::models::interactive() && !miteos.model_setup().await?.chosen
+            {
+                cli::models::setup(&miteos, true).await?;
+            }
             let new = miteos_core::service::NewTask {
                 prompt: prompt.join(" "),
                 attachments,

@@ -14,6 +14,8 @@
 
 #[path = "support/bench_args.rs"]
 mod bench_args;
+#[path = "support/local_miteos.rs"]
+mod local_miteos;
 #[path = "support/saas_kind.rs"]
 mod saas_kind;
 #[path = "support/skill_runs.rs"]
@@ -24,8 +26,6 @@ use std::sync::Arc;
 use miteos_core::Miteos;
 use miteos_core::domain::TaskStatus;
 use miteos_core::events::EventKind;
-use miteos_core::providers::ModelConfig;
-use miteos_core::service::Options;
 use miteos_core::skills::{Skill, SkillStatus};
 use saas_kind::prompt;
 use skill_runs::{Run, report, run, savings};
@@ -93,17 +93,8 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let models = dir.path().join("models");
-        std::fs::create_dir_all(&models).unwrap();
-        std::os::unix::fs::symlink(&model, models.join(model.file_name().unwrap())).unwrap();
         // Nothing configured: tasks run on the embedded model.
-        let options = Options {
-            keys_in_file: true,
-            ..Options::new(dir.path(), ModelConfig::default())
-        };
-        let miteos = Miteos::open(options).await.unwrap();
-        println!("model: {}", model.display());
+        let (_dir, miteos) = local_miteos::open(&model).await;
 
         let skill = match compiled_here(&miteos).await {
             Some(skill) => {

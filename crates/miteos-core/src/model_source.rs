@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
-use crate::models::{DEFAULT_MODEL, ModelStore};
+use crate::models::ModelStore;
 use crate::providers::RetryPolicy;
 use crate::providers::{ModelConfig, Provider, ProviderSource};
 
@@ -43,17 +43,15 @@ impl DefaultProviders {
         }
     }
 
-    /// The local model used when nothing else is configured: the default one if installed,
-    /// else the first installed model.
+    /// The local model used when nothing else is configured: the best one installed for this
+    /// machine (a catalog pick before any other, the built-in demo last).
     fn default_local(&self) -> Option<String> {
         if !cfg!(feature = "local") {
             return None;
         }
         let installed = self.models.list().ok()?;
-        installed
-            .iter()
-            .find(|m| m.name == DEFAULT_MODEL)
-            .or_else(|| installed.first())
+        let machine = crate::providers::catalog::machine(self.models.dir());
+        crate::providers::catalog::best_installed(&installed, &machine)
             .map(|m| format!("{LOCAL_PREFIX}{}", m.name))
     }
 
@@ -87,6 +85,15 @@ impl DefaultProviders {
     }
 }
 
+impl DefaultProviders {
+    /// The catalog model recommended for this machine, by name.
+    fn recommended_local(&self) -> String {
+        let machine = crate::providers::catalog::machine(self.models.dir());
+        let [_, medium, _] = crate::providers::catalog::picks(&machine);
+        medium.unwrap_or("Qwen3-0.6B-Q8_0").to_owned()
+    }
+}
+
 impl ProviderSource for DefaultProviders {
     fn resolve_model(&self, explicit: Option<&str>) -> Result<String> {
         let explicit = explicit.map(str::trim).filter(|m| !m.is_empty());
@@ -106,7 +113,9 @@ impl ProviderSource for DefaultProviders {
         match self.config.resolve_model(explicit) {
             Err(Error::NotConfigured(message)) if explicit.is_none() => self.default_local().ok_or_else(|| {
                 Error::NotConfigured(format!(
-                    "{message}\nOr install the embedded model: `bash scripts/install-model.sh` (or `miteos models add FILE.gguf`)."
+                    "{message}\nOr install a local model: `miteos models get {}` (the one recommended for this machine), \
+                     or `miteos models add FILE.gguf`; `miteos models setup` shows what this machine already has.",
+                    self.recommended_local()
                 ))
             }),
             other => other,

@@ -373,6 +373,9 @@ pub struct Estimate {
     /// the same model (the rest from a typical subtask).
     pub from_history: u32,
     pub subtasks: u32,
+    /// A model of the plan has no known price: `cost_cents` leaves it out.
+    #[serde(default)]
+    pub cost_unknown: bool,
 }
 
 /// The user's answer to a pause.

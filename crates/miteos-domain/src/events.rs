@@ -101,9 +101,13 @@ pub enum EventKind {
         subtask_id: Option<String>,
         input_tokens: i64,
         output_tokens: i64,
+        /// The call's cost (0 when its price is unknown: see `cost_unknown`).
         cost_usd: f64,
         task_total_tokens: i64,
         task_total_cost_cents: i64,
+        /// The call's model has no known price: the task's cost is unknown from here on.
+        #[serde(default)]
+        cost_unknown: bool,
     },
     /// A model call failed and is retried after `delay_ms`.
     ProviderRetry {
@@ -195,6 +199,9 @@ pub enum EventKind {
         error: Option<String>,
         total_tokens_used: i64,
         total_cost_cents: i64,
+        /// Some calls ran on a model whose price is unknown: the cost counts only the others.
+        #[serde(default)]
+        cost_unknown: bool,
     },
 }
 

@@ -10,6 +10,7 @@ pub mod digest;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod models;
 pub mod plan;
 pub mod rfc3339;
 pub mod skill;

@@ -138,6 +138,10 @@ pub struct Task {
     pub plan_review: Option<crate::plan::PlanReview>,
     /// The plan waits for the user to approve or edit it.
     pub awaiting_review: bool,
+    /// Some calls ran on a model whose price is unknown: the cost totals count only the priced
+    /// ones, and every view says "cost unknown" (its budget is enforced on tokens).
+    #[serde(default)]
+    pub cost_unknown: bool,
 }
 
 impl Task {
@@ -169,6 +173,7 @@ impl Task {
             unmet: Vec::new(),
             plan_review: None,
             awaiting_review: false,
+            cost_unknown: false,
         }
     }
 }
@@ -203,6 +208,9 @@ pub struct Subtask {
     pub dropped: bool,
     /// What it needs tools for (`web`, `spreadsheet`, …), as planned.
     pub needs: Vec<String>,
+    /// Some of its calls ran on a model whose price is unknown (see `Task::cost_unknown`).
+    #[serde(default)]
+    pub cost_unknown: bool,
 }
 
 /// A role an agent plays: data, not code. Built-ins are seeded; users add their own.

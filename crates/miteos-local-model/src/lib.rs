@@ -362,14 +362,14 @@ const SMALL_MODEL_BYTES: u64 = 1 << 30;
 
 impl LocalProvider {
     pub fn new(engine: Arc<LocalEngine>, model: String, settings: LocalSettings) -> Self {
+        let context = Some(settings.context);
         let profile = if engine.model_bytes < SMALL_MODEL_BYTES {
-            ModelProfile {
-                max_plan_subtasks: Some(3),
-                max_agent_steps: Some(4),
-                small: true,
-            }
+            ModelProfile::small(context)
         } else {
-            ModelProfile::default()
+            ModelProfile {
+                context,
+                ..ModelProfile::default()
+            }
         };
         LocalProvider {
             engine,
@@ -392,6 +392,10 @@ impl Provider for LocalProvider {
 
     fn profile(&self) -> ModelProfile {
         self.profile
+    }
+
+    fn is_local(&self) -> bool {
+        true
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<ProviderStream, ProviderError> {

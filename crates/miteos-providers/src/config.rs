@@ -18,7 +18,7 @@ pub const HOW_TO_CONFIGURE: &str = concat!(
     "  OPENROUTER_API_KEY=sk-or-...   (OpenRouter; default model openrouter::openai/gpt-4.1-mini)\n",
     "  OPENAI_BASE_URL=http://127.0.0.1:8080/v1 MITEOS_MODEL=<model>    (llama.cpp, vLLM, LM Studio)\n",
     "  OLLAMA_HOST=http://127.0.0.1:11434 MITEOS_MODEL=ollama::<model>  (Ollama)\n",
-    "or pass --model PROVIDER::MODEL."
+    "or pass --model PROVIDER::MODEL; `miteos models setup` shows what this machine already has."
 );
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -31,6 +31,9 @@ pub struct ModelConfig {
     pub anthropic_api_key: Option<String>,
     pub anthropic_base_url: Option<String>,
     pub openrouter_api_key: Option<String>,
+    /// OpenRouter's API address (a proxy, or a test server); its model list gives the prices.
+    #[serde(default)]
+    pub openrouter_base_url: Option<String>,
     pub ollama_host: Option<String>,
     /// Call tools through JSON-schema structured output instead of native tool calling (for
     /// servers whose model or chat template has no tool support).
@@ -56,6 +59,7 @@ impl fmt::Debug for ModelConfig {
             .field("anthropic_api_key", &key(&self.anthropic_api_key))
             .field("anthropic_base_url", &self.anthropic_base_url)
             .field("openrouter_api_key", &key(&self.openrouter_api_key))
+            .field("openrouter_base_url", &self.openrouter_base_url)
             .field("ollama_host", &self.ollama_host)
             .field("emulate_tools", &self.emulate_tools)
             .field("light_model", &self.light_model)
@@ -81,7 +85,17 @@ impl Default for RetryPolicy {
     }
 }
 
+/// OpenRouter's API, unless configured otherwise.
+pub const OPENROUTER_API: &str = "https://openrouter.ai/api/v1";
+
 impl ModelConfig {
+    /// OpenRouter's API address in use.
+    pub fn openrouter_url(&self) -> &str {
+        self.openrouter_base_url
+            .as_deref()
+            .unwrap_or(OPENROUTER_API)
+    }
+
     /// Reads the variables named in the README. Empty values count as unset.
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -92,6 +106,7 @@ impl ModelConfig {
             anthropic_api_key: var("ANTHROPIC_API_KEY"),
             anthropic_base_url: var("ANTHROPIC_BASE_URL"),
             openrouter_api_key: var("OPENROUTER_API_KEY"),
+            openrouter_base_url: var("OPENROUTER_BASE_URL"),
             ollama_host: var("OLLAMA_HOST"),
             emulate_tools: var("MITEOS_EMULATE_TOOLS")
                 .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
@@ -113,6 +128,7 @@ impl ModelConfig {
             anthropic_api_key,
             anthropic_base_url,
             openrouter_api_key,
+            openrouter_base_url,
             ollama_host,
             light_model
         );
@@ -189,6 +205,64 @@ impl ModelConfig {
             _ => {}
         }
         Ok(Arc::new(GenaiProvider::new(self.clone(), model)?))
+    }
+}
+
+impl ModelConfig {
+    /// Checks an API key for `provider` with one cheap call (listing models, or OpenRouter's key
+    /// endpoint): refused keys are bad input, an unreachable provider is unavailable.
+    pub async fn check_key(&self, http: &reqwest::Client, provider: &str, key: &str) -> Result<()> {
+        let request = match provider {
+            "openai" => {
+                let base = self
+                    .openai_base_url
+                    .as_deref()
+                    .unwrap_or("https://api.openai.com/v1");
+                http.get(format!("{}/models", base.trim_end_matches('/')))
+                    .bearer_auth(key)
+            }
+            "anthropic" => {
+                let base = self
+                    .anthropic_base_url
+                    .as_deref()
+                    .unwrap_or("https://api.anthropic.com");
+                let base = base.trim_end_matches('/');
+                let base = base.strip_suffix("/v1").unwrap_or(base);
+                http.get(format!("{base}/v1/models"))
+                    .header("x-api-key", key)
+                    .header("anthropic-version", "2023-06-01")
+            }
+            "openrouter" => http
+                .get(format!(
+                    "{}/key",
+                    self.openrouter_url().trim_end_matches('/')
+                ))
+                .bearer_auth(key),
+            other => {
+                return Err(Error::InvalidInput(format!("{other} takes no API key")));
+            }
+        };
+        let response = request
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .map_err(|e| {
+                Error::Provider(miteos_domain::ProviderError::Unavailable(format!(
+                    "cannot reach {provider} to check the key: {e}"
+                )))
+            })?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            401 | 403 => Err(Error::InvalidInput(format!(
+                "{provider} refused the key (HTTP {}); check that it is complete and active",
+                response.status().as_u16()
+            ))),
+            status => Err(Error::Provider(miteos_domain::ProviderError::Unavailable(
+                format!(
+                    "{provider} answered HTTP {status} when the key was checked; try again later"
+                ),
+            ))),
+        }
     }
 }
 

@@ -17,11 +17,16 @@ use super::emulated_tools::{
     AnswerStream, answer_schema, parse_answer, plain_messages, system_prompt,
 };
 use super::{
-    ChatRequest, Message, Provider, ProviderError, ProviderStream, StreamItem, ToolCall, Usage,
+    ChatRequest, Message, ModelProfile, Provider, ProviderError, ProviderStream, ServerInfo,
+    StreamItem, ToolCall, Usage,
 };
 use miteos_domain::{Error, Result};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a local server may take to start answering: a request waits there for a free slot
+/// (when other clients use it too) and its prompt is processed on the machine's cores. Waiting
+/// is not a dead server; a server that stops mid-answer is still caught by the read timeout.
+const LOCAL_START_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 pub struct GenaiProvider {
     client: Client,
@@ -32,6 +37,31 @@ pub struct GenaiProvider {
     timeout: Duration,
     /// Tool calls through structured output, for servers whose model has no tool calling.
     emulate_tools: bool,
+    /// The server, when it is the user's own (Ollama, a compatible server on a local address).
+    local: Option<LocalServer>,
+}
+
+/// A model server of the user's: where it is, and how to ask it about itself.
+#[derive(Debug, Clone)]
+enum LocalServer {
+    Ollama(String),
+    Compatible(String),
+}
+
+impl LocalServer {
+    fn key(&self, model: &str) -> String {
+        match self {
+            LocalServer::Ollama(host) => format!("ollama@{host}#{model}"),
+            LocalServer::Compatible(url) => format!("openai@{url}#{model}"),
+        }
+    }
+
+    fn slot_key(&self) -> String {
+        match self {
+            LocalServer::Ollama(host) => format!("ollama@{host}"),
+            LocalServer::Compatible(url) => format!("openai@{url}"),
+        }
+    }
 }
 
 impl GenaiProvider {
@@ -52,6 +82,20 @@ impl GenaiProvider {
         };
         let timeout = config.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let emulate_tools = config.emulate_tools;
+        let local = match provider {
+            "ollama" => Some(LocalServer::Ollama(crate::servers::ollama_url(
+                config
+                    .ollama_host
+                    .as_deref()
+                    .unwrap_or("http://127.0.0.1:11434"),
+            ))),
+            "openai" => config
+                .openai_base_url
+                .as_deref()
+                .filter(|url| crate::servers::is_local_url(url))
+                .map(|url| LocalServer::Compatible(url.trim_end_matches('/').to_owned())),
+            _ => None,
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -71,7 +115,13 @@ impl GenaiProvider {
             genai_model: format!("{namespace}::{name}"),
             timeout,
             emulate_tools,
+            local,
         })
+    }
+
+    /// The model's name on its server.
+    fn server_model(&self) -> &str {
+        self.model.split_once("::").map_or(&self.model, |(_, m)| m)
     }
 }
 
@@ -100,7 +150,12 @@ fn resolve_target(config: &ModelConfig, mut target: ServiceTarget) -> ServiceTar
             }
             target.auth = key(&config.anthropic_api_key);
         }
-        AdapterKind::OpenRouter => target.auth = key(&config.openrouter_api_key),
+        AdapterKind::OpenRouter => {
+            if let Some(url) = &config.openrouter_base_url {
+                target.endpoint = endpoint(url);
+            }
+            target.auth = key(&config.openrouter_api_key);
+        }
         AdapterKind::Ollama => {
             if let Some(host) = &config.ollama_host {
                 let host = if host.contains("://") {
@@ -177,13 +232,67 @@ impl Provider for GenaiProvider {
         &self.model
     }
 
+    fn profile(&self) -> ModelProfile {
+        let info = self
+            .local
+            .as_ref()
+            .and_then(|s| crate::servers::cached_now(&s.key(self.server_model())));
+        match info {
+            Some(ServerInfo {
+                parameters: Some(n),
+                context,
+                ..
+            }) if n < crate::servers::SMALL_MODEL_PARAMETERS => ModelProfile::small(context),
+            Some(info) => ModelProfile {
+                context: info.context,
+                ..ModelProfile::default()
+            },
+            None => ModelProfile::default(),
+        }
+    }
+
+    fn is_local(&self) -> bool {
+        self.local.is_some()
+    }
+
+    fn slot_key(&self) -> String {
+        match &self.local {
+            Some(server) => server.slot_key(),
+            None => self
+                .model
+                .split_once("::")
+                .map_or(self.model.as_str(), |(p, _)| p)
+                .to_owned(),
+        }
+    }
+
+    async fn server_info(&self) -> Option<ServerInfo> {
+        let server = self.local.as_ref()?;
+        let model = self.server_model().to_owned();
+        let info = crate::servers::cached(&server.key(&model), || async {
+            match server {
+                LocalServer::Ollama(host) => crate::servers::probe_ollama(host, &model).await,
+                LocalServer::Compatible(url) => {
+                    crate::servers::probe_openai_compatible(url, &model).await
+                }
+            }
+        })
+        .await;
+        Some(info)
+    }
+
     async fn stream(&self, request: &ChatRequest) -> Result<ProviderStream, ProviderError> {
         let emulate =
             self.emulate_tools && (!request.tools.is_empty() || request.force_tool.is_some());
+        let start_timeout = if self.local.is_some() {
+            LOCAL_START_TIMEOUT.max(self.timeout)
+        } else {
+            self.timeout
+        };
         let mut options = ChatOptions::default()
             .with_capture_usage(true)
             .with_capture_tool_calls(true)
-            .with_stream_header_timeout(self.timeout)
+            .with_stream_header_timeout(start_timeout)
             .with_stream_read_timeout(self.timeout);
         if let Some(max) = request.max_tokens {
             options = options.with_max_tokens(max);

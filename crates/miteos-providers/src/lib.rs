@@ -7,12 +7,14 @@
 //! (miteos-local-model), so this one builds without llama.cpp. [`models`] keeps the local GGUF
 //! files.
 
+pub mod catalog;
 pub mod config;
 pub mod emulated_tools;
 mod genai_provider;
 pub mod models;
 pub mod pricing;
 pub mod scripted;
+pub mod servers;
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -22,6 +24,7 @@ use serde::{Deserialize, Serialize};
 pub use config::{ModelConfig, RetryPolicy};
 pub use genai_provider::GenaiProvider;
 pub use miteos_domain::ProviderError;
+pub use servers::ServerInfo;
 
 /// One model call: a system prompt, the conversation so far and the tools the model may call.
 #[derive(Debug, Clone, Default)]
@@ -86,15 +89,30 @@ pub struct Completion {
     pub usage: Usage,
 }
 
-/// What the orchestrator should ask of a model. Small local models get small plans and few
-/// agent steps, so a task on them ends in minutes, not hours.
+/// What the orchestrator should ask of a model. Small models (local files under 1 GiB, server
+/// models under 1.5B parameters) get the small-model pipeline: a plan made in code, a brief
+/// that asks for the deliverable first, few agent steps.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ModelProfile {
+    /// The model's context in tokens, when known.
+    pub context: Option<u32>,
     pub max_plan_subtasks: Option<usize>,
     pub max_agent_steps: Option<usize>,
     /// Too small to judge a result against the prompt, or to revise a plan: a task on it runs
     /// Miteos's own result checks only, and reports what they find instead of replanning.
     pub small: bool,
+}
+
+impl ModelProfile {
+    /// The profile of a small model (see [`ModelProfile`]).
+    pub fn small(context: Option<u32>) -> Self {
+        ModelProfile {
+            context,
+            max_plan_subtasks: Some(3),
+            max_agent_steps: Some(4),
+            small: true,
+        }
+    }
 }
 
 #[async_trait]
@@ -104,6 +122,27 @@ pub trait Provider: Send + Sync {
 
     fn profile(&self) -> ModelProfile {
         ModelProfile::default()
+    }
+
+    /// The model runs on this machine or the user's own server: it costs nothing unless the
+    /// user priced it.
+    fn is_local(&self) -> bool {
+        false
+    }
+
+    /// The calls that share one server's capacity: every model of a provider by default; one
+    /// local server's models (its slots are what it can do at once).
+    fn slot_key(&self) -> String {
+        self.model()
+            .split_once("::")
+            .map_or(self.model(), |(p, _)| p)
+            .to_owned()
+    }
+
+    /// What the model's server says it can do (slots, context, size), asked once and cached;
+    /// `None` for providers that do not say. [`Provider::profile`] reflects it once asked.
+    async fn server_info(&self) -> Option<ServerInfo> {
+        None
     }
 
     /// Starts a model call. Errors before the first item (HTTP status, connection) come from here;

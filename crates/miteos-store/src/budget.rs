@@ -18,6 +18,8 @@ pub struct Spent {
     pub tokens: i64,
     pub cost_micros: i64,
     pub steps: i64,
+    /// Some of the tokens were spent on a model whose price is unknown.
+    pub cost_unknown: bool,
 }
 
 /// What complete subtasks of one agent type cost on average.
@@ -58,8 +60,9 @@ impl Store {
     /// What the task, and the subtask if one is named, have spent.
     pub async fn spent(&self, task_id: &str, subtask_id: Option<&str>) -> Result<(Spent, Spent)> {
         let row = sqlx::query(
-            "SELECT t.input_tokens + t.output_tokens AS tokens, t.cost_micros, t.steps, \
-             s.input_tokens + s.output_tokens AS st_tokens, s.cost_micros AS st_cost, s.steps AS st_steps \
+            "SELECT t.input_tokens + t.output_tokens AS tokens, t.cost_micros, t.steps, t.unpriced_tokens, \
+             s.input_tokens + s.output_tokens AS st_tokens, s.cost_micros AS st_cost, s.steps AS st_steps, \
+             s.unpriced_tokens AS st_unpriced \
              FROM tasks t LEFT JOIN subtasks s ON s.task_id = t.id AND s.id = ? WHERE t.id = ?",
         )
         .bind(subtask_id)
@@ -71,11 +74,13 @@ impl Store {
             tokens: row.get("tokens"),
             cost_micros: row.get("cost_micros"),
             steps: row.get("steps"),
+            cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
         };
         let subtask = Spent {
             tokens: row.get::<Option<i64>, _>("st_tokens").unwrap_or(0),
             cost_micros: row.get::<Option<i64>, _>("st_cost").unwrap_or(0),
             steps: row.get::<Option<i64>, _>("st_steps").unwrap_or(0),
+            cost_unknown: row.get::<Option<i64>, _>("st_unpriced").unwrap_or(0) > 0,
         };
         Ok((task, subtask))
     }

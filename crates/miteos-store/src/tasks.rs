@@ -57,11 +57,13 @@ impl NewSubtask {
 pub struct TaskTotals {
     pub tokens: i64,
     pub cost_micros: i64,
+    /// Some of the task's calls had no known price.
+    pub cost_unknown: bool,
 }
 
 pub(crate) const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, model, input_tokens, output_tokens, \
      cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause, skill_id, \
-     revision, unmet, plan_review, awaiting_review";
+     revision, unmet, plan_review, awaiting_review, unpriced_tokens";
 
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
@@ -110,7 +112,7 @@ impl Store {
         }
         let rows = in_list(
             "SELECT task_id, id, title, description, agent_type, status, input_tokens, output_tokens, cost_micros, \
-             output, error, started_at, finished_at, steps, revision, attempt, dropped, needs FROM subtasks WHERE task_id IN (",
+             output, error, started_at, finished_at, steps, revision, attempt, dropped, needs, unpriced_tokens FROM subtasks WHERE task_id IN (",
             task_ids,
             ") ORDER BY task_id, position",
         )
@@ -168,6 +170,7 @@ impl Store {
                 attempt: attempt as u32,
                 dropped: row.get("dropped"),
                 needs: json_column(&row, "needs")?,
+                cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
             });
         }
         Ok(out)
@@ -291,24 +294,33 @@ impl Store {
         Ok(ids)
     }
 
-    /// Adds one model call's usage to the subtask (if any) and the task; returns the task's totals.
+    /// Adds one model call's usage to the subtask (if any) and the task; returns the task's
+    /// totals. A call whose cost is unknown (`None`) counts its tokens as unpriced.
     pub async fn add_usage(
         &self,
         task_id: &str,
         subtask_id: Option<&str>,
         input_tokens: i64,
         output_tokens: i64,
-        cost_micros: i64,
+        cost_micros: Option<i64>,
     ) -> Result<TaskTotals> {
+        let unpriced = if cost_micros.is_none() {
+            (input_tokens + output_tokens).max(1)
+        } else {
+            0
+        };
+        let cost_micros = cost_micros.unwrap_or(0);
         let mut tx = self.begin().await?;
         if let Some(st) = subtask_id {
             sqlx::query(
                 "UPDATE subtasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
-                 cost_micros = cost_micros + ?, steps = steps + 1 WHERE task_id = ? AND id = ?",
+                 cost_micros = cost_micros + ?, unpriced_tokens = unpriced_tokens + ?, steps = steps + 1 \
+                 WHERE task_id = ? AND id = ?",
             )
             .bind(input_tokens)
             .bind(output_tokens)
             .bind(cost_micros)
+            .bind(unpriced)
             .bind(task_id)
             .bind(st)
             .execute(&mut *tx)
@@ -317,12 +329,13 @@ impl Store {
         }
         let row = sqlx::query(
             "UPDATE tasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
-             cost_micros = cost_micros + ?, steps = steps + 1 WHERE id = ? \
-             RETURNING input_tokens + output_tokens AS tokens, cost_micros",
+             cost_micros = cost_micros + ?, unpriced_tokens = unpriced_tokens + ?, steps = steps + 1 WHERE id = ? \
+             RETURNING input_tokens + output_tokens AS tokens, cost_micros, unpriced_tokens",
         )
         .bind(input_tokens)
         .bind(output_tokens)
         .bind(cost_micros)
+        .bind(unpriced)
         .bind(task_id)
         .fetch_one(&mut *tx)
         .await
@@ -333,6 +346,7 @@ impl Store {
         Ok(TaskTotals {
             tokens: row.get("tokens"),
             cost_micros: row.get("cost_micros"),
+            cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
         })
     }
 
@@ -446,6 +460,7 @@ pub(crate) fn task_from_row(row: &SqliteRow) -> Result<Task> {
         unmet: json_column(row, "unmet")?,
         plan_review: from_json(row, "plan_review")?,
         awaiting_review: row.get("awaiting_review"),
+        cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
     })
 }
 

@@ -107,10 +107,25 @@ impl TestApp {
         model_server: MockServer,
         dir: tempfile::TempDir,
     ) -> TestApp {
-        let options = Options {
+        Self::start_with_options(models, script, model_server, dir, |_| {}).await
+    }
+
+    /// `start_configured`, with the options changed by `tweak` before Miteos opens.
+    pub async fn start_with_options(
+        models: ModelConfig,
+        script: Script,
+        model_server: MockServer,
+        dir: tempfile::TempDir,
+        tweak: impl FnOnce(&mut Options),
+    ) -> TestApp {
+        let mut options = Options {
             keys_in_file: true,
+            // Only the models the test put there, never the user's.
+            models_dir: Some(dir.path().join("models")),
+            hf_endpoint: None,
             ..Options::new(dir.path(), models)
         };
+        tweak(&mut options);
         let miteos = Miteos::open(options).await.expect("open miteos");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -34,9 +34,15 @@ pub fn serve(app: &TestApp, data_dir: &std::path::Path) -> (std::process::Child,
 
 /// `serve`, from a prepared `miteos` command (extra environment, captured stderr).
 pub fn serve_with(app: &TestApp, mut command: Command) -> (std::process::Child, String, String) {
-    let mut child = command
+    command
         .env("OPENAI_BASE_URL", format!("{}/v1", app.model_server.uri()))
-        .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
+        .env("MITEOS_MODEL", "openai::gpt-4.1-mini");
+    serve_bare(command)
+}
+
+/// `miteos serve --port 0` from `command` as it is (no model configured unless it says so).
+pub fn serve_bare(mut command: Command) -> (std::process::Child, String, String) {
+    let mut child = command
         .env("MITEOS_SECRETS", "file")
         .args(["serve", "--port", "0"])
         .stdout(Stdio::piped())
@@ -61,7 +67,10 @@ pub fn miteos(data_dir: &std::path::Path) -> Command {
     for var in PROVIDER_VARS {
         cmd.env_remove(var);
     }
-    cmd.env("MITEOS_DATA_DIR", data_dir).env("RUST_LOG", "warn");
+    // Only the models the test puts in the data dir's models/, never the user's.
+    cmd.env("MITEOS_DATA_DIR", data_dir)
+        .env("MITEOS_MODELS_DIR", data_dir.join("models"))
+        .env("RUST_LOG", "warn");
     cmd
 }
 

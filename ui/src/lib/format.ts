@@ -22,6 +22,17 @@ export function dollarsFromCents(cents: number): string {
   return `$${(cents / 100).toFixed(2)}`;
 }
 
+/** A cost in cents, or "cost unknown" when a call ran on a model without a known price (never
+ * a misleading $0). */
+export function costFromCents(cents: number, unknown: boolean): string {
+  return unknown ? "cost unknown" : dollarsFromCents(cents);
+}
+
+/** Unrounded dollars, or "cost unknown". */
+export function cost(usd: number, unknown: boolean): string {
+  return unknown ? "cost unknown" : dollars(usd);
+}
+
 /** Unrounded dollars for small amounts: `$0.0012`. */
 export function dollars(usd: number): string {
   if (usd === 0) return "$0.00";

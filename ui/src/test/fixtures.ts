@@ -30,6 +30,7 @@ export function task(over: Partial<Task> = {}): Task {
     unmet: [],
     plan_review: null,
     awaiting_review: false,
+    cost_unknown: false,
     ...over,
   };
 }
@@ -53,6 +54,7 @@ export function subtask(id: string, over: Partial<Subtask> = {}): Subtask {
     attempt: 1,
     dropped: false,
     needs: [],
+    cost_unknown: false,
     ...over,
   };
 }
@@ -122,6 +124,16 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     settings: vi.fn(),
     saveSettings: vi.fn(),
     apiInfo: vi.fn(async () => null),
+    modelSetup: vi.fn(async () => ({ keys: [], servers: [], local: [], current: "openai::gpt-4.1-mini", current_is_demo: false, chosen: true })),
+    chooseModel: vi.fn(),
+    modelCatalog: vi.fn(async () => ({ machine: { memory_bytes: 8e9, cores: 4, free_disk_bytes: 1e11 }, models: [], recommended: null, models_dir: "/m" })),
+    modelDownloads: vi.fn(async () => []),
+    startDownload: vi.fn(),
+    pauseDownload: vi.fn(),
+    cancelDownload: vi.fn(),
+    prices: vi.fn(async () => []),
+    setPrice: vi.fn(async () => []),
+    removePrice: vi.fn(async () => []),
     notify: vi.fn(async () => {}),
     openUrl: vi.fn(async () => {}),
     ...over,

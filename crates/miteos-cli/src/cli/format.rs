@@ -22,6 +22,15 @@ pub fn usd(amount: f64) -> String {
     }
 }
 
+/// A cost, or "cost unknown" when some of it ran on a model without a known price (never $0).
+pub fn cost(amount: f64, unknown: bool) -> String {
+    if unknown {
+        "cost unknown".into()
+    } else {
+        usd(amount)
+    }
+}
+
 pub fn short(text: &str, max: usize) -> String {
     let one_line = text.replace(['\n', '\r'], " ");
     if one_line.chars().count() <= max {

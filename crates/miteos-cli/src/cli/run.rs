@@ -14,7 +14,7 @@ use miteos_core::service::{Attachment, NewTask};
 use miteos_core::{Error, Miteos};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::format::{status_icon_task, usd};
+use super::format::{cost, status_icon_task};
 pub use super::questions::{ApprovalMode, OverBudget};
 use super::questions::{Modes, answerer};
 use super::tree_view::TreeView;
@@ -175,10 +175,18 @@ async fn watch(
         task.status.as_str(),
         task.id,
         thousands(task.total_tokens_used),
-        usd(task.total_cost_usd)
+        cost(task.total_cost_usd, task.cost_unknown)
     );
     if let Some(error) = &task.error {
         println!("  {error}");
+    }
+    if let Some(name) = task.model.strip_prefix("local::")
+        && miteos_core::providers::catalog::is_demo(name)
+    {
+        println!(
+            "  Made by {name}, the built-in demo model: it shows the whole pipeline offline but cannot do real work.\n  \
+             For real work choose a bigger model: `miteos models setup`, or `miteos models get --recommended`."
+        );
     }
     if !deliverables.is_empty() {
         println!("\nDeliverables:");

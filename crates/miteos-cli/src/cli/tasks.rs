@@ -5,7 +5,7 @@ use miteos_core::{Error, Miteos};
 
 use miteos_core::budget::thousands;
 
-use super::format::{short, status_icon_task, usd};
+use super::format::{cost, short, status_icon_task};
 
 pub async fn print(
     miteos: &Miteos,
@@ -34,7 +34,7 @@ pub async fn print(
             t.id,
             t.created_at.format("%Y-%m-%d %H:%M"),
             thousands(t.total_tokens_used),
-            usd(t.total_cost_usd),
+            cost(t.total_cost_usd, t.cost_unknown),
             short(label, 60)
         );
     }

@@ -11,7 +11,7 @@ use miteos_core::budget::{BudgetDecision, thousands};
 use miteos_core::domain::SubtaskStatus;
 use miteos_core::events::{Event, EventKind, PlannedSubtask};
 
-use super::format::{elapsed, short, usd};
+use super::format::{cost, elapsed, short};
 use super::questions::Question;
 
 struct Node {
@@ -21,6 +21,7 @@ struct Node {
     elapsed: Option<Duration>,
     tokens: i64,
     cost_usd: f64,
+    cost_unknown: bool,
     activity: String,
 }
 
@@ -33,6 +34,7 @@ impl Node {
             elapsed: None,
             tokens: 0,
             cost_usd: 0.0,
+            cost_unknown: false,
             activity: String::new(),
         }
     }
@@ -48,6 +50,7 @@ pub(super) struct TreeView {
     phase: String,
     tokens: i64,
     cents: i64,
+    cost_unknown: bool,
     pub(super) last_seq: i64,
     /// Set while a question is asked on the terminal: the tree does not redraw.
     pub(super) paused: Arc<AtomicBool>,
@@ -75,6 +78,7 @@ impl TreeView {
             phase: "planning".into(),
             tokens: 0,
             cents: 0,
+            cost_unknown: false,
             last_seq: 0,
             paused: Arc::new(AtomicBool::new(false)),
             quiet: false,
@@ -332,12 +336,15 @@ impl TreeView {
                 cost_usd,
                 task_total_tokens,
                 task_total_cost_cents,
+                cost_unknown,
             } => {
                 self.tokens = *task_total_tokens;
                 self.cents = *task_total_cost_cents;
+                self.cost_unknown |= *cost_unknown;
                 if let Some(n) = subtask_id.as_deref().and_then(|id| self.node(id)) {
                     n.tokens += input_tokens + output_tokens;
                     n.cost_usd += cost_usd;
+                    n.cost_unknown |= *cost_unknown;
                 }
             }
             EventKind::ProviderRetry {
@@ -467,7 +474,7 @@ impl TreeView {
                 self.note(&format!(
                     "Estimate: {} tokens · {}",
                     thousands(estimate.tokens),
-                    usd(estimate.cost_cents as f64 / 100.0)
+                    cost(estimate.cost_cents as f64 / 100.0, estimate.cost_unknown)
                 ));
             }
             EventKind::BudgetPaused { pause } => {
@@ -491,7 +498,7 @@ impl TreeView {
             self.phase,
             elapsed(self.started.elapsed()),
             thousands(self.tokens),
-            usd(self.cents as f64 / 100.0)
+            cost(self.cents as f64 / 100.0, self.cost_unknown)
         )
     }
 
@@ -561,7 +568,7 @@ impl Node {
             short(&self.planned.title, 40),
             time,
             thousands(self.tokens),
-            usd(self.cost_usd),
+            cost(self.cost_usd, self.cost_unknown),
             self.activity
         )
     }

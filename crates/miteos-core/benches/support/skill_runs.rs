@@ -1,6 +1,6 @@
 //! What the skill benchmarks measure of one task, and how they report fresh runs against runs
-//! from a skill. Shared by `benches/skills.rs` (scripted provider) and `benches/skills_local.rs`
-//! (the embedded model).
+//! from a skill. Shared by `benches/skills.rs` (scripted provider), `benches/skills_local.rs`
+//! (the embedded model) and `benches/offline_suite.rs` (one task's run).
 
 // Each benchmark uses part of it.
 #![allow(dead_code)]
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use miteos_core::Miteos;
 use miteos_core::domain::TaskStatus;
-use miteos_core::service::NewTask;
+use miteos_core::service::{Attachment, NewTask};
 
 pub struct Run {
     pub id: String,
@@ -42,15 +42,21 @@ impl Run {
 
 /// Runs `prompt` to its end: planned afresh, or from a skill when `use_skills` and it matches.
 pub async fn run(miteos: &Miteos, prompt: String, use_skills: bool) -> Run {
-    let started = Instant::now();
-    let task = miteos
-        .create_task(NewTask {
+    run_task(
+        miteos,
+        NewTask {
             prompt,
             use_skills: Some(use_skills),
             ..Default::default()
-        })
-        .await
-        .expect("creating the task");
+        },
+    )
+    .await
+}
+
+/// Runs a new task to its end.
+pub async fn run_task(miteos: &Miteos, new: NewTask<Attachment>) -> Run {
+    let started = Instant::now();
+    let task = miteos.create_task(new).await.expect("creating the task");
     let task = miteos.wait(&task.id).await.expect("waiting for the task");
     let wall = started.elapsed();
     let mut files: Vec<String> = miteos

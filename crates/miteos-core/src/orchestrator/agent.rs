@@ -11,6 +11,7 @@ use tracing::Instrument;
 use super::budget::SubtaskClock;
 use super::loops::{LoopGuard, Verdict};
 use super::recipe::{Replay, light_provider, replay_skill_steps};
+use super::small;
 use super::tool_call::run_tool;
 use super::{RunCtx, Stop};
 use crate::domain::{AgentType, SubtaskStatus};
@@ -95,6 +96,9 @@ async fn agent_loop(
     )
     .await?
     {
+        return Ok(output);
+    }
+    if let Some(output) = agent.deliver_first(clock, cancel).await? {
         return Ok(output);
     }
     // The budget's step limit asks at 80%; a small model's own cap stops without asking.
@@ -227,6 +231,97 @@ impl<'a> Agent<'a> {
             tool_ctx,
             loops: LoopGuard::default(),
         })
+    }
+
+    /// A small model's subtask that names its file: one turn that writes it, through the tool
+    /// forced and constrained (see `small`), asked once more with the error when the call
+    /// fails. `None` when the model is not small or the subtask names no file it can write.
+    async fn deliver_first(
+        &mut self,
+        clock: &SubtaskClock,
+        cancel: &CancellationToken,
+    ) -> Result<Option<String>, Stop> {
+        if !self.provider.profile().small || self.request.tools.is_empty() {
+            return Ok(None);
+        }
+        let found = small::named_deliverables(&self.subtask.description)
+            .into_iter()
+            .rev()
+            .find_map(|d| {
+                let spec = self
+                    .request
+                    .tools
+                    .iter()
+                    .find(|t| t.name == d.tool)?
+                    .clone();
+                Some((d, spec))
+            });
+        let Some((deliverable, spec)) = found else {
+            return Ok(None);
+        };
+        let ctx = self.ctx;
+        let spec = small::constrained(&spec, &deliverable, small::rows_for(&ctx.prompt));
+        let dir = ctx.task_dir.clone();
+        let attached = tokio::task::spawn_blocking(move || small::attached_text(&dir))
+            .await
+            .unwrap_or_default();
+        let mut request = small::request(
+            &self.request.system,
+            &self.subtask.description,
+            &attached,
+            spec,
+            &deliverable,
+        );
+        let mut last_error = String::from("it answered without writing it");
+        for _ in 0..2 {
+            ctx.checkpoint(Some(clock), cancel).await?;
+            let answer = ctx
+                .model_turn(
+                    self.provider.as_ref(),
+                    &request,
+                    Some(&self.subtask.id),
+                    cancel,
+                )
+                .await?;
+            let Some(call) = answer.tool_calls.first().cloned() else {
+                request.messages.push(Message::Assistant {
+                    text: answer.text.clone(),
+                    tool_calls: Vec::new(),
+                });
+                request.messages.push(Message::User(format!(
+                    "Call {} to write {} now.",
+                    deliverable.tool, deliverable.file
+                )));
+                continue;
+            };
+            let result = run_tool(
+                ctx,
+                &self.available,
+                &self.subtask.id,
+                &call,
+                &self.tool_ctx,
+                None,
+            )
+            .await?;
+            if result.ok {
+                return Ok(Some(format!("Wrote {}.", deliverable.file)));
+            }
+            last_error = result.for_model.clone();
+            request.messages.push(Message::Assistant {
+                text: answer.text,
+                tool_calls: vec![call.clone()],
+            });
+            request.messages.push(Message::ToolResult {
+                call_id: call.id.clone(),
+                name: call.name.clone(),
+                content: result.for_model,
+            });
+        }
+        Err(Stop::Failed(format!(
+            "the model could not write {}: {}",
+            deliverable.file,
+            crate::tools::truncate_chars(&last_error, 300)
+        )))
     }
 
     /// Goes on with the fallback model, from the same conversation (journaled).

@@ -319,6 +319,7 @@ impl RunCtx {
         let mut tokens = spent.tokens as f64;
         let mut micros = spent.cost_micros as f64;
         let mut from_history = 0;
+        let mut cost_unknown = spent.cost_unknown;
         for st in &plan.subtasks {
             match history.get(&st.agent_type) {
                 Some(h) => {
@@ -339,7 +340,17 @@ impl RunCtx {
                         .and_then(|a| a.model.clone())
                         .unwrap_or_else(|| model.clone());
                     tokens += TYPICAL_SUBTASK_TOKENS as f64;
-                    micros += self.shared.prices.cost_micros(&agent_model, usage) as f64;
+                    let local = if agent_model == self.provider.model() {
+                        self.provider.is_local()
+                    } else {
+                        self.providers
+                            .provider(&agent_model)
+                            .is_ok_and(|p| p.is_local())
+                    };
+                    match self.shared.prices.cost_micros(&agent_model, usage, local) {
+                        Some(m) => micros += m as f64,
+                        None => cost_unknown = true,
+                    }
                 }
             }
         }
@@ -354,6 +365,7 @@ impl RunCtx {
             cost_cents: cents_from_micros(micros.round() as i64),
             from_history,
             subtasks: plan.subtasks.len() as u32,
+            cost_unknown,
         };
         self.shared
             .store

@@ -19,6 +19,7 @@ mod replan;
 mod revision;
 mod scheduler;
 mod skill_match;
+mod small;
 mod tool_call;
 
 use std::collections::HashMap;
@@ -181,15 +182,21 @@ impl ProviderSlots {
         }
     }
 
-    /// Waits for a free slot of the provider serving `model` (`provider::name`).
-    pub(crate) async fn enter(&self, model: &str) -> tokio::sync::OwnedSemaphorePermit {
-        let provider = model.split_once("::").map_or(model, |(p, _)| p).to_owned();
+    /// Waits for a free slot of the server behind `provider`: as many as a local server says it
+    /// works on at once (llama.cpp's slots, Ollama's parallel requests), else the per-provider
+    /// limit. A call waits here, in Miteos, where waiting is not a timeout.
+    pub(crate) async fn enter(&self, provider: &dyn Provider) -> tokio::sync::OwnedSemaphorePermit {
+        let key = provider.slot_key();
+        let capacity = match provider.server_info().await.and_then(|i| i.slots) {
+            Some(slots) => slots.clamp(1, self.per_provider.max(slots)),
+            None => self.per_provider,
+        };
         let semaphore = self
             .semaphores
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(provider)
-            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_provider)))
+            .entry(key)
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(capacity)))
             .clone();
         semaphore
             .acquire_owned()
@@ -262,6 +269,9 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     tokio::fs::create_dir_all(&ctx.task_dir)
         .await
         .map_err(|e| Stop::Failed(format!("cannot create the task folder: {e}")))?;
+    // What the model's server can do (its slots, its size: a small model gets the small-model
+    // pipeline) is asked once, before the first call.
+    ctx.provider.server_info().await;
     ctx.shared
         .store
         .set_task_status(&ctx.task_id, TaskStatus::Running, None)
@@ -350,11 +360,23 @@ async fn run(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
             skill: None,
             ..ctx.clone()
         };
-        let plan = planner::plan(&fresh, cancel).await?;
+        let plan = make_plan(&fresh, cancel).await?;
         return run_new_plan(&fresh, plan, cancel).await;
     }
-    let plan = planner::plan(ctx, cancel).await?;
+    let plan = make_plan(ctx, cancel).await?;
     run_new_plan(ctx, plan, cancel).await
+}
+
+/// The plan of a new task: the planner's, or for a small model one made in code (see `small`).
+async fn make_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<planner::Plan, Stop> {
+    if ctx.provider.profile().small {
+        let dir = ctx.task_dir.clone();
+        let attached = tokio::task::spawn_blocking(move || small::attached_names(&dir))
+            .await
+            .unwrap_or_default();
+        return Ok(small::plan(&ctx.prompt, &ctx.agent_types, &attached));
+    }
+    planner::plan(ctx, cancel).await
 }
 
 /// Goes on with the stored plan: waits for its review if it still waits, plans the follow-ups
@@ -503,7 +525,10 @@ async fn finish(ctx: &RunCtx, outcome: Result<(), Stop>) -> Result<()> {
             Some("cancelled by the user".to_owned()),
         ),
         Err(Stop::Stopped(reason)) => (TaskStatus::Cancelled, Some(reason)),
-        Err(stop) => (TaskStatus::Failed, stop.failure()),
+        Err(stop) => (
+            TaskStatus::Failed,
+            stop.failure().map(|reason| small::with_fix(ctx, reason)),
+        ),
     };
     record_end(
         &ctx.shared.store,
@@ -556,6 +581,7 @@ pub(crate) async fn record_end(
                 error,
                 total_tokens_used: task.total_tokens_used,
                 total_cost_cents: task.total_cost_cents,
+                cost_unknown: task.cost_unknown,
             },
         )
         .await?;

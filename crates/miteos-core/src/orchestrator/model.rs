@@ -34,7 +34,7 @@ impl RunCtx {
         // Held for the whole call, stream included.
         let _slot = tokio::select! {
             _ = cancel.cancelled() => return Err(Stop::Cancelled),
-            slot = self.shared.provider_slots.enter(provider.model()) => slot,
+            slot = self.shared.provider_slots.enter(provider) => slot,
         };
         let mut retries = Retries::new(&self.retry);
         loop {
@@ -43,8 +43,7 @@ impl RunCtx {
                 .await?
             {
                 Ok(out) => {
-                    self.record_usage(provider.model(), subtask_id, &out)
-                        .await?;
+                    self.record_usage(provider, subtask_id, &out).await?;
                     return Ok(out);
                 }
                 Err(error) => error,
@@ -130,11 +129,14 @@ impl RunCtx {
 
     async fn record_usage(
         &self,
-        model: &str,
+        provider: &dyn Provider,
         subtask_id: Option<&str>,
         out: &Completion,
     ) -> Result<(), Stop> {
-        let micros = self.shared.prices.cost_micros(model, out.usage);
+        let micros =
+            self.shared
+                .prices
+                .cost_micros(provider.model(), out.usage, provider.is_local());
         let totals = self
             .shared
             .store
@@ -154,9 +156,10 @@ impl RunCtx {
                     subtask_id: subtask_id.map(str::to_owned),
                     input_tokens: out.usage.input_tokens,
                     output_tokens: out.usage.output_tokens,
-                    cost_usd: micros as f64 / 1e6,
+                    cost_usd: micros.unwrap_or(0) as f64 / 1e6,
                     task_total_tokens: totals.tokens,
                     task_total_cost_cents: cents_from_micros(totals.cost_micros),
+                    cost_unknown: micros.is_none(),
                 },
             )
             .await?;
@@ -229,10 +232,34 @@ impl Retries {
     }
 }
 
+/// Why a model call failed for good, and what the user can do about it.
 fn failure_message(model: &str, error: &ProviderError, retries: u32) -> String {
-    if retries == 0 {
+    let failed = if retries == 0 {
         format!("model {model} failed: {error}")
     } else {
         format!("model {model} failed after {retries} retries: {error}")
-    }
+    };
+    let fix = match error {
+        ProviderError::Network(_)
+        | ProviderError::Timeout
+        | ProviderError::Unavailable(_)
+        | ProviderError::Server { .. }
+        | ProviderError::Interrupted(_) => format!(
+            "check that {model}'s server is running and reachable, or choose another model in Settings → Models \
+             (`miteos models setup`)"
+        ),
+        ProviderError::ContextTooLong(_) => format!(
+            "the task's conversation no longer fits in {model}'s context: choose a model with a longer context in \
+             Settings → Models, or attach less"
+        ),
+        ProviderError::Auth(_) => format!(
+            "check the API key for {model} in Settings → Models (`miteos models use {model} --key-stdin`)"
+        ),
+        ProviderError::RateLimited { .. } => {
+            "the provider keeps limiting requests: try again later, or lower Settings → Concurrency"
+                .to_owned()
+        }
+        ProviderError::BadRequest(_) | ProviderError::Stream(_) => return failed,
+    };
+    format!("{failed}. To fix: {fix}")
 }

@@ -92,8 +92,10 @@ fn clip(s: &str, max: usize) -> String {
 pub enum DanglingDeps {
     /// Reported, so the planner is asked to repair the plan (it may have forgotten a subtask).
     Report,
-    /// Dropped: there is nothing to wait for. Used on the last attempt, so a small model that keeps
-    /// writing `st-3` into a one-subtask plan still gets its task done.
+    /// Repaired in code where a plan can be: dangling dependencies dropped (there is nothing to
+    /// wait for), an unknown agent type mapped to the nearest known one, a dependency cycle
+    /// broken at its dependencies on later subtasks. Used on the last attempt, so a model that
+    /// keeps making the same mistake still gets its task done.
     Drop,
 }
 
@@ -124,6 +126,10 @@ pub fn validate_plan(
         .enumerate()
         .map(|(i, st)| checked_subtask(i, st, &ids, &known, dangling, &mut problems))
         .collect();
+    let mut subtasks = subtasks;
+    if dangling == DanglingDeps::Drop && find_cycle(&subtasks).is_some() {
+        break_cycles(&mut subtasks);
+    }
     if problems.is_empty()
         && let Some(cycle) = find_cycle(&subtasks)
     {
@@ -143,7 +149,6 @@ pub fn validate_plan(
         .map(|t| clip(t, MAX_TITLE_CHARS))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| clip(prompt, 80));
-    let mut subtasks = subtasks;
     let moved = subtasks
         .iter_mut()
         .filter_map(|st| fit(st, agent_types))
@@ -201,13 +206,17 @@ fn checked_subtask(
     if title.is_empty() {
         problems.push(format!("{id} has no title"));
     }
-    let agent_type = st.agent_type.trim().to_lowercase();
+    let mut agent_type = st.agent_type.trim().to_lowercase();
     if !known.contains(&agent_type.as_str()) {
-        problems.push(format!(
-            "{id} has agent_type {:?}, which is not one of: {}",
-            st.agent_type,
-            known.join(", ")
-        ));
+        match nearest_agent_type(&agent_type, known).filter(|_| dangling == DanglingDeps::Drop) {
+            // fit() below moves it on if this type lacks the tools it needs.
+            Some(nearest) => agent_type = nearest.to_owned(),
+            None => problems.push(format!(
+                "{id} has agent_type {:?}, which is not one of: {}",
+                st.agent_type,
+                known.join(", ")
+            )),
+        }
     }
     let depends_on = dependencies(&id, &st.depends_on, ids, dangling, problems);
     let description = match clip(&st.description, MAX_DESCRIPTION_CHARS) {
@@ -260,6 +269,32 @@ fn dependencies(
         }
     }
     depends_on
+}
+
+/// The known agent type an unknown name most likely means: one that contains it or is contained
+/// in it ("research" → researcher, "data analyst" → analyst), else the first (the planner's
+/// fit then moves the subtask to a type with the tools it needs).
+fn nearest_agent_type<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let name = name.trim();
+    known
+        .iter()
+        .find(|k| !name.is_empty() && (k.contains(name) || name.contains(*k)))
+        .or(known.first())
+        .copied()
+}
+
+/// Breaks dependency cycles: a subtask keeps only its dependencies on subtasks listed before it
+/// (plans are written in order; a dependency on a later one is the mistake).
+fn break_cycles(subtasks: &mut [NewSubtask]) {
+    let position: HashMap<String, usize> = subtasks
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    for (i, st) in subtasks.iter_mut().enumerate() {
+        st.depends_on
+            .retain(|d| position.get(d).is_some_and(|p| *p < i));
+    }
 }
 
 /// The subtasks left over by Kahn's algorithm, if any: they sit on or behind a cycle.

@@ -31,6 +31,8 @@ mod events;
 mod lifecycle;
 mod lock;
 mod mcp;
+mod models;
+mod prices;
 mod publish;
 mod resume;
 mod runs;
@@ -78,6 +80,13 @@ pub struct Options {
     /// Keep API keys in `DATA_DIR/secrets.json` (0600) even when a keyring runs: for tests and
     /// headless servers, so they never touch the user's keyring.
     pub keys_in_file: bool,
+    /// Where local models are kept; `None`: the user's models folder, shared by every data
+    /// directory (`MITEOS_MODELS_DIR`, else the platform's data dir), plus this data directory's
+    /// own `models/` from before models were shared.
+    pub models_dir: Option<PathBuf>,
+    /// A Hugging Face mirror the catalog's downloads come from instead of huggingface.co (the
+    /// `HF_ENDPOINT` convention of Hugging Face's own tools).
+    pub hf_endpoint: Option<String>,
 }
 
 impl Options {
@@ -90,6 +99,10 @@ impl Options {
             search: SearchConfig::default(),
             resume_interrupted: true,
             keys_in_file: false,
+            models_dir: None,
+            hf_endpoint: std::env::var("HF_ENDPOINT")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
         }
     }
 }
@@ -193,6 +206,12 @@ struct Inner {
     staging: crate::publish::LocalStaging,
     /// Base URL of the staging/share server once it listens.
     public_base: std::sync::RwLock<Option<String>>,
+    /// The local models (GGUF files).
+    models: ModelStore,
+    /// Model downloads in progress (and finished ones, for their state).
+    downloads: models::Downloads,
+    /// Where catalog downloads come from instead of huggingface.co.
+    hf_endpoint: Option<String>,
     /// Held (locked) while this process owns the data directory: a second process would end this
     /// one's running tasks as "interrupted" when it opens, so it must not open at all.
     _lock: std::fs::File,
@@ -225,6 +244,10 @@ impl Miteos {
                 .map_err(|e| Error::Internal(format!("opening the key store: {e}")))??
         };
         let injected_providers = options.providers.is_some();
+        let model_store = match &options.models_dir {
+            Some(dir) => ModelStore::new(dir),
+            None => ModelStore::for_user(&data_dir),
+        };
         let keys = settings::saved_keys(&secrets).await?;
         let (config, search) = settings::effective(
             &store,
@@ -235,7 +258,7 @@ impl Miteos {
         .await?;
         let providers: Arc<dyn ProviderSource> = match options.providers {
             Some(source) => source,
-            None => Arc::new(DefaultProviders::new(config, ModelStore::new(&data_dir))),
+            None => Arc::new(DefaultProviders::new(config, model_store.clone())),
         };
         let search = search
             .engine()
@@ -252,7 +275,7 @@ impl Miteos {
             None => options.limits,
         };
         let prices = store
-            .setting::<HashMap<String, Price>>("prices")
+            .setting::<HashMap<String, Price>>(prices::PRICES_KEY)
             .await?
             .unwrap_or_default();
         let http = reqwest::Client::builder()
@@ -291,9 +314,13 @@ impl Miteos {
                 background: tokio_util::task::TaskTracker::new(),
                 staging,
                 public_base: std::sync::RwLock::new(None),
+                models: model_store,
+                downloads: models::Downloads::default(),
+                hf_endpoint: options.hf_endpoint.clone(),
                 _lock: lock,
             }),
         };
+        miteos.load_openrouter_prices().await?;
         if options.resume_interrupted {
             miteos.resume_interrupted_tasks().await?;
         }
@@ -304,9 +331,9 @@ impl Miteos {
         &self.inner.data_dir
     }
 
-    /// The local models (GGUF files) of this data directory.
+    /// The local models (GGUF files): the user's models folder, shared by every data directory.
     pub fn models(&self) -> ModelStore {
-        ModelStore::new(&self.inner.data_dir)
+        self.inner.models.clone()
     }
 
     /// The HTTP client Miteos uses (model downloads, web tools).

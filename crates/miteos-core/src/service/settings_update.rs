@@ -16,7 +16,6 @@ use super::settings::{
 use crate::budget::Budget;
 use crate::error::{Error, Result};
 use crate::model_source::DefaultProviders;
-use crate::models::ModelStore;
 use crate::providers::{ModelConfig, ProviderSource};
 use crate::secrets::{KEY_NAMES, Secrets};
 use crate::store::encode_setting;
@@ -119,7 +118,7 @@ impl Miteos {
             }
         }
         let engine = search.engine().map_err(Error::InvalidInput)?;
-        let source = DefaultProviders::new(models, ModelStore::new(&self.inner.data_dir));
+        let source = DefaultProviders::new(models, self.models());
         if providers.model.is_some() {
             source.provider(&source.resolve_model(None)?)?;
         }

@@ -77,6 +77,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog of recommended local models, with this machine's small, medium and large picks. */
+        get: operations["model_catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/choice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answers "How should Miteos think?": the model new tasks use (a pasted key is checked with one
+         *     cheap call first, then kept in the key store).
+         */
+        post: operations["choose_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/downloads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model downloads: running (with speed and time left), paused, finished. */
+        get: operations["model_downloads"];
+        put?: never;
+        /**
+         * Starts downloading a catalog model, or resumes a paused download (free disk space is
+         *     checked first, the checksum at the end).
+         */
+        post: operations["start_download"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/downloads/{name}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels a download and deletes what it had. */
+        post: operations["cancel_download"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/downloads/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pauses a running download, keeping what it has. */
+        post: operations["pause_download"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What "How should Miteos think?" offers: API keys found, model servers running here (Ollama,
+         *     LM Studio, llama.cpp, vLLM), installed local models, and the model in use.
+         */
+        get: operations["model_setup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every price Miteos costs calls with (USD per million tokens): yours, OpenRouter's (dated),
+         *     the built-in table. A model in none of them costs "unknown", never $0.
+         */
+        get: operations["list_prices"];
+        /** Sets your price of a model; calls from now on are costed with it. */
+        put: operations["set_price"];
+        post?: never;
+        /** Forgets your price of a model. */
+        delete: operations["remove_price"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/prices/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetches OpenRouter's current price list (cached with its date). */
+        post: operations["refresh_prices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings": {
         parameters: {
             query?: never;
@@ -814,6 +965,65 @@ export interface components {
          * @enum {string}
          */
         BudgetScope: "task" | "subtask";
+        /** @description The catalog for this machine: every model, the machine, and the one Miteos recommends. */
+        Catalog: {
+            machine: components["schemas"]["Machine"];
+            models: components["schemas"]["CatalogEntry"][];
+            /** @description Where models are kept (shared by every data directory; `MITEOS_MODELS_DIR` moves it). */
+            models_dir: string;
+            /** @description The name of the recommended model (the medium pick), if any fits. */
+            recommended?: string | null;
+        };
+        /** @description A catalog model as offered on this machine. */
+        CatalogEntry: {
+            /** @description The machine has the memory to run it. */
+            fits: boolean;
+            /** @description Its file is in the models folder. */
+            installed: boolean;
+            model: components["schemas"]["CatalogModel"];
+            /** @description `small`, `medium` or `large` when it is one of the machine's three picks. */
+            pick?: string | null;
+        };
+        /** @description A model of the catalog of recommended local models (`crates/miteos-providers/data/catalog.json` in the repository). */
+        CatalogModel: {
+            /**
+             * Format: int32
+             * @description The context length it was trained for, in tokens.
+             */
+            context: number;
+            family: string;
+            licence: string;
+            /**
+             * Format: double
+             * @description Memory the model needs to run with its default context, in GB.
+             */
+            memory_gb: number;
+            /** @description The installed file's stem: tasks name the model `local::<name>`. */
+            name: string;
+            /** @description One line on what it is good for. */
+            notes: string;
+            /**
+             * Format: double
+             * @description Billions of parameters.
+             */
+            parameters_b: number;
+            /**
+             * @description The publisher's SHA-256 of the file, when it lists one; otherwise the hash is recorded at
+             *     the first download and later downloads are checked against it.
+             */
+            sha256?: string | null;
+            /**
+             * Format: int64
+             * @description The file's size in bytes as the publisher lists it.
+             */
+            size_bytes: number;
+            /** @description "Qwen3 1.7B", as people call it. */
+            title: string;
+            /** @description How well it calls tools: `good`, `fair`, `poor` or `demo` (cannot do real work). */
+            tool_calling: string;
+            /** @description Where the GGUF file is downloaded from. */
+            url: string;
+        };
         CompileBody: {
             /** @description Completed tasks to compile; empty or left out: the newest completed tasks. */
             task_ids?: string[];
@@ -859,6 +1069,56 @@ export interface components {
             /** @description Where the deployment is served. */
             url: string;
         };
+        /** @description An API key Miteos can use, without the key. */
+        DetectedKey: {
+            /** @description The model Miteos would use with it. */
+            model: string;
+            /** @description `openai`, `anthropic` or `openrouter`. */
+            provider: string;
+            /** @description `environment` or `key store`. */
+            source: string;
+        };
+        /** @description A model server running on this machine. */
+        DetectedServer: {
+            /** @description `ollama`, `llama.cpp`, `lm-studio`, `vllm` or `openai-compatible`. */
+            kind: string;
+            /** @description Its models, as `provider::model` (ready for a task's `model`). */
+            models: string[];
+            /** @description Its address: Ollama's host, or the compatible server's base URL (ending in `/v1`). */
+            url: string;
+        };
+        /** @description A model download and its progress. */
+        Download: {
+            /**
+             * Format: double
+             * @description Recent speed, bytes per second.
+             */
+            bytes_per_second: number;
+            /** Format: int64 */
+            done_bytes: number;
+            /** @description Why it failed. */
+            error?: string | null;
+            /** @description The model's name (`local::<name>` once installed). */
+            name: string;
+            /**
+             * Format: double
+             * @description Time left at that speed.
+             */
+            seconds_left?: number | null;
+            state: components["schemas"]["DownloadState"];
+            /** Format: int64 */
+            total_bytes?: number | null;
+            url: string;
+        };
+        DownloadRequest: {
+            /** @description A catalog model's name. */
+            name: string;
+        };
+        /**
+         * @description Where a download is.
+         * @enum {string}
+         */
+        DownloadState: "running" | "paused" | "complete" | "failed" | "cancelled";
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
@@ -874,6 +1134,8 @@ export interface components {
         Estimate: {
             /** Format: int64 */
             cost_cents: number;
+            /** @description A model of the plan has no known price: `cost_cents` leaves it out. */
+            cost_unknown?: boolean;
             /**
              * Format: int32
              * @description How many of the plan's subtasks were estimated from earlier runs of the same agent type on
@@ -974,7 +1236,12 @@ export interface components {
             /** @enum {string} */
             type: "tool_call_finished";
         } | {
-            /** Format: double */
+            /** @description The call's model has no known price: the task's cost is unknown from here on. */
+            cost_unknown?: boolean;
+            /**
+             * Format: double
+             * @description The call's cost (0 when its price is unknown: see `cost_unknown`).
+             */
             cost_usd: number;
             /** Format: int64 */
             input_tokens: number;
@@ -1085,6 +1352,8 @@ export interface components {
             /** @enum {string} */
             type: "cancel_requested";
         } | {
+            /** @description Some calls ran on a model whose price is unknown: the cost counts only the others. */
+            cost_unknown?: boolean;
             error?: string | null;
             status: components["schemas"]["TaskStatus"];
             /** Format: int64 */
@@ -1136,6 +1405,27 @@ export interface components {
             /** Format: int64 */
             tokens?: number | null;
         };
+        /** @description An installed local model file. */
+        LocalModel: {
+            /** @description Too small to do real work (the built-in SmolLM2-135M): a demo of the pipeline. */
+            demo: boolean;
+            /** @description `local::<name>`. */
+            model: string;
+            /** Format: int64 */
+            size_bytes: number;
+        };
+        /** @description The machine, as the catalog's recommendations see it. */
+        Machine: {
+            /** Format: int32 */
+            cores: number;
+            /**
+             * Format: int64
+             * @description Free space where models are kept.
+             */
+            free_disk_bytes?: number | null;
+            /** Format: int64 */
+            memory_bytes: number;
+        };
         /** @description One MCP server: a program spoken to over stdio, or a streamable HTTP endpoint. */
         McpServer: {
             args?: string[];
@@ -1172,6 +1462,32 @@ export interface components {
          * @enum {string}
          */
         Measure: "tokens" | "cost" | "steps" | "time";
+        /** @description The answer to "How should Miteos think?". */
+        ModelChoice: {
+            /**
+             * @description A pasted API key for the model's provider; checked with one cheap call, then saved in
+             *     the key store.
+             */
+            api_key?: string | null;
+            /** @description For `openai::` models on a compatible server: its base URL. */
+            base_url?: string | null;
+            /** @description `provider::model` or `local::<name>`. */
+            model: string;
+            /** @description For `ollama::` models: Ollama's address. */
+            ollama_host?: string | null;
+        };
+        /** @description What "How should Miteos think?" offers: what the machine already has, and what is chosen now. */
+        ModelSetup: {
+            /** @description The user has answered the question (Settings → Models asks it again). */
+            chosen: boolean;
+            /** @description The model new tasks run on now, if any. */
+            current?: string | null;
+            /** @description The current model is too small for real work. */
+            current_is_demo: boolean;
+            keys: components["schemas"]["DetectedKey"][];
+            local: components["schemas"]["LocalModel"][];
+            servers: components["schemas"]["DetectedServer"][];
+        };
         /** @description A follow-up message, as `POST /tasks/{id}/messages` takes it. */
         NewMessage: {
             message: string;
@@ -1319,6 +1635,33 @@ export interface components {
             /** @enum {string} */
             kind: "none";
             reason: string;
+        };
+        /** @description One row of the price list, as Settings and `GET /prices` show it. */
+        PriceEntry: {
+            /** @description When OpenRouter's list was fetched (RFC 3339); `null` for the other sources. */
+            fetched_at?: string | null;
+            /**
+             * Format: double
+             * @description USD per million input tokens.
+             */
+            input: number;
+            /** @description `provider::model` (or a bare model name, which matches every provider's model of that name). */
+            model: string;
+            /**
+             * Format: double
+             * @description USD per million output tokens.
+             */
+            output: number;
+            /** @description `user`, `openrouter` or `builtin`. */
+            source: string;
+        };
+        /** @description A price the user sets for a model (USD per million tokens). */
+        PriceInput: {
+            /** Format: double */
+            input: number;
+            model: string;
+            /** Format: double */
+            output: number;
         };
         /** @description Where a deliverable came from: the subtasks whose work led to it, and the sources they read. */
         Provenance: {
@@ -1583,6 +1926,8 @@ export interface components {
              * @description 1 for the first run; one more for every retry or rerun.
              */
             attempt: number;
+            /** @description Some of its calls ran on a model whose price is unknown (see `Task::cost_unknown`). */
+            cost_unknown?: boolean;
             /** Format: double */
             cost_usd: number;
             depends_on: string[];
@@ -1654,6 +1999,11 @@ export interface components {
             /** @description The plan waits for the user to approve or edit it. */
             awaiting_review: boolean;
             budget?: null | components["schemas"]["Budget"];
+            /**
+             * @description Some calls ran on a model whose price is unknown: the cost totals count only the priced
+             *     ones, and every view says "cost unknown" (its budget is enforced on tokens).
+             */
+            cost_unknown?: boolean;
             /** Format: date-time */
             created_at: string;
             /** @description Why the task failed or was cancelled, in words a user can act on. */
@@ -1934,6 +2284,330 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    model_catalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalog"];
+                };
+            };
+        };
+    };
+    choose_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelChoice"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelSetup"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    model_downloads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Download"][];
+                };
+            };
+        };
+    };
+    start_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DownloadRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Download"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Download"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pause_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Download"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    model_setup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelSetup"];
+                };
+            };
+        };
+    };
+    list_prices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceEntry"][];
+                };
+            };
+        };
+    };
+    set_price: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceEntry"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_price: {
+        parameters: {
+            query: {
+                /** @description The model whose price of yours to forget. */
+                model: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceEntry"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refresh_prices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceEntry"][];
+                };
+            };
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

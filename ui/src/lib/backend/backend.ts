@@ -5,6 +5,12 @@ import type {
   AgentType,
   Approval,
   AgentTypeInput,
+  Catalog,
+  Download,
+  ModelChoice,
+  ModelSetup,
+  PriceEntry,
+  PriceInput,
   BudgetChange,
   BudgetDecision,
   Deliverable,
@@ -120,6 +126,19 @@ export interface Backend {
   saveMcpServers(servers: McpServer[]): Promise<McpServerState[]>;
   settings(): Promise<Settings>;
   saveSettings(update: SettingsUpdate): Promise<Settings>;
+  /** What "How should Miteos think?" offers: keys, model servers and local models found here. */
+  modelSetup(): Promise<ModelSetup>;
+  /** Makes a model the one new tasks run on (a pasted key is checked first). */
+  chooseModel(choice: ModelChoice): Promise<ModelSetup>;
+  /** The catalog of recommended local models for this machine. */
+  modelCatalog(): Promise<Catalog>;
+  modelDownloads(): Promise<Download[]>;
+  startDownload(name: string): Promise<Download>;
+  pauseDownload(name: string): Promise<Download>;
+  cancelDownload(name: string): Promise<Download>;
+  prices(): Promise<PriceEntry[]>;
+  setPrice(input: PriceInput): Promise<PriceEntry[]>;
+  removePrice(model: string): Promise<PriceEntry[]>;
   apiInfo(): Promise<ApiInfo | null>;
   notify(title: string, body: string): Promise<void>;
   openUrl(url: string): Promise<void>;

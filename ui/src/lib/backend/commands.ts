@@ -2,7 +2,7 @@
 // src-tauri/commands/typescript.rs. Do not edit: run
 // `MITEOS_BLESS=1 cargo test --workspace --lib -- commands_ts` after changing a command.
 import { type Channel, invoke } from "@tauri-apps/api/core";
-import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Deliverable, Deployment, Event, McpServer, McpServerState, NewTask, PlanEdit, Preview, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
+import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
 import type { ApiInfo } from "./backend";
 
 /** Every command of the app, typed as its Rust definition. */
@@ -19,6 +19,17 @@ export const commands = {
   share: (taskId: string, deliverableId: string, expiresInHours: number | null, includeReplay: boolean): Promise<Share> => invoke<Share>("share", { taskId, deliverableId, expiresInHours, includeReplay }),
   shares: (taskId: string): Promise<Array<Share>> => invoke<Array<Share>>("shares", { taskId }),
   revokeShare: (taskId: string, shareId: string): Promise<void> => invoke<void>("revoke_share", { taskId, shareId }),
+  modelSetup: (): Promise<ModelSetup> => invoke<ModelSetup>("model_setup"),
+  chooseModel: (choice: ModelChoice): Promise<ModelSetup> => invoke<ModelSetup>("choose_model", { choice }),
+  modelCatalog: (): Promise<Catalog> => invoke<Catalog>("model_catalog"),
+  modelDownloads: (): Promise<Array<Download>> => invoke<Array<Download>>("model_downloads"),
+  startDownload: (name: string): Promise<Download> => invoke<Download>("start_download", { name }),
+  pauseDownload: (name: string): Promise<Download> => invoke<Download>("pause_download", { name }),
+  cancelDownload: (name: string): Promise<Download> => invoke<Download>("cancel_download", { name }),
+  listPrices: (): Promise<Array<PriceEntry>> => invoke<Array<PriceEntry>>("list_prices"),
+  setPrice: (input: PriceInput): Promise<Array<PriceEntry>> => invoke<Array<PriceEntry>>("set_price", { input }),
+  removePrice: (model: string): Promise<Array<PriceEntry>> => invoke<Array<PriceEntry>>("remove_price", { model }),
+  refreshPrices: (): Promise<Array<PriceEntry>> => invoke<Array<PriceEntry>>("refresh_prices"),
   editPlan: (taskId: string, edit: PlanEdit): Promise<Task> => invoke<Task>("edit_plan", { taskId, edit }),
   retrySubtask: (taskId: string, subtaskId: string, changes: SubtaskEdit): Promise<Task> => invoke<Task>("retry_subtask", { taskId, subtaskId, changes }),
   cancelSubtask: (taskId: string, subtaskId: string): Promise<Task> => invoke<Task>("cancel_subtask", { taskId, subtaskId }),

@@ -252,6 +252,16 @@ export function httpBackend(token: string, base = ""): Backend {
     saveMcpServers: (servers) => answer(api.PUT("/mcp-servers", { body: servers })),
     settings: () => answer(api.GET("/settings")),
     saveSettings: (update) => answer(api.PUT("/settings", { body: update })),
+    modelSetup: () => answer(api.GET("/models/setup")),
+    chooseModel: (choice) => answer(api.POST("/models/choice", { body: choice })),
+    modelCatalog: () => answer(api.GET("/models/catalog")),
+    modelDownloads: () => answer(api.GET("/models/downloads")),
+    startDownload: (name) => answer(api.POST("/models/downloads", { body: { name } })),
+    pauseDownload: (name) => answer(api.POST("/models/downloads/{name}/pause", { params: { path: { name } } })),
+    cancelDownload: (name) => answer(api.POST("/models/downloads/{name}/cancel", { params: { path: { name } } })),
+    prices: () => answer(api.GET("/prices")),
+    setPrice: (input) => answer(api.PUT("/prices", { body: input })),
+    removePrice: (model) => answer(api.DELETE("/prices", { params: { query: { model } } })),
     apiInfo: async () => ({ url: location.origin, token }),
     async notify(title, body) {
       if (!("Notification" in window)) return;

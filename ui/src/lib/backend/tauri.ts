@@ -108,6 +108,16 @@ export function tauriBackend(): Backend {
     saveMcpServers: (servers) => call(commands.saveMcpServers(servers)),
     settings: () => call(commands.getSettings()),
     saveSettings: (update) => call(commands.saveSettings(update)),
+    modelSetup: () => call(commands.modelSetup()),
+    chooseModel: (choice) => call(commands.chooseModel(choice)),
+    modelCatalog: () => call(commands.modelCatalog()),
+    modelDownloads: () => call(commands.modelDownloads()),
+    startDownload: (name) => call(commands.startDownload(name)),
+    pauseDownload: (name) => call(commands.pauseDownload(name)),
+    cancelDownload: (name) => call(commands.cancelDownload(name)),
+    prices: () => call(commands.listPrices()),
+    setPrice: (input) => call(commands.setPrice(input)),
+    removePrice: (model) => call(commands.removePrice(model)),
     apiInfo: () => call(commands.apiInfo()),
     async notify(title, body) {
       let granted = await isPermissionGranted();

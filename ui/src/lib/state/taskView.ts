@@ -165,6 +165,7 @@ export function apply(view: TaskView, event: Event): void {
           attempt: 1,
           dropped: false,
           needs: p.needs ?? [],
+          cost_unknown: false,
         };
         addSubtask(view, subtask);
       }
@@ -193,7 +194,7 @@ export function apply(view: TaskView, event: Event): void {
         addSubtask(view, {
           id: p.id, agent_type: p.agent_type, status: "pending", title: p.title, description: p.description,
           depends_on: p.depends_on, tokens_used: 0, cost_usd: 0, steps: 0, started_at: null, finished_at: null,
-          output: null, error: null, revision: event.revision, attempt: 1, dropped: false, needs: p.needs ?? [],
+          output: null, error: null, revision: event.revision, attempt: 1, dropped: false, needs: p.needs ?? [], cost_unknown: false,
         });
         subtaskOf(view, p.id)?.notes.push(addedBy);
       }
@@ -299,11 +300,13 @@ export function apply(view: TaskView, event: Event): void {
       task.total_tokens_used = event.task_total_tokens;
       task.total_cost_cents = event.task_total_cost_cents;
       task.total_cost_usd += event.cost_usd;
+      task.cost_unknown ||= event.cost_unknown;
       task.steps += 1;
       const s = subtaskOf(view, event.subtask_id);
       if (s) {
         s.subtask.tokens_used += event.input_tokens + event.output_tokens;
         s.subtask.cost_usd += event.cost_usd;
+        s.subtask.cost_unknown ||= event.cost_unknown;
         s.subtask.steps += 1;
       }
       break;
@@ -365,6 +368,7 @@ export function apply(view: TaskView, event: Event): void {
       task.error = event.error;
       task.total_tokens_used = event.total_tokens_used;
       task.total_cost_cents = event.total_cost_cents;
+      task.cost_unknown = event.cost_unknown;
       task.finished_at = event.at;
       task.paused = null;
       for (const a of view.approvals) if (a.status === "pending") a.status = "expired";

@@ -57,7 +57,11 @@ export type Estimate = { tokens: number, cost_cents: number,
  * How many of the plan's subtasks were estimated from earlier runs of the same agent type on
  * the same model (the rest from a typical subtask).
  */
-from_history: number, subtasks: number, };
+from_history: number, subtasks: number, 
+/**
+ * A model of the plan has no known price: `cost_cents` leaves it out.
+ */
+cost_unknown: boolean, };
 
 export type BudgetDecision = "raise" | "stop";
 
@@ -209,6 +213,194 @@ review: PlanReview,
  */
 max_revisions: number, };
 
+export type CatalogModel = { 
+/**
+ * The installed file's stem: tasks name the model `local::<name>`.
+ */
+name: string, 
+/**
+ * "Qwen3 1.7B", as people call it.
+ */
+title: string, family: string, 
+/**
+ * Billions of parameters.
+ */
+parameters_b: number, 
+/**
+ * Where the GGUF file is downloaded from.
+ */
+url: string, 
+/**
+ * The file's size in bytes as the publisher lists it.
+ */
+size_bytes: number, 
+/**
+ * The publisher's SHA-256 of the file, when it lists one; otherwise the hash is recorded at
+ * the first download and later downloads are checked against it.
+ */
+sha256?: string | null, 
+/**
+ * Memory the model needs to run with its default context, in GB.
+ */
+memory_gb: number, 
+/**
+ * The context length it was trained for, in tokens.
+ */
+context: number, 
+/**
+ * How well it calls tools: `good`, `fair`, `poor` or `demo` (cannot do real work).
+ */
+tool_calling: string, licence: string, 
+/**
+ * One line on what it is good for.
+ */
+notes: string, };
+
+export type Machine = { memory_bytes: number, cores: number, 
+/**
+ * Free space where models are kept.
+ */
+free_disk_bytes?: number | null, };
+
+export type CatalogEntry = { model: CatalogModel, 
+/**
+ * Its file is in the models folder.
+ */
+installed: boolean, 
+/**
+ * The machine has the memory to run it.
+ */
+fits: boolean, 
+/**
+ * `small`, `medium` or `large` when it is one of the machine's three picks.
+ */
+pick?: string | null, };
+
+export type Catalog = { machine: Machine, models: Array<CatalogEntry>, 
+/**
+ * The name of the recommended model (the medium pick), if any fits.
+ */
+recommended?: string | null, 
+/**
+ * Where models are kept (shared by every data directory; `MITEOS_MODELS_DIR` moves it).
+ */
+models_dir: string, };
+
+export type DownloadState = "running" | "paused" | "complete" | "failed" | "cancelled";
+
+export type Download = { 
+/**
+ * The model's name (`local::<name>` once installed).
+ */
+name: string, url: string, state: DownloadState, done_bytes: number, total_bytes?: number | null, 
+/**
+ * Recent speed, bytes per second.
+ */
+bytes_per_second: number, 
+/**
+ * Time left at that speed.
+ */
+seconds_left?: number | null, 
+/**
+ * Why it failed.
+ */
+error?: string | null, };
+
+export type DetectedKey = { 
+/**
+ * `openai`, `anthropic` or `openrouter`.
+ */
+provider: string, 
+/**
+ * `environment` or `key store`.
+ */
+source: string, 
+/**
+ * The model Miteos would use with it.
+ */
+model: string, };
+
+export type DetectedServer = { 
+/**
+ * `ollama`, `llama.cpp`, `lm-studio`, `vllm` or `openai-compatible`.
+ */
+kind: string, 
+/**
+ * Its address: Ollama's host, or the compatible server's base URL (ending in `/v1`).
+ */
+url: string, 
+/**
+ * Its models, as `provider::model` (ready for a task's `model`).
+ */
+models: Array<string>, };
+
+export type LocalModel = { 
+/**
+ * `local::<name>`.
+ */
+model: string, size_bytes: number, 
+/**
+ * Too small to do real work (the built-in SmolLM2-135M): a demo of the pipeline.
+ */
+demo: boolean, };
+
+export type ModelSetup = { keys: Array<DetectedKey>, servers: Array<DetectedServer>, local: Array<LocalModel>, 
+/**
+ * The model new tasks run on now, if any.
+ */
+current?: string | null, 
+/**
+ * The current model is too small for real work.
+ */
+current_is_demo: boolean, 
+/**
+ * The user has answered the question (Settings → Models asks it again).
+ */
+chosen: boolean, };
+
+export type ModelChoice = { 
+/**
+ * `provider::model` or `local::<name>`.
+ */
+model: string, 
+/**
+ * For `openai::` models on a compatible server: its base URL.
+ */
+base_url?: string | null, 
+/**
+ * For `ollama::` models: Ollama's address.
+ */
+ollama_host?: string | null, 
+/**
+ * A pasted API key for the model's provider; checked with one cheap call, then saved in
+ * the key store.
+ */
+api_key?: string | null, };
+
+export type PriceEntry = { 
+/**
+ * `provider::model` (or a bare model name, which matches every provider's model of that name).
+ */
+model: string, 
+/**
+ * USD per million input tokens.
+ */
+input: number, 
+/**
+ * USD per million output tokens.
+ */
+output: number, 
+/**
+ * `user`, `openrouter` or `builtin`.
+ */
+source: string, 
+/**
+ * When OpenRouter's list was fetched (RFC 3339); `null` for the other sources.
+ */
+fetched_at?: string | null, };
+
+export type PriceInput = { model: string, input: number, output: number, };
+
 export type Task = { id: string, prompt: string, status: TaskStatus, 
 /**
  * Input plus output tokens of every model call the task made (planning included).
@@ -273,7 +465,12 @@ plan_review: PlanReview | null,
 /**
  * The plan waits for the user to approve or edit it.
  */
-awaiting_review: boolean, };
+awaiting_review: boolean, 
+/**
+ * Some calls ran on a model whose price is unknown: the cost totals count only the priced
+ * ones, and every view says "cost unknown" (its budget is enforced on tokens).
+ */
+cost_unknown: boolean, };
 
 export type Subtask = { id: string, agent_type: string, status: SubtaskStatus, title: string, description: string, depends_on: Array<string>, tokens_used: number, cost_usd: number, 
 /**
@@ -299,7 +496,11 @@ dropped: boolean,
 /**
  * What it needs tools for (`web`, `spreadsheet`, …), as planned.
  */
-needs: Array<string>, };
+needs: Array<string>, 
+/**
+ * Some of its calls ran on a model whose price is unknown (see `Task::cost_unknown`).
+ */
+cost_unknown: boolean, };
 
 export type AgentType = { name: string, description: string, system_prompt: string, 
 /**
@@ -360,7 +561,15 @@ confidence: number, } | { "type": "skill_declined", skill_id: string, name: stri
 /**
  * `provider::model` its agent runs on ("" in events written before it was recorded).
  */
-model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, 
+model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, 
+/**
+ * The call's cost (0 when its price is unknown: see `cost_unknown`).
+ */
+cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, 
+/**
+ * The call's model has no known price: the task's cost is unknown from here on.
+ */
+cost_unknown: boolean, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, 
 /**
  * The agent's answer when it completed: every attempt's stays here when a rerun
  * replaces it on the subtask.
@@ -369,7 +578,11 @@ output?: string | null, } | { "type": "plan_revised", revision: number, by: Revi
 /**
  * Subtasks the task's end had cut short (cancelled), which run again as a new attempt.
  */
-rerun: Array<string>, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, };
+rerun: Array<string>, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, 
+/**
+ * Some calls ran on a model whose price is unknown: the cost counts only the others.
+ */
+cost_unknown: boolean, };
 
 export type Event = { seq: number, task_id: string, at: string, version: number, } & ({ "type": "task_created", prompt: string, model: string, } | { "type": "task_started" } | { "type": "plan_rejected", attempt: number, problems: Array<string>, } | { "type": "task_resumed", completed: Array<string>, } | { "type": "skill_applied", skill_id: string, name: string, version: number, parameters: { [key in string]: string }, 
 /**
@@ -383,7 +596,15 @@ confidence: number, } | { "type": "skill_declined", skill_id: string, name: stri
 /**
  * `provider::model` its agent runs on ("" in events written before it was recorded).
  */
-model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, 
+model: string, } | { "type": "agent_output", subtask_id: string, text: string, } | { "type": "tool_call_started", subtask_id: string, call_id: string, tool: string, arguments: unknown, } | { "type": "tool_call_finished", subtask_id: string, call_id: string, tool: string, ok: boolean, result: string, } | { "type": "usage", subtask_id: string | null, input_tokens: number, output_tokens: number, 
+/**
+ * The call's cost (0 when its price is unknown: see `cost_unknown`).
+ */
+cost_usd: number, task_total_tokens: number, task_total_cost_cents: number, 
+/**
+ * The call's model has no known price: the task's cost is unknown from here on.
+ */
+cost_unknown: boolean, } | { "type": "provider_retry", subtask_id: string | null, attempt: number, delay_ms: number, reason: string, } | { "type": "model_fallback", subtask_id: string, from: string, to: string, reason: string, } | { "type": "subtask_finished", subtask_id: string, status: SubtaskStatus, error: string | null, 
 /**
  * The agent's answer when it completed: every attempt's stays here when a rerun
  * replaces it on the subtask.
@@ -392,7 +613,11 @@ output?: string | null, } | { "type": "plan_revised", revision: number, by: Revi
 /**
  * Subtasks the task's end had cut short (cancelled), which run again as a new attempt.
  */
-rerun: Array<string>, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, });
+rerun: Array<string>, } | { "type": "approval_requested", approval: Approval, } | { "type": "approval_decided", subtask_id: string, approval_id: string, status: ApprovalStatus, } | { "type": "deliverable_added", deliverable: Deliverable, } | { "type": "budget_estimated", estimate: Estimate, } | { "type": "budget_paused", pause: BudgetPause, } | { "type": "budget_decided", decision: BudgetDecision, budget: Budget, } | { "type": "cancel_requested" } | { "type": "task_finished", status: TaskStatus, error: string | null, total_tokens_used: number, total_cost_cents: number, 
+/**
+ * Some calls ran on a model whose price is unknown: the cost counts only the others.
+ */
+cost_unknown: boolean, });
 
 export type Sheet = { name: string, rows: Array<Array<string>>, };
 

@@ -66,16 +66,19 @@ fn the_last_attempt_drops_dependencies_on_nothing_instead_of_failing() {
         {"id": "st-2", "title": "B", "agent_type": "builder", "depends_on": ["st-1"]}
     ]});
     assert!(
-        validate_plan(
-            &cycle,
-            &builtin_agent_types(),
-            12,
-            "prompt",
-            DanglingDeps::Drop
-        )
-        .is_err(),
-        "a cycle is never accepted"
+        check(cycle.clone()).is_err(),
+        "a cycle is reported while repairs remain"
     );
+    let repaired = validate_plan(
+        &cycle,
+        &builtin_agent_types(),
+        12,
+        "prompt",
+        DanglingDeps::Drop,
+    )
+    .expect("the last attempt breaks the cycle");
+    assert!(repaired.subtasks[0].depends_on.is_empty());
+    assert_eq!(repaired.subtasks[1].depends_on, vec!["st-1"]);
 }
 
 #[test]
@@ -115,4 +118,34 @@ fn size_is_bounded() {
     assert!(check(json!({"subtasks": many})).is_err());
     assert!(check(json!({"subtasks": []})).is_err());
     assert!(check(json!({"nonsense": true})).is_err());
+}
+
+#[test]
+fn the_last_attempt_repairs_what_it_can() {
+    let types = crate::orchestrator::builtin_agent_types();
+    let raw = serde_json::json!({"title": "t", "subtasks": [
+        {"id": "st-1", "title": "Find facts", "description": "Find the facts", "agent_type": "Research", "depends_on": ["st-2"]},
+        {"id": "st-2", "title": "Write table", "description": "Write facts.xlsx", "agent_type": "writer", "depends_on": ["st-1"]}
+    ]});
+    let report = validate_plan(&raw, &types, 12, "p", DanglingDeps::Report).unwrap_err();
+    assert!(report.iter().any(|p| p.contains("writer")), "{report:?}");
+    let plan = validate_plan(&raw, &types, 12, "p", DanglingDeps::Drop).unwrap();
+    assert_eq!(
+        plan.subtasks[0].agent_type, "researcher",
+        "the nearest name"
+    );
+    assert!(
+        plan.subtasks[0].depends_on.is_empty(),
+        "the cycle is broken at the later subtask"
+    );
+    assert_eq!(plan.subtasks[1].depends_on, vec!["st-1"]);
+    let analyst = types
+        .iter()
+        .find(|a| a.name == plan.subtasks[1].agent_type)
+        .unwrap();
+    assert!(
+        analyst.tools.iter().any(|t| t == "write_spreadsheet"),
+        "an unknown type lands where the tools it needs are: {}",
+        plan.subtasks[1].agent_type
+    );
 }

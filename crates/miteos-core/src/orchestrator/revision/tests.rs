@@ -22,6 +22,7 @@ pub(crate) fn stored(id: &str, agent_type: &str, status: SubtaskStatus, deps: &[
         attempt: 1,
         dropped: false,
         needs: vec![],
+        cost_unknown: false,
     }
 }
 
