@@ -2,7 +2,7 @@
 //! prices (Settings → Models).
 
 use miteos_core::domain::models::{
-    Catalog, Download, ModelChoice, ModelSetup, PriceEntry, PriceInput,
+    Catalog, Download, DownloadRequest, ModelChoice, ModelSetup, PriceEntry, PriceInput,
 };
 use tauri::State;
 
@@ -36,13 +36,13 @@ pub async fn model_downloads(state: State<'_, DesktopState>) -> CommandResult<Ve
     Ok(state.miteos.downloads())
 }
 
-/// Starts or resumes downloading a catalog model.
+/// Starts or resumes downloading a catalog model, or a GGUF file by URL.
 #[tauri::command]
 pub async fn start_download(
     state: State<'_, DesktopState>,
-    name: String,
+    request: DownloadRequest,
 ) -> CommandResult<Download> {
-    Ok(state.miteos.start_download(&name)?)
+    Ok(state.miteos.start_download(request)?)
 }
 
 /// Pauses a download, keeping what it has.

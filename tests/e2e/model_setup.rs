@@ -170,15 +170,7 @@ async fn a_catalog_model_downloads_from_a_mirror_with_progress_pause_and_resume(
         )
         .mount(&mirror)
         .await;
-    let uri = mirror.uri();
-    let app = TestApp::start_with_options(
-        Default::default(),
-        Script::default(),
-        MockServer::start().await,
-        tempfile::tempdir().unwrap(),
-        |o| o.hf_endpoint = Some(uri),
-    )
-    .await;
+    let app = with_mirror(&mirror).await;
     let (status, catalog) = app.get("/models/catalog").await;
     assert_eq!(status, 200);
     assert!(catalog["machine"]["memory_bytes"].as_u64().unwrap() > 0);
@@ -222,6 +214,19 @@ async fn a_catalog_model_downloads_from_a_mirror_with_progress_pause_and_resume(
         .post("/models/downloads", json!({"name": "gpt-9"}))
         .await;
     assert_eq!(status, 404, "{unknown}");
+}
+
+/// Miteos with nothing configured whose downloads come from `mirror`.
+async fn with_mirror(mirror: &MockServer) -> TestApp {
+    let uri = mirror.uri();
+    TestApp::start_with_options(
+        Default::default(),
+        Script::default(),
+        MockServer::start().await,
+        tempfile::tempdir().unwrap(),
+        |o| o.hf_endpoint = Some(uri),
+    )
+    .await
 }
 
 async fn wait_download(app: &TestApp, state: &str) -> Value {
@@ -478,4 +483,87 @@ async fn a_task_on_an_unreachable_server_says_what_to_do() {
         error.contains("is running and reachable") && error.contains("Settings → Models"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn quitting_pauses_a_download_instead_of_waiting_for_it() {
+    let mirror = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fake_gguf(13), "application/octet-stream")
+                .set_delay(Duration::from_secs(30)),
+        )
+        .mount(&mirror)
+        .await;
+    let app = with_mirror(&mirror).await;
+    let (status, _) = app
+        .post("/models/downloads", json!({"name": "Qwen3-4B-Q4_K_M"}))
+        .await;
+    assert_eq!(status, 202);
+    let started = Instant::now();
+    app.miteos.shutdown().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "quitting waited for the download"
+    );
+    let paused = app.miteos.downloads();
+    assert_eq!(
+        paused[0].state,
+        miteos_core::domain::models::DownloadState::Paused,
+        "{paused:?}"
+    );
+}
+
+#[tokio::test]
+async fn any_gguf_url_downloads_through_the_api_and_a_wrong_checksum_fails_it() {
+    let files = MockServer::start().await;
+    let body = fake_gguf(14);
+    Mock::given(method("GET"))
+        .and(path("/files/my-model.gguf"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(body.clone(), "application/octet-stream"),
+        )
+        .mount(&files)
+        .await;
+    let app = TestApp::start_configured(
+        Default::default(),
+        Script::default(),
+        MockServer::start().await,
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
+    let url = format!("{}/files/my-model.gguf", files.uri());
+    let (status, started) = app
+        .post(
+            "/models/downloads",
+            json!({"url": url, "sha256": "0".repeat(64)}),
+        )
+        .await;
+    assert_eq!(status, 202, "{started}");
+    assert_eq!(started["name"], "my-model");
+    let failed = wait_download(&app, "failed").await;
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("checksum mismatch"),
+        "{failed}"
+    );
+    let (status, _) = app.post("/models/downloads", json!({"url": url})).await;
+    assert_eq!(status, 202);
+    wait_download(&app, "complete").await;
+    let (_, setup) = app.get("/models/setup").await;
+    assert!(
+        setup["local"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["model"] == "local::my-model"),
+        "{setup}"
+    );
+    let (status, bad) = app
+        .post("/models/downloads", json!({"url": "file:///etc/passwd"}))
+        .await;
+    assert_eq!(status, 400, "{bad}");
 }

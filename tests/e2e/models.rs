@@ -338,3 +338,23 @@ async fn files_that_are_not_gguf_are_refused() {
         "names cannot leave the model folder"
     );
 }
+
+#[tokio::test]
+async fn a_server_announcing_more_than_the_disk_holds_is_refused_before_any_byte_is_written() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/giant.gguf", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 2048];
+        let _ = socket.read(&mut buf).await;
+        let _ = socket
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1152921504606846976\r\n\r\nGGUF")
+            .await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let store = ModelStore::new(dir.path());
+    let err = get(&store, &url, Expected::default()).await.unwrap_err();
+    assert!(err.to_string().contains("not enough disk space"), "{err}");
+    assert_eq!(store.partial_bytes("giant"), 0, "nothing was written");
+}

@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use miteos_core::domain::models::{
-    Catalog, Download, ModelChoice, ModelSetup, PriceEntry, PriceInput,
+    Catalog, Download, DownloadRequest, ModelChoice, ModelSetup, PriceEntry, PriceInput,
 };
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::extract::ApiJson;
 use super::{ApiError, ApiState, ErrorBody};
@@ -45,24 +45,16 @@ pub async fn downloads(State(s): State<ApiState>) -> Json<Vec<Download>> {
     Json(s.miteos.downloads())
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct DownloadRequest {
-    /// A catalog model's name.
-    pub name: String,
-}
-
-/// Starts downloading a catalog model, or resumes a paused download (free disk space is
+/// Starts downloading a catalog model (`{"name": …}`) or any GGUF file
+/// (`{"url": …, "name"?: …, "sha256"?: …}`), or resumes a paused download (free disk space is
 /// checked first, the checksum at the end).
 #[utoipa::path(post, path = "/models/downloads", operation_id = "start_download", request_body = DownloadRequest,
-    responses((status = 202, body = Download), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 202, body = Download), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn start_download(
     State(s): State<ApiState>,
     ApiJson(body): ApiJson<DownloadRequest>,
 ) -> Result<(StatusCode, Json<Download>), ApiError> {
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(s.miteos.start_download(&body.name)?),
-    ))
+    Ok((StatusCode::ACCEPTED, Json(s.miteos.start_download(body)?)))
 }
 
 /// Pauses a running download, keeping what it has.

@@ -59,6 +59,7 @@ pub fn typescript() -> String {
         crate::domain::models::Catalog::decl(&cfg),
         crate::domain::models::DownloadState::decl(&cfg),
         crate::domain::models::Download::decl(&cfg),
+        crate::domain::models::DownloadRequest::decl(&cfg),
         crate::domain::models::DetectedKey::decl(&cfg),
         crate::domain::models::DetectedServer::decl(&cfg),
         crate::domain::models::LocalModel::decl(&cfg),

@@ -108,6 +108,22 @@ pub struct Download {
     pub error: Option<String>,
 }
 
+/// What to download: a catalog model by `name`, or any GGUF file by `url` (named after its file
+/// unless `name` says otherwise, checked against `sha256` when given).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DownloadRequest {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub url: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub sha256: Option<String>,
+}
+
 /// An API key Miteos can use, without the key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

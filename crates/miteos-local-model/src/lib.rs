@@ -357,14 +357,24 @@ pub struct LocalProvider {
     profile: ModelProfile,
 }
 
-/// Models in files under this size (roughly 1B parameters at 4-bit) plan small and act briefly.
+/// Models in files under this size (roughly 1B parameters at 4-bit) get the small-model pipeline.
 const SMALL_MODEL_BYTES: u64 = 1 << 30;
+/// Models under this size (up to about 3B parameters at 4 to 8 bits) plan and act, but on a
+/// laptop's cores each call takes tens of seconds: their plans and agents are kept short.
+const COMPACT_MODEL_BYTES: u64 = 3 << 30;
 
 impl LocalProvider {
     pub fn new(engine: Arc<LocalEngine>, model: String, settings: LocalSettings) -> Self {
         let context = Some(settings.context);
         let profile = if engine.model_bytes < SMALL_MODEL_BYTES {
             ModelProfile::small(context)
+        } else if engine.model_bytes < COMPACT_MODEL_BYTES {
+            ModelProfile {
+                context,
+                max_plan_subtasks: Some(4),
+                max_agent_steps: Some(6),
+                small: false,
+            }
         } else {
             ModelProfile {
                 context,

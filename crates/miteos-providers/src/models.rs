@@ -223,22 +223,7 @@ impl ModelStore {
         cancel: &CancellationToken,
         mut progress: impl FnMut(Progress),
     ) -> Result<InstalledModel> {
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| Error::InvalidInput(format!("{url:?} is not a URL: {e}")))?;
-        let name = match name {
-            Some(n) => n.trim_end_matches(".gguf").to_owned(),
-            None => parsed
-                .path_segments()
-                .and_then(|mut s| s.next_back())
-                .and_then(|f| f.strip_suffix(".gguf"))
-                .ok_or_else(|| {
-                    Error::InvalidInput(
-                        "the URL does not end in a .gguf file name; give the model a name".into(),
-                    )
-                })?
-                .to_owned(),
-        };
-        check_name(&name)?;
+        let (parsed, name) = url_and_name(url, name)?;
         tokio::fs::create_dir_all(&self.dir)
             .await
             .map_err(|e| Error::io(format!("creating {}", self.dir.display()), e))?;
@@ -403,11 +388,39 @@ pub fn free_space(dir: &Path) -> Option<u64> {
     fs4::available_space(existing).ok()
 }
 
+/// A download's URL (http or https) and the name its model gets: `name`, else the URL's file
+/// name without `.gguf`.
+pub fn url_and_name(url: &str, name: Option<&str>) -> Result<(reqwest::Url, String)> {
+    let parsed = reqwest::Url::parse(url.trim())
+        .map_err(|e| Error::InvalidInput(format!("{url:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::InvalidInput(
+            "a model's URL must be http or https".into(),
+        ));
+    }
+    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => n.trim_end_matches(".gguf").to_owned(),
+        None => parsed
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .and_then(|f| f.strip_suffix(".gguf"))
+            .ok_or_else(|| {
+                Error::InvalidInput(
+                    "the URL does not end in a .gguf file name; give the model a name".into(),
+                )
+            })?
+            .to_owned(),
+    };
+    check_name(&name)?;
+    Ok((parsed, name))
+}
+
 fn unavailable(message: String) -> Error {
     Error::Provider(miteos_domain::ProviderError::Unavailable(message))
 }
 
-fn check_name(name: &str) -> Result<()> {
+/// A model name: letters, digits, '-', '_' and '.', not starting with a dot.
+pub fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 200
         && !name.starts_with('.')

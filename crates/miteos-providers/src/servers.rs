@@ -116,7 +116,8 @@ pub async fn probe_ollama(host: &str, model: &str) -> ServerInfo {
     };
     let shown = http
         .post(format!("{host}/api/show"))
-        .json(&serde_json::json!({"model": model}))
+        // `model` since Ollama 0.5, `name` before.
+        .json(&serde_json::json!({"model": model, "name": model}))
         .send()
         .await
         .ok()

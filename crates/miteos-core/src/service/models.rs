@@ -10,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 use super::Miteos;
 use super::settings::{KeyChange, SettingsUpdate};
 use crate::domain::models::{
-    Catalog, DetectedKey, Download, DownloadState, LocalModel, ModelChoice, ModelSetup,
+    Catalog, DetectedKey, Download, DownloadRequest, DownloadState, LocalModel, ModelChoice,
+    ModelSetup,
 };
 use crate::error::{Error, Result};
 use crate::models::{Expected, InstalledModel, Progress};
@@ -31,6 +32,14 @@ impl Downloads {
         // A poisoned map only means another thread panicked while it held it; the map is fine.
         self.by_name.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// What one download fetches.
+struct Source {
+    /// The installed file's stem.
+    name: String,
+    url: String,
+    expected: Expected,
 }
 
 struct DownloadHandle {
@@ -117,72 +126,115 @@ impl Miteos {
         ))
     }
 
-    /// Downloads a catalog model into the models folder, reporting progress, until it is done
-    /// or `cancel` fires (the part is kept: running it again resumes). The CLI's `models get`;
-    /// [`Miteos::start_download`] runs the same in the background.
-    pub async fn get_model(
+    /// What a download of catalog model `name` fetches: its URL and what is checked.
+    fn catalog_source(&self, name: &str) -> Result<Source> {
+        let model = catalog::find(name)?;
+        Ok(Source {
+            name: model.name.clone(),
+            url: model.url.clone(),
+            expected: Expected {
+                sha256: model.sha256.clone(),
+                size_bytes: Some(model.size_bytes),
+                record_as: Some(model.name.clone()),
+            },
+        })
+    }
+
+    /// What a download request fetches: a catalog model by name, or any GGUF file by URL (named
+    /// after its file unless `name` says otherwise, checked against `sha256` when given).
+    fn source_of(&self, request: &DownloadRequest) -> Result<Source> {
+        let Some(url) = request
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            let name = request.name.as_deref().unwrap_or_default();
+            return self.catalog_source(name);
+        };
+        let (_, name) = crate::models::url_and_name(url, request.name.as_deref())?;
+        Ok(Source {
+            name,
+            url: url.to_owned(),
+            expected: Expected {
+                sha256: request.sha256.clone().filter(|s| !s.trim().is_empty()),
+                ..Expected::default()
+            },
+        })
+    }
+
+    /// Downloads `source` into the models folder, reporting progress, until it is done or
+    /// `cancel` fires (the part is kept: fetching it again resumes).
+    async fn fetch(
         &self,
-        name: &str,
+        source: &Source,
         cancel: &CancellationToken,
         progress: impl FnMut(Progress),
     ) -> Result<InstalledModel> {
-        let model = catalog::find(name)?;
+        // Hugging Face's files come from the mirror when one is set (`HF_ENDPOINT`).
         let url = match &self.inner.hf_endpoint {
-            Some(mirror) => {
-                model
-                    .url
-                    .replacen("https://huggingface.co", mirror.trim_end_matches('/'), 1)
-            }
-            None => model.url.clone(),
+            Some(mirror) if source.url.starts_with("https://huggingface.co/") => source
+                .url
+                .replacen("https://huggingface.co", mirror.trim_end_matches('/'), 1),
+            _ => source.url.clone(),
         };
         self.models()
             .download(
                 self.http(),
                 &url,
-                Some(&model.name),
-                Expected {
-                    sha256: model.sha256.clone(),
-                    size_bytes: Some(model.size_bytes),
-                    record_as: Some(model.name.clone()),
-                },
+                Some(&source.name),
+                source.expected.clone(),
                 cancel,
                 progress,
             )
             .await
     }
 
-    /// Starts (or resumes) downloading a catalog model in the background; its progress is in
-    /// [`Miteos::downloads`].
-    pub fn start_download(&self, name: &str) -> Result<Download> {
-        let model = catalog::find(name)?;
+    /// Downloads a catalog model, reporting progress, until it is done or `cancel` fires. The
+    /// CLI's `models get`; [`Miteos::start_download`] runs the same in the background.
+    pub async fn get_model(
+        &self,
+        name: &str,
+        cancel: &CancellationToken,
+        progress: impl FnMut(Progress),
+    ) -> Result<InstalledModel> {
+        self.fetch(&self.catalog_source(name)?, cancel, progress)
+            .await
+    }
+
+    /// Starts (or resumes) downloading a catalog model, or a GGUF file by URL, in the
+    /// background; its progress is in [`Miteos::downloads`].
+    pub fn start_download(&self, request: DownloadRequest) -> Result<Download> {
+        let source = self.source_of(&request)?;
         let store = self.models();
-        if store.path_of(&model.name).is_ok() {
+        if store.path_of(&source.name).is_ok() {
             return Err(Error::Conflict(format!(
                 "{} is already installed",
-                model.name
+                source.name
             )));
         }
-        let cancel = CancellationToken::new();
+        // Quitting Miteos pauses it (the part is kept, the next start resumes from it).
+        let cancel = self.inner.closing.child_token();
         let started = {
             let mut downloads = self.inner.downloads.lock();
             if downloads
-                .get(&model.name)
+                .get(&source.name)
                 .is_some_and(|h| h.download.state == DownloadState::Running)
             {
                 return Err(Error::Conflict(format!(
                     "{} is already downloading",
-                    model.name
+                    source.name
                 )));
             }
             let download = download_of(
-                &model.name,
-                &model.url,
+                &source.name,
+                &source.url,
                 DownloadState::Running,
-                store.partial_bytes(&model.name),
-                Some(model.size_bytes),
+                store.partial_bytes(&source.name),
+                source.expected.size_bytes,
             );
             downloads.insert(
-                model.name.clone(),
+                source.name.clone(),
                 DownloadHandle {
                     download: download.clone(),
                     cancel: cancel.clone(),
@@ -192,11 +244,11 @@ impl Miteos {
             download
         };
         let miteos = self.clone();
-        let name = model.name.clone();
         self.inner.background.spawn(async move {
+            let name = source.name.clone();
             let mut meter = Speedometer::new(started.done_bytes);
             let outcome = miteos
-                .get_model(&name, &cancel, |p| {
+                .fetch(&source, &cancel, |p| {
                     let speed = meter.update(p.done);
                     miteos.update_download(&name, |d| {
                         d.done_bytes = p.done;
@@ -232,13 +284,9 @@ impl Miteos {
                     }
                 }
             });
-            if let Err(e) = outcome.as_ref().map(|_| ()).or_else(|e| {
-                if cancel.is_cancelled() {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            }) {
+            if let Err(e) = &outcome
+                && !cancel.is_cancelled()
+            {
                 tracing::warn!(model = %name, error = %e, "a model download failed");
             }
         });
@@ -252,20 +300,23 @@ impl Miteos {
 
     /// Cancels a download and deletes what it had.
     pub fn cancel_download(&self, name: &str) -> Result<Download> {
-        let model = catalog::find(name)?;
+        let name = self.download_name(name)?;
         let running = self
-            .with_download(&model.name, |h| h.download.state == DownloadState::Running)
+            .with_download(&name, |h| h.download.state == DownloadState::Running)
             .unwrap_or(false);
         if running {
-            return self.stop_download(name, true);
+            return self.stop_download(&name, true);
         }
         // A paused one (now or from an earlier run): delete its part.
-        self.models().discard_partial(&model.name);
+        self.models().discard_partial(&name);
+        let url = catalog::find(&name)
+            .map(|m| m.url.clone())
+            .unwrap_or_default();
         let mut downloads = self.inner.downloads.lock();
         let handle = downloads
-            .entry(model.name.clone())
+            .entry(name.clone())
             .or_insert_with(|| DownloadHandle {
-                download: download_of(&model.name, &model.url, DownloadState::Cancelled, 0, None),
+                download: download_of(&name, &url, DownloadState::Cancelled, 0, None),
                 cancel: CancellationToken::new(),
                 discard: true,
             });
@@ -274,13 +325,21 @@ impl Miteos {
         Ok(handle.download.clone())
     }
 
+    /// The name a download is known by: one of this run's downloads, or a catalog model.
+    fn download_name(&self, name: &str) -> Result<String> {
+        if self.with_download(name, |_| ()).is_some() {
+            return Ok(name.to_owned());
+        }
+        Ok(catalog::find(name)?.name.clone())
+    }
+
     fn stop_download(&self, name: &str, discard: bool) -> Result<Download> {
-        let model = catalog::find(name)?;
+        let name = self.download_name(name)?;
         let mut downloads = self.inner.downloads.lock();
         let handle = downloads
-            .get_mut(&model.name)
+            .get_mut(&name)
             .filter(|h| h.download.state == DownloadState::Running)
-            .ok_or_else(|| Error::Conflict(format!("{} is not downloading", model.name)))?;
+            .ok_or_else(|| Error::Conflict(format!("{name} is not downloading")))?;
         handle.discard = discard;
         handle.cancel.cancel();
         Ok(handle.download.clone())

@@ -125,7 +125,8 @@ export interface paths {
         get: operations["model_downloads"];
         put?: never;
         /**
-         * Starts downloading a catalog model, or resumes a paused download (free disk space is
+         * Starts downloading a catalog model (`{"name": …}`) or any GGUF file
+         *     (`{"url": …, "name"?: …, "sha256"?: …}`), or resumes a paused download (free disk space is
          *     checked first, the checksum at the end).
          */
         post: operations["start_download"];
@@ -1110,9 +1111,14 @@ export interface components {
             total_bytes?: number | null;
             url: string;
         };
+        /**
+         * @description What to download: a catalog model by `name`, or any GGUF file by `url` (named after its file
+         *     unless `name` says otherwise, checked against `sha256` when given).
+         */
         DownloadRequest: {
-            /** @description A catalog model's name. */
-            name: string;
+            name?: string | null;
+            sha256?: string | null;
+            url?: string | null;
         };
         /**
          * @description Where a download is.
@@ -2405,6 +2411,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Download"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {

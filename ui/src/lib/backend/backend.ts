@@ -7,6 +7,7 @@ import type {
   AgentTypeInput,
   Catalog,
   Download,
+  DownloadRequest,
   ModelChoice,
   ModelSetup,
   PriceEntry,
@@ -133,7 +134,8 @@ export interface Backend {
   /** The catalog of recommended local models for this machine. */
   modelCatalog(): Promise<Catalog>;
   modelDownloads(): Promise<Download[]>;
-  startDownload(name: string): Promise<Download>;
+  /** Starts or resumes a download: a catalog model by `name`, or a GGUF file by `url`. */
+  startDownload(request: DownloadRequest): Promise<Download>;
   pauseDownload(name: string): Promise<Download>;
   cancelDownload(name: string): Promise<Download>;
   prices(): Promise<PriceEntry[]>;

@@ -2,7 +2,7 @@
 // src-tauri/commands/typescript.rs. Do not edit: run
 // `MITEOS_BLESS=1 cargo test --workspace --lib -- commands_ts` after changing a command.
 import { type Channel, invoke } from "@tauri-apps/api/core";
-import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
+import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, DownloadRequest, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
 import type { ApiInfo } from "./backend";
 
 /** Every command of the app, typed as its Rust definition. */
@@ -23,7 +23,7 @@ export const commands = {
   chooseModel: (choice: ModelChoice): Promise<ModelSetup> => invoke<ModelSetup>("choose_model", { choice }),
   modelCatalog: (): Promise<Catalog> => invoke<Catalog>("model_catalog"),
   modelDownloads: (): Promise<Array<Download>> => invoke<Array<Download>>("model_downloads"),
-  startDownload: (name: string): Promise<Download> => invoke<Download>("start_download", { name }),
+  startDownload: (request: DownloadRequest): Promise<Download> => invoke<Download>("start_download", { request }),
   pauseDownload: (name: string): Promise<Download> => invoke<Download>("pause_download", { name }),
   cancelDownload: (name: string): Promise<Download> => invoke<Download>("cancel_download", { name }),
   listPrices: (): Promise<Array<PriceEntry>> => invoke<Array<PriceEntry>>("list_prices"),

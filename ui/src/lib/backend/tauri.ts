@@ -112,7 +112,7 @@ export function tauriBackend(): Backend {
     chooseModel: (choice) => call(commands.chooseModel(choice)),
     modelCatalog: () => call(commands.modelCatalog()),
     modelDownloads: () => call(commands.modelDownloads()),
-    startDownload: (name) => call(commands.startDownload(name)),
+    startDownload: (request) => call(commands.startDownload(request)),
     pauseDownload: (name) => call(commands.pauseDownload(name)),
     cancelDownload: (name) => call(commands.cancelDownload(name)),
     prices: () => call(commands.listPrices()),

@@ -306,6 +306,8 @@ seconds_left?: number | null,
  */
 error?: string | null, };
 
+export type DownloadRequest = { name?: string | null, url?: string | null, sha256?: string | null, };
+
 export type DetectedKey = { 
 /**
  * `openai`, `anthropic` or `openrouter`.
