@@ -249,11 +249,13 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 .iter()
                 .map(|p| miteos_core::service::Attachment::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            // The first run on a terminal asks how Miteos should think (once; `miteos models
-            // setup` asks again).
-            if model.is_none() && cli::models::interactive() && !miteos.model_setup().await?.chosen
-            {
-                cli::models::setup(&miteos, true).await?;
+            // The first run on a terminal asks how Miteos should think when nothing was chosen
+            // and there is no model or only the demo (once; `miteos models setup` asks again).
+            if model.is_none() && cli::models::interactive() {
+                let setup = miteos.model_setup().await?;
+                if !setup.chosen && (setup.current.is_none() || setup.current_is_demo) {
+                    cli::models::setup(&miteos, true).await?;
+                }
             }
             let new = miteos_core::service::NewTask {
                 prompt: prompt.join(" "),

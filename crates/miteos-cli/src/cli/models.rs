@@ -474,7 +474,8 @@ pub async fn setup(miteos: &Miteos, ask: bool) -> Result<ModelSetup, Error> {
             offers.len()
         ))?;
         if line.is_empty() {
-            return Ok(setup);
+            // Kept as it is: not asked again (`miteos models setup` asks).
+            return miteos.keep_current_model().await;
         }
         match line.parse::<usize>() {
             Ok(n) if (1..=offers.len()).contains(&n) => break &offers[n - 1],

@@ -449,6 +449,25 @@ impl Miteos {
         })
     }
 
+    /// Answers "How should Miteos think?" with "as it is": the question is not asked again, and
+    /// nothing else changes.
+    pub async fn keep_current_model(&self) -> Result<ModelSetup> {
+        self.record_choice(self.default_model().ok().as_deref(), "kept")
+            .await?;
+        self.model_setup().await
+    }
+
+    async fn record_choice(&self, model: Option<&str>, how: &str) -> Result<()> {
+        self.inner
+            .shared
+            .store
+            .put_setting(
+                CHOICE_KEY,
+                &serde_json::json!({"model": model, "how": how, "at": chrono::Utc::now().to_rfc3339()}),
+            )
+            .await
+    }
+
     /// Answers "How should Miteos think?": checks a pasted key with one cheap call and keeps it
     /// in the key store, points Miteos at the chosen server, and makes the model the default for
     /// new tasks. Nothing is saved when any part is wrong.
@@ -513,14 +532,7 @@ impl Miteos {
             plan: None,
         })
         .await?;
-        self.inner
-            .shared
-            .store
-            .put_setting(
-                CHOICE_KEY,
-                &serde_json::json!({"model": model, "chosen_at": chrono::Utc::now().to_rfc3339()}),
-            )
-            .await?;
+        self.record_choice(Some(&model), "chosen").await?;
         self.model_setup().await
     }
 }

@@ -83,4 +83,18 @@ describe("Settings", () => {
     expect(saveSettings.mock.calls[0]![0].shell_allow).toEqual(["cat", "ls", "git", "python3"]);
     expect(saveSettings.mock.calls[0]![0].on_quit).toBe("resume");
   });
+
+  it("sets a price for a model and lists the user's prices", async () => {
+    const setPrice = vi.fn(async () => [
+      { model: "openrouter::mystery/model-x", input: 2, output: 8, source: "user", fetched_at: null },
+    ]);
+    const backend = mockBackend({ settings: vi.fn(async () => settings()), setPrice });
+    render(SettingsView, { backend });
+    await fireEvent.input(await screen.findByLabelText("Priced model"), { target: { value: "openrouter::mystery/model-x" } });
+    await fireEvent.input(screen.getByLabelText("Input price"), { target: { value: "2" } });
+    await fireEvent.input(screen.getByLabelText("Output price"), { target: { value: "8" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Set price" }));
+    await waitFor(() => expect(setPrice).toHaveBeenCalledWith({ model: "openrouter::mystery/model-x", input: 2, output: 8 }));
+    expect(await screen.findByRole("cell", { name: "openrouter::mystery/model-x" })).toBeTruthy();
+  });
 });
