@@ -30,7 +30,7 @@ const TEXT_EXTENSIONS: &[&str] = &["md", "txt", "html", "json"];
 const TABLE_EXTENSIONS: &[&str] = &["csv", "xlsx"];
 const CHART_EXTENSIONS: &[&str] = &["svg", "png"];
 
-/// Words that name the thing a prompt asks for, its extension and its default file stem.
+/// Words that name the kind of thing a prompt asks for, its extension and its default file stem.
 const KINDS: &[(&[&str], &str, &str)] = &[
     (&["chart", "graph", "plot", "diagram"], "svg", "chart"),
     (
@@ -102,10 +102,18 @@ pub(crate) fn deliverable_of(prompt: &str, attached: &[String]) -> Deliverable {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    for (names, extension, default_stem) in KINDS {
-        let Some(at) = words.iter().position(|w| names.contains(&w.as_str())) else {
-            continue;
-        };
+    // The first word that names a kind is what the prompt asks for ("a chart of the attached
+    // table" is a chart; "summarise the sales table" a summary).
+    let kind_of = |w: &str| KINDS.iter().find(|(names, _, _)| names.contains(&w));
+    let first = words.iter().enumerate().find_map(|(at, w)| {
+        // "a brief summary": an adjective that could be a kind is not one before a kind.
+        let adjective = FILLER.contains(&w.as_str())
+            && words
+                .get(at + 1)
+                .is_some_and(|next| kind_of(next).is_some());
+        kind_of(w).filter(|_| !adjective).map(|kind| (at, kind))
+    });
+    if let Some((at, (_, extension, default_stem))) = first {
         // Up to two words right before the kind word name what it is about.
         let about: Vec<&str> = words[at.saturating_sub(2)..at]
             .iter()
