@@ -3,8 +3,8 @@
 //! which of them are running (Ollama, LM Studio, llama.cpp, vLLM on their usual ports).
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -158,34 +158,46 @@ pub fn ollama_url(host: &str) -> String {
     }
 }
 
-type ProbeCell = Arc<tokio::sync::OnceCell<ServerInfo>>;
+/// How long a probe that learnt nothing (the server was not up) stands before it is asked again.
+const PROBE_RETRY: Duration = Duration::from_secs(60);
 
-/// Probes, once per server and model for the life of the process.
-static PROBES: LazyLock<Mutex<HashMap<String, ProbeCell>>> =
+/// Probes by server and model, with when they were made; they stand for the life of the
+/// process, except one that learnt nothing, which is made again after [`PROBE_RETRY`].
+static PROBES: LazyLock<Mutex<HashMap<String, (Instant, ServerInfo)>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// The cached probe of `key`, probing with `probe` the first time.
+/// The probe of `key`, probing with `probe` the first time (and again when it learnt nothing a
+/// while ago).
 pub async fn cached<F, Fut>(key: &str, probe: F) -> ServerInfo
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ServerInfo>,
 {
-    let cell = PROBES
+    let known = PROBES
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .entry(key.to_owned())
-        .or_default()
-        .clone();
-    *cell.get_or_init(probe).await
+        .get(key)
+        .copied();
+    if let Some((at, info)) = known
+        && (info != ServerInfo::default() || at.elapsed() < PROBE_RETRY)
+    {
+        return info;
+    }
+    let info = probe().await;
+    PROBES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key.to_owned(), (Instant::now(), info));
+    info
 }
 
-/// The cached probe of `key`, if it was made.
+/// The probe of `key`, if it was made.
 pub fn cached_now(key: &str) -> Option<ServerInfo> {
     PROBES
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .get(key)
-        .and_then(|cell| cell.get().copied())
+        .map(|(_, info)| *info)
 }
 
 /// The address runs on this machine or a private network (the user's own server).
@@ -291,6 +303,27 @@ mod tests {
         assert!(is_local_url("http://gpu-box:8000/v1"));
         assert!(!is_local_url("https://api.openai.com/v1"));
         assert!(!is_local_url("https://openrouter.ai/api/v1"));
+    }
+
+    #[tokio::test]
+    async fn a_probe_stands_unless_it_learnt_nothing() {
+        let found = ServerInfo {
+            slots: Some(2),
+            ..ServerInfo::default()
+        };
+        assert_eq!(cached("test-a", || async { found }).await, found);
+        let asked_again = cached("test-a", || async { ServerInfo::default() }).await;
+        assert_eq!(asked_again, found, "a probe that found the server stands");
+        assert_eq!(cached_now("test-a"), Some(found));
+        assert_eq!(
+            cached("test-b", || async { ServerInfo::default() }).await,
+            ServerInfo::default()
+        );
+        assert_eq!(
+            cached("test-b", || async { found }).await,
+            ServerInfo::default(),
+            "within a minute an empty probe stands too"
+        );
     }
 
     #[test]
