@@ -258,8 +258,12 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
     let md = folder["files"][0]["content"].as_str().unwrap();
     assert!(md.starts_with("---\nname: \"saas-comparison\""), "{md}");
     assert!(
-        md.contains("prompt: \"Research the top {{count}} SaaS"),
+        md.contains("  miteos-prompt: \"Research the top {{count}} SaaS"),
         "{md}"
+    );
+    assert!(
+        md.contains("## How to do it") && !md.contains("\nprompt:"),
+        "a standard SKILL.md another agent can follow: {md}"
     );
     let (status, _) = app.delete(&format!("/skills/{skill_id}")).await;
     assert_eq!(status, 204);

@@ -1,9 +1,9 @@
-//! Skills as Agent Skills folders: a `SKILL.md` (YAML front matter with `name` and
-//! `description`, then Markdown a person or another agent tool can read) and, for Miteos,
+//! Skills as Agent Skills folders: a `SKILL.md` (YAML front matter with the standard's `name`
+//! and `description`, then Markdown a person or another agent can follow) and, for Miteos,
 //! `references/miteos-skill.json` with the whole skill, so an export imports back to an equal
 //! skill. A hand-written `SKILL.md` imports too when its front matter says which prompts it is
-//! for (`prompt: "Summarise {{subject}} for me"`): it becomes a one-subtask skill whose
-//! instructions are the Markdown body.
+//! for (`prompt: "Summarise {{subject}} for me"`, or `miteos-prompt:` under `metadata`): it becomes
+//! a one-subtask skill whose instructions are the Markdown body.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -25,57 +25,123 @@ pub struct SkillFile {
     pub content: String,
 }
 
-/// The folder of a skill: `SKILL.md` and the JSON copy.
+/// Longest `description` the Agent Skills format allows.
+const MAX_DESCRIPTION_CHARS: usize = 1024;
+
+/// The skill's text for another agent: its parameters as `<name>` instead of Miteos's
+/// `{{name}}` placeholders.
+fn for_people(text: &str) -> String {
+    regex::Regex::new(r"\{\{(\w+)\}\}")
+        .expect("static regex")
+        .replace_all(text, "<$1>")
+        .into_owned()
+}
+
+/// What an agent type's tools do, in words, for the steps another agent follows.
+fn role(agent_type: &str) -> &str {
+    match agent_type {
+        "researcher" => "research: web search and reading pages",
+        "analyst" => "analysis: tables, spreadsheets, charts and SQL",
+        "builder" => "building: files, pages and commands",
+        other => other,
+    }
+}
+
+/// The folder of a skill as a standard Agent Skill: a `SKILL.md` whose front matter has the
+/// standard's `name` and `description` (Miteos's own prompt template under `metadata`), and whose
+/// body another agent can follow — what the skill is for, its inputs, the steps and the tools
+/// they used, what it delivers — plus `references/miteos-skill.json`, the whole skill, which
+/// Miteos imports back as the same skill.
 pub fn to_folder(skill: &Skill) -> Vec<SkillFile> {
+    let example = for_people(&skill.prompt_template);
+    let description: String = format!(
+        "{} Use it for requests like: {example}",
+        skill.description.trim()
+    )
+    .chars()
+    .take(MAX_DESCRIPTION_CHARS)
+    .collect();
     let mut md = format!(
-        "---\nname: {}\ndescription: {}\nprompt: {}\n---\n\n# {}\n\n{}\n\nUse it for prompts like: `{}`\n\n## Parameters\n\n",
+        "---\nname: {}\ndescription: {}\nmetadata:\n  generator: miteos\n  miteos-prompt: {}\n---\n\n# {}\n\n{}\n\n## When to use it\n\nFor requests like \u{201c}{example}\u{201d}",
         yaml_scalar(&skill.name),
-        yaml_scalar(&skill.description),
+        yaml_scalar(&description),
         yaml_scalar(&skill.prompt_template),
         skill.name,
-        skill.description,
-        skill.prompt_template
+        skill.description.trim(),
     );
-    for p in &skill.parameters {
-        let kind = match p.kind {
-            ParameterKind::Number => "a number",
-            ParameterKind::Text => "text",
-        };
+    if skill.parameters.is_empty() {
+        md.push_str(".\n");
+    } else {
+        let names: Vec<String> = skill
+            .parameters
+            .iter()
+            .map(|p| format!("<{}>", p.name))
+            .collect();
         md.push_str(&format!(
-            "- `{}` ({kind}), e.g. {}\n",
-            p.name,
-            p.examples.join(", ")
+            "; the words in angle brackets change from one request to the next: {}.\n\n## Inputs\n\n",
+            names.join(", ")
         ));
+        for p in &skill.parameters {
+            let kind = match p.kind {
+                ParameterKind::Number => "a number",
+                ParameterKind::Text => "text",
+            };
+            let examples = if p.examples.is_empty() {
+                String::new()
+            } else {
+                format!(", for example {}", p.examples.join(", "))
+            };
+            md.push_str(&format!("- `{}`: {kind}{examples}\n", p.name));
+        }
     }
-    md.push_str("\n## Plan\n\n");
+    md.push_str("\n## How to do it\n\n");
+    let mut delivers: Vec<String> = Vec::new();
     for (i, st) in skill.subtasks.iter().enumerate() {
         let after = if st.depends_on.is_empty() {
             String::new()
         } else {
-            format!(", after {}", st.depends_on.join(", "))
+            let steps: Vec<String> = st
+                .depends_on
+                .iter()
+                .filter_map(|d| skill.subtasks.iter().position(|s| &s.id == d))
+                .map(|p| (p + 1).to_string())
+                .collect();
+            format!(", after step {}", steps.join(" and "))
         };
         md.push_str(&format!(
-            "{}. **{}** ({}{after}): {}\n",
+            "{}. **{}** ({}{after}). {}\n",
             i + 1,
-            st.title,
-            st.agent_type,
-            st.description
+            for_people(&st.title),
+            role(&st.agent_type),
+            for_people(st.description.trim())
         ));
         for step in &st.steps {
             md.push_str(&format!(
-                "   - {} `{}` `{}`\n",
-                if step.replayable {
-                    "replayable:"
-                } else {
-                    "then"
-                },
+                "   - Call `{}` with `{}`.\n",
                 step.tool,
-                step.arguments
+                for_people(&step.arguments.to_string())
             ));
+            if step.tool.starts_with("write_")
+                && let Some(path) = step.arguments.get("path").and_then(|p| p.as_str())
+                && !delivers.iter().any(|d| d == path)
+            {
+                delivers.push(for_people(path));
+            }
         }
     }
+    if !delivers.is_empty() {
+        md.push_str(&format!(
+            "\n## What it delivers\n\n{}\n",
+            delivers
+                .iter()
+                .map(|d| format!("- `{d}`"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ));
+    }
     md.push_str(&format!(
-        "\nCompiled by Miteos from {} tasks; `{SKILL_JSON}` holds the whole skill.\n",
+        "\n## For Miteos\n\nCompiled by Miteos from {} tasks. `{SKILL_JSON}` is the machine-readable recipe; \
+         Miteos imports this folder back as the same skill.\n",
         skill.source_tasks.len()
     ));
     vec![
@@ -136,7 +202,8 @@ pub fn from_folder(files: &[SkillFile], id: String) -> Result<Skill> {
     let name = get("name")
         .ok_or_else(|| Error::InvalidInput("SKILL.md's front matter has no name".into()))?;
     let description = get("description").unwrap_or_default();
-    let prompt = get("prompt").ok_or_else(|| {
+    // `prompt:` (Miteos's own key), or under the standard's `metadata` as an export writes it.
+    let prompt = get("prompt").or_else(|| get("miteos-prompt")).ok_or_else(|| {
         Error::InvalidInput(
             "to run a hand-written skill, Miteos needs `prompt:` in its front matter: the prompts it is for, with \
              {{parameters}} for the words that change (e.g. \"Summarise {{subject}} for me\")"
@@ -249,5 +316,102 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("prompt:"));
+    }
+
+    #[test]
+    fn an_export_is_a_standard_agent_skill_that_imports_back_the_same() {
+        let mut skill = crate::tests::skill(
+            "Research the top {{count}} SaaS competitors to {{subject}} and create a feature comparison spreadsheet",
+            &[
+                ("count", ParameterKind::Number),
+                ("subject", ParameterKind::Text),
+            ],
+        );
+        skill.name = "saas-comparison".into();
+        // Stored to the second.
+        skill.created_at = chrono::DateTime::parse_from_rfc3339("2026-11-29T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        skill.description = "Compares a product's SaaS competitors in a spreadsheet.".into();
+        skill.subtasks = vec![
+            SkillSubtask {
+                id: "st-1".into(),
+                title: "Research {{subject}}'s competitors".into(),
+                description: "Find the top {{count}} competitors of {{subject}}.".into(),
+                agent_type: "researcher".into(),
+                depends_on: vec![],
+                steps: vec![crate::SkillStep {
+                    tool: "fetch_url".into(),
+                    arguments: serde_json::json!({"url": "https://example.com/{{subject}}"}),
+                    replayable: true,
+                }],
+                output: None,
+                light: false,
+            },
+            SkillSubtask {
+                id: "st-2".into(),
+                title: "Build the spreadsheet".into(),
+                description: "Write comparison.xlsx.".into(),
+                agent_type: "analyst".into(),
+                depends_on: vec!["st-1".into()],
+                steps: vec![crate::SkillStep {
+                    tool: "write_spreadsheet".into(),
+                    arguments: serde_json::json!({"path": "comparison.xlsx", "columns": [], "rows": []}),
+                    replayable: false,
+                }],
+                output: None,
+                light: false,
+            },
+        ];
+        let files = to_folder(&skill);
+        let md = &files[0].content;
+        let (front, body) = front_matter(md).unwrap();
+        let top: Vec<&str> = md[4..md.find("\n---").unwrap()]
+            .lines()
+            .filter(|l| !l.starts_with(' '))
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k))
+            .collect();
+        assert_eq!(
+            top,
+            ["name", "description", "metadata"],
+            "only the standard's top-level keys"
+        );
+        let get = |k: &str| {
+            front
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("name"), Some("saas-comparison"));
+        assert!(get("description").unwrap().chars().count() <= MAX_DESCRIPTION_CHARS);
+        assert!(
+            get("description")
+                .unwrap()
+                .contains("Research the top <count> SaaS competitors")
+        );
+        assert!(
+            !body.contains("{{"),
+            "another agent reads <parameters>: {body}"
+        );
+        assert!(
+            body.contains(
+                "1. **Research <subject>'s competitors** (research: web search and reading pages)"
+            ),
+            "{body}"
+        );
+        assert!(body.contains("2. **Build the spreadsheet** (analysis: tables, spreadsheets, charts and SQL, after step 1)"), "{body}");
+        assert!(
+            body.contains("Call `fetch_url` with `{\"url\":\"https://example.com/<subject>\"}`"),
+            "{body}"
+        );
+        assert!(
+            body.contains("## What it delivers\n\n- `comparison.xlsx`"),
+            "{body}"
+        );
+        assert_eq!(from_folder(&files, "sk-other".into()).unwrap(), skill);
+
+        // Without the JSON copy, the SKILL.md alone still imports (from its metadata's prompt).
+        let alone = from_folder(&files[..1], "sk-2".into()).unwrap();
+        assert_eq!(alone.prompt_template, skill.prompt_template);
     }
 }
