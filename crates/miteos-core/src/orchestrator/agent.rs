@@ -262,7 +262,8 @@ impl<'a> Agent<'a> {
         let ctx = self.ctx;
         let spec = small::constrained(&spec, &deliverable, small::rows_for(&ctx.prompt));
         let dir = ctx.task_dir.clone();
-        let attached = tokio::task::spawn_blocking(move || small::attached_text(&dir))
+        let (chars, answer) = small::budget(self.provider.profile().context);
+        let attached = tokio::task::spawn_blocking(move || small::attached_text(&dir, chars))
             .await
             .unwrap_or_default();
         let mut request = small::request(
@@ -271,6 +272,7 @@ impl<'a> Agent<'a> {
             &attached,
             spec,
             &deliverable,
+            answer,
         );
         let mut last_error = String::from("it answered without writing it");
         for _ in 0..2 {

@@ -174,6 +174,23 @@ pub(crate) fn plan(prompt: &str, agent_types: &[AgentType], attached: &[String])
 
 /// Most characters of attached documents put in a small model's brief.
 const ATTACHED_CHARS: usize = 6000;
+/// The answer's length: the file, written in one turn.
+const ANSWER_TOKENS: u32 = 1200;
+/// The system prompt, the tool's description and schema, the task: what the brief needs before
+/// any attached document.
+const BRIEF_TOKENS: u32 = 900;
+
+/// What a small model's turn may hold, by its context (as the model or its server says):
+/// (characters of attached documents, tokens of answer). A short context gets a shorter answer
+/// and fewer attached characters (about three to a token), never a prompt that does not fit.
+pub(crate) fn budget(context: Option<u32>) -> (usize, u32) {
+    let Some(context) = context else {
+        return (ATTACHED_CHARS, ANSWER_TOKENS);
+    };
+    let answer = ANSWER_TOKENS.min(context / 2);
+    let room = context.saturating_sub(answer + BRIEF_TOKENS) as usize;
+    ((room * 3).min(ATTACHED_CHARS), answer)
+}
 
 /// The names of the attached documents.
 pub(crate) fn attached_names(task_dir: &Path) -> Vec<String> {
@@ -189,7 +206,7 @@ pub(crate) fn attached_names(task_dir: &Path) -> Vec<String> {
 
 /// The attached text documents (Markdown, text, CSV…), for the brief: a small model cannot be
 /// relied on to read them with a tool first.
-pub(crate) fn attached_text(task_dir: &Path) -> String {
+pub(crate) fn attached_text(task_dir: &Path, max_chars: usize) -> String {
     let inputs = task_dir.join(super::INPUTS_DIR);
     let Ok(entries) = std::fs::read_dir(&inputs) else {
         return String::new();
@@ -207,7 +224,7 @@ pub(crate) fn attached_text(task_dir: &Path) -> String {
         else {
             continue;
         };
-        let left = ATTACHED_CHARS.saturating_sub(out.chars().count());
+        let left = max_chars.saturating_sub(out.chars().count());
         if left < 200 {
             break;
         }
@@ -285,6 +302,7 @@ pub(crate) fn request(
     attached: &str,
     spec: ToolSpec,
     deliverable: &Deliverable,
+    max_tokens: u32,
 ) -> ChatRequest {
     let what = match deliverable.tool {
         "write_spreadsheet" => "a table: a header row of columns, then one row per item",
@@ -301,7 +319,7 @@ pub(crate) fn request(
         ))],
         force_tool: Some(spec.name.clone()),
         tools: vec![spec],
-        max_tokens: Some(1200),
+        max_tokens: Some(max_tokens),
     }
 }
 
@@ -378,6 +396,19 @@ mod tests {
             ("notes.md".into(), "write_file"),
             "no paths out of the folder"
         );
+    }
+
+    #[test]
+    fn a_short_context_gets_a_brief_that_fits() {
+        assert_eq!(budget(None), (ATTACHED_CHARS, ANSWER_TOKENS));
+        assert_eq!(budget(Some(8192)), (ATTACHED_CHARS, ANSWER_TOKENS));
+        let (chars, answer) = budget(Some(2048));
+        assert_eq!(answer, 1024);
+        assert!(
+            chars / 3 + (answer + BRIEF_TOKENS) as usize <= 2048,
+            "{chars}"
+        );
+        assert_eq!(budget(Some(1024)), (0, 512), "no room for documents at all");
     }
 
     #[test]
