@@ -50,8 +50,7 @@ impl DefaultProviders {
             return None;
         }
         let installed = self.models.list().ok()?;
-        let machine = crate::providers::catalog::machine(self.models.dir());
-        crate::providers::catalog::best_installed(&installed, &machine)
+        crate::providers::catalog::best_installed_here(&installed)
             .map(|m| format!("{LOCAL_PREFIX}{}", m.name))
     }
 
@@ -85,15 +84,6 @@ impl DefaultProviders {
     }
 }
 
-impl DefaultProviders {
-    /// The catalog model recommended for this machine, by name.
-    fn recommended_local(&self) -> String {
-        let machine = crate::providers::catalog::machine(self.models.dir());
-        let [_, medium, _] = crate::providers::catalog::picks(&machine);
-        medium.unwrap_or("Qwen3-0.6B-Q8_0").to_owned()
-    }
-}
-
 impl ProviderSource for DefaultProviders {
     fn resolve_model(&self, explicit: Option<&str>) -> Result<String> {
         let explicit = explicit.map(str::trim).filter(|m| !m.is_empty());
@@ -112,10 +102,12 @@ impl ProviderSource for DefaultProviders {
         }
         match self.config.resolve_model(explicit) {
             Err(Error::NotConfigured(message)) if explicit.is_none() => self.default_local().ok_or_else(|| {
+                let get = crate::providers::catalog::recommended_here()
+                    .map(|m| format!("`miteos models get {m}` (the one recommended for this machine), or "))
+                    .unwrap_or_default();
                 Error::NotConfigured(format!(
-                    "{message}\nOr install a local model: `miteos models get {}` (the one recommended for this machine), \
-                     or `miteos models add FILE.gguf`; `miteos models setup` shows what this machine already has.",
-                    self.recommended_local()
+                    "{message}\nOr install a local model: {get}`miteos models add FILE.gguf`; \
+                     `miteos models setup` shows what this machine already has."
                 ))
             }),
             other => other,

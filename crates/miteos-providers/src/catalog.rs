@@ -43,18 +43,31 @@ pub fn find(name: &str) -> Result<&'static CatalogModel> {
         })
 }
 
-/// This machine: memory, cores, and the free space in `models_dir`.
-pub fn machine(models_dir: &Path) -> Machine {
+/// This machine's memory and cores, measured once (they do not change while Miteos runs).
+static THIS_MACHINE: LazyLock<Machine> = LazyLock::new(|| {
     let mut system = sysinfo::System::new();
     system.refresh_memory();
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get() as u32)
-        .unwrap_or(1);
     Machine {
         memory_bytes: system.total_memory(),
-        cores,
-        free_disk_bytes: crate::models::free_space(models_dir),
+        cores: std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(1),
+        free_disk_bytes: None,
     }
+});
+
+/// This machine: memory, cores, and the free space in `models_dir`.
+pub fn machine(models_dir: &Path) -> Machine {
+    Machine {
+        free_disk_bytes: crate::models::free_space(models_dir),
+        ..*THIS_MACHINE
+    }
+}
+
+/// The installed model to use when the user chose none, on this machine (see
+/// [`best_installed`]).
+pub fn best_installed_here(installed: &[InstalledModel]) -> Option<&InstalledModel> {
+    best_installed(installed, &THIS_MACHINE)
 }
 
 /// The model can run in this much memory, leaving room for the system and the app.
@@ -141,7 +154,7 @@ pub fn best_installed<'a>(
 
 /// The model recommended for this machine (its medium pick), by name.
 pub fn recommended_here() -> Option<&'static str> {
-    let [_, medium, _] = picks(&machine(Path::new("/")));
+    let [_, medium, _] = picks(&THIS_MACHINE);
     medium
 }
 

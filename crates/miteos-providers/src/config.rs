@@ -85,6 +85,39 @@ impl Default for RetryPolicy {
     }
 }
 
+/// A provider an API key opens: its name, its key's name (in settings and the key store) and
+/// the model Miteos uses there when none is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyedProvider {
+    pub provider: &'static str,
+    pub key_name: &'static str,
+    pub default_model: &'static str,
+}
+
+/// The providers an API key opens, in the order a default model is taken from them.
+pub const KEYED_PROVIDERS: &[KeyedProvider] = &[
+    KeyedProvider {
+        provider: "anthropic",
+        key_name: "anthropic_api_key",
+        default_model: "anthropic::claude-sonnet-4-5",
+    },
+    KeyedProvider {
+        provider: "openai",
+        key_name: "openai_api_key",
+        default_model: "openai::gpt-4.1-mini",
+    },
+    KeyedProvider {
+        provider: "openrouter",
+        key_name: "openrouter_api_key",
+        default_model: "openrouter::openai/gpt-4.1-mini",
+    },
+];
+
+/// The keyed provider called `provider`.
+pub fn keyed_provider(provider: &str) -> Option<&'static KeyedProvider> {
+    KEYED_PROVIDERS.iter().find(|k| k.provider == provider)
+}
+
 /// OpenRouter's API, unless configured otherwise.
 pub const OPENROUTER_API: &str = "https://openrouter.ai/api/v1";
 
@@ -147,15 +180,17 @@ impl ModelConfig {
         if let Some(model) = chosen {
             return self.qualify(&model);
         }
-        if self.anthropic_api_key.is_some() {
-            Ok("anthropic::claude-sonnet-4-5".into())
-        } else if self.openai_api_key.is_some() && self.openai_base_url.is_none() {
-            Ok("openai::gpt-4.1-mini".into())
-        } else if self.openrouter_api_key.is_some() {
-            Ok("openrouter::openai/gpt-4.1-mini".into())
-        } else {
-            Err(Error::NotConfigured(HOW_TO_CONFIGURE.into()))
-        }
+        // OpenAI's key with a base URL belongs to that server, whose models are named explicitly.
+        let keyed = |k: &&KeyedProvider| match k.provider {
+            "anthropic" => self.anthropic_api_key.is_some(),
+            "openai" => self.openai_api_key.is_some() && self.openai_base_url.is_none(),
+            _ => self.openrouter_api_key.is_some(),
+        };
+        KEYED_PROVIDERS
+            .iter()
+            .find(keyed)
+            .map(|k| k.default_model.to_owned())
+            .ok_or_else(|| Error::NotConfigured(HOW_TO_CONFIGURE.into()))
     }
 
     /// Gives a bare model name its provider: the OpenAI-compatible server when one is configured.

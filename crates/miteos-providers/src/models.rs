@@ -142,38 +142,7 @@ impl ModelStore {
     pub fn discard_partial(&self, name: &str) {
         let _ = std::fs::remove_file(self.dir.join(format!("{name}.gguf.part")));
     }
-}
 
-fn list_dir(dir: &Path) -> Result<Vec<InstalledModel>> {
-    {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io(format!("listing {}", dir.display()), e)),
-        };
-        let models: Vec<InstalledModel> = entries
-            .flatten()
-            .filter_map(|entry| {
-                let path = entry.path();
-                let name = path
-                    .file_name()?
-                    .to_str()?
-                    .strip_suffix(".gguf")?
-                    .to_owned();
-                // Follows links: a model may be linked in rather than copied.
-                let meta = std::fs::metadata(&path).ok().filter(|m| m.is_file())?;
-                Some(InstalledModel {
-                    name,
-                    path,
-                    size_bytes: meta.len(),
-                })
-            })
-            .collect();
-        Ok(models)
-    }
-}
-
-impl ModelStore {
     /// Copies a GGUF file into the store (checking its sha256 when one is given).
     pub async fn add_file(
         &self,
@@ -380,6 +349,33 @@ impl ModelStore {
             .map_err(|e| Error::Internal(format!("recording the model's hash: {e}")))?;
         std::fs::write(&path, json).map_err(|e| Error::io(format!("writing {}", path.display()), e))
     }
+}
+
+/// The GGUF files in `dir` (none when it does not exist).
+fn list_dir(dir: &Path) -> Result<Vec<InstalledModel>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(format!("listing {}", dir.display()), e)),
+    };
+    Ok(entries
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            let name = path
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".gguf")?
+                .to_owned();
+            // Follows links: a model may be linked in rather than copied.
+            let meta = std::fs::metadata(&path).ok().filter(|m| m.is_file())?;
+            Some(InstalledModel {
+                name,
+                path,
+                size_bytes: meta.len(),
+            })
+        })
+        .collect())
 }
 
 /// Free space on the disk holding `dir` (or its nearest existing parent).

@@ -127,15 +127,6 @@ impl PriceTable {
         *self.routed.write().unwrap_or_else(|p| p.into_inner()) = Some(prices);
     }
 
-    /// When OpenRouter's list in use was fetched.
-    pub fn routed_fetched_at(&self) -> Option<String> {
-        self.routed
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|r| r.fetched_at.clone())
-    }
-
     /// The price of `provider::model`, or `None` when it is unknown. Dated snapshots
     /// (`gpt-4.1-mini-2025-04-14`) and OpenRouter names (`openai/gpt-4.1`) find their base model
     /// in the built-in table; the user's exact entry always wins.

@@ -489,16 +489,11 @@ pub async fn setup(miteos: &Miteos, ask: bool) -> Result<ModelSetup, Error> {
         Some(choice) => choice.clone(),
         None => {
             let provider = read_line("Provider (openai, anthropic, openrouter): ")?;
-            let model = match provider.as_str() {
-                "openai" => "openai::gpt-4.1-mini",
-                "anthropic" => "anthropic::claude-sonnet-4-5",
-                "openrouter" => "openrouter::openai/gpt-4.1-mini",
-                other => {
-                    return Err(Error::InvalidInput(format!(
-                        "{other:?} is not one of the three"
-                    )));
-                }
-            };
+            let model = miteos_core::providers::config::keyed_provider(&provider)
+                .ok_or_else(|| {
+                    Error::InvalidInput(format!("{provider:?} is not one of the three"))
+                })?
+                .default_model;
             ModelChoice {
                 model: model.to_owned(),
                 api_key: Some(read_line("API key: ")?),

@@ -260,7 +260,11 @@ impl<'a> Agent<'a> {
             return Ok(None);
         };
         let ctx = self.ctx;
-        let spec = small::constrained(&spec, &deliverable, small::rows_for(&ctx.prompt));
+        let spec = small::constrained(
+            &spec,
+            &deliverable,
+            super::check::expected_rows(&ctx.prompt),
+        );
         let dir = ctx.task_dir.clone();
         let (chars, answer) = small::budget(self.provider.profile().context);
         let attached = tokio::task::spawn_blocking(move || small::attached_text(&dir, chars))

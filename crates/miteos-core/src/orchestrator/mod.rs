@@ -187,10 +187,11 @@ impl ProviderSlots {
     /// limit. A call waits here, in Miteos, where waiting is not a timeout.
     pub(crate) async fn enter(&self, provider: &dyn Provider) -> tokio::sync::OwnedSemaphorePermit {
         let key = provider.slot_key();
-        let capacity = match provider.server_info().await.and_then(|i| i.slots) {
-            Some(slots) => slots.clamp(1, self.per_provider.max(slots)),
-            None => self.per_provider,
-        };
+        let capacity = provider
+            .server_info()
+            .await
+            .and_then(|i| i.slots)
+            .map_or(self.per_provider, |slots| slots.max(1));
         let semaphore = self
             .semaphores
             .lock()

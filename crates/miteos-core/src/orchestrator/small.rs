@@ -9,7 +9,6 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::check::expected_rows;
 use super::fit::fit;
 use super::planner::Plan;
 use crate::domain::AgentType;
@@ -247,7 +246,8 @@ const HEADER: &str = "^[A-Z][A-Za-z0-9 ()$%/.-]{0,24}$";
 
 /// The tool's schema with the file name fixed and what is written bounded, so that a small
 /// model sampling under it writes the file asked for, of a sensible size: a table of three
-/// columns and the rows the prompt asks for, a chart of labels and numbers, a text of a page.
+/// columns and `rows` rows (the prompt's count; five when it names none), a chart of labels and
+/// numbers, a text of a page.
 pub(crate) fn constrained(
     spec: &ToolSpec,
     deliverable: &Deliverable,
@@ -321,11 +321,6 @@ pub(crate) fn request(
         tools: vec![spec],
         max_tokens: Some(max_tokens),
     }
-}
-
-/// How many rows the table should have: the prompt's count ("top 5"), else five.
-pub(crate) fn rows_for(prompt: &str) -> Option<usize> {
-    expected_rows(prompt)
 }
 
 /// A failure on a small model, told with what to do about it (a failure that already names a

@@ -256,6 +256,7 @@ impl Miteos {
             options.search.clone(),
         )
         .await?;
+        let uses_openrouter = config.openrouter_api_key.is_some();
         let providers: Arc<dyn ProviderSource> = match options.providers {
             Some(source) => source,
             None => Arc::new(DefaultProviders::new(config, model_store.clone())),
@@ -320,7 +321,7 @@ impl Miteos {
                 _lock: lock,
             }),
         };
-        miteos.load_openrouter_prices().await?;
+        miteos.load_openrouter_prices(uses_openrouter).await?;
         if options.resume_interrupted {
             miteos.resume_interrupted_tasks().await?;
         }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::models::{Expected, InstalledModel, Progress};
 use crate::providers::ModelConfig;
 use crate::providers::catalog;
+use crate::providers::config::{KEYED_PROVIDERS, keyed_provider};
 
 /// The setting that records the user's answer to "How should Miteos think?".
 pub(super) const CHOICE_KEY: &str = "model_choice";
@@ -384,27 +385,24 @@ impl Miteos {
         let config = self.model_config().await?;
         let settings = self.settings().await?;
         let mut keys = Vec::new();
-        for state in &settings.keys {
-            let (provider, model) = match state.name.as_str() {
-                "openai_api_key" if config.openai_base_url.is_none() => {
-                    ("openai", "openai::gpt-4.1-mini")
-                }
-                "anthropic_api_key" => ("anthropic", "anthropic::claude-sonnet-4-5"),
-                "openrouter_api_key" => ("openrouter", "openrouter::openai/gpt-4.1-mini"),
-                _ => continue,
+        for state in settings.keys.iter().filter(|k| k.saved || k.from_env) {
+            let Some(keyed) = KEYED_PROVIDERS.iter().find(|k| k.key_name == state.name) else {
+                continue;
             };
-            if state.saved || state.from_env {
-                keys.push(DetectedKey {
-                    provider: provider.to_owned(),
-                    source: if state.saved {
-                        "key store"
-                    } else {
-                        "environment"
-                    }
-                    .to_owned(),
-                    model: model.to_owned(),
-                });
+            // OpenAI's key with a base URL belongs to that server (found among the servers).
+            if keyed.provider == "openai" && config.openai_base_url.is_some() {
+                continue;
             }
+            keys.push(DetectedKey {
+                provider: keyed.provider.to_owned(),
+                source: if state.saved {
+                    "key store"
+                } else {
+                    "environment"
+                }
+                .to_owned(),
+                model: keyed.default_model.to_owned(),
+            });
         }
         let mut extra: Vec<String> = config.openai_base_url.iter().cloned().collect();
         if let Ok(more) = std::env::var("MITEOS_DETECT_URLS") {
@@ -498,16 +496,9 @@ impl Miteos {
         }
         let mut keys = Vec::new();
         if let Some(key) = clean(&choice.api_key) {
-            let key_name = match provider {
-                "openai" => "openai_api_key",
-                "anthropic" => "anthropic_api_key",
-                "openrouter" => "openrouter_api_key",
-                other => {
-                    return Err(Error::InvalidInput(format!(
-                        "{other} models take no API key"
-                    )));
-                }
-            };
+            let key_name = keyed_provider(provider)
+                .ok_or_else(|| Error::InvalidInput(format!("{provider} models take no API key")))?
+                .key_name;
             let config = self.model_config().await?;
             let config = ModelConfig {
                 openai_base_url: providers.openai_base_url.clone(),

@@ -78,8 +78,8 @@ impl Miteos {
     }
 
     /// Loads OpenRouter's cached price list, and fetches it again (in the background) when
-    /// OpenRouter is configured and the list is missing or a day old.
-    pub(super) async fn load_openrouter_prices(&self) -> Result<()> {
+    /// OpenRouter is configured (`uses_openrouter`) and the list is missing or a day old.
+    pub(super) async fn load_openrouter_prices(&self, uses_openrouter: bool) -> Result<()> {
         let cached = self
             .inner
             .shared
@@ -93,8 +93,7 @@ impl Miteos {
         if let Some(cached) = cached {
             self.inner.shared.prices.set_routed(cached);
         }
-        let config = self.model_config().await?;
-        if fresh || config.openrouter_api_key.is_none() {
+        if fresh || !uses_openrouter {
             return Ok(());
         }
         let miteos = self.clone();
