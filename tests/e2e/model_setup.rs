@@ -107,13 +107,7 @@ async fn a_pasted_key_is_checked_with_one_call_before_it_is_kept() {
         )
         .mount(&provider)
         .await;
-    let app = TestApp::start_configured(
-        Default::default(),
-        Script::default(),
-        MockServer::start().await,
-        tempfile::tempdir().unwrap(),
-    )
-    .await;
+    let app = nothing_configured(|_| {}).await;
     let base = format!("{}/v1", provider.uri());
     let (status, refused) = app
         .post("/models/choice", json!({"model": "openai::gpt-4.1-mini", "base_url": base, "api_key": "sk-proj-0000-bad"}))
@@ -216,17 +210,22 @@ async fn a_catalog_model_downloads_from_a_mirror_with_progress_pause_and_resume(
     assert_eq!(status, 404, "{unknown}");
 }
 
-/// Miteos with nothing configured whose downloads come from `mirror`.
-async fn with_mirror(mirror: &MockServer) -> TestApp {
-    let uri = mirror.uri();
+/// Miteos with no provider configured, its options changed by `tweak`.
+async fn nothing_configured(tweak: impl FnOnce(&mut miteos_core::service::Options)) -> TestApp {
     TestApp::start_with_options(
         Default::default(),
         Script::default(),
         MockServer::start().await,
         tempfile::tempdir().unwrap(),
-        |o| o.hf_endpoint = Some(uri),
+        tweak,
     )
     .await
+}
+
+/// Miteos with nothing configured whose downloads come from `mirror`.
+async fn with_mirror(mirror: &MockServer) -> TestApp {
+    let uri = mirror.uri();
+    nothing_configured(|o| o.hf_endpoint = Some(uri)).await
 }
 
 async fn wait_download(app: &TestApp, state: &str) -> Value {
@@ -526,13 +525,7 @@ async fn any_gguf_url_downloads_through_the_api_and_a_wrong_checksum_fails_it() 
         )
         .mount(&files)
         .await;
-    let app = TestApp::start_configured(
-        Default::default(),
-        Script::default(),
-        MockServer::start().await,
-        tempfile::tempdir().unwrap(),
-    )
-    .await;
+    let app = nothing_configured(|_| {}).await;
     let url = format!("{}/files/my-model.gguf", files.uri());
     let (status, started) = app
         .post(
