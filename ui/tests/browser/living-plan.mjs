@@ -4,38 +4,9 @@
 // node edited and rerun, and a follow-up on a finished task.
 //
 // Env: MITEOS_URL, MITEOS_TOKEN, MITEOS_SCREENSHOTS (optional folder for the views).
-import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { api, base, inBrowser, step, token } from "./harness.mjs";
 
-const base = process.env.MITEOS_URL;
-const token = process.env.MITEOS_TOKEN;
-const shots = process.env.MITEOS_SCREENSHOTS || null;
-if (!base || !token) throw new Error("MITEOS_URL and MITEOS_TOKEN are required");
-if (shots) mkdirSync(shots, { recursive: true });
-
-const step = (name) => console.log(`· ${name}`);
-const api = async (path) => {
-  const r = await fetch(base + path, { headers: { Authorization: `Bearer ${token}` } });
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${await r.text()}`);
-  return r.json();
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
-let failed = false;
-let page;
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  const shot = async (name) => {
-    if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
-  };
+await inBrowser("living-plan", { viewport: { width: 1280, height: 800 } }, async ({ page, shot }) => {
   const status = (s) => page.locator(`[data-testid="task-status"][data-status="${s}"]`);
   const run = async (text, review = false) => {
     const prompt = page.getByLabel("Describe a task");
@@ -100,18 +71,4 @@ try {
   await page.locator('[data-deliverable="pricing.csv"]').waitFor();
   await page.locator('[data-subtask="st-3"]').getByText('added for the follow-up "add a pricing table"').waitFor();
   await shot("follow-up-light");
-
-  if (errors.length) throw new Error(`errors in the page: ${errors.join("; ")}`);
-  step("passed");
-} catch (e) {
-  failed = true;
-  console.error(`FAILED: ${e instanceof Error ? e.stack : e}`);
-  if (page) {
-    const path = join(shots ?? tmpdir(), "living-plan-failure.png");
-    await page.screenshot({ path }).catch(() => {});
-    console.error(`screenshot of the failure: ${path}`);
-  }
-} finally {
-  await browser.close();
-}
-process.exit(failed ? 1 : 0);
+});

@@ -5,33 +5,9 @@
 // a price set there.
 //
 // Env: MITEOS_URL, MITEOS_TOKEN, MITEOS_SCREENSHOTS (optional folder for the views).
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { base, inBrowser, step, token } from "./harness.mjs";
 
-const base = process.env.MITEOS_URL;
-const token = process.env.MITEOS_TOKEN;
-const shots = process.env.MITEOS_SCREENSHOTS || null;
-if (!base || !token) throw new Error("MITEOS_URL and MITEOS_TOKEN are required");
-if (shots) mkdirSync(shots, { recursive: true });
-
-const step = (name) => console.log(`· ${name}`);
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
-let failed = false;
-let page;
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  const shot = async (name) => {
-    if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
-  };
-
+await inBrowser("models", { viewport: { width: 1280, height: 860 } }, async ({ page, shot }) => {
   step("the first run asks how Miteos should think");
   await page.goto(`${base}/#token=${token}`);
   const card = page.locator(".first-run");
@@ -99,20 +75,4 @@ try {
   await prices.getByLabel("Output price").fill("8");
   await prices.getByRole("button", { name: "Set price" }).click();
   await prices.locator("td", { hasText: "openrouter::mystery/model-x" }).waitFor();
-
-  if (errors.length) throw new Error(`errors in the page: ${errors.join("; ")}`);
-  step("passed");
-} catch (e) {
-  failed = true;
-  console.error(`FAILED: ${e instanceof Error ? e.stack : e}`);
-  if (page) {
-    try {
-      await page.screenshot({ path: join(process.env.TMPDIR ?? "/tmp", "miteos-models-failure.png") });
-    } catch {
-      // the page may be gone
-    }
-  }
-} finally {
-  await browser.close();
-}
-process.exit(failed ? 1 : 0);
+});

@@ -5,51 +5,14 @@
 // Env: MITEOS_URL (base URL), MITEOS_TOKEN, MITEOS_SCREENSHOTS (optional: a folder to save the
 // main views in, light and dark). Exits non-zero with the failed step on stderr.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-
-const base = process.env.MITEOS_URL;
-const token = process.env.MITEOS_TOKEN;
-const shots = process.env.MITEOS_SCREENSHOTS || null;
-if (!base || !token) throw new Error("MITEOS_URL and MITEOS_TOKEN are required");
-if (shots) mkdirSync(shots, { recursive: true });
+import { readFileSync } from "node:fs";
+import { api, base, inBrowser, shots, step, token } from "./harness.mjs";
 
 const EXAMPLE = "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet";
+
 const SLOW = "Watch a slow page until told to stop";
 
-const step = (name) => console.log(`· ${name}`);
-const api = async (path, init = {}) => {
-  const r = await fetch(base + path, { ...init, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } });
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${await r.text()}`);
-  return r.json();
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
-let failed = false;
-let page;
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  const shot = async (name) => {
-    if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
-  };
-
+await inBrowser("war-room", { viewport: { width: 1280, height: 800 }, acceptDownloads: true }, async ({ browser, page, shot }) => {
   step("open the War Room with the token in the fragment");
   await page.goto(`${base}/#token=${token}`);
   const prompt = page.getByLabel("Describe a task");
@@ -103,7 +66,7 @@ try {
   const stagingResponse = await staging.goto(stagingUrl);
   if (stagingResponse?.status() !== 200) throw new Error(`staging page answered ${stagingResponse?.status()}`);
   await staging.getByRole("cell", { name: "Confluence" }).waitFor();
-  if (shots) await staging.screenshot({ path: join(shots, "staging-page.png") });
+  await shot("staging-page", staging);
 
   step("share the spreadsheet with its replay and open the link as a visitor");
   const xlsxRow = page.locator('[data-deliverable="comparison.xlsx"]');
@@ -118,7 +81,7 @@ try {
   await shared.getByRole("cell", { name: "ClickUp" }).waitFor();
   await shared.getByRole("heading", { name: "How it was made" }).waitFor();
   await shared.getByRole("heading", { name: "Replay" }).waitFor();
-  if (shots) await shared.screenshot({ path: join(shots, "share-page.png"), fullPage: true });
+  await shot("share-page", shared, { fullPage: true });
   await shot("deployed-shared-light");
   await visitor.close();
 
@@ -251,18 +214,4 @@ try {
     await page.getByRole("button", { name: "+ New task" }).click();
     await shot("empty-dark");
   }
-
-  if (errors.length) throw new Error(`errors in the page: ${errors.join("; ")}`);
-  step("passed");
-} catch (e) {
-  failed = true;
-  console.error(`FAILED: ${e instanceof Error ? e.stack : e}`);
-  if (page) {
-    const path = join(shots ?? tmpdir(), "war-room-failure.png");
-    await page.screenshot({ path }).catch(() => {});
-    console.error(`screenshot of the failure: ${path}`);
-  }
-} finally {
-  await browser.close();
-}
-process.exit(failed ? 1 : 0);
+});
