@@ -14,7 +14,8 @@ macro_rules! app_commands {
             deliverables: deliverables, preview_deliverable, save_deliverable, deliverable_path,
                 save_bundle, provenance, deploy, deployments, take_down, share, shares,
                 revoke_share;
-            skills: skills, compile_skills, match_skill, rename_skill, delete_skill;
+            skills: skills, compile_skills, match_skill, update_skill, delete_skill, keep_skill,
+                validate_skill, skill_versions, import_skill, save_skill_archive;
             settings: agent_types, set_agent_model, create_agent_type, update_agent_type,
                 delete_agent_type, tools, mcp_servers, save_mcp_servers, get_settings,
                 save_settings, api_info;

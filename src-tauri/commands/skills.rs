@@ -1,5 +1,7 @@
-//! Skills: the library, compiling completed tasks, and the prompt bar's match.
+//! Skills: the library (import, export, enable, keep, validate), compiling completed tasks, and
+//! the prompt bar's match.
 
+use miteos_core::service::SkillPatch;
 use miteos_core::skills::{Skill, SkillMatch};
 use tauri::State;
 
@@ -28,12 +30,56 @@ pub async fn match_skill(
 }
 
 #[tauri::command]
-pub async fn rename_skill(
+pub async fn update_skill(
     state: State<'_, DesktopState>,
     skill_id: String,
-    name: String,
+    patch: SkillPatch,
 ) -> CommandResult<Skill> {
-    Ok(state.miteos.rename_skill(&skill_id, &name).await?)
+    Ok(state.miteos.update_skill(&skill_id, patch).await?)
+}
+
+#[tauri::command]
+pub async fn keep_skill(state: State<'_, DesktopState>, skill_id: String) -> CommandResult<Skill> {
+    Ok(state.miteos.keep_skill(&skill_id).await?)
+}
+
+#[tauri::command]
+pub async fn validate_skill(
+    state: State<'_, DesktopState>,
+    skill_id: String,
+) -> CommandResult<Skill> {
+    Ok(state.miteos.start_skill_validation(&skill_id).await?)
+}
+
+#[tauri::command]
+pub async fn skill_versions(
+    state: State<'_, DesktopState>,
+    skill_id: String,
+) -> CommandResult<Vec<Skill>> {
+    Ok(state.miteos.skill_versions(&skill_id).await?)
+}
+
+/// Imports a dropped or picked folder, or .zip / .skill file, by its path on this machine.
+#[tauri::command]
+pub async fn import_skill(state: State<'_, DesktopState>, path: String) -> CommandResult<Skill> {
+    Ok(state.miteos.import_skill_path(path.as_ref()).await?)
+}
+
+/// Saves the skill as a .zip (a `.skill` file other agents install) at `destination` (from the
+/// save dialog).
+#[tauri::command]
+pub async fn save_skill_archive(
+    app: tauri::AppHandle,
+    state: State<'_, DesktopState>,
+    skill_id: String,
+    destination: String,
+) -> CommandResult<()> {
+    crate::error::chosen_in_dialog(&app, destination.as_ref())?;
+    let (_, bytes) = state.miteos.export_skill_archive(&skill_id).await?;
+    tokio::fs::write(&destination, bytes)
+        .await
+        .map_err(|e| miteos_core::Error::io(format!("writing {destination}"), e))?;
+    Ok(())
 }
 
 #[tauri::command]

@@ -23,8 +23,19 @@ pub(crate) async fn run_script(
     name: &str,
     limit: Duration,
 ) -> std::process::ExitStatus {
+    run_script_with(app, name, limit, &[]).await
+}
+
+/// [`run_script`] with more environment for the script.
+pub(crate) async fn run_script_with(
+    app: &TestApp,
+    name: &str,
+    limit: Duration,
+    env: &[(&str, &str)],
+) -> std::process::ExitStatus {
     let mut command = tokio::process::Command::new("node");
     command
+        .envs(env.iter().copied())
         .arg(repo_root().join("ui/tests/browser").join(name))
         .env("MITEOS_URL", &app.base)
         .env("MITEOS_TOKEN", TOKEN)
@@ -43,6 +54,8 @@ pub(crate) async fn run_script(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn war_room_runs_cancels_downloads_and_pages_history_in_chromium() {
     let app = TestApp::start(Dialect::OpenAi).await;
+    // Its skill is compiled when the page asks (tests/e2e/browser_skills.rs has the compiler's own).
+    app.set_compile_after(0).await;
     let slow_page = app
         .page(
             "/pages/slow",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -114,6 +114,25 @@ async fn after_a_sigkill_running_tasks_resume_without_redoing_finished_work() {
     let data = tempfile::tempdir().unwrap();
     let (mut child, addr, token) = serve(&app, data.path());
     let client = reqwest::Client::new();
+    // The tasks are of one kind: no skill is compiled (and validated) from them meanwhile.
+    let settings: Value = client
+        .get(format!("{addr}/settings"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let saved = client
+        .put(format!("{addr}/settings"))
+        .bearer_auth(&token)
+        .json(&json!({"providers": settings["providers"], "max_concurrency": settings["max_concurrency"],
+                      "api": settings["api"], "skills": {"compile_after": 0}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
     let mut ids = Vec::new();
     for n in 0..3 {
         ids.push(create_task(&client, &addr, &token, &format!("Crash test task {n}")).await);

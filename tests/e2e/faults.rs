@@ -172,6 +172,8 @@ async fn a_burst_of_tasks_keeps_within_the_providers_concurrency() {
     let dir = tempfile::tempdir().unwrap();
     let miteos = Miteos::open(Options {
         keys_in_file: true,
+        // Its tasks are of one kind: no skill is compiled from them meanwhile.
+        compile_in_background: false,
         limits: Limits {
             max_concurrency: 8,
             max_provider_calls: 2,

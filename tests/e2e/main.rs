@@ -3,10 +3,12 @@
 
 mod support;
 
+mod agent_skills;
 mod analysis;
 mod browser;
 mod browser_models;
 mod browser_plan;
+mod browser_skills;
 mod budgets;
 mod cancel;
 mod cli;

@@ -213,20 +213,7 @@ async fn an_agent_calls_mcp_tools_with_approval_for_writes_and_survives_a_server
 
     let id = app.create_task("Use the MCP servers").await;
     // The write waits for approval; the crash happens meanwhile (the reads are done).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let pending = loop {
-        let (_, list) = app.get(&format!("/tasks/{id}/approvals")).await;
-        if let Some(p) = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["status"] == "pending")
-        {
-            break p.clone();
-        }
-        assert!(Instant::now() < deadline, "the write asked for no approval");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let pending = app.pending_approval(&id, Duration::from_secs(60)).await;
     assert_eq!(pending["tool"], "files__write_file");
     assert!(
         pending["reason"].as_str().unwrap().contains("not trusted"),

@@ -28,22 +28,9 @@ fn run(command: &str) -> Reply {
     Reply::ToolCalls(vec![tool("run_command", json!({ "command": command }))])
 }
 
-/// Waits until the task has a pending approval, and answers it.
+/// Waits until the task has a pending approval.
 async fn wait_pending(app: &TestApp, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (_, list) = app.get(&format!("/tasks/{id}/approvals")).await;
-        if let Some(pending) = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["status"] == "pending")
-        {
-            return pending.clone();
-        }
-        assert!(Instant::now() < deadline, "no approval was requested");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    app.pending_approval(id, Duration::from_secs(20)).await
 }
 
 /// Waits for the task's next pending approval and answers it.

@@ -11,6 +11,7 @@ use crate::support::{Dialect, Reply, TestApp, fake_model, tool};
 #[tokio::test]
 async fn a_prompt_worded_otherwise_runs_from_the_skill_a_short_model_call_binds() {
     let app = TestApp::start(Dialect::OpenAi).await;
+    app.set_compile_after(0).await;
     // The binding call: the same kind of task for a spreadsheet of features, not for a memo.
     app.script.on(
         |b| b.contains("submit_binding") && b.contains("The request: Find the top four"),

@@ -23,7 +23,7 @@ pub(crate) fn prompt(n: u32, x: &str) -> String {
 
 /// Scripts the kind of task: a researcher reads `/pages/<X>`, an analyst writes a spreadsheet
 /// with a price only the model knew (so that step stays the model's).
-async fn script(app: &TestApp) {
+pub(crate) async fn script(app: &TestApp) {
     app.script.on(
         fake_model::planner,
         Reply::ToolCalls(vec![tool(
@@ -101,6 +101,7 @@ pub(crate) fn planner_calls(app: &TestApp) -> usize {
 #[tokio::test]
 async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning() {
     let app = TestApp::start(Dialect::OpenAi).await;
+    app.set_compile_after(0).await;
     script(&app).await;
     let mut fresh = Vec::new();
     for (n, x, _) in &VARIANTS[..3] {
@@ -271,11 +272,47 @@ async fn three_variants_compile_into_a_skill_that_runs_a_fourth_without_planning
     assert_eq!(status, 404);
     let (status, imported) = app.post("/skills/import", folder).await;
     assert_eq!(status, 201, "{imported}");
-    let without_stats = |mut v: Value| {
-        v.as_object_mut().unwrap().remove("stats");
+    assert_eq!(imported["status"], "unvalidated", "{imported}");
+    assert_eq!(imported["origin"]["kind"], "imported");
+    let same = |mut v: Value| {
+        for k in ["stats", "status", "validation", "origin"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
         v
     };
-    assert_eq!(without_stats(imported), without_stats(before));
+    assert_eq!(same(imported.clone()), same(before.clone()));
+    // Not run from before it is validated here, neither matched nor named.
+    let (_, matched) = app
+        .get(&format!(
+            "/skills/match?prompt={}",
+            prompt(7, "Trello").replace(' ', "%20")
+        ))
+        .await;
+    assert!(matched.is_null(), "{matched}");
+    let (status, body) = app
+        .post(
+            "/tasks",
+            json!({"prompt": prompt(7, "Trello"), "skill_id": skill_id}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not validated"),
+        "{body}"
+    );
+    let (status, body) = app
+        .post(&format!("/skills/{skill_id}/validate"), json!({}))
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (202, Some("candidate")),
+        "{body}"
+    );
+    let skill = validated(&app, &skill_id).await;
+    assert_eq!(skill["status"], "active", "{skill}");
     let (status, body) = app
         .post(
             "/skills/import",
@@ -296,6 +333,7 @@ async fn one_task_compiles_with_the_words_its_model_names() {
     };
     let app =
         TestApp::start_configured(models, scripted, server, tempfile::tempdir().unwrap()).await;
+    app.set_compile_after(0).await;
     // The lighter model fails for good on Basecamp: the subtask goes on with the task's model.
     app.script.on(
         |b| b.contains("\"gpt-4.1-nano\"") && b.contains("competitors to Basecamp "),
@@ -403,6 +441,7 @@ async fn one_task_compiles_with_the_words_its_model_names() {
 /// the skill after its validation.
 async fn skill_of_two_runs_breaking_on(subject: &'static str) -> (TestApp, String, Value) {
     let app = TestApp::start(Dialect::OpenAi).await;
+    app.set_compile_after(0).await;
     let about = format!("competitors to {subject} ");
     app.script.on(
         move |b| b.contains("replay_1") && b.contains(&about),

@@ -45,7 +45,12 @@ const backend: Backend = {
   compileSkills: async () => [],
   matchSkill: async () => null,
   deleteSkill: async () => {},
-  renameSkill: async () => { throw new Error("not in the benchmark"); },
+  updateSkill: async () => { throw new Error("not in the benchmark"); },
+  keepSkill: async () => { throw new Error("not in the benchmark"); },
+  validateSkill: async () => { throw new Error("not in the benchmark"); },
+  skillVersions: async () => [],
+  importSkill: async () => { throw new Error("not in the benchmark"); },
+  exportSkill: async () => false,
   subscribe(_taskId, _after, onEvent) {
     listener = onEvent;
     return () => (listener = null);
@@ -63,6 +68,7 @@ const backend: Backend = {
   revokeShare: async () => {},
   revealFolder: null,
   pickFiles: null,
+  pickSkill: null,
   agentTypes: async () => [],
   setAgentModel: async () => { throw new Error("not in the benchmark"); },
   createAgentType: async () => { throw new Error("not in the benchmark"); },

@@ -23,7 +23,39 @@ pub fn file_response(
 ) -> Response {
     let len = file.metadata().map(|m| m.len()).ok();
     let stream = ReaderStream::new(tokio::fs::File::from_std(file));
-    let mut response = Body::from_stream(stream).into_response();
+    with_file_headers(
+        Body::from_stream(stream).into_response(),
+        mime_type,
+        name,
+        disposition,
+        len,
+    )
+}
+
+/// `bytes` as a file named `name` (see [`file_response`]).
+pub fn bytes_response(
+    bytes: Vec<u8>,
+    mime_type: &str,
+    name: &str,
+    disposition: Disposition,
+) -> Response {
+    let len = Some(bytes.len() as u64);
+    with_file_headers(
+        Body::from(bytes).into_response(),
+        mime_type,
+        name,
+        disposition,
+        len,
+    )
+}
+
+fn with_file_headers(
+    mut response: Response,
+    mime_type: &str,
+    name: &str,
+    disposition: Disposition,
+    len: Option<u64>,
+) -> Response {
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(mime_type) {
         headers.insert(header::CONTENT_TYPE, v);

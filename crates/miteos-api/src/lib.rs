@@ -41,6 +41,8 @@ pub use openapi::openapi_json;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Largest `POST /tasks` body: the attachments (25 MiB) base64-encoded, and the prompt.
 pub const MAX_TASK_BODY_BYTES: usize = 36 * 1024 * 1024;
+/// Largest skill import: a 20 MB folder, in base64 JSON.
+pub const MAX_SKILL_BODY_BYTES: usize = 30 * 1024 * 1024;
 
 /// Requests one client (address) may make per second, and in a burst.
 pub const RATE_PER_SECOND: u32 = 100;
@@ -194,12 +196,19 @@ pub fn router(state: ApiState) -> Router {
         .route("/skills", get(skills::list))
         .route("/skills/compile", post(skills::compile))
         .route("/skills/match", get(skills::matching))
-        .route("/skills/import", post(skills::import))
+        .route(
+            "/skills/import",
+            post(skills::import).layer(DefaultBodyLimit::max(MAX_SKILL_BODY_BYTES)),
+        )
         .route("/skills/{skill_id}/export", get(skills::export))
+        .route("/skills/{skill_id}/archive", get(skills::archive))
+        .route("/skills/{skill_id}/keep", post(skills::keep))
+        .route("/skills/{skill_id}/validate", post(skills::validate))
+        .route("/skills/{skill_id}/versions", get(skills::versions))
         .route(
             "/skills/{skill_id}",
             get(skills::get)
-                .patch(skills::rename)
+                .patch(skills::update)
                 .delete(skills::delete),
         )
         .route(

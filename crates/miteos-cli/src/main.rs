@@ -167,6 +167,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let miteos = Miteos::open(Options {
         search: SearchConfig::from_env(),
         resume_interrupted,
+        // The same: `miteos run` compiles in the foreground, where it can say so.
+        compile_in_background: resume_interrupted,
         ..Options::new(&data_dir, ModelConfig::from_env())
     })
     .await?;

@@ -73,14 +73,25 @@ async fn compiled_here(miteos: &Miteos) -> Option<Skill> {
     }
 }
 
-/// The skill compiled from the scripted model's runs, moved here as an Agent Skills folder.
+/// The skill compiled from the scripted model's runs, moved here as an Agent Skills folder and
+/// validated here (an imported recipe is not used before).
 async fn imported(miteos: &Miteos) -> Skill {
     let dir = tempfile::tempdir().unwrap();
     let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (scripted, skill) = saas_kind::with_skill(dir.path(), calls).await;
     let folder = scripted.export_skill(&skill.id).await.unwrap();
     scripted.shutdown().await;
-    miteos.import_skill(&folder).await.unwrap()
+    let skill = miteos
+        .import_skill(&folder, "the scripted model's export")
+        .await
+        .unwrap();
+    let skill = miteos.validate_skill(&skill.id).await.unwrap();
+    println!(
+        "validated here: {:?} ({})",
+        skill.status,
+        skill.validation.as_ref().map_or("", |v| v.reason.as_str())
+    );
+    skill
 }
 
 fn main() {

@@ -65,6 +65,17 @@ pub enum EventKind {
     },
     /// The run from the skill failed; its subtasks are discarded and the task is planned afresh.
     SkillAbandoned { skill_id: String, reason: String },
+    /// An agent loaded a skill's instructions (or, with `file`, one of its files) with
+    /// `load_skill`: its work called for the skill.
+    SkillLoaded {
+        subtask_id: String,
+        skill_id: String,
+        name: String,
+        version: u32,
+        /// The file of the skill's folder asked for; `None` for its instructions.
+        #[serde(default)]
+        file: Option<String>,
+    },
     /// The plan is final; subtasks exist in the store, all `pending`.
     PlanReady {
         title: String,
@@ -222,6 +233,7 @@ impl EventKind {
             EventKind::SkillApplied { .. } => "skill_applied",
             EventKind::SkillDeclined { .. } => "skill_declined",
             EventKind::SkillAbandoned { .. } => "skill_abandoned",
+            EventKind::SkillLoaded { .. } => "skill_loaded",
             EventKind::PlanReady { .. } => "plan_ready",
             EventKind::SubtaskStarted { .. } => "subtask_started",
             EventKind::AgentOutput { .. } => "agent_output",

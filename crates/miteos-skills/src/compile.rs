@@ -279,6 +279,15 @@ fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String
             ..SkillStats::default()
         },
         created_at: Utc::now(),
+        kind: crate::SkillKind::Recipe,
+        instructions: String::new(),
+        files: Vec::new(),
+        license: None,
+        compatibility: None,
+        enabled: true,
+        disabled_for: Vec::new(),
+        origin: crate::SkillOrigin::default(),
+        offered: false,
     })
 }
 

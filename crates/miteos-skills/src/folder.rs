@@ -1,21 +1,38 @@
 //! Skills as Agent Skills folders: a `SKILL.md` (YAML front matter with the standard's `name`
-//! and `description`, then Markdown a person or another agent can follow) and, for Miteos,
-//! `references/miteos-skill.json` with the whole skill, so an export imports back to an equal
-//! skill. A hand-written `SKILL.md` imports too when its front matter says which prompts it is
-//! for (`prompt: "Summarise {{subject}} for me"`, or `miteos-prompt:` under `metadata`): it becomes
-//! a one-subtask skill whose instructions are the Markdown body.
+//! and `description`, then Markdown a person or another agent can follow), and any files beside
+//! it (`references/`, `scripts/`, `assets/`). A Miteos export adds `references/miteos-skill.json`
+//! with the whole recipe, so it imports back to an equal skill; any other folder imports as
+//! instructions an agent loads when its work calls for them.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{ParameterKind, Skill, SkillParameter, SkillStats, SkillStatus, SkillSubtask};
+use base64::Engine;
+
+use super::{Skill, SkillFileInfo, SkillKind, SkillOrigin, SkillStats, SkillStatus};
 use miteos_domain::error::{Error, Result};
 
 /// The machine-readable copy inside the folder.
 pub const SKILL_JSON: &str = "references/miteos-skill.json";
-const SKILL_MD: &str = "SKILL.md";
+pub const SKILL_MD: &str = "SKILL.md";
 /// Largest file of a folder accepted on import.
-const MAX_FILE_BYTES: usize = 512 * 1024;
+const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+/// Largest folder accepted on import, all files together.
+const MAX_TOTAL_BYTES: usize = 20 * 1024 * 1024;
+/// Most files a folder may have.
+const MAX_FILES: usize = 500;
+
+/// How a [`SkillFile`]'s content is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum FileEncoding {
+    /// The file's text.
+    #[default]
+    Utf8,
+    /// The file's bytes in base64 (images, fonts, anything not UTF-8).
+    Base64,
+}
 
 /// One file of a skill folder, its path relative to the folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -23,156 +40,171 @@ const MAX_FILE_BYTES: usize = 512 * 1024;
 pub struct SkillFile {
     pub path: String,
     pub content: String,
+    /// `utf8` when left out.
+    #[serde(default)]
+    pub encoding: FileEncoding,
 }
 
+impl SkillFile {
+    /// A file of text.
+    pub fn text(path: impl Into<String>, content: impl Into<String>) -> Self {
+        SkillFile {
+            path: path.into(),
+            content: content.into(),
+            encoding: FileEncoding::Utf8,
+        }
+    }
+
+    /// A file of any bytes: as text when they are UTF-8, else in base64.
+    pub fn from_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => SkillFile::text(path, text),
+            Err(e) => SkillFile {
+                path: path.into(),
+                content: base64::engine::general_purpose::STANDARD.encode(e.into_bytes()),
+                encoding: FileEncoding::Base64,
+            },
+        }
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>> {
+        match self.encoding {
+            FileEncoding::Utf8 => Ok(self.content.clone().into_bytes()),
+            FileEncoding::Base64 => base64::engine::general_purpose::STANDARD
+                .decode(self.content.trim())
+                .map_err(|e| Error::InvalidInput(format!("{} is not base64: {e}", self.path))),
+        }
+    }
+}
+
+/// Longest `name` the Agent Skills format allows.
+const MAX_NAME_CHARS: usize = 64;
 /// Longest `description` the Agent Skills format allows.
-const MAX_DESCRIPTION_CHARS: usize = 1024;
+pub(crate) const MAX_DESCRIPTION_CHARS: usize = 1024;
+/// Longest `compatibility` the Agent Skills format allows.
+const MAX_COMPATIBILITY_CHARS: usize = 500;
 
-/// The skill's text for another agent: its parameters as `<name>` instead of Miteos's
-/// `{{name}}` placeholders.
-fn for_people(text: &str) -> String {
-    regex::Regex::new(r"\{\{(\w+)\}\}")
-        .expect("static regex")
-        .replace_all(text, "<$1>")
-        .into_owned()
+/// A skill folder imported: the skill, and every file of the folder (`SKILL.md` among them) to
+/// keep with it, paths relative to the folder.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub skill: Skill,
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// What an agent type's tools do, in words, for the steps another agent follows.
-fn role(agent_type: &str) -> &str {
-    match agent_type {
-        "researcher" => "research: web search and reading pages",
-        "analyst" => "analysis: tables, spreadsheets, charts and SQL",
-        "builder" => "building: files, pages and commands",
-        other => other,
-    }
-}
-
-/// The folder of a skill as a standard Agent Skill: a `SKILL.md` whose front matter has the
-/// standard's `name` and `description` (Miteos's own prompt template under `metadata`), and whose
-/// body another agent can follow — what the skill is for, its inputs, the steps and the tools
-/// they used, what it delivers — plus `references/miteos-skill.json`, the whole skill, which
-/// Miteos imports back as the same skill.
-pub fn to_folder(skill: &Skill) -> Vec<SkillFile> {
-    let example = for_people(&skill.prompt_template);
-    let description: String = format!(
-        "{} Use it for requests like: {example}",
-        skill.description.trim()
-    )
-    .chars()
-    .take(MAX_DESCRIPTION_CHARS)
-    .collect();
-    let mut md = format!(
-        "---\nname: {}\ndescription: {}\nmetadata:\n  generator: miteos\n  miteos-prompt: {}\n---\n\n# {}\n\n{}\n\n## When to use it\n\nFor requests like \u{201c}{example}\u{201d}",
-        yaml_scalar(&skill.name),
-        yaml_scalar(&description),
-        yaml_scalar(&skill.prompt_template),
-        skill.name,
-        skill.description.trim(),
-    );
-    if skill.parameters.is_empty() {
-        md.push_str(".\n");
-    } else {
-        let names: Vec<String> = skill
-            .parameters
-            .iter()
-            .map(|p| format!("<{}>", p.name))
-            .collect();
-        md.push_str(&format!(
-            "; the words in angle brackets change from one request to the next: {}.\n\n## Inputs\n\n",
-            names.join(", ")
-        ));
-        for p in &skill.parameters {
-            let kind = match p.kind {
-                ParameterKind::Number => "a number",
-                ParameterKind::Text => "text",
-            };
-            let examples = if p.examples.is_empty() {
-                String::new()
-            } else {
-                format!(", for example {}", p.examples.join(", "))
-            };
-            md.push_str(&format!("- `{}`: {kind}{examples}\n", p.name));
-        }
-    }
-    md.push_str("\n## How to do it\n\n");
-    let mut delivers: Vec<String> = Vec::new();
-    for (i, st) in skill.subtasks.iter().enumerate() {
-        let after = if st.depends_on.is_empty() {
-            String::new()
-        } else {
-            let steps: Vec<String> = st
-                .depends_on
-                .iter()
-                .filter_map(|d| skill.subtasks.iter().position(|s| &s.id == d))
-                .map(|p| (p + 1).to_string())
-                .collect();
-            format!(", after step {}", steps.join(" and "))
-        };
-        md.push_str(&format!(
-            "{}. **{}** ({}{after}). {}\n",
-            i + 1,
-            for_people(&st.title),
-            role(&st.agent_type),
-            for_people(st.description.trim())
-        ));
-        for step in &st.steps {
-            md.push_str(&format!(
-                "   - Call `{}` with `{}`.\n",
-                step.tool,
-                for_people(&step.arguments.to_string())
-            ));
-            if step.tool.starts_with("write_")
-                && let Some(path) = step.arguments.get("path").and_then(|p| p.as_str())
-                && !delivers.iter().any(|d| d == path)
-            {
-                delivers.push(for_people(path));
-            }
-        }
-    }
-    if !delivers.is_empty() {
-        md.push_str(&format!(
-            "\n## What it delivers\n\n{}\n",
-            delivers
-                .iter()
-                .map(|d| format!("- `{d}`"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ));
-    }
-    md.push_str(&format!(
-        "\n## For Miteos\n\nCompiled by Miteos from {} tasks. `{SKILL_JSON}` is the machine-readable recipe; \
-         Miteos imports this folder back as the same skill.\n",
-        skill.source_tasks.len()
-    ));
-    vec![
-        SkillFile {
-            path: SKILL_MD.into(),
-            content: md,
-        },
-        SkillFile {
-            path: SKILL_JSON.into(),
-            content: serde_json::to_string_pretty(skill).expect("a skill always encodes"),
-        },
-    ]
-}
-
-/// A skill from a folder's files: the JSON copy when there is one, else the hand-written
-/// `SKILL.md`. `id` is used when the folder does not carry one.
-pub fn from_folder(files: &[SkillFile], id: String) -> Result<Skill> {
-    if let Some(f) = files.iter().find(|f| f.content.len() > MAX_FILE_BYTES) {
+/// A skill from a folder's files, checked as the Agent Skills standard requires: a `SKILL.md`
+/// whose front matter has a valid `name` (the folder's name, when known) and `description`; paths
+/// inside the folder; sizes within limits. With `references/miteos-skill.json` it is a Miteos
+/// recipe (`unvalidated`: not used until validated here); otherwise an instructions skill agents
+/// load when their work calls for it. Files all under one folder (as a zip or a dropped folder
+/// has them) are read from inside it, that folder's name being the skill's. `id` is used when
+/// the folder does not carry one; `from` says where it came from.
+pub fn from_folder(
+    files: &[SkillFile],
+    folder_name: Option<&str>,
+    id: String,
+    from: &str,
+) -> Result<Imported> {
+    if files.len() > MAX_FILES {
         return Err(Error::TooLarge(format!(
-            "{} has {} bytes; skill files may have {MAX_FILE_BYTES}",
-            f.path,
-            f.content.len()
+            "the folder has {} files; a skill may have {MAX_FILES}",
+            files.len()
         )));
     }
-    let file = |path: &str| {
-        files
-            .iter()
-            .find(|f| f.path.trim_start_matches("./") == path)
+    let mut read: Vec<(String, Vec<u8>)> = Vec::with_capacity(files.len());
+    let mut total = 0usize;
+    for f in files {
+        let path = clean_path(&f.path)?;
+        let bytes = f.bytes()?;
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(Error::TooLarge(format!(
+                "{path} has {} bytes; a skill's files may have {MAX_FILE_BYTES} each",
+                bytes.len()
+            )));
+        }
+        total += bytes.len();
+        if total > MAX_TOTAL_BYTES {
+            return Err(Error::TooLarge(format!(
+                "the folder has more than {MAX_TOTAL_BYTES} bytes, the most a skill may have"
+            )));
+        }
+        if read.iter().any(|(p, _)| *p == path) {
+            return Err(Error::InvalidInput(format!(
+                "{path} is in the folder twice"
+            )));
+        }
+        read.push((path, bytes));
+    }
+    // Everything under one folder with the SKILL.md in it: that folder is the skill.
+    let mut folder_name = folder_name.map(str::to_owned);
+    if !read.iter().any(|(p, _)| p == SKILL_MD)
+        && let Some((top, _)) = read.first().and_then(|(p, _)| p.split_once('/'))
+    {
+        let top = top.to_owned();
+        let prefix = format!("{top}/");
+        if read.iter().all(|(p, _)| p.starts_with(&prefix))
+            && read
+                .iter()
+                .any(|(p, _)| *p == format!("{prefix}{SKILL_MD}"))
+        {
+            for (p, _) in &mut read {
+                *p = p[prefix.len()..].to_owned();
+            }
+            folder_name = Some(top);
+        }
+    }
+    let md = read
+        .iter()
+        .find(|(p, _)| p == SKILL_MD)
+        .map(|(_, b)| b)
+        .ok_or_else(|| {
+            Error::InvalidInput(
+                "a skill folder has a SKILL.md at its top (its front matter names and describes the skill)".into(),
+            )
+        })?;
+    let md = std::str::from_utf8(md)
+        .map_err(|_| Error::InvalidInput("SKILL.md is not UTF-8 text".into()))?;
+    let (front, body) = front_matter(md)?;
+    check_name(&front.name)?;
+    if let Some(folder) = folder_name.as_deref()
+        && folder != front.name
+    {
+        return Err(Error::InvalidInput(format!(
+            "SKILL.md's name is {:?} but its folder is {folder:?}; the standard wants them the same",
+            front.name
+        )));
+    }
+    let description = front.description.trim().to_owned();
+    if description.is_empty() || description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "SKILL.md's description must say what the skill does and when to use it in 1–{MAX_DESCRIPTION_CHARS} characters (it has {})",
+            description.chars().count()
+        )));
+    }
+    if front
+        .compatibility
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_COMPATIBILITY_CHARS)
+    {
+        return Err(Error::InvalidInput(format!(
+            "SKILL.md's compatibility may have {MAX_COMPATIBILITY_CHARS} characters"
+        )));
+    }
+    let origin = SkillOrigin::Imported {
+        from: from.to_owned(),
+        at: chrono::Utc::now(),
     };
-    if let Some(json) = file(SKILL_JSON) {
-        let mut skill: Skill = serde_json::from_str(&json.content)
+    let others: Vec<SkillFileInfo> = read
+        .iter()
+        .filter(|(p, _)| p != SKILL_MD)
+        .map(|(p, b)| SkillFileInfo {
+            path: p.clone(),
+            bytes: b.len() as u64,
+        })
+        .collect();
+    let skill = if let Some((_, json)) = read.iter().find(|(p, _)| p == SKILL_JSON) {
+        let mut skill: Skill = serde_json::from_slice(json)
             .map_err(|e| Error::InvalidInput(format!("{SKILL_JSON} is not a Miteos skill: {e}")))?;
         if skill.subtasks.is_empty() || skill.prompt_template.trim().is_empty() {
             return Err(Error::InvalidInput(format!(
@@ -184,234 +216,199 @@ pub fn from_folder(files: &[SkillFile], id: String) -> Result<Skill> {
             source_mean_seconds: skill.stats.source_mean_seconds,
             ..SkillStats::default()
         };
-        return Ok(skill);
-    }
-    let md = file(SKILL_MD).ok_or_else(|| {
-        Error::InvalidInput(
-            "a skill folder has a SKILL.md (and, from Miteos, references/miteos-skill.json)".into(),
-        )
-    })?;
-    let (front, body) = front_matter(&md.content)?;
-    let get = |key: &str| {
-        front
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
-    let name = get("name")
-        .ok_or_else(|| Error::InvalidInput("SKILL.md's front matter has no name".into()))?;
-    let description = get("description").unwrap_or_default();
-    // `prompt:` (Miteos's own key), or under the standard's `metadata` as an export writes it.
-    let prompt = get("prompt").or_else(|| get("miteos-prompt")).ok_or_else(|| {
-        Error::InvalidInput(
-            "to run a hand-written skill, Miteos needs `prompt:` in its front matter: the prompts it is for, with \
-             {{parameters}} for the words that change (e.g. \"Summarise {{subject}} for me\")"
-                .into(),
-        )
-    })?;
-    let parameters = regex::Regex::new(r"\{\{(\w+)\}\}")
-        .expect("static regex")
-        .captures_iter(&prompt)
-        .map(|c| SkillParameter {
-            name: c[1].to_owned(),
-            kind: ParameterKind::Text,
-            examples: vec![],
-        })
-        .collect();
-    Ok(Skill {
-        id,
-        name: name.clone(),
-        description: description.clone(),
-        version: 1,
-        parameters,
-        prompt_template: prompt.clone(),
-        title_template: name.clone(),
-        subtasks: vec![SkillSubtask {
-            id: "st-1".into(),
-            title: name,
-            description: format!(
-                "{description}\n\nFollow these instructions:\n{}",
-                body.trim()
-            ),
-            agent_type: get("agent_type").unwrap_or_else(|| "researcher".into()),
-            depends_on: vec![],
-            steps: vec![],
-            output: None,
-            light: false,
-        }],
-        source_tasks: vec![],
-        status: SkillStatus::Active,
-        stats: SkillStats::default(),
-        validation: None,
-        created_at: chrono::Utc::now(),
-    })
-}
-
-/// The `key: value` pairs between the leading `---` fences, and the rest.
-fn front_matter(text: &str) -> Result<(Vec<(String, String)>, String)> {
-    let rest = text
-        .trim_start_matches('\u{feff}')
-        .strip_prefix("---")
-        .ok_or_else(|| {
-            Error::InvalidInput("SKILL.md starts with a --- front matter block".into())
-        })?;
-    let end = rest
-        .find("\n---")
-        .ok_or_else(|| Error::InvalidInput("SKILL.md's front matter has no closing ---".into()))?;
-    let pairs = rest[..end]
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), unquote(v.trim())))
-        .collect();
-    let body = rest[end + 4..].trim_start_matches('-').to_owned();
-    Ok((pairs, body))
-}
-
-fn unquote(v: &str) -> String {
-    if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
-        serde_json::from_str(v).unwrap_or_else(|_| v[1..v.len() - 1].to_owned())
-    } else if v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
-        v[1..v.len() - 1].replace("''", "'")
+        // Validated elsewhere, if at all: here it is not used until validated again.
+        skill.status = SkillStatus::Unvalidated;
+        skill.validation = None;
+        skill.origin = origin;
+        skill.offered = false;
+        skill
     } else {
-        v.to_owned()
+        if body.trim().is_empty() {
+            return Err(Error::InvalidInput(
+                "SKILL.md has no instructions after its front matter".into(),
+            ));
+        }
+        Skill {
+            id,
+            name: front.name.clone(),
+            description,
+            version: 1,
+            parameters: Vec::new(),
+            prompt_template: String::new(),
+            title_template: front.name,
+            subtasks: Vec::new(),
+            source_tasks: Vec::new(),
+            status: SkillStatus::Active,
+            stats: SkillStats::default(),
+            validation: None,
+            created_at: chrono::Utc::now(),
+            kind: SkillKind::Instructions,
+            instructions: body.trim().to_owned(),
+            files: others,
+            license: front.license,
+            compatibility: front.compatibility,
+            enabled: true,
+            disabled_for: Vec::new(),
+            origin,
+            offered: false,
+        }
+    };
+    Ok(Imported { skill, files: read })
+}
+
+/// A skill name as the standard has it: 1–64 lowercase letters, digits and hyphens, not starting
+/// or ending with a hyphen, no two hyphens in a row.
+pub fn check_name(name: &str) -> Result<()> {
+    let valid = (1..=MAX_NAME_CHARS).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()))
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--");
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "{name:?} is not a skill name: 1–{MAX_NAME_CHARS} lowercase letters, digits and single hyphens, \
+             not starting or ending with a hyphen"
+        )))
     }
 }
 
-/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
-fn yaml_scalar(v: &str) -> String {
-    serde_json::to_string(&v.replace('\n', " ")).expect("a string always encodes")
+/// `path` relative to the skill folder, `/`-separated, or why it cannot be part of one.
+fn clean_path(path: &str) -> Result<String> {
+    let outside = || Error::InvalidInput(format!("{path:?} is not a path inside the skill folder"));
+    if path.contains('\\') || path.contains('\0') || path.starts_with('/') || path.contains(':') {
+        return Err(outside());
+    }
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() || parts.contains(&"..") {
+        return Err(outside());
+    }
+    Ok(parts.join("/"))
+}
+
+/// The files of a zip (a .zip or a .skill file), checked as they are read: no entry leaving the
+/// folder, no links, within the size limits before a byte is inflated past them.
+pub fn unpack(bytes: &[u8]) -> Result<Vec<SkillFile>> {
+    use std::io::Read;
+    let bad = |e: zip::result::ZipError| Error::InvalidInput(format!("not a zip archive: {e}"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(bad)?;
+    if archive.len() > MAX_FILES * 2 {
+        return Err(Error::TooLarge(format!(
+            "the archive has {} entries; a skill may have {MAX_FILES} files",
+            archive.len()
+        )));
+    }
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(bad)?;
+        let name = entry.name().map_err(bad)?.into_owned();
+        if entry.is_dir() {
+            continue;
+        }
+        if entry.is_symlink() {
+            return Err(Error::InvalidInput(format!(
+                "{name} is a link; a skill's files are plain files"
+            )));
+        }
+        if entry.enclosed_name().is_none() {
+            return Err(Error::InvalidInput(format!(
+                "{name:?} is not a path inside the skill folder"
+            )));
+        }
+        // macOS's resource forks are not part of the skill.
+        if name.starts_with("__MACOSX/") || name.ends_with(".DS_Store") {
+            continue;
+        }
+        let mut content = Vec::new();
+        entry
+            .by_ref()
+            .take(MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| Error::InvalidInput(format!("reading {name} from the archive: {e}")))?;
+        if content.len() > MAX_FILE_BYTES {
+            return Err(Error::TooLarge(format!(
+                "{name} has more than {MAX_FILE_BYTES} bytes; a skill's files may have {MAX_FILE_BYTES} each"
+            )));
+        }
+        total += content.len() as u64;
+        if total > MAX_TOTAL_BYTES as u64 {
+            return Err(Error::TooLarge(format!(
+                "the archive unpacks to more than {MAX_TOTAL_BYTES} bytes, the most a skill may have"
+            )));
+        }
+        files.push(SkillFile::from_bytes(name, content));
+    }
+    Ok(files)
+}
+
+/// What Miteos reads of `SKILL.md`'s front matter.
+#[derive(Deserialize)]
+pub(crate) struct FrontMatter {
+    name: String,
+    pub(crate) description: String,
+    #[serde(default)]
+    license: Option<String>,
+    #[serde(default)]
+    compatibility: Option<String>,
+}
+
+/// The front matter between the leading `---` fences, and the body after it.
+pub(crate) fn front_matter(text: &str) -> Result<(FrontMatter, String)> {
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+    let rest = text.strip_prefix("---\n").ok_or_else(|| {
+        Error::InvalidInput("SKILL.md starts with a --- front matter block".into())
+    })?;
+    let (yaml, body) = match rest.split_once("\n---") {
+        Some((yaml, body)) => (yaml, body),
+        None if rest.starts_with("---") => ("", &rest[3..]),
+        None => {
+            return Err(Error::InvalidInput(
+                "SKILL.md's front matter has no closing ---".into(),
+            ));
+        }
+    };
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml)
+        .map_err(|e| Error::InvalidInput(format!("SKILL.md's front matter is not YAML: {e}")))?;
+    let map = value.as_mapping().ok_or_else(|| {
+        Error::InvalidInput("SKILL.md's front matter is not a set of `key: value` fields".into())
+    })?;
+    let text_of = |key: &str| -> Result<Option<String>> {
+        match map.get(key) {
+            None | Some(serde_yaml_ng::Value::Null) => Ok(None),
+            Some(serde_yaml_ng::Value::String(s)) => Ok(Some(s.clone())),
+            Some(serde_yaml_ng::Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(serde_yaml_ng::Value::Bool(b)) => Ok(Some(b.to_string())),
+            Some(_) => Err(Error::InvalidInput(format!("SKILL.md's {key} is not text"))),
+        }
+    };
+    let front = FrontMatter {
+        name: text_of("name")?
+            .ok_or_else(|| Error::InvalidInput("SKILL.md's front matter has no name".into()))?,
+        description: text_of("description")?.ok_or_else(|| {
+            Error::InvalidInput("SKILL.md's front matter has no description".into())
+        })?,
+        license: text_of("license")?,
+        compatibility: text_of("compatibility")?,
+    };
+    if let Some(metadata) = map.get("metadata")
+        && !metadata.is_mapping()
+        && !metadata.is_null()
+    {
+        return Err(Error::InvalidInput(
+            "SKILL.md's metadata is a map of keys to values".into(),
+        ));
+    }
+    // The rest of the closing fence's line.
+    let body = body.split_once('\n').map_or("", |(_, b)| b).to_owned();
+    Ok((front, body))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_hand_written_skill_with_a_prompt_imports() {
-        let md = "---\nname: brief-summary\ndescription: 'Summarises a product for a busy reader'\nprompt: \"Summarise {{subject}} for me\"\n---\n\n# Brief summary\n\nRead the product's site and write five bullet points.\n";
-        let skill = from_folder(
-            &[SkillFile {
-                path: "SKILL.md".into(),
-                content: md.into(),
-            }],
-            "sk-x".into(),
-        )
-        .unwrap();
-        assert_eq!(skill.name, "brief-summary");
-        assert_eq!(skill.parameters[0].name, "subject");
-        assert!(skill.subtasks[0].description.contains("five bullet points"));
-        assert_eq!(
-            skill.bind("Summarise Linear for me").unwrap()["subject"],
-            "Linear"
-        );
-
-        let without = md.replace("prompt: \"Summarise {{subject}} for me\"\n", "");
-        let err = from_folder(
-            &[SkillFile {
-                path: "SKILL.md".into(),
-                content: without,
-            }],
-            "sk-x".into(),
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("prompt:"));
-    }
-
-    #[test]
-    fn an_export_is_a_standard_agent_skill_that_imports_back_the_same() {
-        let mut skill = crate::tests::skill(
-            "Research the top {{count}} SaaS competitors to {{subject}} and create a feature comparison spreadsheet",
-            &[
-                ("count", ParameterKind::Number),
-                ("subject", ParameterKind::Text),
-            ],
-        );
-        skill.name = "saas-comparison".into();
-        // Stored to the second.
-        skill.created_at = chrono::DateTime::parse_from_rfc3339("2026-11-29T10:00:00Z")
-            .unwrap()
-            .to_utc();
-        skill.description = "Compares a product's SaaS competitors in a spreadsheet.".into();
-        skill.subtasks = vec![
-            SkillSubtask {
-                id: "st-1".into(),
-                title: "Research {{subject}}'s competitors".into(),
-                description: "Find the top {{count}} competitors of {{subject}}.".into(),
-                agent_type: "researcher".into(),
-                depends_on: vec![],
-                steps: vec![crate::SkillStep {
-                    tool: "fetch_url".into(),
-                    arguments: serde_json::json!({"url": "https://example.com/{{subject}}"}),
-                    replayable: true,
-                }],
-                output: None,
-                light: false,
-            },
-            SkillSubtask {
-                id: "st-2".into(),
-                title: "Build the spreadsheet".into(),
-                description: "Write comparison.xlsx.".into(),
-                agent_type: "analyst".into(),
-                depends_on: vec!["st-1".into()],
-                steps: vec![crate::SkillStep {
-                    tool: "write_spreadsheet".into(),
-                    arguments: serde_json::json!({"path": "comparison.xlsx", "columns": [], "rows": []}),
-                    replayable: false,
-                }],
-                output: None,
-                light: false,
-            },
-        ];
-        let files = to_folder(&skill);
-        let md = &files[0].content;
-        let (front, body) = front_matter(md).unwrap();
-        let top: Vec<&str> = md[4..md.find("\n---").unwrap()]
-            .lines()
-            .filter(|l| !l.starts_with(' '))
-            .filter_map(|l| l.split_once(':').map(|(k, _)| k))
-            .collect();
-        assert_eq!(
-            top,
-            ["name", "description", "metadata"],
-            "only the standard's top-level keys"
-        );
-        let get = |k: &str| {
-            front
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
-        assert_eq!(get("name"), Some("saas-comparison"));
-        assert!(get("description").unwrap().chars().count() <= MAX_DESCRIPTION_CHARS);
-        assert!(
-            get("description")
-                .unwrap()
-                .contains("Research the top <count> SaaS competitors")
-        );
-        assert!(
-            !body.contains("{{"),
-            "another agent reads <parameters>: {body}"
-        );
-        assert!(
-            body.contains(
-                "1. **Research <subject>'s competitors** (research: web search and reading pages)"
-            ),
-            "{body}"
-        );
-        assert!(body.contains("2. **Build the spreadsheet** (analysis: tables, spreadsheets, charts and SQL, after step 1)"), "{body}");
-        assert!(
-            body.contains("Call `fetch_url` with `{\"url\":\"https://example.com/<subject>\"}`"),
-            "{body}"
-        );
-        assert!(
-            body.contains("## What it delivers\n\n- `comparison.xlsx`"),
-            "{body}"
-        );
-        assert_eq!(from_folder(&files, "sk-other".into()).unwrap(), skill);
-
-        // Without the JSON copy, the SKILL.md alone still imports (from its metadata's prompt).
-        let alone = from_folder(&files[..1], "sk-2".into()).unwrap();
-        assert_eq!(alone.prompt_template, skill.prompt_template);
-    }
-}
+mod tests;

@@ -4,6 +4,7 @@
 //! the model). Pure data and functions: the service compiles and stores, the orchestrator runs.
 
 mod compile;
+mod export;
 mod folder;
 mod matching;
 
@@ -14,7 +15,10 @@ use ts_rs::TS;
 pub use compile::{
     CallRecord, SubtaskRecord, TaskRecord, compile_group, compile_single, group_by_shape,
 };
-pub use folder::{SKILL_JSON, SkillFile, from_folder, to_folder};
+pub use export::{pack, to_folder};
+pub use folder::{
+    FileEncoding, Imported, SKILL_JSON, SKILL_MD, SkillFile, check_name, from_folder, unpack,
+};
 pub use matching::{
     Binding, CLOSE_ENOUGH, SUBMIT_BINDING, SURE_ENOUGH, check_binding, closest, resemblance,
 };
@@ -85,6 +89,9 @@ pub enum SkillStatus {
     Rejected,
     /// Failed too often; kept for the record, never used.
     Retired,
+    /// Imported from elsewhere and not validated here yet: not used until its validation run
+    /// (which the user starts) passes.
+    Unvalidated,
 }
 
 impl SkillStatus {
@@ -94,6 +101,7 @@ impl SkillStatus {
             SkillStatus::Active => "active",
             SkillStatus::Rejected => "rejected",
             SkillStatus::Retired => "retired",
+            SkillStatus::Unvalidated => "unvalidated",
         }
     }
 
@@ -103,6 +111,7 @@ impl SkillStatus {
             "active" => SkillStatus::Active,
             "rejected" => SkillStatus::Rejected,
             "retired" => SkillStatus::Retired,
+            "unvalidated" => SkillStatus::Unvalidated,
             _ => return None,
         })
     }
@@ -139,7 +148,60 @@ pub struct SkillStats {
     pub source_mean_seconds: f64,
 }
 
-/// A named, reusable procedure compiled from successful tasks.
+/// What a skill is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SkillKind {
+    /// A plan template compiled from tasks (or imported from Miteos): a prompt worded as its
+    /// template runs from it.
+    #[default]
+    Recipe,
+    /// A standard Agent Skill: instructions (and files) an agent loads with `load_skill` when its
+    /// work calls for them.
+    Instructions,
+}
+
+/// Where a skill came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SkillOrigin {
+    /// Compiled from the skill's `source_tasks`; `automatic` when the compiler ran by itself
+    /// after tasks of one kind completed often enough.
+    Compiled {
+        #[serde(default)]
+        automatic: bool,
+    },
+    /// Imported from a folder, a .zip or a .skill file (its name).
+    Imported {
+        from: String,
+        #[serde(with = "miteos_domain::rfc3339")]
+        #[ts(type = "string")]
+        at: DateTime<Utc>,
+    },
+}
+
+impl Default for SkillOrigin {
+    fn default() -> Self {
+        SkillOrigin::Compiled { automatic: false }
+    }
+}
+
+/// A file kept with a skill besides its `SKILL.md` (`references/`, `scripts/`, `assets/`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkillFileInfo {
+    pub path: String,
+    pub bytes: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A named, reusable procedure: compiled from successful tasks (a recipe), or a standard Agent
+/// Skill's instructions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Skill {
@@ -163,6 +225,43 @@ pub struct Skill {
     #[serde(with = "miteos_domain::rfc3339")]
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub kind: SkillKind,
+    /// An Agent Skill's instructions: its `SKILL.md` without the front matter.
+    #[serde(default)]
+    pub instructions: String,
+    /// The files kept with it besides `SKILL.md`.
+    #[serde(default)]
+    pub files: Vec<SkillFileInfo>,
+    /// The standard's optional `license` and `compatibility`.
+    #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
+    pub compatibility: Option<String>,
+    /// Off: never matched nor offered to an agent.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Agent types that may not use it (an instructions skill is not offered to them; a recipe
+    /// is not matched while one of its subtasks is theirs).
+    #[serde(default)]
+    pub disabled_for: Vec<String>,
+    #[serde(default)]
+    pub origin: SkillOrigin,
+    /// Compiled by itself and not yet kept (or discarded) by the user.
+    #[serde(default)]
+    pub offered: bool,
+}
+
+impl Skill {
+    /// Usable at all: enabled and, for a recipe, validated.
+    pub fn usable(&self) -> bool {
+        self.enabled && self.status == SkillStatus::Active
+    }
+
+    /// Usable by agents of `agent_type`.
+    pub fn usable_by(&self, agent_type: &str) -> bool {
+        self.usable() && !self.disabled_for.iter().any(|a| a == agent_type)
+    }
 }
 
 /// A skill a prompt matched, with the parameters bound.
@@ -266,6 +365,16 @@ impl Skill {
         Some(bindings)
     }
 
+    /// A recipe prompts may run from: usable, and none of its subtasks' agent types has it off.
+    pub fn is_matchable(&self) -> bool {
+        self.kind == SkillKind::Recipe
+            && self.usable()
+            && self
+                .subtasks
+                .iter()
+                .all(|st| !self.disabled_for.contains(&st.agent_type))
+    }
+
     /// The match of `prompt` when it is worded as this skill's template.
     pub fn pattern_match(&self, prompt: &str) -> Option<SkillMatch> {
         Some(SkillMatch {
@@ -277,11 +386,11 @@ impl Skill {
         })
     }
 
-    /// The best match of `prompt` worded as a template among `skills` (active ones only).
+    /// The best match of `prompt` worded as a template among `skills` (usable recipes only).
     pub fn best_match(skills: &[Skill], prompt: &str) -> Option<(Skill, SkillMatch)> {
         skills
             .iter()
-            .filter(|s| s.status == SkillStatus::Active)
+            .filter(|s| s.is_matchable())
             .filter_map(|s| s.pattern_match(prompt).map(|m| (s, m)))
             // More fixed words matched is a more specific skill.
             .max_by_key(|(s, _)| literal_words(&s.prompt_template))
@@ -342,6 +451,15 @@ mod tests {
             stats: SkillStats::default(),
             validation: None,
             created_at: Utc::now(),
+            kind: SkillKind::Recipe,
+            instructions: String::new(),
+            files: vec![],
+            license: None,
+            compatibility: None,
+            enabled: true,
+            disabled_for: vec![],
+            origin: SkillOrigin::default(),
+            offered: false,
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Bindings, ParameterKind, Skill, SkillStatus};
+use super::{Bindings, ParameterKind, Skill};
 
 /// The share of a template's own words a prompt must contain to be worth a model call.
 pub const CLOSE_ENOUGH: f64 = 0.5;
@@ -65,7 +65,7 @@ pub fn resemblance(template: &str, prompt: &str) -> f64 {
 /// The active skill `prompt` resembles most, when it resembles one closely enough to ask the
 /// model and no skill binds it exactly (that needs no model).
 pub fn closest<'a>(skills: &'a [Skill], prompt: &str) -> Option<(&'a Skill, f64)> {
-    let active = skills.iter().filter(|s| s.status == SkillStatus::Active);
+    let active = skills.iter().filter(|s| s.is_matchable());
     if active.clone().any(|s| s.bind(prompt).is_some()) {
         return None;
     }

@@ -26,9 +26,15 @@ const RETIRE_AFTER_FAILURES: i64 = 3;
 const COLUMNS: &str = "id, status, body, uses, successes, sum_tokens, sum_cost_micros, sum_seconds";
 
 impl Store {
-    /// Stores a new skill, or a new version of one (same id): its counters stay.
+    /// Stores a new skill, or a new version of one (same id): its counters stay, and the
+    /// version is kept in its history.
     pub async fn save_skill(&self, skill: &Skill) -> Result<()> {
         let now = Utc::now();
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .context(|| format!("storing skill {}", skill.id))?;
         sqlx::query(
             "INSERT INTO skills (id, name, status, prompt_template, body, created_at, updated_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
@@ -42,10 +48,87 @@ impl Store {
         .bind(to_json(skill))
         .bind(skill.created_at)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .context(|| format!("storing skill {}", skill.id))?;
+        sqlx::query(
+            "INSERT INTO skill_versions (skill_id, version, body, saved_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (skill_id, version) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+        )
+        .bind(&skill.id)
+        .bind(i64::from(skill.version))
+        .bind(to_json(skill))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context(|| format!("keeping version {} of skill {}", skill.version, skill.id))?;
+        tx.commit()
+            .await
+            .context(|| format!("storing skill {}", skill.id))?;
         Ok(())
+    }
+
+    /// Every version of a skill as it was last saved, newest first.
+    pub async fn skill_versions(&self, id: &str) -> Result<Vec<Skill>> {
+        let rows =
+            sqlx::query("SELECT body FROM skill_versions WHERE skill_id = ? ORDER BY version DESC")
+                .bind(id)
+                .fetch_all(self.pool())
+                .await
+                .context(|| format!("listing the versions of skill {id}"))?;
+        rows.iter()
+            .map(|row| {
+                serde_json::from_str(row.get::<&str, _>("body"))
+                    .map_err(|e| Error::Internal(format!("unreadable skill version in store: {e}")))
+            })
+            .collect()
+    }
+
+    /// Replaces the files kept with a skill (its folder, paths relative to it).
+    pub async fn save_skill_files(&self, id: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
+        let context = || format!("storing the files of skill {id}");
+        let mut tx = self.pool().begin().await.context(context)?;
+        sqlx::query("DELETE FROM skill_files WHERE skill_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .context(context)?;
+        for (path, content) in files {
+            sqlx::query("INSERT INTO skill_files (skill_id, path, content) VALUES (?, ?, ?)")
+                .bind(id)
+                .bind(path)
+                .bind(content)
+                .execute(&mut *tx)
+                .await
+                .context(context)?;
+        }
+        tx.commit().await.context(context)?;
+        Ok(())
+    }
+
+    /// The files kept with a skill, by path.
+    pub async fn skill_files(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows =
+            sqlx::query("SELECT path, content FROM skill_files WHERE skill_id = ? ORDER BY path")
+                .bind(id)
+                .fetch_all(self.pool())
+                .await
+                .context(|| format!("reading the files of skill {id}"))?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("path"), r.get("content")))
+            .collect())
+    }
+
+    /// One file kept with a skill.
+    pub async fn skill_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT content FROM skill_files WHERE skill_id = ? AND path = ?")
+            .bind(id)
+            .bind(path)
+            .fetch_optional(self.pool())
+            .await
+            .context(|| format!("reading {path} of skill {id}"))?;
+        Ok(row.map(|r| r.get("content")))
     }
 
     /// Every skill, newest first.
@@ -53,7 +136,8 @@ impl Store {
         self.skills_where("1 = 1").await
     }
 
-    /// The skills prompts are matched against.
+    /// The validated skills (prompts are matched against the usable recipes among them; agents
+    /// are offered the usable instructions).
     pub async fn active_skills(&self) -> Result<Vec<Skill>> {
         self.skills_where("status = 'active'").await
     }

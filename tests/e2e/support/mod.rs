@@ -226,6 +226,41 @@ impl TestApp {
         self.request(reqwest::Method::PUT, path, Some(body)).await
     }
 
+    /// The task's first pending approval, waited for up to `limit`.
+    pub async fn pending_approval(&self, id: &str, limit: Duration) -> Value {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let (_, list) = self.get(&format!("/tasks/{id}/approvals")).await;
+            if let Some(p) = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["status"] == "pending")
+            {
+                return p.clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "task {id} asked for no approval within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sets after how many completed tasks of one kind the Skill Compiler runs by itself (0:
+    /// only when asked).
+    pub async fn set_compile_after(&self, n: u32) {
+        let (_, current) = self.get("/settings").await;
+        let (status, body) = self
+            .put(
+                "/settings",
+                json!({"providers": current["providers"], "max_concurrency": current["max_concurrency"],
+                       "api": current["api"], "skills": {"compile_after": n}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         self.request(reqwest::Method::GET, path, None).await
     }

@@ -87,7 +87,45 @@ pub async fn run(
     let live = miteos.subscribe();
     let task = miteos.create_task(new).await?;
     let view = TreeView::new(&task.id, &task.model, std::io::stderr().is_terminal());
-    watch(miteos, live, view, &task, modes(approve, over_budget)).await
+    let code = watch(miteos, live, view, &task, modes(approve, over_budget)).await?;
+    offer_skill(miteos, &task.id).await;
+    Ok(code)
+}
+
+/// After a completed task, the Skill Compiler's turn: when enough tasks like it have completed,
+/// it makes a skill of them and validates it; says so, and how to keep or discard it.
+async fn offer_skill(miteos: &Miteos, task_id: &str) {
+    match miteos.compile_by_itself(task_id.to_owned()).await {
+        Ok(Some(skill)) => {
+            let n = skill.source_tasks.len();
+            match &skill.validation {
+                Some(v) if v.passed => {
+                    let saved = if v.source_tokens > 0 {
+                        format!(
+                            "; it saved {}% of the tokens on its validation run",
+                            100 - (100 * v.tokens / v.source_tokens).min(100)
+                        )
+                    } else {
+                        String::new()
+                    };
+                    println!(
+                        "\n{n} tasks like this → skill {} ready{saved}.\n  Tasks like these now run from it. \
+                         `miteos skills keep {}` keeps it; `miteos skills remove {}` discards it.",
+                        skill.name, skill.id, skill.id
+                    );
+                }
+                v => println!(
+                    "\n{n} tasks like this → skill {} compiled, but its validation did not pass ({}); it is not used.",
+                    skill.name,
+                    v.as_ref()
+                        .map(|v| v.reason.as_str())
+                        .unwrap_or("no verdict")
+                ),
+            }
+        }
+        Ok(None) => {}
+        Err(e) => eprintln!("(compiling a skill from tasks like this failed: {e})"),
+    }
 }
 
 /// `miteos retry` and `miteos follow-up`: shows the task so far, makes `change` (which runs it

@@ -4,41 +4,18 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miteos_core::budget::{BudgetDecision, thousands};
 use miteos_core::domain::SubtaskStatus;
-use miteos_core::events::{Event, EventKind, PlannedSubtask};
+use miteos_core::events::{Event, EventKind};
 
 use super::format::{cost, elapsed, short};
 use super::questions::Question;
+use node::{Node, status_icon};
 
-struct Node {
-    planned: PlannedSubtask,
-    status: SubtaskStatus,
-    started: Option<Instant>,
-    elapsed: Option<Duration>,
-    tokens: i64,
-    cost_usd: f64,
-    cost_unknown: bool,
-    activity: String,
-}
-
-impl Node {
-    fn new(planned: PlannedSubtask) -> Node {
-        Node {
-            planned,
-            status: SubtaskStatus::Pending,
-            started: None,
-            elapsed: None,
-            tokens: 0,
-            cost_usd: 0.0,
-            cost_unknown: false,
-            activity: String::new(),
-        }
-    }
-}
+mod node;
 
 /// The task tree as the terminal shows it.
 pub(super) struct TreeView {
@@ -160,6 +137,7 @@ impl TreeView {
             EventKind::SubtaskStarted { .. }
             | EventKind::ToolCallStarted { .. }
             | EventKind::ToolCallFinished { .. }
+            | EventKind::SkillLoaded { .. }
             | EventKind::AgentOutput { .. }
             | EventKind::SubtaskFinished { .. }
             | EventKind::DeliverableAdded { .. }
@@ -290,6 +268,25 @@ impl TreeView {
                     n.activity = format!("→ {tool} {args}");
                 }
                 self.log(format!("{subtask_id} → {tool} {args}"));
+            }
+            EventKind::SkillLoaded {
+                subtask_id,
+                name,
+                version,
+                file,
+                ..
+            } => {
+                let what = match file {
+                    Some(file) => format!("{file} of skill {name}"),
+                    None => format!("skill {name} v{version}"),
+                };
+                if let Some(n) = self.node(subtask_id) {
+                    n.activity = format!("loaded {what}");
+                    if !n.skills.contains(name) {
+                        n.skills.push(name.clone());
+                    }
+                }
+                self.log(format!("{subtask_id} loaded {what}"));
             }
             EventKind::ToolCallFinished {
                 subtask_id,
@@ -546,40 +543,5 @@ impl TreeView {
             self.live.finish_and_clear();
             eprintln!("{}", self.render());
         }
-    }
-}
-
-impl Node {
-    fn line(&self) -> String {
-        let time = self
-            .elapsed
-            .or_else(|| self.started.map(|s| s.elapsed()))
-            .map(elapsed)
-            .unwrap_or_else(|| "—".into());
-        let deps = if self.planned.depends_on.is_empty() {
-            String::new()
-        } else {
-            format!(" ⟵ {}", self.planned.depends_on.join(","))
-        };
-        format!(
-            "{} {:<10} {:<40} {:>6} {:>7} tok {}{deps}  {}",
-            self.planned.id,
-            self.planned.agent_type,
-            short(&self.planned.title, 40),
-            time,
-            thousands(self.tokens),
-            cost(self.cost_usd, self.cost_unknown),
-            self.activity
-        )
-    }
-}
-
-fn status_icon(status: SubtaskStatus) -> &'static str {
-    match status {
-        SubtaskStatus::Pending => "○",
-        SubtaskStatus::Running => "◐",
-        SubtaskStatus::Complete => "✓",
-        SubtaskStatus::Failed => "✗",
-        SubtaskStatus::Cancelled => "⊘",
     }
 }

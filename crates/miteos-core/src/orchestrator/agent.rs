@@ -11,9 +11,9 @@ use tracing::Instrument;
 use super::budget::SubtaskClock;
 use super::loops::{LoopGuard, Verdict};
 use super::recipe::{Replay, light_provider, replay_skill_steps};
-use super::small;
 use super::tool_call::run_tool;
 use super::{RunCtx, Stop};
+use super::{skill_load, small};
 use crate::domain::{AgentType, SubtaskStatus};
 use crate::events::EventKind;
 use crate::providers::{ChatRequest, Message, Provider, ToolCall};
@@ -202,12 +202,21 @@ impl<'a> Agent<'a> {
                 },
             )
             .await?;
-        let (available, problems) = ctx.shared.tools.resolve(&agent.tools).await;
+        let (mut available, problems) = ctx.shared.tools.resolve(&agent.tools).await;
         for problem in &problems {
             tracing::warn!(agent = %agent.name, %problem, "a tool of the agent type is not available");
         }
+        let mut system = agent.system_prompt.clone();
+        // A small model's context has no room for a skills list; its pipeline is fixed anyway.
+        if !provider.profile().small {
+            let skills = skill_load::offered(ctx, &agent.name).await?;
+            if !skills.is_empty() {
+                system.push_str(&skill_load::system_section(&skills));
+                available.push(skill_load::LoadSkill::tool(ctx, &subtask.id, skills));
+            }
+        }
         let request = ChatRequest {
-            system: agent.system_prompt.clone(),
+            system,
             messages: vec![Message::User(brief(ctx, subtask, deps).await)],
             tools: available.iter().map(|t| t.spec()).collect(),
             force_tool: None,

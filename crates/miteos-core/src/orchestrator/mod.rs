@@ -18,6 +18,7 @@ mod recipe;
 mod replan;
 mod revision;
 mod scheduler;
+mod skill_load;
 mod skill_match;
 mod small;
 mod tool_call;

@@ -38,6 +38,8 @@ mod resume;
 mod runs;
 pub mod settings;
 mod settings_update;
+mod skill_library;
+mod skill_validation;
 mod skills;
 mod steer;
 
@@ -46,11 +48,12 @@ pub use attachments::{Attachment, AttachmentBody, INPUTS_DIR, MAX_ATTACHMENT_BYT
 use attachments::{checked_attachments, save_attachments};
 
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
+pub use skill_library::SkillPatch;
 pub use steer::{NewMessage, SubtaskEdit};
 
 pub use settings::{
     ApiAddress, KeyState, PlanSettings, ProviderSettings, SearchSettings, Settings, SettingsUpdate,
-    StagingAddress,
+    SkillSettings, StagingAddress,
 };
 
 /// Longest prompt accepted, in bytes.
@@ -87,6 +90,9 @@ pub struct Options {
     /// A Hugging Face mirror the catalog's downloads come from instead of huggingface.co (the
     /// `HF_ENDPOINT` convention of Hugging Face's own tools).
     pub hf_endpoint: Option<String>,
+    /// Run the Skill Compiler by itself after a task completes (hosts that stay up). Short
+    /// commands call [`Miteos::compile_by_itself`] themselves, in the foreground.
+    pub compile_in_background: bool,
 }
 
 impl Options {
@@ -103,6 +109,7 @@ impl Options {
             hf_endpoint: std::env::var("HF_ENDPOINT")
                 .ok()
                 .filter(|v| !v.trim().is_empty()),
+            compile_in_background: true,
         }
     }
 }
@@ -197,6 +204,10 @@ struct Inner {
     /// Held while the user's change to a plan is checked and applied (one at a time, so a
     /// finished task reopens once).
     steering: tokio::sync::Mutex<()>,
+    /// Held while the compiler runs by itself after a task, so two tasks ending together make
+    /// one skill.
+    compiling: tokio::sync::Mutex<()>,
+    compile_in_background: bool,
     /// Cancelled when shutdown begins: live event streams end and servers stop accepting.
     closing: CancellationToken,
     /// Work that outlives the request that started it (task runs, skill validations), so that
@@ -311,6 +322,8 @@ impl Miteos {
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
                 steering: tokio::sync::Mutex::new(()),
+                compiling: tokio::sync::Mutex::new(()),
+                compile_in_background: options.compile_in_background,
                 closing: CancellationToken::new(),
                 background: tokio_util::task::TaskTracker::new(),
                 staging,

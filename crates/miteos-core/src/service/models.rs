@@ -521,6 +521,7 @@ impl Miteos {
             on_quit: None,
             budget: None,
             plan: None,
+            skills: None,
         })
         .await?;
         self.record_choice(Some(&model), "chosen").await?;

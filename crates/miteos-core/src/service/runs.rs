@@ -85,6 +85,15 @@ impl Miteos {
             run_task(ctx, cancel).await;
             this.lock_running().remove(&id);
             let _ = done_tx.send(true);
+            if this.inner.compile_in_background && !this.is_closing() {
+                match this.compile_by_itself(id.clone()).await {
+                    Ok(Some(skill)) => {
+                        tracing::info!(skill = %skill.name, status = skill.status.as_str(), "compiled a skill by itself")
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(task = %id, error = %e, "compiling a skill by itself"),
+                }
+            }
         });
         Ok(())
     }

@@ -26,6 +26,24 @@ pub(super) const SEARCH_KEY: &str = "search";
 pub(super) const SHELL_ALLOW_KEY: &str = "shell_allow";
 pub(super) const ON_QUIT_KEY: &str = "on_quit";
 pub(super) const PLAN_KEY: &str = "plan";
+pub(super) const SKILLS_KEY: &str = "skills";
+/// Most completed tasks of one kind the compiler may be told to wait for.
+pub const MAX_COMPILE_AFTER: u32 = 20;
+
+/// How the Skill Compiler works by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkillSettings {
+    /// When this many tasks of one kind have completed from their prompts alone, the compiler
+    /// makes a skill of them by itself, validates it and offers it (0: only when asked).
+    pub compile_after: u32,
+}
+
+impl Default for SkillSettings {
+    fn default() -> Self {
+        SkillSettings { compile_after: 2 }
+    }
+}
 /// Most revisions a task's plan may get from the orchestrator.
 pub const MAX_REVISIONS: u32 = 10;
 
@@ -160,6 +178,8 @@ pub struct Settings {
     pub budget: crate::budget::Budget,
     /// Plan review and revisions.
     pub plan: PlanSettings,
+    /// The Skill Compiler.
+    pub skills: SkillSettings,
     /// Where keys are kept, in words.
     pub key_store: String,
     /// The model new tasks run on, or why there is none.
@@ -209,6 +229,9 @@ pub struct SettingsUpdate {
     /// Plan review and revisions; left out, they stay as they are.
     #[serde(default)]
     pub plan: Option<PlanSettings>,
+    /// The Skill Compiler; left out, it stays as it is.
+    #[serde(default)]
+    pub skills: Option<SkillSettings>,
 }
 
 /// The model and search configurations in use: the environment, overlaid by the saved settings,
@@ -292,6 +315,17 @@ impl Miteos {
             .shared
             .store
             .setting::<PlanSettings>(PLAN_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// How the Skill Compiler works by itself.
+    pub async fn skill_settings(&self) -> Result<SkillSettings> {
+        Ok(self
+            .inner
+            .shared
+            .store
+            .setting::<SkillSettings>(SKILLS_KEY)
             .await?
             .unwrap_or_default())
     }
@@ -389,6 +423,7 @@ impl Miteos {
             on_quit: self.on_quit().await?,
             budget: self.default_budget().await?,
             plan: self.plan_settings().await?,
+            skills: self.skill_settings().await?,
             key_store: inner.secrets.location(),
             default_model,
             default_model_error,

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use super::Miteos;
 use super::budget::BUDGET_KEY;
 use super::settings::{
-    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_CONCURRENCY, MAX_REVISIONS, MODELS_KEY, ON_QUIT_KEY,
-    OnQuit, PLAN_KEY, PlanSettings, ProviderSettings, SEARCH_KEY, SHELL_ALLOW_KEY, STAGING_KEY,
-    SearchSettings, Settings, SettingsUpdate, StagingAddress, saved_keys, set_key,
+    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_COMPILE_AFTER, MAX_CONCURRENCY, MAX_REVISIONS,
+    MODELS_KEY, ON_QUIT_KEY, OnQuit, PLAN_KEY, PlanSettings, ProviderSettings, SEARCH_KEY,
+    SHELL_ALLOW_KEY, SKILLS_KEY, STAGING_KEY, SearchSettings, Settings, SettingsUpdate,
+    SkillSettings, StagingAddress, saved_keys, set_key,
 };
 use crate::budget::Budget;
 use crate::error::{Error, Result};
@@ -57,6 +58,13 @@ impl Miteos {
         }
         if let Some(plan) = &update.plan {
             check_plan_settings(plan)?;
+        }
+        if let Some(skills) = &update.skills
+            && skills.compile_after > MAX_COMPILE_AFTER
+        {
+            return Err(Error::InvalidInput(format!(
+                "skills.compile_after must be between 0 and {MAX_COMPILE_AFTER}"
+            )));
         }
         let api = ApiAddress {
             host: update.api.host.trim().to_owned(),
@@ -137,6 +145,7 @@ impl Miteos {
                 on_quit: update.on_quit.as_ref(),
                 budget: update.budget.as_ref(),
                 plan: update.plan.as_ref(),
+                skills: update.skills.as_ref(),
             },
         )?;
         Ok(CheckedUpdate {
@@ -193,6 +202,7 @@ struct OptionalSettings<'a> {
     on_quit: Option<&'a OnQuit>,
     budget: Option<&'a Budget>,
     plan: Option<&'a PlanSettings>,
+    skills: Option<&'a SkillSettings>,
 }
 
 fn check_plan_settings(plan: &PlanSettings) -> Result<()> {
@@ -242,6 +252,9 @@ fn setting_rows(
     }
     if let Some(plan) = optional.plan {
         rows.push((PLAN_KEY, encode_setting(PLAN_KEY, plan)?));
+    }
+    if let Some(skills) = optional.skills {
+        rows.push((SKILLS_KEY, encode_setting(SKILLS_KEY, skills)?));
     }
     Ok(rows)
 }

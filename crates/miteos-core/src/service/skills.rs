@@ -16,6 +16,8 @@ use crate::skills::{
 const COMPILE_WINDOW: u32 = 100;
 /// Tasks one compile request may name.
 const MAX_SELECTED: usize = 100;
+/// Completed tasks the compiler reads when it runs by itself after a task (the newest).
+const AUTO_WINDOW: u32 = 30;
 
 impl Miteos {
     /// The skill a new task runs from: the one named (its template must fit the prompt), else
@@ -30,6 +32,28 @@ impl Miteos {
         match skill_id {
             Some(id) => {
                 let skill = self.skill(id).await?;
+                if skill.kind != crate::skills::SkillKind::Recipe {
+                    return Err(Error::InvalidInput(format!(
+                        "{} is instructions agents load when their work calls for it; a task does not run from it",
+                        skill.name
+                    )));
+                }
+                if skill.status == crate::skills::SkillStatus::Unvalidated || !skill.enabled {
+                    return Err(Error::InvalidInput(format!(
+                        "skill {} is {}; {}",
+                        skill.name,
+                        if skill.enabled {
+                            "not validated yet"
+                        } else {
+                            "disabled"
+                        },
+                        if skill.enabled {
+                            "validate it first (the Skills page, or POST /skills/{id}/validate)"
+                        } else {
+                            "enable it first"
+                        }
+                    )));
+                }
                 match skill.pattern_match(prompt) {
                     Some(matched) => Ok(Some(matched)),
                     None => Err(Error::InvalidInput(format!(
@@ -59,6 +83,89 @@ impl Miteos {
             });
         }
         Ok(compiled)
+    }
+
+    /// After a task completes: when it and others of its kind — the same plan and tool steps,
+    /// each done from its prompt alone — number `skills.compile_after`, the compiler makes a
+    /// skill of them by itself, validates it, and offers it to the user (`offered`: kept or
+    /// discarded in the War Room). Nothing when such a skill exists already.
+    /// (Boxed: a validation run starts a task, whose end comes back here.)
+    pub fn compile_by_itself(
+        &self,
+        task_id: String,
+    ) -> futures::future::BoxFuture<'static, Result<Option<Skill>>> {
+        let this = self.clone();
+        Box::pin(async move { this.compile_after_task(&task_id).await })
+    }
+
+    async fn compile_after_task(&self, task_id: &str) -> Result<Option<Skill>> {
+        let after = self.skill_settings().await?.compile_after as usize;
+        let store = &self.inner.shared.store;
+        if after == 0
+            || !done_alone(&self.get_task(task_id).await?)
+            || store.task_skill(task_id).await?.skill_id.is_some()
+        {
+            return Ok(None);
+        }
+        let Some(skill) = self.offer_compiled(task_id, after).await? else {
+            return Ok(None);
+        };
+        self.validate_skill(&skill.id).await.map(Some)
+    }
+
+    /// The candidate the compiler makes by itself of `task_id`'s kind, saved and offered;
+    /// `None` when there are fewer than `after` such tasks or such a skill exists.
+    async fn offer_compiled(&self, task_id: &str, after: usize) -> Result<Option<Skill>> {
+        let store = &self.inner.shared.store;
+        let _one_at_a_time = self.inner.compiling.lock().await;
+        if store
+            .skills()
+            .await?
+            .iter()
+            .any(|s| s.source_tasks.iter().any(|t| t == task_id))
+        {
+            return Ok(None);
+        }
+        let mut records = Vec::new();
+        for task in self.completed_tasks(AUTO_WINDOW, 0).await? {
+            let task = self.get_task(&task.id).await?;
+            if done_alone(&task) && store.task_skill(&task.id).await?.skill_id.is_none() {
+                records.push(self.task_record(task).await?);
+            }
+        }
+        records.sort_by(|a, b| a.task_id.cmp(&b.task_id));
+        let Some(group) = group_by_shape(records)
+            .into_iter()
+            .find(|g| g.iter().any(|r| r.task_id == task_id))
+        else {
+            return Ok(None);
+        };
+        if group.len() < after {
+            return Ok(None);
+        }
+        let candidate = match group.as_slice() {
+            [one] => {
+                let model = self.get_task(&one.task_id).await?.model;
+                let values = self.variable_words(&one.prompt, &model).await?;
+                crate::skills::compile_single(one, &values, new_skill_id())
+            }
+            _ => compile_group(&group, new_skill_id()),
+        };
+        let Some(mut skill) = candidate else {
+            return Ok(None);
+        };
+        if store
+            .skills()
+            .await?
+            .iter()
+            .any(|s| s.prompt_template == skill.prompt_template)
+        {
+            return Ok(None);
+        }
+        skill.origin = crate::skills::SkillOrigin::Compiled { automatic: true };
+        skill.offered = true;
+        store.save_skill(&skill).await?;
+        Ok(Some(skill))
     }
 
     /// Compiles and validates before answering (the CLI, benchmarks): the skills as validated.
@@ -104,6 +211,15 @@ impl Miteos {
         for task in tasks {
             // A follow-up made it more than its prompt asked: its work is not the prompt's.
             let task = self.get_task(&task.id).await?;
+            // Unselected, a task run from a skill (its validation runs among them) is not new
+            // evidence of its kind.
+            if task_ids.is_empty()
+                && (self.inner.shared.store.task_skill(&task.id).await?)
+                    .skill_id
+                    .is_some()
+            {
+                continue;
+            }
             if !task.follow_ups.is_empty() {
                 if !task_ids.is_empty() {
                     return Err(Error::InvalidInput(format!(
@@ -118,6 +234,7 @@ impl Miteos {
         // Oldest first (task ids sort by creation), so a skill's examples read in the order the
         // tasks ran, whatever order they were named in.
         records.sort_by(|a, b| a.task_id.cmp(&b.task_id));
+        let _one_at_a_time = self.inner.compiling.lock().await;
         let existing = self.inner.shared.store.skills().await?;
         let mut compiled = Vec::new();
         let single = match (records.as_slice(), &single_model) {
@@ -164,103 +281,6 @@ impl Miteos {
             ));
         }
         Ok(compiled)
-    }
-
-    /// Runs a skill on its newest source task's prompt (same model) and keeps it if the run,
-    /// from the skill without falling back, completes with the source's kinds of deliverables
-    /// for fewer tokens; otherwise it is `rejected`, with the reason.
-    pub async fn validate_skill(&self, id: &str) -> Result<Skill> {
-        let mut skill = self.skill(id).await?;
-        let Some(source_id) = skill.source_tasks.iter().max().cloned() else {
-            return Err(Error::InvalidInput(format!(
-                "skill {id} has no source task to validate against"
-            )));
-        };
-        let source = self.get_task(&source_id).await?;
-        let run = self
-            .create_task(super::NewTask {
-                prompt: source.prompt.clone(),
-                workspace_id: source.workspace_id.clone(),
-                model: Some(source.model.clone()),
-                skill_id: Some(skill.id.clone()),
-                ..Default::default()
-            })
-            .await?;
-        let run = self.wait(&run.id).await?;
-        if self.is_closing() && !run.status.is_finished() {
-            // Quitting halted the run: no verdict, the skill stays a candidate.
-            return Err(Error::Conflict(format!(
-                "validating skill {id} was interrupted by quitting; run it again"
-            )));
-        }
-        let abandoned = self
-            .inner
-            .shared
-            .journal
-            .read_all(&run.id)
-            .await?
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::SkillAbandoned { .. }));
-        let kinds = |files: Vec<crate::domain::Deliverable>| {
-            let mut kinds: Vec<String> = files
-                .iter()
-                .map(|d| {
-                    d.name
-                        .rsplit_once('.')
-                        .map_or(String::new(), |(_, e)| e.to_lowercase())
-                })
-                .collect();
-            kinds.sort();
-            kinds.dedup();
-            kinds
-        };
-        let expected = kinds(self.deliverables(&source.id).await?);
-        let got = kinds(self.deliverables(&run.id).await?);
-        let verdict = if run.status != TaskStatus::Completed {
-            Err(format!(
-                "the run ended {}: {}",
-                run.status.as_str(),
-                run.error.clone().unwrap_or_default()
-            ))
-        } else if abandoned {
-            Err("the run from the skill failed and was planned afresh".to_owned())
-        } else if let Some(missing) = expected.iter().find(|k| !got.contains(k)) {
-            Err(format!(
-                "it delivered no .{missing} file, which the source task did"
-            ))
-        } else if run.total_tokens_used >= source.total_tokens_used {
-            Err(format!(
-                "it used {} tokens, not fewer than the source task's {}",
-                run.total_tokens_used, source.total_tokens_used
-            ))
-        } else {
-            Ok(format!(
-                "completed with the same kinds of deliverables for {} tokens instead of {}",
-                run.total_tokens_used, source.total_tokens_used
-            ))
-        };
-        // Read again: the run counted itself in the skill's stats.
-        skill = self.skill(id).await?;
-        let (passed, reason) = match verdict {
-            Ok(r) => (true, r),
-            Err(r) => (false, r),
-        };
-        tracing::info!(skill = %id, passed, %reason, "skill validated");
-        skill.status = if passed {
-            crate::skills::SkillStatus::Active
-        } else {
-            crate::skills::SkillStatus::Rejected
-        };
-        skill.validation = Some(crate::skills::SkillValidation {
-            task_id: run.id,
-            source_task_id: source.id,
-            passed,
-            reason,
-            tokens: run.total_tokens_used,
-            source_tokens: source.total_tokens_used,
-        });
-        self.inner.shared.store.save_skill(&skill).await?;
-        self.skill(id).await
     }
 
     /// The words of `prompt` that would change when the same kind of task is asked again (a
@@ -313,52 +333,6 @@ impl Miteos {
             .skill(id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("skill {id} does not exist")))
-    }
-
-    /// Gives a skill another name: 2–60 lowercase letters, digits and `-`.
-    pub async fn rename_skill(&self, id: &str, name: &str) -> Result<Skill> {
-        let name = name.trim();
-        let valid = (2..=60).contains(&name.len())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !name.starts_with('-');
-        if !valid {
-            return Err(Error::InvalidInput(format!(
-                "{name:?} is not a skill name: 2–60 lowercase letters, digits and '-'"
-            )));
-        }
-        let mut skill = self.skill(id).await?;
-        skill.name = name.to_owned();
-        self.inner.shared.store.save_skill(&skill).await?;
-        self.skill(id).await
-    }
-
-    pub async fn delete_skill(&self, id: &str) -> Result<()> {
-        if self.inner.shared.store.delete_skill(id).await? {
-            Ok(())
-        } else {
-            Err(Error::NotFound(format!("skill {id} does not exist")))
-        }
-    }
-
-    /// The skill as an Agent Skills folder: `SKILL.md` and the whole skill as JSON.
-    pub async fn export_skill(&self, id: &str) -> Result<Vec<crate::skills::SkillFile>> {
-        Ok(crate::skills::to_folder(&self.skill(id).await?))
-    }
-
-    /// Imports a skill folder (an export, or a hand-written `SKILL.md` with a `prompt:`); an
-    /// export of a skill that exists replaces it.
-    pub async fn import_skill(&self, files: &[crate::skills::SkillFile]) -> Result<Skill> {
-        let skill = crate::skills::from_folder(files, new_skill_id())?;
-        if !crate::ids::is_skill_id(&skill.id) {
-            return Err(Error::InvalidInput(format!(
-                "{:?} is not a skill id (sk-…)",
-                skill.id
-            )));
-        }
-        self.inner.shared.store.save_skill(&skill).await?;
-        self.skill(&skill.id).await
     }
 
     /// The skill `prompt` would run from, without a model call: bound, when the prompt is worded
@@ -469,4 +443,9 @@ impl Miteos {
             seconds,
         })
     }
+}
+
+/// Completed from its prompt alone (no follow-up made it more): what a skill is compiled from.
+fn done_alone(task: &Task) -> bool {
+    task.status == TaskStatus::Completed && task.follow_ups.is_empty()
 }

@@ -294,8 +294,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Imports a skill folder: an export (back to an equal skill, replacing one with its id), or a
-         *     hand-written `SKILL.md` whose front matter has `name` and `prompt` (with `{{parameters}}`).
+         * Imports an Agent Skills folder, checked as the standard requires (SKILL.md with a valid
+         *     `name` and `description`, paths inside the folder, at most 500 files of 5 MB, 20 MB in all):
+         *     as JSON (`{files, from}`), or as a .zip / .skill file (any other content type). A standard
+         *     skill becomes instructions agents load when their work calls for it (the next version of an
+         *     imported skill of its name); a Miteos export becomes its recipe again, `unvalidated` until
+         *     `POST /skills/{skill_id}/validate` passes.
          */
         post: operations["import"];
         delete?: never;
@@ -334,8 +338,31 @@ export interface paths {
         delete: operations["delete"];
         options?: never;
         head?: never;
-        /** Renames a skill. */
-        patch: operations["rename"];
+        /**
+         * Renames a skill, enables or disables it, or sets the agent types it is off for; what is left
+         *     out stays as it is.
+         */
+        patch: operations["update"];
+        trace?: never;
+    };
+    "/skills/{skill_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The exported folder as a zip, the skill's files under a folder of its name (a `.skill` file
+         *     other agents install).
+         */
+        get: operations["archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/skills/{skill_id}/export": {
@@ -346,10 +373,68 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The skill as an Agent Skills folder: `SKILL.md` (front matter `name`, `description`,
-         *     `prompt`; a readable plan) and `references/miteos-skill.json` (the whole skill).
+         * The skill as an Agent Skills folder: an imported one as it came; a compiled one as a
+         *     `SKILL.md` another agent can follow (front matter `name`, `description`, `metadata`) and
+         *     `references/miteos-skill.json` (the whole recipe).
          */
         get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills/{skill_id}/keep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keeps a skill the compiler made by itself (it is no longer offered). Discarding it is
+         *     `DELETE /skills/{skill_id}`.
+         */
+        post: operations["keep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills/{skill_id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts a recipe's validation run (an imported skill is `unvalidated` until one passes):
+         *     `202` with the skill, a `candidate` until the run ends `active` or `rejected`.
+         */
+        post: operations["validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/skills/{skill_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of a skill as it was saved, newest first. */
+        get: operations["versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1210,6 +1295,16 @@ export interface components {
             /** @enum {string} */
             type: "skill_abandoned";
         } | {
+            /** @description The file of the skill's folder asked for; `None` for its instructions. */
+            file?: string | null;
+            name: string;
+            skill_id: string;
+            subtask_id: string;
+            /** @enum {string} */
+            type: "skill_loaded";
+            /** Format: int32 */
+            version: number;
+        } | {
             subtasks: components["schemas"]["PlannedSubtask"][];
             title: string;
             /** @enum {string} */
@@ -1369,6 +1464,11 @@ export interface components {
             /** @enum {string} */
             type: "task_finished";
         };
+        /**
+         * @description How a [`SkillFile`]'s content is written.
+         * @enum {string}
+         */
+        FileEncoding: "utf8" | "base64";
         /** @description A follow-up message on a finished task. */
         FollowUp: {
             /** Format: date-time */
@@ -1698,10 +1798,6 @@ export interface components {
             /** @description Any OpenAI-compatible server (llama.cpp's llama-server, vLLM, LM Studio). */
             openai_base_url?: string | null;
         };
-        RenameBody: {
-            /** @description 2–60 lowercase letters, digits and `-`. */
-            name: string;
-        };
         /**
          * @description Who revised a plan.
          * @enum {string}
@@ -1743,6 +1839,8 @@ export interface components {
             search_error?: string | null;
             /** @description Programs `run_command` runs without asking; others wait for approval. */
             shell_allow: string[];
+            /** @description The Skill Compiler. */
+            skills: components["schemas"]["SkillSettings"];
             staging: components["schemas"]["StagingAddress"];
             /**
              * @description Where colleagues on the local network reach them when `staging.lan` is on (after a
@@ -1765,6 +1863,7 @@ export interface components {
             search?: null | components["schemas"]["SearchSettings"];
             /** @description Programs `run_command` runs without asking; left out, the list stays as it is. */
             shell_allow?: string[] | null;
+            skills?: null | components["schemas"]["SkillSettings"];
             staging?: components["schemas"]["StagingAddress"];
         };
         /** @description A public link to one deliverable: unguessable, expiring, revocable, counted. */
@@ -1792,14 +1891,35 @@ export interface components {
             name: string;
             rows: string[][];
         };
-        /** @description A named, reusable procedure compiled from successful tasks. */
+        /**
+         * @description A named, reusable procedure: compiled from successful tasks (a recipe), or a standard Agent
+         *     Skill's instructions.
+         */
         Skill: {
+            compatibility?: string | null;
             /** Format: date-time */
             created_at: string;
             description: string;
+            /**
+             * @description Agent types that may not use it (an instructions skill is not offered to them; a recipe
+             *     is not matched while one of its subtasks is theirs).
+             */
+            disabled_for?: string[];
+            /** @description Off: never matched nor offered to an agent. */
+            enabled?: boolean;
+            /** @description The files kept with it besides `SKILL.md`. */
+            files?: components["schemas"]["SkillFileInfo"][];
             /** @description `sk-<uuid v7 simple>`. */
             id: string;
+            /** @description An Agent Skill's instructions: its `SKILL.md` without the front matter. */
+            instructions?: string;
+            kind?: components["schemas"]["SkillKind"];
+            /** @description The standard's optional `license` and `compatibility`. */
+            license?: string | null;
             name: string;
+            /** @description Compiled by itself and not yet kept (or discarded) by the user. */
+            offered?: boolean;
+            origin?: components["schemas"]["SkillOrigin"];
             parameters: components["schemas"]["SkillParameter"][];
             /** @description The prompts it stands for, with `{{parameter}}` placeholders. */
             prompt_template: string;
@@ -1813,15 +1933,38 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /**
+         * Format: binary
+         * @description A .zip or .skill file of an Agent Skills folder.
+         */
+        SkillArchive: string;
         /** @description One file of a skill folder, its path relative to the folder. */
         SkillFile: {
             content: string;
+            /** @description `utf8` when left out. */
+            encoding?: components["schemas"]["FileEncoding"];
             path: string;
         };
-        /** @description A skill folder (Agent Skills format): its files, paths relative to the folder. */
+        /** @description A file kept with a skill besides its `SKILL.md` (`references/`, `scripts/`, `assets/`, …). */
+        SkillFileInfo: {
+            /** Format: int64 */
+            bytes: number;
+            path: string;
+        };
+        /**
+         * @description A skill folder (Agent Skills format): its files, paths relative to the folder (or all under
+         *     one folder named for the skill).
+         */
         SkillFolder: {
             files: components["schemas"]["SkillFile"][];
+            /** @description Where it came from (a folder's or file's name), shown in the library. */
+            from?: string | null;
         };
+        /**
+         * @description What a skill is.
+         * @enum {string}
+         */
+        SkillKind: "recipe" | "instructions";
         /** @description A skill a prompt matched, with the parameters bound. */
         SkillMatch: {
             bound_by: components["schemas"]["BoundBy"];
@@ -1835,12 +1978,42 @@ export interface components {
             parameters: components["schemas"]["BTreeMap"];
             skill_id: string;
         };
+        /** @description Where a skill came from. */
+        SkillOrigin: {
+            automatic?: boolean;
+            /** @enum {string} */
+            kind: "compiled";
+        } | {
+            /** Format: date-time */
+            at: string;
+            from: string;
+            /** @enum {string} */
+            kind: "imported";
+        };
         /** @description Something that varies between runs of a skill. */
         SkillParameter: {
             /** @description The values it had in the tasks the skill was compiled from. */
             examples: string[];
             kind: components["schemas"]["ParameterKind"];
             name: string;
+        };
+        /** @description A change to a skill; what is left out stays as it is. */
+        SkillPatch: {
+            /** @description The agent types that may not use it (the whole list). */
+            disabled_for?: string[] | null;
+            /** @description Off: never matched nor offered to an agent. */
+            enabled?: boolean | null;
+            /** @description The standard's name: 1–64 lowercase letters, digits and single hyphens. */
+            name?: string | null;
+        };
+        /** @description How the Skill Compiler works by itself. */
+        SkillSettings: {
+            /**
+             * Format: int32
+             * @description When this many tasks of one kind have completed from their prompts alone, the compiler
+             *     makes a skill of them by itself, validates it and offers it (0: only when asked).
+             */
+            compile_after: number;
         };
         /** @description How a skill has done. */
         SkillStats: {
@@ -1869,7 +2042,7 @@ export interface components {
             uses: number;
         };
         /** @enum {string} */
-        SkillStatus: "candidate" | "active" | "rejected" | "retired";
+        SkillStatus: "candidate" | "active" | "rejected" | "retired" | "unvalidated";
         /** @description A tool call of a recipe. String arguments may hold `{{parameter}}` placeholders. */
         SkillStep: {
             arguments: Record<string, never>;
@@ -2749,7 +2922,10 @@ export interface operations {
     };
     import: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The name of the uploaded .zip or .skill file (shown as where the skill came from). */
+                file_name?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2757,6 +2933,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SkillFolder"];
+                "application/zip": components["schemas"]["SkillArchive"];
             };
         };
         responses: {
@@ -2769,6 +2946,14 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2872,7 +3057,7 @@ export interface operations {
             };
         };
     };
-    rename: {
+    update: {
         parameters: {
             query?: never;
             header?: never;
@@ -2883,7 +3068,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RenameBody"];
+                "application/json": components["schemas"]["SkillPatch"];
             };
         };
         responses: {
@@ -2902,6 +3087,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/zip: <name>/SKILL.md and the rest of the folder */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: {
                 headers: {
@@ -2930,6 +3151,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SkillFolder"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    keep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    validate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                skill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skill"][];
                 };
             };
             404: {

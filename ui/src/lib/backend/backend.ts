@@ -27,6 +27,7 @@ import type {
   Settings,
   Skill,
   SkillMatch,
+  SkillPatch,
   SettingsUpdate,
   SubtaskEdit,
   Task,
@@ -49,6 +50,14 @@ export interface AttachedFile {
   path?: string;
   blob?: Blob;
 }
+
+/** A skill to import, as the user dropped or picked it: a folder's files (paths starting with
+ * the folder's name, as the standard names the skill after its folder), a .zip / .skill file,
+ * or (in the app) a folder or file on this machine by its path. */
+export type SkillSource =
+  | { kind: "folder"; name: string; files: { path: string; blob: Blob }[] }
+  | { kind: "archive"; name: string; blob: Blob }
+  | { kind: "path"; path: string };
 
 export interface ShareOptions {
   /** 1 to 2160; default 168 (7 days). */
@@ -86,14 +95,27 @@ export interface Backend {
   cancelSubtask(taskId: string, subtaskId: string): Promise<Task>;
   /** A follow-up message on a finished task: it runs again on top of what it did. */
   followUp(taskId: string, message: string): Promise<Task>;
-  /** The skills compiled from completed tasks, newest first. */
+  /** The skills library, newest first: compiled from completed tasks, or imported. */
   skills(): Promise<Skill[]>;
   /** Compiles completed tasks (these, or the newest) into skills. */
   compileSkills(taskIds: string[]): Promise<Skill[]>;
   /** The skill a prompt would run from, or `null`. */
   matchSkill(prompt: string): Promise<SkillMatch | null>;
+  /** Deletes a skill (also how one the compiler offered is discarded). */
   deleteSkill(id: string): Promise<void>;
-  renameSkill(id: string, name: string): Promise<Skill>;
+  /** Renames a skill, turns it on or off, or sets the agent types it is off for. */
+  updateSkill(id: string, patch: SkillPatch): Promise<Skill>;
+  /** Keeps a skill the compiler made by itself. */
+  keepSkill(id: string): Promise<Skill>;
+  /** Starts a recipe's validation run; the skill is a `candidate` until it ends. */
+  validateSkill(id: string): Promise<Skill>;
+  /** Every version of a skill, newest first. */
+  skillVersions(id: string): Promise<Skill[]>;
+  /** Imports an Agent Skills folder (its files, paths under the folder's name) or a .zip /
+   * .skill file. */
+  importSkill(source: SkillSource): Promise<Skill>;
+  /** Saves the skill as a .zip other agents install; `false` when the user cancelled. */
+  exportSkill(skill: Skill): Promise<boolean>;
   /** Events of a task after `after` (journal, then live) until `task_finished`. */
   subscribe(taskId: string, after: number, onEvent: (event: Event) => void): Unsubscribe;
   deliverables(taskId: string): Promise<Deliverable[]>;
@@ -115,6 +137,9 @@ export interface Backend {
   revealFolder: ((deliverable: Deliverable) => Promise<void>) | null;
   /** The native open dialog (desktop app); `null` where a file input is used instead. */
   pickFiles: (() => Promise<AttachedFile[]>) | null;
+  /** Picks a skill folder (or, `folder` false, a .zip / .skill file) in a native dialog; `null`
+   * where the page picks with its own file input (browsers). */
+  pickSkill: ((folder: boolean) => Promise<SkillSource | null>) | null;
   agentTypes(): Promise<AgentType[]>;
   setAgentModel(name: string, model: string | null): Promise<AgentType>;
   createAgentType(input: AgentTypeInput): Promise<AgentType>;

@@ -2,7 +2,7 @@
 // src-tauri/commands/typescript.rs. Do not edit: run
 // `MITEOS_BLESS=1 cargo test --workspace --lib -- commands_ts` after changing a command.
 import { type Channel, invoke } from "@tauri-apps/api/core";
-import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, DownloadRequest, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
+import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, DownloadRequest, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SkillPatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
 import type { ApiInfo } from "./backend";
 
 /** Every command of the app, typed as its Rust definition. */
@@ -48,7 +48,12 @@ export const commands = {
   skills: (): Promise<Array<Skill>> => invoke<Array<Skill>>("skills"),
   compileSkills: (taskIds: Array<string>): Promise<Array<Skill>> => invoke<Array<Skill>>("compile_skills", { taskIds }),
   matchSkill: (prompt: string): Promise<SkillMatch | null> => invoke<SkillMatch | null>("match_skill", { prompt }),
-  renameSkill: (skillId: string, name: string): Promise<Skill> => invoke<Skill>("rename_skill", { skillId, name }),
+  updateSkill: (skillId: string, patch: SkillPatch): Promise<Skill> => invoke<Skill>("update_skill", { skillId, patch }),
+  keepSkill: (skillId: string): Promise<Skill> => invoke<Skill>("keep_skill", { skillId }),
+  validateSkill: (skillId: string): Promise<Skill> => invoke<Skill>("validate_skill", { skillId }),
+  skillVersions: (skillId: string): Promise<Array<Skill>> => invoke<Array<Skill>>("skill_versions", { skillId }),
+  importSkill: (path: string): Promise<Skill> => invoke<Skill>("import_skill", { path }),
+  saveSkillArchive: (skillId: string, destination: string): Promise<void> => invoke<void>("save_skill_archive", { skillId, destination }),
   deleteSkill: (skillId: string): Promise<void> => invoke<void>("delete_skill", { skillId }),
   createTask: (task: NewTask<string>): Promise<Task> => invoke<Task>("create_task", { task }),
   getTask: (taskId: string): Promise<Task> => invoke<Task>("get_task", { taskId }),

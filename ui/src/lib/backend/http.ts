@@ -9,6 +9,7 @@ import createClient from "openapi-fetch";
 import type { AttachmentBody, Event, NewTask } from "../types/core";
 import type { paths } from "./api";
 import { type Backend, BackendError, toBackendError } from "./backend";
+import { base64 } from "./bytes";
 
 const TOKEN_KEY = "miteos-token";
 
@@ -22,17 +23,6 @@ export function takeToken(): string | null {
     return token;
   }
   return sessionStorage.getItem(TOKEN_KEY);
-}
-
-/** A browser file's bytes as standard base64. */
-async function base64(blob: Blob | undefined): Promise<string> {
-  if (!blob) return "";
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 export function httpBackend(token: string, base = ""): Backend {
@@ -116,8 +106,36 @@ export function httpBackend(token: string, base = ""): Backend {
     skills: () => answer(api.GET("/skills")),
     compileSkills: (taskIds) => answer(api.POST("/skills/compile", { body: { task_ids: taskIds } })),
     matchSkill: (prompt) => answer(api.GET("/skills/match", { params: { query: { prompt } } })),
-    renameSkill: (id, name) =>
-      answer(api.PATCH("/skills/{skill_id}", { params: { path: { skill_id: id } }, body: { name } })),
+    updateSkill: (id, patch) =>
+      answer(api.PATCH("/skills/{skill_id}", { params: { path: { skill_id: id } }, body: patch })),
+    keepSkill: (id) => answer(api.POST("/skills/{skill_id}/keep", { params: { path: { skill_id: id } } })),
+    validateSkill: (id) => answer(api.POST("/skills/{skill_id}/validate", { params: { path: { skill_id: id } } })),
+    skillVersions: (id) => answer(api.GET("/skills/{skill_id}/versions", { params: { path: { skill_id: id } } })),
+    importSkill: async (source) => {
+      if (source.kind === "folder") {
+        const files = await Promise.all(
+          source.files.map(async (f) => ({
+            path: f.path,
+            content: await base64(f.blob),
+            encoding: "base64" as const,
+          })),
+        );
+        return answer(api.POST("/skills/import", { body: { files, from: source.name } }));
+      }
+      if (source.kind === "path") {
+        throw new BackendError("invalid_input", "a browser imports skills from files it is given, not paths");
+      }
+      return answer(
+        api.POST("/skills/import", {
+          params: { query: { file_name: source.name } },
+          // The archive's bytes as they are (not JSON).
+          body: source.blob as never,
+          bodySerializer: (b: unknown) => b as Blob,
+          headers: { "Content-Type": "application/zip" },
+        }),
+      );
+    },
+    exportSkill: (skill) => saveFrom(`/skills/${encodeURIComponent(skill.id)}/archive`, `${skill.name}.zip`),
     deleteSkill: async (id) => {
       await answer(api.DELETE("/skills/{skill_id}", { params: { path: { skill_id: id } } }));
     },
@@ -240,6 +258,7 @@ export function httpBackend(token: string, base = ""): Backend {
       ),
     revealFolder: null,
     pickFiles: null,
+    pickSkill: null,
     agentTypes: () => answer(api.GET("/agent-types")),
     setAgentModel: (name, model) =>
       answer(api.PUT("/agent-types/{name}/model", { params: { path: { name } }, body: { model } })),

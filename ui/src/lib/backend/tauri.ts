@@ -10,7 +10,7 @@ import {
 } from "@tauri-apps/plugin-notification";
 import { openUrl, revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { Event, NewTask } from "../types/core";
-import { type Backend, toBackendError } from "./backend";
+import { type Backend, BackendError, toBackendError } from "./backend";
 import { commands } from "./commands";
 
 /** A command's answer, or its `{code, message}` as a `BackendError`. */
@@ -39,7 +39,22 @@ export function tauriBackend(): Backend {
     skills: () => call(commands.skills()),
     compileSkills: (taskIds) => call(commands.compileSkills(taskIds)),
     matchSkill: (prompt) => call(commands.matchSkill(prompt)),
-    renameSkill: (id, name) => call(commands.renameSkill(id, name)),
+    updateSkill: (id, patch) => call(commands.updateSkill(id, patch)),
+    keepSkill: (id) => call(commands.keepSkill(id)),
+    validateSkill: (id) => call(commands.validateSkill(id)),
+    skillVersions: (id) => call(commands.skillVersions(id)),
+    async importSkill(source) {
+      if (source.kind !== "path") {
+        throw new BackendError("invalid_input", "the app imports skills from files on this machine");
+      }
+      return call(commands.importSkill(source.path));
+    },
+    async exportSkill(skill) {
+      const destination = await save({ defaultPath: `${skill.name}.zip`, title: `Export the skill ${skill.name}` });
+      if (!destination) return false;
+      await call(commands.saveSkillArchive(skill.id, destination));
+      return true;
+    },
     deleteSkill: (id) => call(commands.deleteSkill(id)),
     decideBudget: (taskId, decision, budget) => call(commands.decideBudget(taskId, decision, budget ?? null)),
     editPlan: (taskId, edit) => call(commands.editPlan(taskId, edit)),
@@ -93,6 +108,15 @@ export function tauriBackend(): Backend {
       const chosen = await open({ multiple: true, title: "Attach documents" });
       const paths = chosen === null ? [] : Array.isArray(chosen) ? chosen : [chosen];
       return paths.map((path) => ({ name: path.split(/[\\/]/).pop() ?? path, size: null, path }));
+    },
+    pickSkill: async (folder) => {
+      const chosen = await open(
+        folder
+          ? { directory: true, title: "Import a skill folder" }
+          : { title: "Import a skill", filters: [{ name: "Agent Skill", extensions: ["zip", "skill"] }] },
+      );
+      const path = Array.isArray(chosen) ? chosen[0] : chosen;
+      return path ? { kind: "path", path } : null;
     },
     revealFolder: async (d) => {
       const path = await call(commands.deliverablePath(d.task_id, d.id));

@@ -29,6 +29,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     staging_url: "http://127.0.0.1:7412",
     staging_lan_url: null,
     plan: { review: "never", max_revisions: 2 },
+    skills: { compile_after: 2 },
     ...over,
   };
 }

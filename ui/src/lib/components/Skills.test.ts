@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import { mockBackend, task } from "../../test/fixtures";
-import type { Skill } from "../types/core";
+import type { AgentType, Skill } from "../types/core";
 import Skills from "./Skills.svelte";
 
 function skill(over: Partial<Skill> = {}): Skill {
@@ -50,6 +50,15 @@ function skill(over: Partial<Skill> = {}): Skill {
     },
     stats: { uses: 2, successes: 2, mean_tokens: 4600, mean_cost_usd: 0.002, mean_seconds: 3, source_mean_tokens: 20700, source_mean_seconds: 8 },
     created_at: "2026-11-29T03:00:00Z",
+    kind: "recipe",
+    instructions: "",
+    files: [],
+    license: null,
+    compatibility: null,
+    enabled: true,
+    disabled_for: [],
+    origin: { kind: "compiled", automatic: false },
+    offered: false,
     ...over,
   };
 }
@@ -72,7 +81,7 @@ describe("Skills", () => {
     const deleteSkill = vi.fn(async () => {});
     const backend = mockBackend({ skills: vi.fn(async () => [skill()]), compileSkills, deleteSkill });
     render(Skills, { backend, onrun: vi.fn() });
-    await fireEvent.click(await screen.findByRole("button", { name: "Compile from completed tasks" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Compile now" }));
     expect(compileSkills).toHaveBeenCalledWith([]);
     expect((await screen.findByRole("status")).textContent).toContain("competitors-feature-comparison v3");
     vi.stubGlobal("confirm", () => true);
@@ -100,8 +109,8 @@ describe("Skills", () => {
 
   it("runs a skill with the parameters asked for, and renames it", async () => {
     const onrun = vi.fn(async () => {});
-    const renameSkill = vi.fn(async () => skill({ name: "saas-comparison" }));
-    const backend = mockBackend({ skills: vi.fn(async () => [skill()]), renameSkill });
+    const updateSkill = vi.fn(async () => skill({ name: "saas-comparison" }));
+    const backend = mockBackend({ skills: vi.fn(async () => [skill()]), updateSkill });
     render(Skills, { backend, onrun });
     const answers = ["7", "Linear"];
     vi.stubGlobal("prompt", () => answers.shift() ?? null);
@@ -109,7 +118,83 @@ describe("Skills", () => {
     expect(onrun).toHaveBeenCalledWith("Research the top 7 SaaS competitors to Linear", "sk-1");
     vi.stubGlobal("prompt", () => "saas-comparison");
     await fireEvent.click(screen.getByRole("button", { name: "Rename" }));
-    expect(renameSkill).toHaveBeenCalledWith("sk-1", "saas-comparison");
+    expect(updateSkill).toHaveBeenCalledWith("sk-1", { name: "saas-comparison" });
     vi.unstubAllGlobals();
+  });
+
+  const brand = (over: Partial<Skill> = {}) =>
+    skill({
+      id: "sk-2",
+      name: "brand-guidelines",
+      kind: "instructions",
+      description: "Applies Acme's brand colours and typography.",
+      prompt_template: "",
+      parameters: [],
+      subtasks: [],
+      source_tasks: [],
+      validation: null,
+      instructions: "# Acme brand guidelines\n\nHeadings in #1A2B3C.",
+      files: [{ path: "references/palette.md", bytes: 200 }],
+      stats: { uses: 3, successes: 3, mean_tokens: 0, mean_cost_usd: 0, mean_seconds: 0, source_mean_tokens: 0, source_mean_seconds: 0 },
+      origin: { kind: "imported", from: "brand-guidelines.skill", at: "2026-11-29T03:00:00Z" },
+      ...over,
+    });
+
+  it("imports a picked .skill file and says agents will load it", async () => {
+    const importSkill = vi.fn(async () => brand());
+    const skills = vi.fn(async () => [] as Skill[]);
+    const backend = mockBackend({ skills, importSkill });
+    render(Skills, { backend, onrun: vi.fn() });
+    const input = (await screen.findByTestId("skill-file-input")) as HTMLInputElement;
+    const file = new File([new Uint8Array([80, 75, 3, 4])], "brand-guidelines.skill", { type: "application/zip" });
+    await fireEvent.change(input, { target: { files: [file] } });
+    expect(importSkill).toHaveBeenCalledWith({ kind: "archive", name: "brand-guidelines.skill", blob: file });
+    expect((await screen.findByRole("status")).textContent).toContain("agents whose work calls for it load");
+  });
+
+  it("shows an Agent Skill's origin, use and instructions, and turns it off for one agent type", async () => {
+    const updateSkill = vi.fn(async () => brand({ disabled_for: ["analyst"] }));
+    const agentTypes = vi.fn(async () => [{ name: "researcher" }, { name: "analyst" }] as AgentType[]);
+    const backend = mockBackend({ skills: vi.fn(async () => [brand(), skill()]), updateSkill, agentTypes });
+    render(Skills, { backend, onrun: vi.fn() });
+    const name = await screen.findByRole("button", { name: "brand-guidelines" });
+    const card = name.closest("li") as HTMLElement;
+    expect(card.dataset.kind).toBe("instructions");
+    expect(card.textContent).toContain("imported from brand-guidelines.skill");
+    expect(card.textContent).toContain("loaded 3×");
+    await fireEvent.click(name);
+    expect(card.textContent).toContain("Headings in #1A2B3C");
+    expect(card.textContent).toContain("references/palette.md");
+    await fireEvent.click(await screen.findByLabelText("analyst"));
+    expect(updateSkill).toHaveBeenCalledWith("sk-2", { disabled_for: ["analyst"] });
+  });
+
+  it("searches the library", async () => {
+    const backend = mockBackend({ skills: vi.fn(async () => [brand(), skill()]) });
+    render(Skills, { backend, onrun: vi.fn() });
+    await screen.findByRole("button", { name: "brand-guidelines" });
+    await fireEvent.input(screen.getByLabelText("Search skills"), { target: { value: "typography" } });
+    expect(screen.queryByRole("button", { name: "competitors-feature-comparison" })).toBeNull();
+    expect(screen.getByRole("button", { name: "brand-guidelines" })).toBeTruthy();
+  });
+
+  it("validates an imported recipe before it runs, and keeps one the compiler offered", async () => {
+    const validateSkill = vi.fn(async () => skill({ status: "candidate" }));
+    const keepSkill = vi.fn(async () => skill());
+    const skills = vi.fn(async () => [
+      skill({ status: "unvalidated", validation: null }),
+      skill({ id: "sk-3", name: "memo", offered: true, origin: { kind: "compiled", automatic: true } }),
+    ]);
+    const backend = mockBackend({ skills, validateSkill, keepSkill });
+    render(Skills, { backend, onrun: vi.fn() });
+    const card = (await screen.findByRole("button", { name: "competitors-feature-comparison" })).closest("li") as HTMLElement;
+    expect(card.textContent).toContain("not validated");
+    expect(card.textContent).not.toContain("Run…");
+    await fireEvent.click(screen.getByTestId("validate-skill"));
+    expect(validateSkill).toHaveBeenCalledWith("sk-1");
+    const offered = screen.getByRole("button", { name: "memo" }).closest("li") as HTMLElement;
+    expect(offered.textContent).toContain("compiled by itself");
+    await fireEvent.click(screen.getByRole("button", { name: "Keep" }));
+    expect(keepSkill).toHaveBeenCalledWith("sk-3");
   });
 });

@@ -36,6 +36,16 @@ describe("a task view follows its events", () => {
     expect(view.skill).toEqual({ name: "saas-comparison", version: 2, parameters: { count: "4" }, boundBy: "model", confidence: 0.9 });
   });
 
+  it("records the skills a subtask's agent loaded, and the files of theirs it read", () => {
+    const view = newTaskView(task({ status: "running", subtasks: [subtask("st-1"), subtask("st-2")] }));
+    const loaded = { type: "skill_loaded", subtask_id: "st-1", skill_id: "sk-2", name: "brand-guidelines", version: 2 };
+    apply(view, event({ ...loaded, file: null }));
+    apply(view, event({ ...loaded, file: "references/palette.md" }));
+    apply(view, event({ ...loaded, file: "references/palette.md" }));
+    expect(view.subtasks[0]?.skills).toEqual([{ name: "brand-guidelines", version: 2, files: ["references/palette.md"] }]);
+    expect(view.subtasks[1]?.skills).toEqual([]);
+  });
+
   it("builds the tree from the plan and tracks states, output, tools, usage and deliverables", () => {
     const view = newTaskView(task({ status: "pending" }));
     apply(view, event({ type: "task_started" }));

@@ -23,6 +23,8 @@ export interface SubtaskView {
   model: string | null;
   /** Why the plan changed this subtask ("moved to analyst: it writes a spreadsheet"). */
   notes: string[];
+  /** The skills its agent loaded (with `load_skill`), and the files of theirs it read. */
+  skills: { name: string; version: number; files: string[] }[];
 }
 
 export interface TaskView {
@@ -67,7 +69,7 @@ export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskV
   }
   return {
     task,
-    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [] })),
+    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [], skills: [] })),
     deliverables,
     lastSeq: 0,
     cancelRequested: false,
@@ -91,7 +93,7 @@ function subtaskOf(view: TaskView, id: string | null): SubtaskView | undefined {
 
 function addSubtask(view: TaskView, subtask: Subtask): void {
   view.task.subtasks.push(subtask);
-  view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [] });
+  view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [], skills: [] });
 }
 
 /** Applies one event; events at or below `lastSeq` are ignored. */
@@ -283,6 +285,18 @@ export function apply(view: TaskView, event: Event): void {
           ok: null,
           result: null,
         });
+      }
+      break;
+    }
+    case "skill_loaded": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) {
+        let loaded = s.skills.find((k) => k.name === event.name);
+        if (!loaded) {
+          loaded = { name: event.name, version: event.version, files: [] };
+          s.skills.push(loaded);
+        }
+        if (event.file && !loaded.files.includes(event.file)) loaded.files.push(event.file);
       }
       break;
     }

@@ -95,7 +95,7 @@ output: string | null,
  */
 light: boolean, };
 
-export type SkillStatus = "candidate" | "active" | "rejected" | "retired";
+export type SkillStatus = "candidate" | "active" | "rejected" | "retired" | "unvalidated";
 
 export type SkillStats = { 
 /**
@@ -121,6 +121,20 @@ task_id: string, source_task_id: string, passed: boolean,
  */
 reason: string, tokens: number, source_tokens: number, };
 
+export type SkillKind = "recipe" | "instructions";
+
+export type SkillOrigin = { "kind": "compiled", automatic: boolean, } | { "kind": "imported", from: string, at: string, };
+
+export type SkillFileInfo = { path: string, bytes: number, };
+
+export type FileEncoding = "utf8" | "base64";
+
+export type SkillFile = { path: string, content: string, 
+/**
+ * `utf8` when left out.
+ */
+encoding: FileEncoding, };
+
 export type Skill = { 
 /**
  * `sk-<uuid v7 simple>`.
@@ -137,7 +151,53 @@ source_tasks: Array<string>, status: SkillStatus, stats: SkillStats,
 /**
  * The validation run, once it ended.
  */
-validation: SkillValidation | null, created_at: string, };
+validation: SkillValidation | null, created_at: string, kind: SkillKind, 
+/**
+ * An Agent Skill's instructions: its `SKILL.md` without the front matter.
+ */
+instructions: string, 
+/**
+ * The files kept with it besides `SKILL.md`.
+ */
+files: Array<SkillFileInfo>, 
+/**
+ * The standard's optional `license` and `compatibility`.
+ */
+license: string | null, compatibility: string | null, 
+/**
+ * Off: never matched nor offered to an agent.
+ */
+enabled: boolean, 
+/**
+ * Agent types that may not use it (an instructions skill is not offered to them; a recipe
+ * is not matched while one of its subtasks is theirs).
+ */
+disabled_for: Array<string>, origin: SkillOrigin, 
+/**
+ * Compiled by itself and not yet kept (or discarded) by the user.
+ */
+offered: boolean, };
+
+export type SkillPatch = { 
+/**
+ * The standard's name: 1–64 lowercase letters, digits and single hyphens.
+ */
+name?: string, 
+/**
+ * Off: never matched nor offered to an agent.
+ */
+enabled?: boolean, 
+/**
+ * The agent types that may not use it (the whole list).
+ */
+disabled_for?: Array<string>, };
+
+export type SkillSettings = { 
+/**
+ * When this many tasks of one kind have completed from their prompts alone, the compiler
+ * makes a skill of them by itself, validates it and offers it (0: only when asked).
+ */
+compile_after: number, };
 
 export type SkillMatch = { skill_id: string, name: string, parameters: { [key in string]: string }, 
 /**
@@ -559,7 +619,11 @@ bound_by: BoundBy,
 /**
  * 0 to 1; 1 when bound by the template.
  */
-confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, 
+confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "skill_loaded", subtask_id: string, skill_id: string, name: string, version: number, 
+/**
+ * The file of the skill's folder asked for; `None` for its instructions.
+ */
+file: string | null, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, 
 /**
  * `provider::model` its agent runs on ("" in events written before it was recorded).
  */
@@ -594,7 +658,11 @@ bound_by: BoundBy,
 /**
  * 0 to 1; 1 when bound by the template.
  */
-confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, 
+confidence: number, } | { "type": "skill_declined", skill_id: string, name: string, confidence: number, reason: string, } | { "type": "skill_abandoned", skill_id: string, reason: string, } | { "type": "skill_loaded", subtask_id: string, skill_id: string, name: string, version: number, 
+/**
+ * The file of the skill's folder asked for; `None` for its instructions.
+ */
+file: string | null, } | { "type": "plan_ready", title: string, subtasks: Array<PlannedSubtask>, } | { "type": "subtask_started", subtask_id: string, agent_type: string, 
 /**
  * `provider::model` its agent runs on ("" in events written before it was recorded).
  */
@@ -709,6 +777,10 @@ budget: Budget,
  */
 plan: PlanSettings, 
 /**
+ * The Skill Compiler.
+ */
+skills: SkillSettings, 
+/**
  * Where keys are kept, in words.
  */
 key_store: string, 
@@ -752,7 +824,11 @@ budget: Budget | null,
 /**
  * Plan review and revisions; left out, they stay as they are.
  */
-plan: PlanSettings | null, };
+plan: PlanSettings | null, 
+/**
+ * The Skill Compiler; left out, it stays as it is.
+ */
+skills: SkillSettings | null, };
 
 export type Deployment = { id: string, task_id: string, deliverable_id: string, 
 /**
