@@ -355,7 +355,7 @@ async fn an_agent_loads_a_skill_only_when_its_work_calls_for_it() {
     assert!(
         of("st-3")
             .iter()
-            .all(|b| !b.contains("brand-guidelines") && !b.contains("\"load_skill\""))
+            .all(|b| !b.contains("brand-guidelines: Applies Acme") && !b.contains("\"load_skill\""))
     );
     // The builder followed it: the brand's colour, from the instructions it loaded.
     let dir = app.miteos.task_dir(&task_id);
