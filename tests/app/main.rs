@@ -109,6 +109,22 @@ async fn a_task_typed_into_the_window_runs_to_completed() {
         detail, "Write the report",
         "the detail panel opens the subtask"
     );
+
+    // The Skills page through the app's own commands: the library and its agent types.
+    let skills = driver
+        .wait_for("[data-page=\"skills\"]", Duration::from_secs(10))
+        .await;
+    driver.click(&skills).await;
+    driver
+        .wait_for("[data-testid=\"import-folder\"]", Duration::from_secs(10))
+        .await;
+    let page = driver.text_of("section.skills").await;
+    assert!(page.contains("No skills yet"), "{page}");
+    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
+        driver
+            .screenshot(&std::path::Path::new(&dir).join("app-skills.png"))
+            .await;
+    }
     driver.stop().await;
 }
 

@@ -201,6 +201,17 @@ impl Driver {
         assert!(v["value"].is_null(), "typing failed: {v}");
     }
 
+    pub async fn click(&self, element: &str) {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/element/{element}/click"),
+                Some(json!({})),
+            )
+            .await;
+        assert!(v["value"].is_null(), "clicking failed: {v}");
+    }
+
     pub async fn text_of(&self, css: &str) -> String {
         let element = self.wait_for(css, Duration::from_secs(10)).await;
         let v = self

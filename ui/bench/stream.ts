@@ -69,6 +69,7 @@ const backend: Backend = {
   revealFolder: null,
   pickFiles: null,
   pickSkill: null,
+  onDroppedPaths: null,
   agentTypes: async () => [],
   setAgentModel: async () => { throw new Error("not in the benchmark"); },
   createAgentType: async () => { throw new Error("not in the benchmark"); },

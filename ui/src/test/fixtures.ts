@@ -119,6 +119,7 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     revealFolder: null,
     pickFiles: null,
     pickSkill: null,
+    onDroppedPaths: null,
     agentTypes: vi.fn(async () => []),
     setAgentModel: vi.fn(),
     createAgentType: vi.fn(),

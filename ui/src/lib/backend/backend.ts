@@ -140,6 +140,9 @@ export interface Backend {
   /** Picks a skill folder (or, `folder` false, a .zip / .skill file) in a native dialog; `null`
    * where the page picks with its own file input (browsers). */
   pickSkill: ((folder: boolean) => Promise<SkillSource | null>) | null;
+  /** Calls `handler` with the paths of files or folders dropped on the window, until the
+   * returned function is called; `null` where the page handles drops itself (browsers). */
+  onDroppedPaths: ((handler: (paths: string[]) => void) => () => void) | null;
   agentTypes(): Promise<AgentType[]>;
   setAgentModel(name: string, model: string | null): Promise<AgentType>;
   createAgentType(input: AgentTypeInput): Promise<AgentType>;

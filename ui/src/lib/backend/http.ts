@@ -259,6 +259,7 @@ export function httpBackend(token: string, base = ""): Backend {
     revealFolder: null,
     pickFiles: null,
     pickSkill: null,
+    onDroppedPaths: null,
     agentTypes: () => answer(api.GET("/agent-types")),
     setAgentModel: (name, model) =>
       answer(api.PUT("/agent-types/{name}/model", { params: { path: { name } }, body: { model } })),

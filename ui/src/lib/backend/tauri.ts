@@ -2,6 +2,7 @@
 // `Channel` per live task stream. The commands are called through `commands.ts`, generated from
 // their Rust definitions, so a command, argument or answer that does not match does not compile.
 import { Channel } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import {
   isPermissionGranted,
@@ -117,6 +118,23 @@ export function tauriBackend(): Backend {
       );
       const path = Array.isArray(chosen) ? chosen[0] : chosen;
       return path ? { kind: "path", path } : null;
+    },
+    onDroppedPaths: (handler) => {
+      let open = true;
+      let unlisten: (() => void) | null = null;
+      getCurrentWebview()
+        .onDragDropEvent((e) => {
+          if (e.payload.type === "drop") handler(e.payload.paths);
+        })
+        .then((u) => {
+          if (open) unlisten = u;
+          else u();
+        })
+        .catch((e) => console.error("listening for dropped files", e));
+      return () => {
+        open = false;
+        unlisten?.();
+      };
     },
     revealFolder: async (d) => {
       const path = await call(commands.deliverablePath(d.task_id, d.id));

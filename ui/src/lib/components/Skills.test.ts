@@ -152,6 +152,26 @@ describe("Skills", () => {
     expect((await screen.findByRole("status")).textContent).toContain("agents whose work calls for it load");
   });
 
+  it("imports a folder dropped on the app's window by its path", async () => {
+    let dropped: ((paths: string[]) => void) | null = null;
+    const stop = vi.fn();
+    const importSkill = vi.fn(async () => brand());
+    const backend = mockBackend({
+      skills: vi.fn(async () => []),
+      importSkill,
+      onDroppedPaths: (handler) => {
+        dropped = handler;
+        return stop;
+      },
+    });
+    const { unmount } = render(Skills, { backend, onrun: vi.fn() });
+    await screen.findByText(/No skills yet/);
+    (dropped as ((paths: string[]) => void) | null)?.(["/home/me/skills/brand-guidelines"]);
+    expect(importSkill).toHaveBeenCalledWith({ kind: "path", path: "/home/me/skills/brand-guidelines" });
+    unmount();
+    expect(stop).toHaveBeenCalled();
+  });
+
   it("shows an Agent Skill's origin, use and instructions, and turns it off for one agent type", async () => {
     const updateSkill = vi.fn(async () => brand({ disabled_for: ["analyst"] }));
     const agentTypes = vi.fn(async () => [{ name: "researcher" }, { name: "analyst" }] as AgentType[]);
