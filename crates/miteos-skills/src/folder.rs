@@ -374,8 +374,14 @@ pub(crate) fn front_matter(text: &str) -> Result<(FrontMatter, String)> {
             ));
         }
     };
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml)
-        .map_err(|e| Error::InvalidInput(format!("SKILL.md's front matter is not YAML: {e}")))?;
+    // Many published skills write a description with ": " in it unquoted, which YAML refuses;
+    // other agents read those leniently, and so does Miteos: each top-level line a field.
+    let value: serde_yaml_ng::Value = match serde_yaml_ng::from_str(yaml) {
+        Ok(value) => value,
+        Err(e) => lenient_fields(yaml).ok_or_else(|| {
+            Error::InvalidInput(format!("SKILL.md's front matter is not YAML: {e}"))
+        })?,
+    };
     let map = value.as_mapping().ok_or_else(|| {
         Error::InvalidInput("SKILL.md's front matter is not a set of `key: value` fields".into())
     })?;
@@ -408,6 +414,43 @@ pub(crate) fn front_matter(text: &str) -> Result<(FrontMatter, String)> {
     // The rest of the closing fence's line.
     let body = body.split_once('\n').map_or("", |(_, b)| b).to_owned();
     Ok((front, body))
+}
+
+/// Front matter YAML refused, read as plain `key: value` lines (indented lines continue the
+/// field before); `None` when it has no name that way either.
+fn lenient_fields(yaml: &str) -> Option<serde_yaml_ng::Value> {
+    let mut map = serde_yaml_ng::Mapping::new();
+    let mut last: Option<String> = None;
+    for line in yaml.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some(key) = &last
+                && let Some(serde_yaml_ng::Value::String(v)) = map.get_mut(key.as_str())
+            {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().to_owned();
+        let value = value.trim();
+        // A nested block (`metadata:`) is left out; its indented lines are not this field's.
+        if value.is_empty() {
+            last = None;
+            continue;
+        }
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        map.insert(key.clone().into(), value.to_owned().into());
+        last = Some(key);
+    }
+    map.contains_key("name")
+        .then_some(serde_yaml_ng::Value::Mapping(map))
 }
 
 #[cfg(test)]

@@ -157,3 +157,21 @@ fn a_zip_unpacks_and_refuses_what_leaves_the_folder() {
             .contains("not a zip archive")
     );
 }
+
+#[test]
+fn a_description_with_an_unquoted_colon_reads_as_other_agents_read_it() {
+    let md = "---\nname: meeting-notes\ndescription: Turns a transcript into notes. Use when: the user shares a call\n  recording or its transcript.\nmetadata:\n  author: someone\n---\n\nWrite the notes.\n";
+    let skill = import(&[SkillFile::text("SKILL.md", md)], None)
+        .unwrap()
+        .skill;
+    assert_eq!(
+        skill.description,
+        "Turns a transcript into notes. Use when: the user shares a call recording or its transcript."
+    );
+    assert!(
+        import(&[SkillFile::text("SKILL.md", "---\n: : :\n---\nx\n")], None)
+            .unwrap_err()
+            .to_string()
+            .contains("not YAML")
+    );
+}
