@@ -357,6 +357,13 @@ async fn an_agent_loads_a_skill_only_when_its_work_calls_for_it() {
             .iter()
             .all(|b| !b.contains("brand-guidelines: Applies Acme") && !b.contains("\"load_skill\""))
     );
+    // The skill reached the builder as instructions to follow, not as untrusted data.
+    assert!(
+        of("st-1")
+            .iter()
+            .any(|b| b.contains("# Skill brand-guidelines")
+                && b.contains("A skill the user installed in Miteos: follow its instructions"))
+    );
     // The builder followed it: the brand's colour, from the instructions it loaded.
     let dir = app.miteos.task_dir(&task_id);
     let page = std::fs::read_to_string(dir.join("onepager.md")).unwrap();

@@ -95,36 +95,47 @@ pub async fn run(
 /// After a completed task, the Skill Compiler's turn: when enough tasks like it have completed,
 /// it makes a skill of them and validates it; says so, and how to keep or discard it.
 async fn offer_skill(miteos: &Miteos, task_id: &str) {
-    match miteos.compile_by_itself(task_id.to_owned()).await {
-        Ok(Some(skill)) => {
-            let n = skill.source_tasks.len();
-            match &skill.validation {
-                Some(v) if v.passed => {
-                    let saved = if v.source_tokens > 0 {
-                        format!(
-                            "; it saved {}% of the tokens on its validation run",
-                            100 - (100 * v.tokens / v.source_tokens).min(100)
-                        )
-                    } else {
-                        String::new()
-                    };
-                    println!(
-                        "\n{n} tasks like this → skill {} ready{saved}.\n  Tasks like these now run from it. \
-                         `miteos skills keep {}` keeps it; `miteos skills remove {}` discards it.",
-                        skill.name, skill.id, skill.id
-                    );
-                }
-                v => println!(
-                    "\n{n} tasks like this → skill {} compiled, but its validation did not pass ({}); it is not used.",
-                    skill.name,
-                    v.as_ref()
-                        .map(|v| v.reason.as_str())
-                        .unwrap_or("no verdict")
-                ),
-            }
+    let candidate = match miteos.compile_candidate_after(task_id).await {
+        Ok(Some(candidate)) => candidate,
+        Ok(None) => return,
+        Err(e) => {
+            eprintln!("(compiling a skill from tasks like this failed: {e})");
+            return;
         }
-        Ok(None) => {}
-        Err(e) => eprintln!("(compiling a skill from tasks like this failed: {e})"),
+    };
+    let n = candidate.source_tasks.len();
+    println!(
+        "\n{n} tasks like this: compiled skill {}; validating it (one more run, from the skill)…",
+        candidate.name
+    );
+    let skill = match miteos.validate_skill(&candidate.id).await {
+        Ok(skill) => skill,
+        Err(e) => {
+            eprintln!("(validating skill {} failed: {e})", candidate.name);
+            return;
+        }
+    };
+    match &skill.validation {
+        Some(v) if v.passed => {
+            let saved = if v.source_tokens > 0 {
+                format!(
+                    "; it saved {}% of the tokens on its validation run",
+                    100 - (100 * v.tokens / v.source_tokens).min(100)
+                )
+            } else {
+                String::new()
+            };
+            println!(
+                "{n} tasks like this → skill {} ready{saved}.\n  Tasks like these now run from it. \
+                 `miteos skills keep {}` keeps it; `miteos skills remove {}` discards it.",
+                skill.name, skill.id, skill.id
+            );
+        }
+        v => println!(
+            "{n} tasks like this → skill {} compiled, but its validation did not pass ({}); it is not used.",
+            skill.name,
+            v.as_ref().map_or("no verdict", |v| v.reason.as_str())
+        ),
     }
 }
 

@@ -197,7 +197,10 @@ impl Tool for LoadSkill {
             self.unpack(skill, &ctx.task_dir).await?;
         }
         self.journal(skill, None).await?;
-        let mut out = format!("# Skill {name}\n\n{}\n", skill.instructions);
+        let mut out = format!(
+            "# Skill {name}\n\n{}\n",
+            crate::tools::truncate_chars(&skill.instructions, MAX_FILE_CHARS)
+        );
         if !skill.files.is_empty() {
             out.push_str(&format!(
                 "\n---\nThe skill's files are in the task folder under {SKILLS_DIR}/{name}/: {}.\nRead one with load_skill and `file`. Run its scripts with run_command from the task folder (e.g. `python3 {SKILLS_DIR}/{name}/scripts/…`) when you have that tool; like any command, they may need the user's approval.\n",

@@ -99,6 +99,15 @@ impl Miteos {
     }
 
     async fn compile_after_task(&self, task_id: &str) -> Result<Option<Skill>> {
+        match self.compile_candidate_after(task_id).await? {
+            Some(skill) => self.validate_skill(&skill.id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The first half of [`Miteos::compile_by_itself`]: the candidate made of `task_id`'s kind
+    /// (saved, offered, not yet validated), for hosts that say so before its validation run.
+    pub async fn compile_candidate_after(&self, task_id: &str) -> Result<Option<Skill>> {
         let after = self.skill_settings().await?.compile_after as usize;
         let store = &self.inner.shared.store;
         if after == 0
@@ -107,10 +116,7 @@ impl Miteos {
         {
             return Ok(None);
         }
-        let Some(skill) = self.offer_compiled(task_id, after).await? else {
-            return Ok(None);
-        };
-        self.validate_skill(&skill.id).await.map(Some)
+        self.offer_compiled(task_id, after).await
     }
 
     /// The candidate the compiler makes by itself of `task_id`'s kind, saved and offered;
