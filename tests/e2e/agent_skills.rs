@@ -211,6 +211,24 @@ async fn a_standard_skill_imports_from_a_folder_a_zip_or_a_skill_file_and_bad_on
     assert_eq!(status, 400, "{body}");
     let (status, body) = post_zip(&app, "junk.skill", b"not a zip".to_vec()).await;
     assert_eq!(status, 400, "{body}");
+    // JSON sent with no content type is read as JSON (a zip starts "PK").
+    let r = app
+        .client
+        .post(app.url("/skills/import"))
+        .bearer_auth(crate::support::TOKEN)
+        .body(r#"{"files": [{"path": "README.md", "content": "hello"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has a SKILL.md"),
+        "{body}"
+    );
     let (_, skills) = app.get("/skills").await;
     assert_eq!(skills.as_array().unwrap().len(), 1, "{skills}");
 }

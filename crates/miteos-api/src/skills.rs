@@ -178,10 +178,14 @@ pub async fn import(
     headers: HeaderMap,
     ApiBytes(body): ApiBytes,
 ) -> Result<(StatusCode, Json<Skill>), ApiError> {
-    let json = headers
+    // JSON by its type, or by its first byte when the client named none (a zip starts "PK").
+    let json = match headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json"));
+    {
+        Some(t) => t.starts_with("application/json"),
+        None => body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'),
+    };
     let skill = if json {
         let folder: SkillFolder = crate::extract::parse(&body)?;
         let from = folder.from.or(q.file_name).unwrap_or_default();

@@ -6,6 +6,7 @@
 // came from and how often it was used.
 //
 // Env: MITEOS_URL, MITEOS_TOKEN, SKILL_ARCHIVE (a .skill file), MITEOS_SCREENSHOTS (optional).
+import { readFileSync } from "node:fs";
 import { base, inBrowser, step, token } from "./harness.mjs";
 
 const archive = process.env.SKILL_ARCHIVE;
@@ -64,4 +65,16 @@ await inBrowser("skills", { viewport: { width: 1280, height: 860 } }, async ({ p
   await shot("skill-library-light");
   await page.getByLabel("Search skills").fill("typography");
   await page.locator('li[data-kind="recipe"]').waitFor({ state: "detached" });
+
+  step("a .skill file dropped on the page imports the skill's next version");
+  const dropped = await page.evaluateHandle((b64) => {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], "brand-guidelines.skill", { type: "application/zip" }));
+    return data;
+  }, readFileSync(archive).toString("base64"));
+  await page.dispatchEvent("section.skills", "drop", { dataTransfer: dropped });
+  await page.getByRole("status").filter({ hasText: "Imported brand-guidelines v2" }).waitFor();
 });
