@@ -132,10 +132,16 @@ impl Miteos {
         {
             return Ok(None);
         }
+        // Only tasks whose final plan has this one's agent types can be of its kind: their
+        // journals alone are read.
+        let shape = plan_shape(&self.get_task(task_id).await?);
         let mut records = Vec::new();
         for task in self.completed_tasks(AUTO_WINDOW, 0).await? {
             let task = self.get_task(&task.id).await?;
-            if done_alone(&task) && store.task_skill(&task.id).await?.skill_id.is_none() {
+            if done_alone(&task)
+                && plan_shape(&task) == shape
+                && store.task_skill(&task.id).await?.skill_id.is_none()
+            {
                 records.push(self.task_record(task).await?);
             }
         }
@@ -454,4 +460,13 @@ impl Miteos {
 /// Completed from its prompt alone (no follow-up made it more): what a skill is compiled from.
 fn done_alone(task: &Task) -> bool {
     task.status == TaskStatus::Completed && task.follow_ups.is_empty()
+}
+
+/// A task's final plan in outline: each kept, completed subtask's agent type, in order.
+fn plan_shape(task: &Task) -> Vec<String> {
+    task.subtasks
+        .iter()
+        .filter(|s| !s.dropped && s.status == crate::domain::SubtaskStatus::Complete)
+        .map(|s| s.agent_type.clone())
+        .collect()
 }
