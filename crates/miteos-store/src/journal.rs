@@ -1,11 +1,17 @@
 //! The append-only event journal. [`Journal::append`] writes an event to SQLite and only then
 //! publishes it on the broadcast channel, so nothing a subscriber saw can be missing after a crash.
+//!
+//! Writes are grouped: an append queues its event and takes the writer's turn; whoever holds the
+//! turn writes every queued event in one transaction (so a hundred agents streaming at once cost
+//! one commit per batch, not one each), publishes them in `seq` order and answers each append.
+//! The batch is written by a task of its own, so an append that is dropped midway (a cancelled
+//! agent) never takes the other events of its batch with it.
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::Row;
-use tokio::sync::{Mutex, broadcast};
+use tokio::sync::{Mutex, broadcast, oneshot};
 
 use super::Store;
 use miteos_domain::{Error, Result};
@@ -15,13 +21,26 @@ use miteos_domain::events::{EVENT_VERSION, Event, EventKind};
 
 /// Live subscribers that fall further behind than this get `Lagged` and re-read the journal.
 const BROADCAST_CAPACITY: usize = 4096;
+/// Most events written in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// An event waiting for the writer's turn.
+struct Pending {
+    task_id: String,
+    kind: EventKind,
+    payload: String,
+    at: DateTime<Utc>,
+    done: oneshot::Sender<Result<Arc<Event>>>,
+}
 
 #[derive(Clone)]
 pub struct Journal {
     store: Store,
     live: broadcast::Sender<Arc<Event>>,
-    /// Serialises insert + publish so events are published in `seq` order; subscribers rely on it
-    /// to skip what they already replayed from the journal.
+    /// Events appended and not yet written, oldest first.
+    queue: Arc<std::sync::Mutex<Vec<Pending>>>,
+    /// The writer's turn: held while a batch is inserted and published, so events are published
+    /// in `seq` order; subscribers rely on it to skip what they already replayed from the journal.
     order: Arc<Mutex<()>>,
 }
 
@@ -31,36 +50,115 @@ impl Journal {
         Journal {
             store,
             live,
+            queue: Arc::new(std::sync::Mutex::new(Vec::new())),
             order: Arc::new(Mutex::new(())),
         }
     }
 
+    /// Writes the event (with the others queued meanwhile), then publishes it.
     pub async fn append(&self, task_id: &str, kind: EventKind) -> Result<Arc<Event>> {
         let payload = serde_json::to_string(&kind)
             .map_err(|e| Error::Internal(format!("encoding event {}: {e}", kind.name())))?;
-        let at = Utc::now();
-        let _order = self.order.lock().await;
-        let row = sqlx::query(
-            "INSERT INTO events (task_id, at, version, kind, payload) VALUES (?, ?, ?, ?, ?) RETURNING seq",
-        )
-        .bind(task_id)
-        .bind(at)
-        .bind(EVENT_VERSION as i64)
-        .bind(kind.name())
-        .bind(&payload)
-        .fetch_one(self.store.pool())
-        .await
-        .context(|| format!("journaling {} of {task_id}", kind.name()))?;
-        let event = Arc::new(Event {
-            seq: row.get("seq"),
+        let (done, mut written) = oneshot::channel();
+        self.lock_queue().push(Pending {
             task_id: task_id.to_owned(),
-            at,
-            version: EVENT_VERSION,
             kind,
+            payload,
+            at: Utc::now(),
+            done,
+        });
+        // Take the writer's turn until ours is written: a turn writes the oldest `MAX_BATCH`
+        // queued events, and it is ours to take again when they did not include ours.
+        loop {
+            let turn = self.order.clone().lock_owned().await;
+            // The writer before us may have written ours already.
+            if let Ok(result) = written.try_recv() {
+                return result;
+            }
+            let batch = {
+                let mut queue = self.lock_queue();
+                let n = queue.len().min(MAX_BATCH);
+                queue.drain(..n).collect::<Vec<_>>()
+            };
+            if batch.is_empty() {
+                drop(turn);
+                return written.await.unwrap_or_else(|_| {
+                    Err(Error::Internal("the journal's writer stopped".into()))
+                });
+            }
+            let this = self.clone();
+            tokio::spawn(async move {
+                let _turn = turn;
+                this.write(batch).await;
+            });
+        }
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Inserts `batch` in one transaction, publishes it in order and answers each append; when
+    /// the transaction fails, each event is written alone, so one bad event fails only itself.
+    async fn write(&self, batch: Vec<Pending>) {
+        match self.insert_all(&batch).await {
+            Ok(seqs) => {
+                for (pending, seq) in batch.into_iter().zip(seqs) {
+                    self.publish(pending, seq);
+                }
+            }
+            Err(_) => {
+                for pending in batch {
+                    match self.insert_all(std::slice::from_ref(&pending)).await {
+                        Ok(seqs) => self.publish(pending, seqs[0]),
+                        Err(e) => {
+                            let _ = pending.done.send(Err(e));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn insert_all(&self, batch: &[Pending]) -> Result<Vec<i64>> {
+        let context = || {
+            format!(
+                "journaling {} of {}",
+                batch.first().map_or("", |p| p.kind.name()),
+                batch.first().map_or("", |p| p.task_id.as_str())
+            )
+        };
+        let mut tx = self.store.pool().begin().await.context(context)?;
+        let mut seqs = Vec::with_capacity(batch.len());
+        for p in batch {
+            let row = sqlx::query(
+                "INSERT INTO events (task_id, at, version, kind, payload) VALUES (?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(&p.task_id)
+            .bind(p.at)
+            .bind(EVENT_VERSION as i64)
+            .bind(p.kind.name())
+            .bind(&p.payload)
+            .fetch_one(&mut *tx)
+            .await
+            .context(|| format!("journaling {} of {}", p.kind.name(), p.task_id))?;
+            seqs.push(row.get("seq"));
+        }
+        tx.commit().await.context(context)?;
+        Ok(seqs)
+    }
+
+    fn publish(&self, pending: Pending, seq: i64) {
+        let event = Arc::new(Event {
+            seq,
+            task_id: pending.task_id,
+            at: pending.at,
+            version: EVENT_VERSION,
+            kind: pending.kind,
         });
         // No subscriber is fine: the journal has it.
         let _ = self.live.send(event.clone());
-        Ok(event)
+        let _ = pending.done.send(Ok(event));
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
@@ -108,5 +206,72 @@ impl Journal {
                 return Ok(all);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn journal() -> (tempfile::TempDir, Journal) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("miteos.db")).await.unwrap();
+        sqlx::query(
+            "INSERT INTO tasks (id, prompt, status, model, created_at) \
+             VALUES ('task-1', 'p', 'running', 'm', '2026-11-30T00:00:00Z')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        (dir, Journal::new(store))
+    }
+
+    fn output(n: usize) -> EventKind {
+        EventKind::AgentOutput {
+            subtask_id: format!("st-{n}"),
+            text: n.to_string(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_appends_are_each_written_once_and_published_in_order() {
+        let (_dir, journal) = journal().await;
+        let mut live = journal.subscribe();
+        let appends: Vec<_> = (0..600)
+            .map(|n| {
+                let journal = journal.clone();
+                tokio::spawn(async move { journal.append("task-1", output(n)).await.unwrap() })
+            })
+            .collect();
+        // One append is dropped midway: the others of its batch are still written.
+        let dropped = journal.append("task-1", output(9999));
+        drop(tokio::time::timeout(std::time::Duration::ZERO, dropped).await);
+        let mut mine = Vec::new();
+        for a in appends {
+            mine.push(a.await.unwrap());
+        }
+        let stored = journal.read_all("task-1").await.unwrap();
+        assert!(stored.len() >= 600, "{}", stored.len());
+        for event in &mine {
+            assert!(stored.iter().any(|s| s.seq == event.seq
+                && matches!((&s.kind, &event.kind), (EventKind::AgentOutput { text: a, .. }, EventKind::AgentOutput { text: b, .. }) if a == b)));
+        }
+        let mut last = 0;
+        for _ in 0..600 {
+            let event = live.recv().await.unwrap();
+            assert!(event.seq > last, "published in seq order");
+            last = event.seq;
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_that_cannot_be_written_fails_alone() {
+        let (_dir, journal) = journal().await;
+        let (good, bad) = tokio::join!(
+            journal.append("task-1", output(1)),
+            journal.append("task-unknown", output(2)),
+        );
+        assert!(good.is_ok());
+        assert!(bad.is_err(), "no such task: the foreign key refuses it");
     }
 }
