@@ -2,8 +2,8 @@
 //! publishes it on the broadcast channel, so nothing a subscriber saw can be missing after a crash.
 //!
 //! Writes are grouped: an append queues its event and takes the writer's turn; whoever holds the
-//! turn writes every queued event in one transaction (so a hundred agents streaming at once cost
-//! one commit per batch, not one each), publishes them in `seq` order and answers each append.
+//! turn writes every queued event in one transaction, many rows an INSERT (so a hundred agents
+//! streaming at once cost one commit per batch, not one each), publishes them in `seq` order and answers each append.
 //! The batch is written by a task of its own, so an append that is dropped midway (a cancelled
 //! agent) never takes the other events of its batch with it.
 
@@ -23,6 +23,8 @@ use miteos_domain::events::{EVENT_VERSION, Event, EventKind};
 const BROADCAST_CAPACITY: usize = 4096;
 /// Most events written in one transaction.
 const MAX_BATCH: usize = 512;
+/// Rows of one INSERT statement (5 parameters each, far below SQLite's limit).
+const ROWS_PER_INSERT: usize = 128;
 
 /// An event waiting for the writer's turn.
 struct Pending {
@@ -130,19 +132,24 @@ impl Journal {
         };
         let mut tx = self.store.pool().begin().await.context(context)?;
         let mut seqs = Vec::with_capacity(batch.len());
-        for p in batch {
-            let row = sqlx::query(
-                "INSERT INTO events (task_id, at, version, kind, payload) VALUES (?, ?, ?, ?, ?) RETURNING seq",
-            )
-            .bind(&p.task_id)
-            .bind(p.at)
-            .bind(EVENT_VERSION as i64)
-            .bind(p.kind.name())
-            .bind(&p.payload)
-            .fetch_one(&mut *tx)
-            .await
-            .context(|| format!("journaling {} of {}", p.kind.name(), p.task_id))?;
-            seqs.push(row.get("seq"));
+        // Many rows a statement: within the transaction they get consecutive `seq`s in order
+        // (RETURNING's own order is unspecified, so the seqs are sorted).
+        for chunk in batch.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO events (task_id, at, version, kind, payload) ",
+            );
+            insert.push_values(chunk, |mut row, p| {
+                row.push_bind(&p.task_id)
+                    .push_bind(p.at)
+                    .push_bind(EVENT_VERSION as i64)
+                    .push_bind(p.kind.name())
+                    .push_bind(&p.payload);
+            });
+            insert.push(" RETURNING seq");
+            let rows = insert.build().fetch_all(&mut *tx).await.context(context)?;
+            let mut got: Vec<i64> = rows.iter().map(|r| r.get("seq")).collect();
+            got.sort_unstable();
+            seqs.extend(got);
         }
         tx.commit().await.context(context)?;
         Ok(seqs)
