@@ -391,13 +391,7 @@ async fn an_agent_loads_a_skill_only_when_its_work_calls_for_it() {
         dir.join("skills/brand-guidelines/scripts/check_brand.sh")
             .is_file()
     );
-    let (_, deliverables) = app.get(&format!("/tasks/{task_id}/deliverables")).await;
-    let names: Vec<&str> = deliverables
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let names = app.deliverable_names(&task_id).await;
     assert_eq!(names, ["onepager.md"]);
     let (_, skill) = app.get(&format!("/skills/{id}")).await;
     assert_eq!(skill["stats"]["uses"], 1, "{skill}");

@@ -199,13 +199,7 @@ async fn a_whole_task_runs_offline_on_the_embedded_model() {
         task["status"], "completed",
         "the first run ends in a deliverable: {task:#}"
     );
-    let (_, deliverables) = app.get(&format!("/tasks/{id}/deliverables")).await;
-    let names: Vec<&str> = deliverables
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|d| d["name"].as_str())
-        .collect();
+    let names = app.deliverable_names(&id).await;
     assert_eq!(names, ["feature-comparison.xlsx"], "{kinds:?}");
     assert!(task["total_tokens_used"].as_i64().unwrap() > 0);
     assert_eq!(

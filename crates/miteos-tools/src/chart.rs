@@ -197,6 +197,7 @@ impl Tool for WriteChart {
                 image.len()
             ),
             files_written: vec![normalize(&args.path)],
+            ..ToolOutput::default()
         })
     }
 }

@@ -96,6 +96,7 @@ impl Tool for WriteFile {
         Ok(ToolOutput {
             content: format!("wrote {} ({} bytes)", args.path.trim(), args.content.len()),
             files_written: vec![normalize(&args.path)],
+            ..ToolOutput::default()
         })
     }
 }

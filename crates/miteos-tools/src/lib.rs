@@ -93,13 +93,25 @@ pub struct ToolOutput {
     pub content: String,
     /// Files written, relative to the task folder; they become deliverables.
     pub files_written: Vec<String>,
+    /// The content is instructions the user installed (a skill), to be followed where they fit;
+    /// any other output is untrusted data.
+    pub instructions: bool,
 }
 
 impl ToolOutput {
     pub fn text(content: impl Into<String>) -> Self {
         ToolOutput {
             content: content.into(),
-            files_written: Vec::new(),
+            ..ToolOutput::default()
+        }
+    }
+
+    /// Instructions the user installed (see [`ToolOutput::instructions`]).
+    pub fn instructions(content: impl Into<String>) -> Self {
+        ToolOutput {
+            content: content.into(),
+            instructions: true,
+            ..ToolOutput::default()
         }
     }
 }

@@ -264,6 +264,7 @@ async fn run(
         Ok(ToolOutput {
             content: report,
             files_written,
+            ..ToolOutput::default()
         })
     } else {
         Err(ToolError::Failed(report))

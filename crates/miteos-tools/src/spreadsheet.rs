@@ -102,6 +102,7 @@ impl Tool for WriteSpreadsheet {
                 }
             ),
             files_written: vec![normalize(&args.path)],
+            ..ToolOutput::default()
         })
     }
 }

@@ -88,6 +88,7 @@ impl Tool for QueryData {
             Ok(ToolOutput {
                 content: out,
                 files_written,
+                ..ToolOutput::default()
             })
         };
         tokio::select! {

@@ -226,6 +226,17 @@ impl TestApp {
         self.request(reqwest::Method::PUT, path, Some(body)).await
     }
 
+    /// The names of the task's deliverables.
+    pub async fn deliverable_names(&self, id: &str) -> Vec<String> {
+        let (_, deliverables) = self.get(&format!("/tasks/{id}/deliverables")).await;
+        deliverables
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// The task's first pending approval, waited for up to `limit`.
     pub async fn pending_approval(&self, id: &str, limit: Duration) -> Value {
         let deadline = std::time::Instant::now() + limit;

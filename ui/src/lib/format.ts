@@ -1,5 +1,5 @@
 // How numbers, durations and states read everywhere in the War Room.
-import type { BudgetLimits, SubtaskStatus, TaskStatus } from "./types/core";
+import type { BudgetLimits, SkillValidation, SubtaskStatus, TaskStatus } from "./types/core";
 
 export type AnyStatus = TaskStatus | SubtaskStatus;
 
@@ -79,4 +79,11 @@ export function limits(l: BudgetLimits): string {
   if (l.steps !== null) parts.push(`${l.steps} steps`);
   if (l.seconds !== null) parts.push(l.seconds % 60 === 0 ? `${l.seconds / 60} min` : `${l.seconds} s`);
   return parts.length > 0 ? parts.join(" · ") : "no limits";
+}
+
+/** The share of tokens a skill's passed validation run saved against its source tasks (0–100),
+ * or `null` when it did not pass or there is nothing to compare with. */
+export function validationSaving(v: SkillValidation | null): number | null {
+  if (!v?.passed || v.source_tokens <= 0) return null;
+  return Math.round(100 * (1 - v.tokens / v.source_tokens));
 }

@@ -14,7 +14,7 @@ use crate::events::EventKind;
 use crate::skills::{Skill, SkillKind};
 use crate::tools::{Tool, ToolCtx, ToolError, ToolOutput, confined_path};
 
-pub(super) const LOAD_SKILL: &str = "load_skill";
+const LOAD_SKILL: &str = "load_skill";
 /// Where a loaded skill's folder is written, inside the task folder.
 const SKILLS_DIR: &str = "skills";
 /// A file of a skill read back to the agent: at most this much of it.
@@ -191,7 +191,7 @@ impl Tool for LoadSkill {
                     e.into_bytes().len()
                 ),
             };
-            return Ok(ToolOutput::text(text));
+            return Ok(ToolOutput::instructions(text));
         }
         if !skill.files.is_empty() {
             self.unpack(skill, &ctx.task_dir).await?;
@@ -207,7 +207,7 @@ impl Tool for LoadSkill {
                 file_list(skill)
             ));
         }
-        Ok(ToolOutput::text(out))
+        Ok(ToolOutput::instructions(out))
     }
 }
 

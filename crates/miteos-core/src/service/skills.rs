@@ -38,20 +38,17 @@ impl Miteos {
                         skill.name
                     )));
                 }
-                if skill.status == crate::skills::SkillStatus::Unvalidated || !skill.enabled {
+                let unusable = match (skill.enabled, skill.status) {
+                    (false, _) => Some("disabled; enable it first"),
+                    (true, crate::skills::SkillStatus::Unvalidated) => Some(
+                        "not validated yet; validate it first (the Skills page, or POST /skills/{id}/validate)",
+                    ),
+                    _ => None,
+                };
+                if let Some(why) = unusable {
                     return Err(Error::InvalidInput(format!(
-                        "skill {} is {}; {}",
-                        skill.name,
-                        if skill.enabled {
-                            "not validated yet"
-                        } else {
-                            "disabled"
-                        },
-                        if skill.enabled {
-                            "validate it first (the Skills page, or POST /skills/{id}/validate)"
-                        } else {
-                            "enable it first"
-                        }
+                        "skill {} is {why}",
+                        skill.name
                     )));
                 }
                 match skill.pattern_match(prompt) {
@@ -124,9 +121,8 @@ impl Miteos {
     async fn offer_compiled(&self, task_id: &str, after: usize) -> Result<Option<Skill>> {
         let store = &self.inner.shared.store;
         let _one_at_a_time = self.inner.compiling.lock().await;
-        if store
-            .skills()
-            .await?
+        let existing = store.skills().await?;
+        if existing
             .iter()
             .any(|s| s.source_tasks.iter().any(|t| t == task_id))
         {
@@ -134,15 +130,16 @@ impl Miteos {
         }
         // Only tasks whose final plan has this one's agent types can be of its kind: their
         // journals alone are read.
-        let shape = plan_shape(&self.get_task(task_id).await?);
+        let task = self.get_task(task_id).await?;
+        let shape = plan_shape(&task);
         let mut records = Vec::new();
-        for task in self.completed_tasks(AUTO_WINDOW, 0).await? {
-            let task = self.get_task(&task.id).await?;
-            if done_alone(&task)
-                && plan_shape(&task) == shape
-                && store.task_skill(&task.id).await?.skill_id.is_none()
+        for other in self.completed_tasks(AUTO_WINDOW, 0).await? {
+            let other = self.get_task(&other.id).await?;
+            if done_alone(&other)
+                && plan_shape(&other) == shape
+                && store.task_skill(&other.id).await?.skill_id.is_none()
             {
-                records.push(self.task_record(task).await?);
+                records.push(self.task_record(other).await?);
             }
         }
         records.sort_by(|a, b| a.task_id.cmp(&b.task_id));
@@ -156,9 +153,9 @@ impl Miteos {
             return Ok(None);
         }
         let candidate = match group.as_slice() {
+            // A group of one is the completed task itself.
             [one] => {
-                let model = self.get_task(&one.task_id).await?.model;
-                let values = self.variable_words(&one.prompt, &model).await?;
+                let values = self.variable_words(&one.prompt, &task.model).await?;
                 crate::skills::compile_single(one, &values, new_skill_id())
             }
             _ => compile_group(&group, new_skill_id()),
@@ -166,9 +163,7 @@ impl Miteos {
         let Some(mut skill) = candidate else {
             return Ok(None);
         };
-        if store
-            .skills()
-            .await?
+        if existing
             .iter()
             .any(|s| s.prompt_template == skill.prompt_template)
         {
