@@ -32,3 +32,4 @@ mod skill_matching;
 mod skills;
 mod steering;
 mod steering_cli;
+mod wide_research;

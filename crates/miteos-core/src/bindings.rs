@@ -52,6 +52,7 @@ pub fn typescript() -> String {
         crate::domain::plan::RevisedBy::decl(&cfg),
         crate::domain::plan::PlanReview::decl(&cfg),
         crate::domain::plan::SubtaskChange::decl(&cfg),
+        crate::domain::plan::ForEach::decl(&cfg),
         crate::domain::plan::SubtaskAddition::decl(&cfg),
         crate::domain::plan::PlanEdit::decl(&cfg),
         crate::domain::plan::PlanDiff::decl(&cfg),

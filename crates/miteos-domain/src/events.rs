@@ -145,6 +145,20 @@ pub enum EventKind {
         #[ts(optional = nullable)]
         output: Option<String>,
     },
+    /// One item of a fan-out ended and has its row in the merged deliverable: `values` align
+    /// with the fan-out's `columns`; `missing` says why an item that failed for good has none.
+    ItemMerged {
+        /// The fan-out.
+        subtask_id: String,
+        /// The child that did the item.
+        child_id: String,
+        item: String,
+        values: Vec<String>,
+        sources: Vec<String>,
+        #[serde(default)]
+        #[ts(optional = nullable)]
+        missing: Option<String>,
+    },
     /// The plan changed: `revision` is its new number. Completed subtasks are never lost; a
     /// rerun one runs again as a new attempt.
     PlanRevised {
@@ -243,6 +257,7 @@ impl EventKind {
             EventKind::ProviderRetry { .. } => "provider_retry",
             EventKind::ModelFallback { .. } => "model_fallback",
             EventKind::SubtaskFinished { .. } => "subtask_finished",
+            EventKind::ItemMerged { .. } => "item_merged",
             EventKind::PlanRevised { .. } => "plan_revised",
             EventKind::SubtaskReassigned { .. } => "subtask_reassigned",
             EventKind::PlanReviewRequested { .. } => "plan_review_requested",

@@ -18,6 +18,42 @@ pub struct PlannedSubtask {
     /// What it needs tools for (`web`, `spreadsheet`, …); empty in events from before.
     #[serde(default)]
     pub needs: Vec<String>,
+    /// A fan-out: the subtask is done once per item of a list (see [`ForEach`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub for_each: Option<ForEach>,
+    /// The fan-out this subtask does one item of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub parent: Option<String>,
+    /// The item it does, for a fan-out's child.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub item: Option<String>,
+}
+
+/// A fan-out: "for each item of a list, do this". When its list is known, the orchestrator
+/// expands the subtask into one child per item (a plan revision by `fan_out`), runs them with as
+/// many in flight as the provider allows, and merges what they found into one deliverable.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForEach {
+    /// The items, when the prompt names them.
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// Where the list is otherwise: a dependency's id (the list in its result) or a file in the
+    /// task folder (`inputs/suppliers.csv`: a table's first column, or a text file's lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub from: Option<String>,
+    /// What the merged table has a column for, besides the item and its sources.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// The merged deliverable: `.xlsx` or `.csv` a table with one row per item, `.md` a
+    /// document with one section per item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub deliverable: Option<String>,
 }
 
 /// Who revised a plan.
@@ -31,6 +67,8 @@ pub enum RevisedBy {
     User,
     /// A follow-up message on the task.
     FollowUp,
+    /// A fan-out expanded into one subtask per item, or one of its items retried.
+    FanOut,
 }
 
 impl RevisedBy {
@@ -39,6 +77,7 @@ impl RevisedBy {
             RevisedBy::Orchestrator => "orchestrator",
             RevisedBy::User => "user",
             RevisedBy::FollowUp => "follow_up",
+            RevisedBy::FanOut => "fan_out",
         }
     }
 
@@ -47,6 +86,7 @@ impl RevisedBy {
             "orchestrator" => RevisedBy::Orchestrator,
             "user" => RevisedBy::User,
             "follow_up" => RevisedBy::FollowUp,
+            "fan_out" => RevisedBy::FanOut,
             _ => return None,
         })
     }
@@ -113,6 +153,10 @@ pub struct SubtaskAddition {
     /// `chart`, `sql`, `command`).
     #[serde(default)]
     pub needs: Vec<String>,
+    /// Makes it a fan-out: done once per item of a list.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub for_each: Option<ForEach>,
 }
 
 /// A change to a plan, as the user (plan review, edit) or the orchestrator (recovery, result

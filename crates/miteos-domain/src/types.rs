@@ -211,6 +211,18 @@ pub struct Subtask {
     /// Some of its calls ran on a model whose price is unknown (see `Task::cost_unknown`).
     #[serde(default)]
     pub cost_unknown: bool,
+    /// A fan-out: done once per item of a list, by its children.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub for_each: Option<crate::plan::ForEach>,
+    /// The fan-out this subtask does one item of.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub parent: Option<String>,
+    /// The item it does, for a fan-out's child.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub item: Option<String>,
 }
 
 /// A role an agent plays: data, not code. Built-ins are seeded; users add their own.

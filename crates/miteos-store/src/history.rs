@@ -179,7 +179,7 @@ mod tests {
             description: "Read the memo".into(),
             agent_type: "analyst".into(),
             depends_on: vec![],
-            needs: vec![],
+            ..Default::default()
         }];
         store
             .insert_plan("task-02", "Quarterly board memo", &plan)
@@ -291,7 +291,7 @@ mod concurrency {
                         description: "do it".into(),
                         agent_type: "analyst".into(),
                         depends_on: vec![],
-                        needs: vec![],
+                        ..Default::default()
                     })
                     .collect();
                 store.insert_plan(&id, &format!("Plan {n}"), &plan).await?;

@@ -183,21 +183,22 @@ impl Journal {
         .fetch_all(self.store.pool())
         .await
         .context(|| format!("reading the journal of {task_id}"))?;
-        rows.iter()
-            .map(|row| {
-                let payload: String = row.get("payload");
-                let kind: EventKind = serde_json::from_str(&payload)
-                    .map_err(|e| Error::Internal(format!("decoding journal entry: {e}")))?;
-                let version: i64 = row.get("version");
-                Ok(Event {
-                    seq: row.get("seq"),
-                    task_id: row.get("task_id"),
-                    at: row.get("at"),
-                    version: version as u32,
-                    kind,
-                })
-            })
-            .collect()
+        rows.iter().map(event_of).collect()
+    }
+
+    /// The tool calls (started and finished) of one subtask, oldest first.
+    pub async fn tool_calls_of(&self, task_id: &str, subtask_id: &str) -> Result<Vec<Event>> {
+        let rows = sqlx::query(
+            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = ? \
+             AND kind IN ('tool_call_started', 'tool_call_finished') \
+             AND json_extract(payload, '$.subtask_id') = ? ORDER BY seq",
+        )
+        .bind(task_id)
+        .bind(subtask_id)
+        .fetch_all(self.store.pool())
+        .await
+        .context(|| format!("reading the tool calls of {subtask_id} of {task_id}"))?;
+        rows.iter().map(event_of).collect()
     }
 
     /// Every event of one task, oldest first.
@@ -214,6 +215,20 @@ impl Journal {
             }
         }
     }
+}
+
+fn event_of(row: &sqlx::sqlite::SqliteRow) -> Result<Event> {
+    let payload: String = row.get("payload");
+    let kind: EventKind = serde_json::from_str(&payload)
+        .map_err(|e| Error::Internal(format!("decoding journal entry: {e}")))?;
+    let version: i64 = row.get("version");
+    Ok(Event {
+        seq: row.get("seq"),
+        task_id: row.get("task_id"),
+        at: row.get("at"),
+        version: version as u32,
+        kind,
+    })
 }
 
 #[cfg(test)]

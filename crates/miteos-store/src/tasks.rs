@@ -7,13 +7,14 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::Store;
+use miteos_domain::plan::ForEach;
 use miteos_domain::{Error, Result};
 use miteos_domain::{Subtask, SubtaskStatus, Task, TaskStatus, cents_from_micros};
 
 use crate::StoreContext;
 
 /// A subtask of a validated plan, before it is stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewSubtask {
     pub id: String,
     pub title: String,
@@ -22,6 +23,11 @@ pub struct NewSubtask {
     pub depends_on: Vec<String>,
     /// What it needs tools for (`web`, `spreadsheet`, …).
     pub needs: Vec<String>,
+    /// A fan-out: done once per item of a list, by children.
+    pub for_each: Option<ForEach>,
+    /// The fan-out this subtask does one item of, and the item.
+    pub parent: Option<String>,
+    pub item: Option<String>,
 }
 
 impl From<&Subtask> for NewSubtask {
@@ -34,6 +40,9 @@ impl From<&Subtask> for NewSubtask {
             agent_type: s.agent_type.clone(),
             depends_on: s.depends_on.clone(),
             needs: s.needs.clone(),
+            for_each: s.for_each.clone(),
+            parent: s.parent.clone(),
+            item: s.item.clone(),
         }
     }
 }
@@ -48,6 +57,9 @@ impl NewSubtask {
             agent_type: self.agent_type.clone(),
             depends_on: self.depends_on.clone(),
             needs: self.needs.clone(),
+            for_each: self.for_each.clone(),
+            parent: self.parent.clone(),
+            item: self.item.clone(),
         }
     }
 }
@@ -112,7 +124,7 @@ impl Store {
         }
         let rows = in_list(
             "SELECT task_id, id, title, description, agent_type, status, input_tokens, output_tokens, cost_micros, \
-             output, error, started_at, finished_at, steps, revision, attempt, dropped, needs, unpriced_tokens FROM subtasks WHERE task_id IN (",
+             output, error, started_at, finished_at, steps, revision, attempt, dropped, needs, unpriced_tokens, for_each, parent, item FROM subtasks WHERE task_id IN (",
             task_ids,
             ") ORDER BY task_id, position",
         )
@@ -171,6 +183,9 @@ impl Store {
                 dropped: row.get("dropped"),
                 needs: json_column(&row, "needs")?,
                 cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
+                for_each: from_json(&row, "for_each")?,
+                parent: row.get("parent"),
+                item: row.get("item"),
             });
         }
         Ok(out)
@@ -381,8 +396,8 @@ pub(crate) async fn insert_subtask(
     revision: u32,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO subtasks (task_id, id, position, title, description, agent_type, status, revision, needs) \
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+        "INSERT INTO subtasks (task_id, id, position, title, description, agent_type, status, revision, needs, \
+         for_each, parent, item) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
     )
     .bind(task_id)
     .bind(&st.id)
@@ -392,6 +407,9 @@ pub(crate) async fn insert_subtask(
     .bind(&st.agent_type)
     .bind(i64::from(revision))
     .bind(to_json(&st.needs))
+    .bind(st.for_each.as_ref().map(to_json))
+    .bind(&st.parent)
+    .bind(&st.item)
     .execute(&mut **tx)
     .await
     .context(|| format!("storing subtask {} of {task_id}", st.id))?;

@@ -13,7 +13,7 @@ use miteos_core::events::{Event, EventKind};
 
 use super::format::{cost, elapsed, short};
 use super::questions::Question;
-use node::{Node, status_icon};
+use node::{Node, fan_out_summary, status_icon};
 
 mod node;
 
@@ -140,6 +140,7 @@ impl TreeView {
             | EventKind::SkillLoaded { .. }
             | EventKind::AgentOutput { .. }
             | EventKind::SubtaskFinished { .. }
+            | EventKind::ItemMerged { .. }
             | EventKind::DeliverableAdded { .. }
             | EventKind::Usage { .. }
             | EventKind::ProviderRetry { .. }
@@ -320,6 +321,15 @@ impl TreeView {
                     .unwrap_or_default();
                 self.log(format!("{subtask_id} {}{error}", status.as_str()));
             }
+            EventKind::ItemMerged {
+                subtask_id,
+                item,
+                missing,
+                ..
+            } => match missing {
+                Some(why) => self.log(format!("{subtask_id}: {item} is missing ({why})")),
+                None => self.log(format!("{subtask_id}: {item} merged")),
+            },
             EventKind::DeliverableAdded { deliverable } => {
                 self.log(format!(
                     "deliverable {} ({} bytes)",
@@ -384,7 +394,10 @@ impl TreeView {
                 ));
                 for st in &diff.added {
                     let key = self.nodes.len();
-                    self.log(format!("  + {} {:<10} {}", st.id, st.agent_type, st.title));
+                    // A fan-out's items are told by the revision's reason and its summary line.
+                    if st.parent.is_none() {
+                        self.log(format!("  + {} {:<10} {}", st.id, st.agent_type, st.title));
+                    }
                     self.nodes.insert(key, Node::new(st.clone()));
                 }
                 for st in &diff.changed {
@@ -506,25 +519,35 @@ impl TreeView {
         let cut =
             |line: String| console::truncate_str(&line, width.saturating_sub(3), "…").into_owned();
         let mut lines = vec![cut(self.header_line())];
-        for node in self.nodes.values() {
+        // A fan-out's items show as one summary line under it, not a line each.
+        let planned: Vec<&Node> = self
+            .nodes
+            .values()
+            .filter(|n| n.planned.parent.is_none())
+            .collect();
+        for node in &planned {
             lines.push(cut(format!(
                 "  {} {}",
                 status_icon(node.status),
                 node.line()
             )));
-        }
-        if !self.nodes.is_empty() {
-            let done = self
+            let items: Vec<&Node> = self
                 .nodes
                 .values()
-                .filter(|n| n.status.is_finished())
-                .count();
-            let filled = 30 * done / self.nodes.len();
+                .filter(|n| n.planned.parent.as_deref() == Some(&node.planned.id))
+                .collect();
+            if !items.is_empty() {
+                lines.push(cut(format!("      └ {}", fan_out_summary(&items))));
+            }
+        }
+        if !planned.is_empty() {
+            let done = planned.iter().filter(|n| n.status.is_finished()).count();
+            let filled = 30 * done / planned.len();
             lines.push(format!(
                 "  [{}{}] {done}/{} subtasks",
                 "█".repeat(filled),
                 "░".repeat(30 - filled),
-                self.nodes.len()
+                planned.len()
             ));
         }
         lines.join("\n")

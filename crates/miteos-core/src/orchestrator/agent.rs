@@ -102,7 +102,15 @@ async fn agent_loop(
         return Ok(output);
     }
     // The budget's step limit asks at 80%; a small model's own cap stops without asking.
-    let step_cap = agent.provider.profile().max_agent_steps;
+    // A fan-out's item is a small piece of work: its agent gets fewer steps.
+    let step_cap = match agent.provider.profile().max_agent_steps {
+        cap if subtask.parent.is_some() => {
+            Some(cap.map_or(super::for_each::CHILD_MAX_STEPS, |c| {
+                c.min(super::for_each::CHILD_MAX_STEPS)
+            }))
+        }
+        cap => cap,
+    };
     for step in 0.. {
         if cancel.is_cancelled() {
             return Err(Stop::Cancelled);

@@ -171,9 +171,10 @@ pub(crate) fn file_checks(
         }
     }
     let written: Vec<String> = deliverables.iter().map(|d| d.name.clone()).collect();
+    // A fan-out's items write nothing of their own: the fan-out writes the merged file.
     for s in subtasks
         .iter()
-        .filter(|s| !s.dropped && s.status == SubtaskStatus::Complete)
+        .filter(|s| !s.dropped && s.status == SubtaskStatus::Complete && s.parent.is_none())
     {
         for name in named_files(&s.description) {
             let there = written
@@ -262,7 +263,7 @@ impl RunCtx {
         for s in task
             .subtasks
             .iter()
-            .filter(|s| !s.dropped && s.status == SubtaskStatus::Complete)
+            .filter(|s| !s.dropped && s.status == SubtaskStatus::Complete && s.parent.is_none())
         {
             let excerpt: String = s
                 .output

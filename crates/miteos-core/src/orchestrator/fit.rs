@@ -118,6 +118,7 @@ mod tests {
             agent_type: agent_type.into(),
             depends_on: vec![],
             needs: needs_of(&named, description),
+            ..NewSubtask::default()
         }
     }
 

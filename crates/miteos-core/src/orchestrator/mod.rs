@@ -10,7 +10,9 @@ mod agent_types;
 mod approvals;
 mod budget;
 mod check;
+mod fan_out;
 mod fit;
+mod for_each;
 mod loops;
 mod model;
 mod planner;
@@ -56,7 +58,8 @@ pub use scheduler::PlanSteering;
 /// Bounds on one task's run.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Subtasks of one task running at once.
+    /// Subtasks of one task running at once (a fan-out's items run up to the provider's limit,
+    /// `max_provider_calls` or the local server's slots, instead).
     pub max_concurrency: usize,
     /// Subtasks a plan may have.
     pub max_subtasks: usize,
@@ -183,16 +186,21 @@ impl ProviderSlots {
         }
     }
 
+    /// How many calls the server behind `provider` takes at once.
+    pub(crate) async fn capacity(&self, provider: &dyn Provider) -> usize {
+        provider
+            .server_info()
+            .await
+            .and_then(|i| i.slots)
+            .map_or(self.per_provider, |slots| slots.max(1))
+    }
+
     /// Waits for a free slot of the server behind `provider`: as many as a local server says it
     /// works on at once (llama.cpp's slots, Ollama's parallel requests), else the per-provider
     /// limit. A call waits here, in Miteos, where waiting is not a timeout.
     pub(crate) async fn enter(&self, provider: &dyn Provider) -> tokio::sync::OwnedSemaphorePermit {
         let key = provider.slot_key();
-        let capacity = provider
-            .server_info()
-            .await
-            .and_then(|i| i.slots)
-            .map_or(self.per_provider, |slots| slots.max(1));
+        let capacity = self.capacity(provider).await;
         let semaphore = self
             .semaphores
             .lock()
@@ -510,7 +518,7 @@ fn skill_plan(ctx: &RunCtx) -> Option<planner::Plan> {
                 description: render(&s.description, run.bindings()),
                 agent_type: s.agent_type.clone(),
                 depends_on: s.depends_on.clone(),
-                needs: Vec::new(),
+                ..crate::store::NewSubtask::default()
             })
             .collect(),
         moved: Vec::new(),

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::fit::{Reassignment, fit, needs_of};
+use super::for_each::{MAX_ITEMS, checked_for_each};
 use super::{RunCtx, Stop};
 use crate::domain::AgentType;
 use crate::events::{EventKind, PlannedSubtask};
@@ -71,6 +72,8 @@ struct RawSubtask {
     depends_on: Vec<Value>,
     #[serde(default)]
     needs: Vec<String>,
+    #[serde(default)]
+    for_each: Value,
 }
 
 fn id_text(v: &Value) -> String {
@@ -218,7 +221,20 @@ fn checked_subtask(
             )),
         }
     }
-    let depends_on = dependencies(&id, &st.depends_on, ids, dangling, problems);
+    let mut depends_on = dependencies(&id, &st.depends_on, ids, dangling, problems);
+    let for_each = checked_for_each(
+        &id,
+        &st.for_each,
+        |named| {
+            let text = id_text(&Value::String(named.to_owned()));
+            ids.ids
+                .get(&text)
+                .filter(|_| !ids.ambiguous.contains(&text))
+                .cloned()
+        },
+        &mut depends_on,
+        problems,
+    );
     let description = match clip(&st.description, MAX_DESCRIPTION_CHARS) {
         d if d.is_empty() => title.clone(),
         d => d,
@@ -230,6 +246,8 @@ fn checked_subtask(
         description,
         agent_type,
         depends_on,
+        for_each,
+        ..NewSubtask::default()
     }
 }
 
@@ -346,7 +364,17 @@ fn plan_tool(agent_types: &[AgentType], max_subtasks: usize) -> ToolSpec {
                             "description": {"type": "string", "minLength": 10, "maxLength": 600, "description": "self-contained instructions: what to do and which files to produce"},
                             "agent_type": {"type": "string", "enum": names},
                             "depends_on": {"type": "array", "maxItems": max_subtasks, "items": {"type": "string", "enum": ids}, "description": "ids of earlier subtasks whose results this one needs"},
-                            "needs": {"type": "array", "items": {"type": "string", "enum": ["web", "read_files", "write_files", "spreadsheet", "chart", "sql", "command"]}, "description": "what the subtask needs tools for"}
+                            "needs": {"type": "array", "items": {"type": "string", "enum": ["web", "read_files", "write_files", "spreadsheet", "chart", "sql", "command"]}, "description": "what the subtask needs tools for"},
+                            "for_each": {
+                                "type": "object",
+                                "description": "only for the same work done for each item of a list: one agent per item, run in parallel, results merged into one deliverable",
+                                "properties": {
+                                    "items": {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "string"}, "description": "the items, when the task names them"},
+                                    "from": {"type": "string", "description": "otherwise: the id of an earlier subtask whose result lists the items, or an attached file (inputs/...)"},
+                                    "columns": {"type": "array", "maxItems": 20, "items": {"type": "string"}, "description": "what to find for each item: the merged table's columns"},
+                                    "deliverable": {"type": "string", "description": "the merged file: name.xlsx or name.csv (a table, a row per item) or name.md (a section per item)"}
+                                }
+                            }
                         },
                         "required": ["id", "title", "description", "agent_type", "depends_on"]
                     }
@@ -384,7 +412,12 @@ fn system_prompt(agent_types: &[AgentType], max_subtasks: usize) -> String {
          - Each description is a self-contained instruction: what to find or produce, and the file names to write \
            (for example comparison.xlsx and comparison.csv).\n\
          - Only agents with write_spreadsheet can create spreadsheets; only agents with web_search or fetch_url \
-           can use the web; documents the user attached are in inputs/ and agents with read_file can read them."
+           can use the web; documents the user attached are in inputs/ and agents with read_file can read them.\n\
+         - When the same work is to be done for each of many items (profile each of 30 companies, check each supplier \
+           in a list), make it ONE subtask with for_each instead of a subtask per item: give the items, or from: the \
+           earlier subtask that lists them or the attached file; columns: what to find per item; deliverable: the \
+           merged file. Its description says what to do for one item. Miteos runs one agent per item in parallel \
+           and merges their results (with sources) into the deliverable itself, so do not add a subtask to merge them."
     )
 }
 

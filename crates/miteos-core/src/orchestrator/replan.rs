@@ -223,7 +223,12 @@ fn situation(task: &Task, why: &Why<'_>) -> String {
         "The task: {}\n\nThe plan (revision {}):\n",
         task.prompt, task.revision
     );
-    for s in task.subtasks.iter().filter(|s| !s.dropped) {
+    // A fan-out's items are summed up by the fan-out, not listed one by one.
+    for s in task
+        .subtasks
+        .iter()
+        .filter(|s| !s.dropped && s.parent.is_none())
+    {
         let deps = if s.depends_on.is_empty() {
             String::new()
         } else {

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::fit::{Reassignment, fit, needs_of};
+use super::for_each::checked_for_each;
 use crate::domain::plan::{PlanDiff, PlanEdit, RevisedBy, SubtaskAddition};
 use crate::domain::{AgentType, Subtask, SubtaskStatus};
 use crate::error::Result;
@@ -200,7 +201,9 @@ pub(crate) fn check_edit(
         })
         .map(|s| s.id.clone())
         .collect();
-    if current.len() + added.len() > max_subtasks * LIFETIME_PLANS {
+    // A fan-out's items are not planned subtasks: they do not count here.
+    let planned = current.iter().filter(|s| s.parent.is_none()).count();
+    if planned + added.len() > max_subtasks * LIFETIME_PLANS {
         problems.push(format!(
             "the task would have {} subtasks; at most {} are allowed over all its revisions",
             current.len() + added.len(),
@@ -307,13 +310,29 @@ fn added_subtasks(
                 d if d.is_empty() => clip(&a.title, MAX_TITLE_CHARS),
                 d => d,
             };
+            let id = subtask_id(next + i);
+            let mut depends_on: Vec<String> =
+                a.depends_on.iter().map(|d| d.trim().to_owned()).collect();
+            // A revision's fan-out takes its list from a subtask already in the plan, or a file.
+            let for_each = a.for_each.as_ref().and_then(|f| {
+                let raw = serde_json::to_value(f).unwrap_or_default();
+                let existing = |name: &str| {
+                    current
+                        .iter()
+                        .any(|s| s.id == name)
+                        .then(|| name.to_owned())
+                };
+                checked_for_each(&id, &raw, existing, &mut depends_on, problems)
+            });
             NewSubtask {
-                id: subtask_id(next + i),
+                id,
                 title: clip(&a.title, MAX_TITLE_CHARS),
                 needs: needs_of(&a.needs, &description),
                 description,
                 agent_type: a.agent_type.trim().to_lowercase(),
-                depends_on: a.depends_on.iter().map(|d| d.trim().to_owned()).collect(),
+                depends_on,
+                for_each,
+                ..NewSubtask::default()
             }
         })
         .collect()
@@ -362,24 +381,35 @@ impl Reviser<'_> {
             dropped: checked.dropped,
             rerun: checked.rerun,
             follow_up,
-            diff: diff.clone(),
+            diff,
         };
-        let revision = self.shared.store.apply_revision(task_id, &write).await?;
-        self.shared
-            .journal
-            .append(
-                task_id,
-                EventKind::PlanRevised {
-                    revision,
-                    by,
-                    reason: write.reason.clone(),
-                    diff,
-                },
-            )
-            .await?;
+        let revision = record(self.shared, task_id, write).await?;
         journal_moves(&self.shared.journal, task_id, checked.moved).await?;
         Ok(Ok(revision))
     }
+}
+
+/// Stores a revision made (and checked) in code and journals it (`plan_revised`); its number.
+/// The caller holds `shared.revisions`.
+pub(crate) async fn record(
+    shared: &super::Shared,
+    task_id: &str,
+    write: RevisionWrite,
+) -> Result<u32> {
+    let revision = shared.store.apply_revision(task_id, &write).await?;
+    shared
+        .journal
+        .append(
+            task_id,
+            EventKind::PlanRevised {
+                revision,
+                by: write.by,
+                reason: write.reason,
+                diff: write.diff,
+            },
+        )
+        .await?;
+    Ok(revision)
 }
 
 /// Journals each subtask moved to an agent type that fits it.

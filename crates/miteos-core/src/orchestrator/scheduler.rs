@@ -13,6 +13,8 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+mod fan_outs;
+
 use super::agent::{AgentOutcome, DependencyResult, run_agent};
 use super::replan::{Replanned, Why};
 use super::{RunCtx, Stop};
@@ -75,10 +77,24 @@ pub(crate) async fn drive(
         for s in task
             .subtasks
             .iter()
-            .filter(|s| !s.dropped && s.status == SubtaskStatus::Cancelled)
+            .filter(|s| !s.dropped && s.status == SubtaskStatus::Cancelled && s.parent.is_none())
         {
             let why = s.error.as_deref().unwrap_or("cancelled");
             unmet.push(format!("{} ({}) did not run: {why}", s.id, s.title));
+        }
+        // A fan-out's missing items are said, never dropped silently.
+        for s in task.subtasks.iter().filter(|s| {
+            !s.dropped
+                && s.parent.is_some()
+                && matches!(s.status, SubtaskStatus::Failed | SubtaskStatus::Cancelled)
+        }) {
+            unmet.push(format!(
+                "item {} ({}) of {} is missing: {}",
+                s.item.as_deref().unwrap_or(&s.title),
+                s.id,
+                s.parent.as_deref().unwrap_or_default(),
+                super::fan_out::merge::missing_reason(s)
+            ));
         }
         ctx.shared.store.set_unmet(&ctx.task_id, &unmet).await?;
         return Ok(());
@@ -90,7 +106,14 @@ pub(crate) async fn drive(
 pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     // Cancelled when the task gives up, so running siblings stop too.
     let run_token = cancel.child_token();
-    let mut schedule = Schedule::default();
+    let mut schedule = Schedule {
+        fan_out_limit: ctx
+            .shared
+            .provider_slots
+            .capacity(ctx.provider.as_ref())
+            .await,
+        ..Schedule::default()
+    };
     schedule.reload(ctx).await?;
     // Subtasks that failed before this run (a finished task reopened) are recovered first.
     let mut failed = schedule.failed.clone();
@@ -122,9 +145,26 @@ pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result
         }
         tokio::select! {
             joined = running.join_next(), if !running.is_empty() => match joined {
-                Some(Ok((id, outcome))) => {
-                    if let Some(reason) = schedule.finish(ctx, id.clone(), outcome, cancel).await? {
-                        failed.push((id, reason));
+                Some(Ok((id, ended))) => {
+                    let outcome = match ended {
+                        // A fan-out's children are in the plan: they run now.
+                        Ended::Started(AgentOutcome::Complete(_))
+                            if !schedule.user_cancelled.contains(&id) => None,
+                        Ended::Started(AgentOutcome::Complete(_)) => Some(AgentOutcome::Cancelled),
+                        Ended::Agent(outcome) | Ended::Started(outcome) | Ended::Merged(outcome) => {
+                            Some(outcome)
+                        }
+                    };
+                    match outcome {
+                        None => {
+                            schedule.running.remove(&id);
+                            schedule.reload(ctx).await?;
+                        }
+                        Some(outcome) => {
+                            if let Some(reason) = schedule.finish(ctx, id.clone(), outcome, cancel).await? {
+                                failed.push((id, reason));
+                            }
+                        }
                     }
                 }
                 Some(Err(e)) => {
@@ -165,6 +205,13 @@ pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result
 struct Schedule {
     /// The plan's subtasks (not dropped), in order.
     plan: Vec<NewSubtask>,
+    /// Each fan-out's children, in order; and each child's fan-out.
+    children: HashMap<String, Vec<String>>,
+    parent_of: HashMap<String, String>,
+    /// Each subtask's attempt (1 for the first run).
+    attempts: HashMap<String, u32>,
+    /// Children of fan-outs running at once: as many as the provider takes calls.
+    fan_out_limit: usize,
     status: HashMap<String, SubtaskStatus>,
     outputs: HashMap<String, String>,
     /// Subtasks this run started and has not seen end.
@@ -175,7 +222,17 @@ struct Schedule {
     failed: Vec<(String, String)>,
 }
 
-type Running = JoinSet<(String, AgentOutcome)>;
+type Running = JoinSet<(String, Ended)>;
+
+/// What a job of the schedule did.
+enum Ended {
+    /// An agent did a subtask.
+    Agent(AgentOutcome),
+    /// A fan-out started: expanded into its children (`Complete`), or it could not be.
+    Started(AgentOutcome),
+    /// A fan-out merged its children's results.
+    Merged(AgentOutcome),
+}
 
 /// A revision asked for on failures: the failures, and how it ended.
 type Replanning = tokio::task::JoinHandle<(Vec<(String, String)>, Result<Replanned, Stop>)>;
@@ -187,7 +244,17 @@ impl Schedule {
         self.plan.clear();
         self.status.clear();
         self.failed.clear();
+        self.children.clear();
+        self.parent_of.clear();
         for s in task.subtasks.into_iter().filter(|s| !s.dropped) {
+            self.attempts.insert(s.id.clone(), s.attempt);
+            if let Some(parent) = &s.parent {
+                self.children
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(s.id.clone());
+                self.parent_of.insert(s.id.clone(), parent.clone());
+            }
             let status = if self.running.contains(&s.id) {
                 SubtaskStatus::Running
             } else {
@@ -200,8 +267,11 @@ impl Schedule {
                 (SubtaskStatus::Complete, None) => {}
                 (SubtaskStatus::Failed, _) => {
                     self.outputs.remove(&s.id);
-                    self.failed
-                        .push((s.id.clone(), s.error.clone().unwrap_or_default()));
+                    // A fan-out's item that failed for good is reported missing, not revised.
+                    if s.parent.is_none() {
+                        self.failed
+                            .push((s.id.clone(), s.error.clone().unwrap_or_default()));
+                    }
                 }
                 _ => {
                     self.outputs.remove(&s.id);
@@ -218,22 +288,45 @@ impl Schedule {
     }
 
     /// Starts every pending subtask whose dependencies are complete, up to the concurrency
-    /// limit, each with its dependencies' outputs and a child of the run's token.
+    /// limit (a fan-out's children up to the provider's), each with its dependencies' outputs
+    /// and a child of the run's token; starts fan-outs, and merges those whose items all ended.
     fn start_ready(&mut self, ctx: &RunCtx, running: &mut Running, run_token: &CancellationToken) {
+        let (items, others) = self
+            .running
+            .iter()
+            .partition::<Vec<&String>, _>(|id| self.parent_of.contains_key(*id));
+        let (mut items, mut others) = (items.len(), others.len());
         for st in &self.plan {
-            if running.len() >= ctx.limits.max_concurrency {
-                break;
+            let item = st.parent.is_some();
+            if item && items >= self.fan_out_limit.max(1)
+                || !item && others >= ctx.limits.max_concurrency
+            {
+                continue;
             }
             let ready = self.is(&st.id, SubtaskStatus::Pending)
-                && st
-                    .depends_on
-                    .iter()
-                    .all(|d| self.is(d, SubtaskStatus::Complete));
+                && match &st.parent {
+                    Some(fan_out) => {
+                        self.is(fan_out, SubtaskStatus::Running) && !self.running.contains(fan_out)
+                    }
+                    None => st
+                        .depends_on
+                        .iter()
+                        .all(|d| self.is(d, SubtaskStatus::Complete)),
+                };
             if !ready {
                 continue;
             }
+            if item {
+                items += 1;
+            } else {
+                others += 1;
+            }
             self.status.insert(st.id.clone(), SubtaskStatus::Running);
             self.running.insert(st.id.clone());
+            if st.for_each.is_some() {
+                self.start_fan_out(ctx, st, running);
+                continue;
+            }
             let deps = st
                 .depends_on
                 .iter()
@@ -252,9 +345,10 @@ impl Schedule {
             let (ctx, st) = (ctx.clone(), st.clone());
             running.spawn(async move {
                 let outcome = run_agent(&ctx, &st, deps, &token).await;
-                (st.id, outcome)
+                (st.id, Ended::Agent(outcome))
             });
         }
+        self.merge_ended(ctx, running);
     }
 
     /// Carries out the cancels the user asked for: a running subtask's token is cancelled (it
@@ -268,13 +362,13 @@ impl Schedule {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()),
         );
-        for id in asked {
-            if self.is(&id, SubtaskStatus::Running) {
+        for id in self.with_items(asked) {
+            if self.is(&id, SubtaskStatus::Running) && !self.ends_fan_out_now(&id) {
                 self.user_cancelled.insert(id.clone());
                 if let Some(token) = ctx.steering.plan.tokens().get(&id) {
                     token.cancel();
                 }
-            } else if self.is(&id, SubtaskStatus::Pending) {
+            } else if self.is(&id, SubtaskStatus::Pending) || self.ends_fan_out_now(&id) {
                 self.end(
                     ctx,
                     &id,
@@ -334,6 +428,7 @@ impl Schedule {
                 let dep = st
                     .depends_on
                     .iter()
+                    .chain(&st.parent)
                     .find(|d| self.is(d, SubtaskStatus::Cancelled))?;
                 self.is(&st.id, SubtaskStatus::Pending)
                     .then(|| (st.id.clone(), dep.clone()))
@@ -358,6 +453,10 @@ impl Schedule {
         self.running.remove(&id);
         ctx.steering.plan.tokens().remove(&id);
         let by_user = self.user_cancelled.remove(&id) && !cancel.is_cancelled();
+        if self.parent_of.contains_key(&id) {
+            self.finish_item(ctx, &id, outcome, by_user, cancel).await?;
+            return Ok(None);
+        }
         let (status, output, error) = match outcome {
             AgentOutcome::Complete(output) => (SubtaskStatus::Complete, Some(output), None),
             AgentOutcome::Cancelled if by_user => (
@@ -390,6 +489,12 @@ impl Schedule {
                     self.status.get(&s.id),
                     Some(SubtaskStatus::Complete | SubtaskStatus::Cancelled)
                 )
+            })
+            // A merged fan-out reports its missing items itself.
+            .filter(|s| {
+                !s.parent
+                    .as_ref()
+                    .is_some_and(|p| self.is(p, SubtaskStatus::Complete))
             })
             .map(|s| {
                 let failed_dep = s

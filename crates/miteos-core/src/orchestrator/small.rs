@@ -162,6 +162,7 @@ pub(crate) fn plan(prompt: &str, agent_types: &[AgentType], attached: &[String])
         agent_type: with_tool,
         depends_on: Vec::new(),
         needs: super::fit::needs_of(&[], &format!("{} {}", deliverable.file, deliverable.tool)),
+        ..NewSubtask::default()
     };
     let moved = fit(&mut subtask, agent_types).into_iter().collect();
     Plan {

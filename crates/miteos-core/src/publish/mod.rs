@@ -6,7 +6,7 @@
 
 mod bundle;
 mod page;
-mod provenance;
+pub(crate) mod provenance;
 mod staging;
 
 pub use bundle::zip_files;

@@ -21,15 +21,25 @@ pub struct ReplayStep {
     pub detail: Option<String>,
 }
 
+/// The plan as the journal last has it: the last plan made, with what its revisions added
+/// (the children of a fan-out among them) and changed.
 fn plan(events: &[Event]) -> Vec<PlannedSubtask> {
-    events
-        .iter()
-        .rev()
-        .find_map(|e| match &e.kind {
-            EventKind::PlanReady { subtasks, .. } => Some(subtasks.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
+    let mut plan: Vec<PlannedSubtask> = Vec::new();
+    for event in events {
+        match &event.kind {
+            EventKind::PlanReady { subtasks, .. } => plan = subtasks.clone(),
+            EventKind::PlanRevised { diff, .. } => {
+                for changed in &diff.changed {
+                    if let Some(s) = plan.iter_mut().find(|s| s.id == changed.id) {
+                        *s = changed.clone();
+                    }
+                }
+                plan.extend(diff.added.iter().cloned());
+            }
+            _ => {}
+        }
+    }
+    plan
 }
 
 /// The deliverable's subtasks (its writer and, transitively, what that depended on, in plan
@@ -47,6 +57,12 @@ pub fn provenance(deliverable: &Deliverable, events: &[Event]) -> Provenance {
             && let Some(s) = by_id.get(id)
         {
             stack.extend(s.depends_on.iter().map(String::as_str));
+            // A fan-out's result is its children's work.
+            stack.extend(
+                plan.iter()
+                    .filter(|c| c.parent.as_deref() == Some(id))
+                    .map(|c| c.id.as_str()),
+            );
         }
     }
     let subtasks = plan
@@ -59,6 +75,13 @@ pub fn provenance(deliverable: &Deliverable, events: &[Event]) -> Provenance {
         })
         .collect();
 
+    let sources = sources_read(events, |id| wanted.contains(id));
+    Provenance { subtasks, sources }
+}
+
+/// The sources (URLs fetched, files read) the `wanted` subtasks read with success, first read
+/// first.
+pub(crate) fn sources_read(events: &[Event], wanted: impl Fn(&str) -> bool) -> Vec<String> {
     // Call ids are unique within a subtask only.
     let mut started: HashMap<(&str, &str), String> = HashMap::new();
     let mut sources: Vec<String> = Vec::new();
@@ -69,7 +92,7 @@ pub fn provenance(deliverable: &Deliverable, events: &[Event]) -> Provenance {
                 call_id,
                 tool,
                 arguments,
-            } if wanted.contains(subtask_id) => {
+            } if wanted(subtask_id) => {
                 let source = match tool.as_str() {
                     "fetch_url" => arguments["url"].as_str(),
                     "read_file" => arguments["path"].as_str(),
@@ -94,7 +117,7 @@ pub fn provenance(deliverable: &Deliverable, events: &[Event]) -> Provenance {
             _ => {}
         }
     }
-    Provenance { subtasks, sources }
+    sources
 }
 
 /// How the task ran, step by step, with `secrets` and anything shaped like a key redacted.

@@ -1383,6 +1383,17 @@ export interface components {
             /** @enum {string} */
             type: "subtask_finished";
         } | {
+            /** @description The child that did the item. */
+            child_id: string;
+            item: string;
+            missing?: string | null;
+            sources: string[];
+            /** @description The fan-out. */
+            subtask_id: string;
+            /** @enum {string} */
+            type: "item_merged";
+            values: string[];
+        } | {
             by: components["schemas"]["RevisedBy"];
             diff: components["schemas"]["PlanDiff"];
             reason: string;
@@ -1480,6 +1491,27 @@ export interface components {
              * @description The revision that planned it, once planned.
              */
             revision?: number | null;
+        };
+        /**
+         * @description A fan-out: "for each item of a list, do this". When its list is known, the orchestrator
+         *     expands the subtask into one child per item (a plan revision by `fan_out`), runs them with as
+         *     many in flight as the provider allows, and merges what they found into one deliverable.
+         */
+        ForEach: {
+            /** @description What the merged table has a column for, besides the item and its sources. */
+            columns?: string[];
+            /**
+             * @description The merged deliverable: `.xlsx` or `.csv` a table with one row per item, `.md` a
+             *     document with one section per item.
+             */
+            deliverable?: string | null;
+            /**
+             * @description Where the list is otherwise: a dependency's id (the list in its result) or a file in the
+             *     task folder (`inputs/suppliers.csv`: a table's first column, or a text file's lines).
+             */
+            from?: string | null;
+            /** @description The items, when the prompt names them. */
+            items?: string[];
         };
         /** @description A key to change: a new value, or `null`/empty to forget the saved one. */
         KeyChange: {
@@ -1708,9 +1740,14 @@ export interface components {
             agent_type: string;
             depends_on: string[];
             description: string;
+            for_each?: null | components["schemas"]["ForEach"];
             id: string;
+            /** @description The item it does, for a fan-out's child. */
+            item?: string | null;
             /** @description What it needs tools for (`web`, `spreadsheet`, …); empty in events from before. */
             needs?: string[];
+            /** @description The fan-out this subtask does one item of. */
+            parent?: string | null;
             title: string;
         };
         Preview: {
@@ -1802,7 +1839,7 @@ export interface components {
          * @description Who revised a plan.
          * @enum {string}
          */
-        RevisedBy: "orchestrator" | "user" | "follow_up";
+        RevisedBy: "orchestrator" | "user" | "follow_up" | "fan_out";
         /**
          * @description Which search service answers `web_search`.
          * @enum {string}
@@ -2116,11 +2153,16 @@ export interface components {
             error?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
+            for_each?: null | components["schemas"]["ForEach"];
             id: string;
+            /** @description The item it does, for a fan-out's child. */
+            item?: string | null;
             /** @description What it needs tools for (`web`, `spreadsheet`, …), as planned. */
             needs: string[];
             /** @description The agent's final answer; dependants receive it as context. */
             output?: string | null;
+            /** @description The fan-out this subtask does one item of. */
+            parent?: string | null;
             /**
              * Format: int32
              * @description The plan revision that added the subtask (0: the first plan).
@@ -2146,6 +2188,7 @@ export interface components {
             agent_type: string;
             depends_on?: string[];
             description?: string;
+            for_each?: null | components["schemas"]["ForEach"];
             id?: string | null;
             /**
              * @description What the subtask needs its tools for (`web`, `read_files`, `write_files`, `spreadsheet`,

@@ -208,18 +208,42 @@ confidence: number, bound_by: BoundBy, };
 
 export type BoundBy = "pattern" | "model" | "pending";
 
-export type RevisedBy = "orchestrator" | "user" | "follow_up";
+export type RevisedBy = "orchestrator" | "user" | "follow_up" | "fan_out";
 
 export type PlanReview = "never" | "always" | { "over_cents": number };
 
 export type SubtaskChange = { id: string, title?: string | null, description?: string | null, agent_type?: string | null, depends_on?: Array<string> | null, };
+
+export type ForEach = { 
+/**
+ * The items, when the prompt names them.
+ */
+items: Array<string>, 
+/**
+ * Where the list is otherwise: a dependency's id (the list in its result) or a file in the
+ * task folder (`inputs/suppliers.csv`: a table's first column, or a text file's lines).
+ */
+from?: string, 
+/**
+ * What the merged table has a column for, besides the item and its sources.
+ */
+columns: Array<string>, 
+/**
+ * The merged deliverable: `.xlsx` or `.csv` a table with one row per item, `.md` a
+ * document with one section per item.
+ */
+deliverable?: string, };
 
 export type SubtaskAddition = { id?: string | null, title: string, description: string, agent_type: string, depends_on: Array<string>, 
 /**
  * What the subtask needs its tools for (`web`, `read_files`, `write_files`, `spreadsheet`,
  * `chart`, `sql`, `command`).
  */
-needs: Array<string>, };
+needs: Array<string>, 
+/**
+ * Makes it a fan-out: done once per item of a list.
+ */
+for_each?: ForEach | null, };
 
 export type PlanEdit = { 
 /**
@@ -562,7 +586,19 @@ needs: Array<string>,
 /**
  * Some of its calls ran on a model whose price is unknown (see `Task::cost_unknown`).
  */
-cost_unknown: boolean, };
+cost_unknown: boolean, 
+/**
+ * A fan-out: done once per item of a list, by its children.
+ */
+for_each?: ForEach | null, 
+/**
+ * The fan-out this subtask does one item of.
+ */
+parent?: string | null, 
+/**
+ * The item it does, for a fan-out's child.
+ */
+item?: string | null, };
 
 export type AgentType = { name: string, description: string, system_prompt: string, 
 /**
@@ -593,7 +629,19 @@ export type PlannedSubtask = { id: string, title: string, description: string, a
 /**
  * What it needs tools for (`web`, `spreadsheet`, …); empty in events from before.
  */
-needs: Array<string>, };
+needs: Array<string>, 
+/**
+ * A fan-out: the subtask is done once per item of a list (see [`ForEach`]).
+ */
+for_each?: ForEach, 
+/**
+ * The fan-out this subtask does one item of.
+ */
+parent?: string, 
+/**
+ * The item it does, for a fan-out's child.
+ */
+item?: string, };
 
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
 
@@ -640,7 +688,15 @@ cost_unknown: boolean, } | { "type": "provider_retry", subtask_id: string | null
  * The agent's answer when it completed: every attempt's stays here when a rerun
  * replaces it on the subtask.
  */
-output?: string | null, } | { "type": "plan_revised", revision: number, by: RevisedBy, reason: string, diff: PlanDiff, } | { "type": "subtask_reassigned", subtask_id: string, from: string, to: string, reason: string, } | { "type": "plan_review_requested", revision: number, } | { "type": "plan_approved", edited: boolean, } | { "type": "result_checked", checked: Array<string>, unmet: Array<string>, } | { "type": "follow_up_received", follow_up: FollowUp, } | { "type": "task_reopened", by: RevisedBy, reason: string, 
+output?: string | null, } | { "type": "item_merged", 
+/**
+ * The fan-out.
+ */
+subtask_id: string, 
+/**
+ * The child that did the item.
+ */
+child_id: string, item: string, values: Array<string>, sources: Array<string>, missing?: string | null, } | { "type": "plan_revised", revision: number, by: RevisedBy, reason: string, diff: PlanDiff, } | { "type": "subtask_reassigned", subtask_id: string, from: string, to: string, reason: string, } | { "type": "plan_review_requested", revision: number, } | { "type": "plan_approved", edited: boolean, } | { "type": "result_checked", checked: Array<string>, unmet: Array<string>, } | { "type": "follow_up_received", follow_up: FollowUp, } | { "type": "task_reopened", by: RevisedBy, reason: string, 
 /**
  * Subtasks the task's end had cut short (cancelled), which run again as a new attempt.
  */
@@ -679,7 +735,15 @@ cost_unknown: boolean, } | { "type": "provider_retry", subtask_id: string | null
  * The agent's answer when it completed: every attempt's stays here when a rerun
  * replaces it on the subtask.
  */
-output?: string | null, } | { "type": "plan_revised", revision: number, by: RevisedBy, reason: string, diff: PlanDiff, } | { "type": "subtask_reassigned", subtask_id: string, from: string, to: string, reason: string, } | { "type": "plan_review_requested", revision: number, } | { "type": "plan_approved", edited: boolean, } | { "type": "result_checked", checked: Array<string>, unmet: Array<string>, } | { "type": "follow_up_received", follow_up: FollowUp, } | { "type": "task_reopened", by: RevisedBy, reason: string, 
+output?: string | null, } | { "type": "item_merged", 
+/**
+ * The fan-out.
+ */
+subtask_id: string, 
+/**
+ * The child that did the item.
+ */
+child_id: string, item: string, values: Array<string>, sources: Array<string>, missing?: string | null, } | { "type": "plan_revised", revision: number, by: RevisedBy, reason: string, diff: PlanDiff, } | { "type": "subtask_reassigned", subtask_id: string, from: string, to: string, reason: string, } | { "type": "plan_review_requested", revision: number, } | { "type": "plan_approved", edited: boolean, } | { "type": "result_checked", checked: Array<string>, unmet: Array<string>, } | { "type": "follow_up_received", follow_up: FollowUp, } | { "type": "task_reopened", by: RevisedBy, reason: string, 
 /**
  * Subtasks the task's end had cut short (cancelled), which run again as a new attempt.
  */

@@ -68,6 +68,27 @@ impl Node {
     }
 }
 
+/// A fan-out's items in one line, as the War Room says it: "30 researchers: 12 done, 8 running,
+/// 1 failed".
+pub(super) fn fan_out_summary(items: &[&Node]) -> String {
+    let count = |status: SubtaskStatus| items.iter().filter(|n| n.status == status).count();
+    let agent = items
+        .first()
+        .map_or("agent", |n| n.planned.agent_type.as_str());
+    let mut parts = vec![format!("{} done", count(SubtaskStatus::Complete))];
+    for (status, word) in [
+        (SubtaskStatus::Running, "running"),
+        (SubtaskStatus::Failed, "failed"),
+        (SubtaskStatus::Cancelled, "cancelled"),
+        (SubtaskStatus::Pending, "waiting"),
+    ] {
+        if count(status) > 0 {
+            parts.push(format!("{} {word}", count(status)));
+        }
+    }
+    format!("{} {agent}s: {}", items.len(), parts.join(", "))
+}
+
 pub(super) fn status_icon(status: SubtaskStatus) -> &'static str {
     match status {
         SubtaskStatus::Pending => "○",

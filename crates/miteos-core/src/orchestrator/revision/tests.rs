@@ -23,6 +23,9 @@ pub(crate) fn stored(id: &str, agent_type: &str, status: SubtaskStatus, deps: &[
         dropped: false,
         needs: vec![],
         cost_unknown: false,
+        for_each: None,
+        parent: None,
+        item: None,
     }
 }
 
@@ -55,6 +58,7 @@ fn a_failed_subtask_changed_runs_again_and_new_ones_get_new_ids() {
             agent_type: "researcher".into(),
             depends_on: vec!["st-2".into()],
             needs: vec![],
+            for_each: None,
         }],
         ..Default::default()
     })
