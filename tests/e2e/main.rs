@@ -9,6 +9,7 @@ mod browser;
 mod browser_models;
 mod browser_plan;
 mod browser_skills;
+mod browser_wide;
 mod budgets;
 mod cancel;
 mod cli;

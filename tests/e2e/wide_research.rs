@@ -341,3 +341,42 @@ async fn a_sigkill_in_the_middle_resumes_without_redoing_finished_items() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn miteos_run_tells_a_fan_out_as_it_goes_and_prints_the_merged_file() {
+    use crate::support::served::miteos_on;
+
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script_fan_out(&app, Duration::from_millis(50));
+    let data = tempfile::tempdir().unwrap();
+    let mut run = miteos_on(&app, data.path());
+    let out = tokio::task::spawn_blocking(move || {
+        run.args(["run", "Profile our 30 suppliers"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "Plan revised (1, by fan_out): st-2 fans out over 30 items from st-1's result"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("st-2: Supplier 13 is missing (failed after 3 attempts:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("· 30 researchers: 29 done, 1 failed"),
+        "the last item's line sums the fan-out up: {stderr}"
+    );
+    assert!(
+        !stderr.contains("+ st-3 "),
+        "items are not listed one by one: {stderr}"
+    );
+    assert!(stdout.contains("suppliers.xlsx"), "{stdout}");
+}

@@ -1,5 +1,6 @@
 // Runs the UI stream benchmark (bench/stream.ts) in Debian's Chromium and prints its figures.
-// `npm run bench:stream` (builds bench/ into dist-bench/ first).
+// `npm run bench:stream` (builds bench/ into dist-bench/ first); `npm run bench:stream -- fan-out`
+// for a fan-out over 100 items.
 import { createReadStream, existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
@@ -29,7 +30,8 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`http://127.0.0.1:${port}/bench/stream.html`);
+  const mode = process.argv[2] === "fan-out" ? "?mode=fan-out" : "";
+  await page.goto(`http://127.0.0.1:${port}/bench/stream.html${mode}`);
   await page.waitForFunction(() => "__result" in window, null, { timeout: 60_000 });
   const result = await page.evaluate(() => /** @type {any} */ (window).__result);
   const round = (x) => Math.round(x * 10) / 10;

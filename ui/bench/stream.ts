@@ -1,15 +1,19 @@
 // The War Room under load: the real App with a synthetic backend whose one task has 20 subtasks
 // streaming output at once (each at the core's coalescing rate, one event per 100 ms), plus tool
 // calls and usage. Measures frame intervals (requestAnimationFrame) and event-to-frame delay, and
-// publishes them as `window.__result` for bench/stream.mjs.
+// publishes them as `window.__result` for bench/stream.mjs. With `?mode=fan-out`, the task is one
+// fan-out over 100 items instead, 20 in flight (the provider's limit), each streaming for 1 s and
+// then merged into the fan-out's table.
 import { mount } from "svelte";
 import "../src/app.css";
 import App from "../src/App.svelte";
 import type { Backend } from "../src/lib/backend";
 import type { Event, Task } from "../src/lib/types/core";
 
+const FAN_OUT = new URLSearchParams(location.search).get("mode") === "fan-out";
 const SUBTASKS = 20;
-const SECONDS = 10;
+const ITEMS = 100;
+const SECONDS = FAN_OUT ? 5 : 10;
 const TICK_MS = 100;
 const id = "task-bench";
 let seq = 0;
@@ -104,6 +108,7 @@ async function run() {
   while (!listener) await new Promise((r) => setTimeout(r, 20));
   const emit = (e: Event) => listener?.(e);
   emit(ev({ type: "task_started" }));
+  if (FAN_OUT) return fanOut(emit);
   emit(ev({
     type: "plan_ready", title: "Benchmark",
     subtasks: Array.from({ length: SUBTASKS }, (_, i) => ({
@@ -112,15 +117,7 @@ async function run() {
   }));
   for (let i = 1; i <= SUBTASKS; i++) emit(ev({ type: "subtask_started", subtask_id: `st-${i}`, agent_type: "researcher" }));
 
-  const frames: number[] = [];
-  let last = performance.now();
-  let measuring = true;
-  const onFrame = (t: number) => {
-    frames.push(t - last);
-    last = t;
-    if (measuring) requestAnimationFrame(onFrame);
-  };
-  requestAnimationFrame(onFrame);
+  const frames = measureFrames();
 
   let events = 0;
   const ticks = (SECONDS * 1000) / TICK_MS;
@@ -142,11 +139,79 @@ async function run() {
     const wait = sent + TICK_MS - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
-  measuring = false;
+  frames.stop();
+  publish(frames.intervals, events);
+}
+
+/** One fan-out (st-1) over ITEMS items, SUBTASKS of them in flight: each streams for 10 ticks,
+ * then ends and is merged; the next starts. */
+async function fanOut(emit: (e: Event) => void) {
+  const columns = ["Country", "Summary"];
+  emit(ev({
+    type: "plan_ready", title: "Benchmark: wide research",
+    subtasks: [{ id: "st-1", title: "Profile each supplier", description: "profile", agent_type: "researcher", depends_on: [], needs: [],
+      for_each: { items: [], from: null, columns, deliverable: "suppliers.xlsx" } }],
+  }));
+  emit(ev({ type: "subtask_started", subtask_id: "st-1", agent_type: "researcher", model: "bench::synthetic" }));
+  const item = (n: number) => `Supplier ${n}`;
+  emit(ev({
+    type: "plan_revised", revision: 1, by: "fan_out", reason: `st-1 fans out over ${ITEMS} items`,
+    diff: { added: Array.from({ length: ITEMS }, (_, i) => ({ id: `st-${i + 2}`, title: item(i + 1), description: "one item",
+      agent_type: "researcher", depends_on: [], needs: [], parent: "st-1", item: item(i + 1) })), changed: [], dropped: [], rerun: [] },
+  }));
+  const frames = measureFrames();
+  let events = 0;
+  let next = 1;
+  const running = new Map<number, number>(); // item → ticks streamed
+  while (next <= ITEMS || running.size > 0) {
+    const sent = performance.now();
+    while (running.size < SUBTASKS && next <= ITEMS) {
+      running.set(next, 0);
+      emit(ev({ type: "subtask_started", subtask_id: `st-${next + 1}`, agent_type: "researcher", model: "bench::synthetic" }));
+      events++;
+      next++;
+    }
+    for (const [n, ticks] of running) {
+      const subtask_id = `st-${n + 1}`;
+      if (ticks < 1000 / TICK_MS) {
+        emit(ev({ type: "agent_output", subtask_id, text: words }));
+        running.set(n, ticks + 1);
+        events++;
+        continue;
+      }
+      running.delete(n);
+      emit(ev({ type: "subtask_finished", subtask_id, status: "complete", error: null, output: words }));
+      emit(ev({ type: "item_merged", subtask_id: "st-1", child_id: subtask_id, item: item(n),
+        values: ["Germany", words], sources: [`https://suppliers.example/${n}`], missing: null }));
+      events += 2;
+    }
+    await new Promise<void>((r) => requestAnimationFrame(() => { delays.push(performance.now() - sent); r(); }));
+    const wait = sent + TICK_MS - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  frames.stop();
+  publish(frames.intervals, events);
+}
+
+/** The intervals between animation frames, from now until `stop`. */
+function measureFrames(): { intervals: number[]; stop: () => void } {
+  const intervals: number[] = [];
+  let last = performance.now();
+  let measuring = true;
+  const onFrame = (t: number) => {
+    intervals.push(t - last);
+    last = t;
+    if (measuring) requestAnimationFrame(onFrame);
+  };
+  requestAnimationFrame(onFrame);
+  return { intervals, stop: () => (measuring = false) };
+}
+
+function publish(frames: number[], events: number) {
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
   (window as unknown as { __result: unknown }).__result = {
-    subtasks: SUBTASKS,
+    subtasks: FAN_OUT ? ITEMS : SUBTASKS,
     seconds: SECONDS,
     events,
     frames: frames.length,

@@ -8,6 +8,9 @@
 //! throughput, p50/p99 latency of `GET /tasks/{id}` under that load, and the process's peak RSS
 //! (server and load generator together). The figures are recorded in docs/benchmarks.md.
 
+#[path = "../../miteos-core/benches/support/memory.rs"]
+mod memory;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -34,21 +37,12 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// The peak resident set size of this process so far (`VmHWM`), in MiB.
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 async fn run(provider_calls: usize, dir: &std::path::Path) {
     let scripted = Scripted {
         subtasks: SUBTASKS,
         chained: false,
         plan_latency: LATENCY,
+        fan_out: 0,
         agent: AgentBehaviour::Answer(LATENCY),
     };
     let options = Options {
@@ -159,7 +153,7 @@ async fn run(provider_calls: usize, dir: &std::path::Path) {
         ms(percentile(&latencies, 0.99)),
         ms(*latencies.last().unwrap())
     );
-    println!("  peak RSS so far: {:.0} MiB", peak_rss_mib());
+    println!("  peak RSS so far: {:.0} MiB", memory::peak_rss_mib());
     let _ = stop_tx.send(());
     let _ = server.await;
     miteos.shutdown().await;

@@ -79,7 +79,7 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
 
         for chained in [true, false] {
-            let miteos = open(Scripted { subtasks: 10, chained, plan_latency: Duration::ZERO, agent: AgentBehaviour::Answer(Duration::ZERO) }, &dir.path().join(format!("overhead-{chained}"))).await;
+            let miteos = open(Scripted { subtasks: 10, chained, plan_latency: Duration::ZERO, fan_out: 0, agent: AgentBehaviour::Answer(Duration::ZERO) }, &dir.path().join(format!("overhead-{chained}"))).await;
             run_once(&miteos).await; // warm-up
             let mut walls: Vec<Duration> = Vec::new();
             for _ in 0..20 {
@@ -97,7 +97,7 @@ fn main() {
         }
 
         let latency = Duration::from_millis(200);
-        let miteos = open(Scripted { subtasks: 5, chained: false, plan_latency: Duration::ZERO, agent: AgentBehaviour::Answer(latency) }, &dir.path().join("parallel")).await;
+        let miteos = open(Scripted { subtasks: 5, chained: false, plan_latency: Duration::ZERO, fan_out: 0, agent: AgentBehaviour::Answer(latency) }, &dir.path().join("parallel")).await;
         let mut ratios = Vec::new();
         for _ in 0..10 {
             let (wall, plan) = run_once(&miteos).await;
@@ -110,7 +110,7 @@ fn main() {
             ratios[ratios.len() - 1]
         );
 
-        let miteos = open(Scripted { subtasks: 20, chained: false, plan_latency: Duration::ZERO, agent: AgentBehaviour::StreamForever }, &dir.path().join("cancel")).await;
+        let miteos = open(Scripted { subtasks: 20, chained: false, plan_latency: Duration::ZERO, fan_out: 0, agent: AgentBehaviour::StreamForever }, &dir.path().join("cancel")).await;
         let mut latencies = Vec::new();
         for _ in 0..30 {
             let mut live = miteos.subscribe();

@@ -1,6 +1,7 @@
 //! A scripted provider for benchmarks: it plans `subtasks` researcher subtasks (chained or
-//! independent) and answers every agent after a fixed latency, or streams forever. No network,
-//! no model: what it measures is Miteos itself.
+//! independent), or one fan-out over `fan_out` items, and answers every agent after a fixed
+//! latency (streaming meanwhile, if asked), or streams forever. No network, no model: what it
+//! measures is Miteos itself.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,12 @@ pub enum AgentBehaviour {
     Answer(Duration),
     /// Stream a token every 5 ms, forever.
     StreamForever,
+    /// Stream `chars` characters every `every` for `latency`, then answer.
+    Stream {
+        latency: Duration,
+        every: Duration,
+        chars: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +37,8 @@ pub struct Scripted {
     pub chained: bool,
     /// How long the planner takes.
     pub plan_latency: Duration,
+    /// When not 0, the plan is one fan-out over this many items (and `subtasks` is unused).
+    pub fan_out: usize,
     pub agent: AgentBehaviour,
 }
 
@@ -49,7 +58,15 @@ impl Provider for Scripted {
         });
         if request.force_tool.as_deref() == Some("submit_plan") {
             tokio::time::sleep(self.plan_latency).await;
-            let subtasks: Vec<_> = (1..=self.subtasks)
+            let items: Vec<String> = (1..=self.fan_out).map(|i| format!("item {i}")).collect();
+            let subtasks: Vec<_> = if self.fan_out > 0 {
+                vec![
+                    json!({"id": "st-1", "title": "Profile each item", "description": "Profile the item.",
+                    "agent_type": "researcher", "depends_on": [],
+                    "for_each": {"items": items, "columns": ["Summary"], "deliverable": "items.csv"}}),
+                ]
+            } else {
+                (1..=self.subtasks)
                 .map(|i| {
                     let deps = if self.chained && i > 1 {
                         vec![format!("st-{}", i - 1)]
@@ -59,7 +76,8 @@ impl Provider for Scripted {
                     json!({"id": format!("st-{i}"), "title": format!("Step {i}"), "description": "do it",
                            "agent_type": "researcher", "depends_on": deps})
                 })
-                .collect();
+                .collect()
+            };
             let call = ToolCall {
                 id: "plan".into(),
                 name: "submit_plan".into(),
@@ -67,10 +85,37 @@ impl Provider for Scripted {
             };
             return Ok(futures::stream::iter([Ok(StreamItem::ToolCall(call)), Ok(usage)]).boxed());
         }
+        // Other forced calls (the result check) are not what is measured: answered at once.
+        if request.force_tool.is_some() {
+            return Ok(futures::stream::iter([Ok(usage)]).boxed());
+        }
         match self.agent {
             AgentBehaviour::Answer(latency) => {
                 tokio::time::sleep(latency).await;
                 Ok(futures::stream::iter([Ok(StreamItem::Text("done".into())), Ok(usage)]).boxed())
+            }
+            AgentBehaviour::Stream {
+                latency,
+                every,
+                chars,
+            } => {
+                let end = tokio::time::Instant::now() + latency;
+                let piece = "x".repeat(chars.max(1));
+                let tokens = futures::stream::unfold((), move |()| {
+                    let piece = piece.clone();
+                    async move {
+                        if tokio::time::Instant::now() >= end {
+                            return None;
+                        }
+                        tokio::time::sleep(every).await;
+                        Some((Ok(StreamItem::Text(piece)), ()))
+                    }
+                });
+                let answer = futures::stream::iter([
+                    Ok(StreamItem::Text("\n{\"Summary\": \"done\"}".into())),
+                    Ok(usage),
+                ]);
+                Ok(tokens.chain(answer).boxed())
             }
             AgentBehaviour::StreamForever => Ok(futures::stream::unfold((), |()| async {
                 tokio::time::sleep(Duration::from_millis(5)).await;

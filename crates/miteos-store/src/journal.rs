@@ -186,18 +186,35 @@ impl Journal {
         rows.iter().map(event_of).collect()
     }
 
-    /// The tool calls (started and finished) of one subtask, oldest first.
-    pub async fn tool_calls_of(&self, task_id: &str, subtask_id: &str) -> Result<Vec<Event>> {
-        let rows = sqlx::query(
-            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = ? \
-             AND kind IN ('tool_call_started', 'tool_call_finished') \
-             AND json_extract(payload, '$.subtask_id') = ? ORDER BY seq",
-        )
-        .bind(task_id)
-        .bind(subtask_id)
-        .fetch_all(self.store.pool())
-        .await
-        .context(|| format!("reading the tool calls of {subtask_id} of {task_id}"))?;
+    /// The task's events of the given kinds (`tool_call_started`, …), of one subtask when
+    /// `subtask_id` is given, oldest first. Read through an index on the kind, so a task's
+    /// thousands of streamed `agent_output` events are not read.
+    pub async fn events_of_kinds(
+        &self,
+        task_id: &str,
+        kinds: &[&str],
+        subtask_id: Option<&str>,
+    ) -> Result<Vec<Event>> {
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = ",
+        );
+        query.push_bind(task_id).push(" AND kind IN (");
+        let mut list = query.separated(", ");
+        for kind in kinds {
+            list.push_bind(*kind);
+        }
+        query.push(")");
+        if let Some(id) = subtask_id {
+            query
+                .push(" AND json_extract(payload, '$.subtask_id') = ")
+                .push_bind(id);
+        }
+        let rows = query
+            .push(" ORDER BY seq")
+            .build()
+            .fetch_all(self.store.pool())
+            .await
+            .context(|| format!("reading the {} events of {task_id}", kinds.join(", ")))?;
         rows.iter().map(event_of).collect()
     }
 

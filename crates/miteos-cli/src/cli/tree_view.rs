@@ -326,10 +326,20 @@ impl TreeView {
                 item,
                 missing,
                 ..
-            } => match missing {
-                Some(why) => self.log(format!("{subtask_id}: {item} is missing ({why})")),
-                None => self.log(format!("{subtask_id}: {item} merged")),
-            },
+            } => {
+                let items: Vec<&Node> = self
+                    .nodes
+                    .values()
+                    .filter(|n| n.planned.parent.as_deref() == Some(subtask_id))
+                    .collect();
+                let so_far = fan_out_summary(&items);
+                match missing {
+                    Some(why) => self.log(format!(
+                        "{subtask_id}: {item} is missing ({why}) · {so_far}"
+                    )),
+                    None => self.log(format!("{subtask_id}: {item} merged · {so_far}")),
+                }
+            }
             EventKind::DeliverableAdded { deliverable } => {
                 self.log(format!(
                     "deliverable {} ({} bytes)",

@@ -321,35 +321,51 @@ impl RunCtx {
         let mut from_history = 0;
         let mut cost_unknown = spent.cost_unknown;
         for st in &plan.subtasks {
-            match history.get(&st.agent_type) {
-                Some(h) => {
-                    tokens += h.tokens;
-                    micros += h.cost_micros;
-                    from_history += 1;
-                }
-                None => {
-                    let input = (TYPICAL_SUBTASK_TOKENS as f64 * TYPICAL_INPUT_SHARE) as i64;
-                    let usage = TokenUsage {
-                        input_tokens: input,
-                        output_tokens: TYPICAL_SUBTASK_TOKENS - input,
-                    };
-                    let agent_model = self
-                        .agent_types
+            // A fan-out costs what its items do: as many as it names until it is expanded (then
+            // its items are in the plan), none while its list is still to come.
+            let times = match &st.for_each {
+                Some(_)
+                    if plan
+                        .subtasks
                         .iter()
-                        .find(|a| a.name == st.agent_type)
-                        .and_then(|a| a.model.clone())
-                        .unwrap_or_else(|| model.clone());
-                    tokens += TYPICAL_SUBTASK_TOKENS as f64;
-                    let local = if agent_model == self.provider.model() {
-                        self.provider.is_local()
-                    } else {
-                        self.providers
-                            .provider(&agent_model)
-                            .is_ok_and(|p| p.is_local())
-                    };
-                    match self.shared.prices.cost_micros(&agent_model, usage, local) {
-                        Some(m) => micros += m as f64,
-                        None => cost_unknown = true,
+                        .any(|c| c.parent.as_ref() == Some(&st.id)) =>
+                {
+                    0
+                }
+                Some(f) => f.items.len(),
+                None => 1,
+            };
+            for _ in 0..times {
+                match history.get(&st.agent_type) {
+                    Some(h) => {
+                        tokens += h.tokens;
+                        micros += h.cost_micros;
+                        from_history += 1;
+                    }
+                    None => {
+                        let input = (TYPICAL_SUBTASK_TOKENS as f64 * TYPICAL_INPUT_SHARE) as i64;
+                        let usage = TokenUsage {
+                            input_tokens: input,
+                            output_tokens: TYPICAL_SUBTASK_TOKENS - input,
+                        };
+                        let agent_model = self
+                            .agent_types
+                            .iter()
+                            .find(|a| a.name == st.agent_type)
+                            .and_then(|a| a.model.clone())
+                            .unwrap_or_else(|| model.clone());
+                        tokens += TYPICAL_SUBTASK_TOKENS as f64;
+                        let local = if agent_model == self.provider.model() {
+                            self.provider.is_local()
+                        } else {
+                            self.providers
+                                .provider(&agent_model)
+                                .is_ok_and(|p| p.is_local())
+                        };
+                        match self.shared.prices.cost_micros(&agent_model, usage, local) {
+                            Some(m) => micros += m as f64,
+                            None => cost_unknown = true,
+                        }
                     }
                 }
             }

@@ -227,12 +227,9 @@ impl Miteos {
             {
                 continue;
             }
-            if !task.follow_ups.is_empty() {
+            if let Some(why) = not_compilable(&task) {
                 if !task_ids.is_empty() {
-                    return Err(Error::InvalidInput(format!(
-                        "task {} has follow-ups; only a task done from its prompt alone can be compiled",
-                        task.id
-                    )));
+                    return Err(Error::InvalidInput(format!("task {} {why}", task.id)));
                 }
                 continue;
             }
@@ -454,7 +451,18 @@ impl Miteos {
 
 /// Completed from its prompt alone (no follow-up made it more): what a skill is compiled from.
 fn done_alone(task: &Task) -> bool {
-    task.status == TaskStatus::Completed && task.follow_ups.is_empty()
+    task.status == TaskStatus::Completed && not_compilable(task).is_none()
+}
+
+/// Why a task cannot become a recipe, if it cannot.
+fn not_compilable(task: &Task) -> Option<&'static str> {
+    if !task.follow_ups.is_empty() {
+        Some("has follow-ups; only a task done from its prompt alone can be compiled")
+    } else if task.subtasks.iter().any(|s| s.for_each.is_some()) {
+        Some("fans out over a list; a recipe cannot hold a fan-out yet")
+    } else {
+        None
+    }
 }
 
 /// A task's final plan in outline: each kept, completed subtask's agent type, in order.

@@ -1,7 +1,7 @@
 // A task as the War Room shows it: the stored task, brought up to date by its events (the same
 // events the journal, SSE and the CLI read). `apply` is idempotent per event (`seq`), so a
 // replayed journal and a live stream can overlap safely.
-import type { Approval, BoundBy, Deliverable, Event, Subtask, Task } from "../types/core";
+import type { Approval, BoundBy, Deliverable, Event, PlannedSubtask, Subtask, SubtaskStatus, Task } from "../types/core";
 
 export interface ToolCallView {
   call_id: string;
@@ -25,6 +25,18 @@ export interface SubtaskView {
   notes: string[];
   /** The skills its agent loaded (with `load_skill`), and the files of theirs it read. */
   skills: { name: string; version: number; files: string[] }[];
+  /** A fan-out's merged rows, one per item that ended, in the order they ended. */
+  rows: ItemRow[];
+}
+
+/** One item of a fan-out in its merged table (`values` align with the fan-out's columns). */
+export interface ItemRow {
+  childId: string;
+  item: string;
+  values: string[];
+  sources: string[];
+  /** Why the item has no result, when it failed for good. */
+  missing: string | null;
 }
 
 export interface TaskView {
@@ -69,7 +81,7 @@ export function newTaskView(task: Task, deliverables: Deliverable[] = []): TaskV
   }
   return {
     task,
-    subtasks: task.subtasks.map((subtask) => ({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [], skills: [] })),
+    subtasks: task.subtasks.map(blankView),
     deliverables,
     lastSeq: 0,
     cancelRequested: false,
@@ -91,9 +103,60 @@ function subtaskOf(view: TaskView, id: string | null): SubtaskView | undefined {
   return id === null ? undefined : view.subtasks.find((s) => s.subtask.id === id);
 }
 
-function addSubtask(view: TaskView, subtask: Subtask): void {
+function blankView(subtask: Subtask): SubtaskView {
+  return { subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [], skills: [], rows: [] };
+}
+
+/** A subtask as a plan or revision announces it, before it runs. */
+function addPlanned(view: TaskView, p: PlannedSubtask, revision: number): void {
+  const subtask: Subtask = {
+    id: p.id, agent_type: p.agent_type, status: "pending", title: p.title, description: p.description,
+    depends_on: p.depends_on, tokens_used: 0, cost_usd: 0, steps: 0, started_at: null, finished_at: null,
+    output: null, error: null, revision, attempt: 1, dropped: false, needs: p.needs ?? [], cost_unknown: false,
+    for_each: p.for_each ?? null, parent: p.parent ?? null, item: p.item ?? null,
+  };
   view.task.subtasks.push(subtask);
-  view.subtasks.push({ subtask, streamed: "", toolCalls: [], retries: [], model: null, notes: [], skills: [] });
+  view.subtasks.push(blankView(subtask));
+}
+
+/** The subtasks of the plan as the tree lists them: a fan-out's items are shown by the fan-out. */
+export function plannedSubtasks(view: TaskView): SubtaskView[] {
+  return view.subtasks.filter((s) => !s.subtask.parent);
+}
+
+/** A fan-out's items, in the list's order. */
+export function itemsOf(view: TaskView, fanOutId: string): SubtaskView[] {
+  return view.subtasks.filter((s) => s.subtask.parent === fanOutId && !s.subtask.dropped);
+}
+
+/** How a fan-out's items stand: how many, how many in each state, and it in words
+ * ("30 researchers: 12 done, 8 running, 1 failed, 9 waiting"). */
+export function fanOutProgress(view: TaskView, fanOutId: string): {
+  total: number;
+  counts: Record<SubtaskStatus, number>;
+  summary: string;
+  /** What its items spent. */
+  tokens: number;
+  costUsd: number;
+  costUnknown: boolean;
+} {
+  const items = itemsOf(view, fanOutId);
+  const counts: Record<SubtaskStatus, number> = { pending: 0, running: 0, complete: 0, failed: 0, cancelled: 0 };
+  let tokens = 0;
+  let costUsd = 0;
+  let costUnknown = false;
+  for (const s of items) {
+    counts[s.subtask.status] += 1;
+    tokens += s.subtask.tokens_used;
+    costUsd += s.subtask.cost_usd;
+    costUnknown ||= s.subtask.cost_unknown;
+  }
+  const agent = items[0]?.subtask.agent_type ?? "agent";
+  const parts = [`${counts.complete} done`];
+  for (const [status, word] of [["running", "running"], ["failed", "failed"], ["cancelled", "cancelled"], ["pending", "waiting"]] as const) {
+    if (counts[status] > 0) parts.push(`${counts[status]} ${word}`);
+  }
+  return { total: items.length, counts, summary: `${items.length} ${agent}s: ${parts.join(", ")}`, tokens, costUsd, costUnknown };
 }
 
 /** Applies one event; events at or below `lastSeq` are ignored. */
@@ -148,33 +211,12 @@ export function apply(view: TaskView, event: Event): void {
     case "plan_ready":
       task.title = event.title;
       for (const p of event.subtasks) {
-        if (subtaskOf(view, p.id)) continue;
-        const subtask: Subtask = {
-          id: p.id,
-          agent_type: p.agent_type,
-          status: "pending",
-          title: p.title,
-          description: p.description,
-          depends_on: p.depends_on,
-          tokens_used: 0,
-          cost_usd: 0,
-          steps: 0,
-          started_at: null,
-          finished_at: null,
-          output: null,
-          error: null,
-          revision: 0,
-          attempt: 1,
-          dropped: false,
-          needs: p.needs ?? [],
-          cost_unknown: false,
-        };
-        addSubtask(view, subtask);
+        if (!subtaskOf(view, p.id)) addPlanned(view, p, 0);
       }
       break;
     case "plan_revised": {
       task.revision = event.revision;
-      const who = event.by === "orchestrator" ? "replanned" : event.by === "user" ? "edited" : "planned";
+      const who = { orchestrator: "replanned", user: "edited", follow_up: "planned", fan_out: "fan-out" }[event.by];
       view.revisions.push(`${who} (${event.revision}): ${event.reason}`);
       let addedBy = `added in revision ${event.revision}`;
       if (event.by === "follow_up") {
@@ -188,17 +230,12 @@ export function apply(view: TaskView, event: Event): void {
         }
       }
       for (const p of event.diff.added) {
+        // A fan-out's items are its expansion, not additions to tell one by one.
+        const note = p.parent ? null : addedBy;
         const known = subtaskOf(view, p.id);
-        if (known) {
-          if (!known.notes.includes(addedBy)) known.notes.push(addedBy);
-          continue;
-        }
-        addSubtask(view, {
-          id: p.id, agent_type: p.agent_type, status: "pending", title: p.title, description: p.description,
-          depends_on: p.depends_on, tokens_used: 0, cost_usd: 0, steps: 0, started_at: null, finished_at: null,
-          output: null, error: null, revision: event.revision, attempt: 1, dropped: false, needs: p.needs ?? [], cost_unknown: false,
-        });
-        subtaskOf(view, p.id)?.notes.push(addedBy);
+        if (!known) addPlanned(view, p, event.revision);
+        const s = known ?? subtaskOf(view, p.id);
+        if (s && note && !s.notes.includes(note)) s.notes.push(note);
       }
       for (const p of event.diff.changed) {
         const s = subtaskOf(view, p.id);
@@ -354,6 +391,22 @@ export function apply(view: TaskView, event: Event): void {
         s.subtask.error = event.error;
         s.subtask.finished_at = event.at;
         if (event.output) s.subtask.output = event.output;
+      }
+      break;
+    }
+    case "item_merged": {
+      const s = subtaskOf(view, event.subtask_id);
+      if (s) {
+        const row: ItemRow = {
+          childId: event.child_id,
+          item: event.item,
+          values: event.values,
+          sources: event.sources,
+          missing: event.missing ?? null,
+        };
+        const i = s.rows.findIndex((r) => r.childId === row.childId);
+        if (i >= 0) s.rows[i] = row;
+        else s.rows.push(row);
       }
       break;
     }

@@ -156,7 +156,11 @@ pub(crate) async fn row_of(
             let calls = ctx
                 .shared
                 .journal
-                .tool_calls_of(&ctx.task_id, &child.id)
+                .events_of_kinds(
+                    &ctx.task_id,
+                    &["tool_call_started", "tool_call_finished"],
+                    Some(&child.id),
+                )
                 .await?;
             let read = sources_read(&calls, |_| true)
                 .into_iter()
@@ -233,7 +237,12 @@ async fn merged(ctx: &RunCtx, fan_out: &NewSubtask) -> crate::error::Result<Stri
     // The rows journaled as items ended; a child that ended without one (a restart in between)
     // gets it now.
     let mut journaled: HashMap<String, Row> = HashMap::new();
-    for event in ctx.shared.journal.read_all(&ctx.task_id).await? {
+    for event in ctx
+        .shared
+        .journal
+        .events_of_kinds(&ctx.task_id, &["item_merged"], None)
+        .await?
+    {
         if let EventKind::ItemMerged {
             subtask_id,
             child_id,

@@ -30,9 +30,19 @@ impl Schedule {
             let started = async {
                 fan_out::start(&ctx, &st).await?;
                 if expanded {
-                    return Ok(Ok(0));
+                    return Ok::<_, Stop>(Ok(0));
                 }
-                fan_out::expand(&ctx, &st, &outputs).await
+                let expanded = fan_out::expand(&ctx, &st, &outputs).await?;
+                if expanded.is_ok() {
+                    // What is left now has the items in it: estimated again, and said.
+                    let task = ctx.shared.store.get_task(&ctx.task_id).await?;
+                    ctx.estimate(
+                        &super::super::Plan::left_of(&task),
+                        &CancellationToken::new(),
+                    )
+                    .await?;
+                }
+                Ok(expanded)
             };
             let outcome = match started.await {
                 Ok(Ok(items)) => AgentOutcome::Complete(format!("{items} items")),
