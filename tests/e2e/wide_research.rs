@@ -198,10 +198,8 @@ async fn a_thirty_item_fan_out_merges_into_one_spreadsheet_with_a_row_per_item()
     assert!(steps.len() >= ITEMS + 2, "{provenance:#}");
 }
 
-#[tokio::test]
-async fn more_items_run_at_once_than_a_task_s_usual_four() {
-    let app = TestApp::start(Dialect::OpenAi).await;
-    script_fan_out(&app, Duration::from_millis(800));
+/// The most items of the fan-out that ran at once, watched until the task ended.
+async fn most_items_at_once(app: &TestApp) -> usize {
     let id = app.create_task("Profile our 30 suppliers").await;
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut most = 0;
@@ -220,8 +218,29 @@ async fn more_items_run_at_once_than_a_task_s_usual_four() {
         assert!(Instant::now() < deadline, "the task did not end");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    most
+}
+
+#[tokio::test]
+async fn as_many_items_run_at_once_as_the_provider_takes_calls() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    script_fan_out(&app, Duration::from_millis(800));
     // The provider's limit (8 calls at once by default), not the task's 4.
-    assert_eq!(most, 8, "at most {most} items ran at once");
+    assert_eq!(most_items_at_once(&app).await, 8);
+
+    // The setting changes it at once.
+    let (_, current) = app.get("/settings").await;
+    assert_eq!(current["plan"]["provider_calls"], 8);
+    let mut plan = current["plan"].clone();
+    plan["provider_calls"] = json!(12);
+    let (status, body) = app.put_settings("plan", plan.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["plan"]["provider_calls"], 12);
+    assert_eq!(most_items_at_once(&app).await, 12);
+    plan["provider_calls"] = json!(0);
+    let (status, body) = app.put_settings("plan", plan).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("plan.provider_calls"), "{body}");
 }
 
 #[tokio::test]
@@ -253,13 +272,16 @@ async fn cancel_stops_every_item() {
     let requests = app.script.requests().len();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (_, task) = app.get(&format!("/tasks/{id}")).await;
+    // Nothing is left running or waiting: the items that were at work are cancelled (those
+    // scripted to fail may have failed before the cancel; they are not tried again after it).
     for st in task["subtasks"].as_array().unwrap() {
-        assert!(
-            st["status"] == "cancelled" || st["status"] == "complete",
-            "{st}"
-        );
-        if st["parent"] == "st-2" {
-            assert_eq!(st["status"], "cancelled", "{st}");
+        let fails = ["Supplier 05", "Supplier 09", "Supplier 13"]
+            .contains(&st["item"].as_str().unwrap_or(""));
+        match st["status"].as_str().unwrap() {
+            "cancelled" => {}
+            "complete" => assert!(st["parent"].is_null(), "{st}"),
+            "failed" => assert!(fails, "{st}"),
+            _ => panic!("{st}"),
         }
     }
     assert_eq!(
@@ -379,4 +401,76 @@ async fn miteos_run_tells_a_fan_out_as_it_goes_and_prints_the_merged_file() {
         "items are not listed one by one: {stderr}"
     );
     assert!(stdout.contains("suppliers.xlsx"), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_fan_out_over_an_attached_table_merges_into_a_document() {
+    use base64::Engine;
+
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let s = &app.script;
+    s.on(
+        fake_model::planner,
+        plan(json!([
+            {"id": "st-1", "title": "Summarise each paper", "description": "Summarise the paper in two sentences.",
+             "agent_type": "researcher", "depends_on": [],
+             "for_each": {"from": "inputs/papers.csv", "deliverable": "summaries.md"}}
+        ])),
+    );
+    for (title, summary) in [
+        (
+            "Attention Is All You Need",
+            "Transformers replace recurrence.",
+        ),
+        ("BERT", "Bidirectional pretraining."),
+        ("GPT-3", "Few-shot learning at scale."),
+    ] {
+        s.on(
+            item_agent(title.to_owned()),
+            Reply::Text(format!(
+                "{summary} See https://papers.example/{}.",
+                title.len()
+            )),
+        );
+    }
+    s.on(fake_model::checker, all_met());
+    let table = "title,year\nAttention Is All You Need,2017\nBERT,2018\nGPT-3,2020\n";
+    let (status, task) = app
+        .post(
+            "/tasks",
+            json!({"prompt": "Summarise each paper I attached", "attachments": [
+                {"name": "papers.csv",
+                 "content_base64": base64::engine::general_purpose::STANDARD.encode(table)}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{task}");
+    let id = task["id"].as_str().unwrap().to_owned();
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task:#}");
+    let items: Vec<&str> = task["subtasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["parent"] == "st-1")
+        .map(|s| s["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["Attention Is All You Need", "BERT", "GPT-3"]);
+    assert_eq!(
+        task["revisions"][0]["reason"],
+        "st-1 fans out over 3 items from inputs/papers.csv"
+    );
+    let doc = std::fs::read_to_string(app.miteos.task_dir(&id).join("summaries.md")).unwrap();
+    assert!(
+        doc.starts_with("## Attention Is All You Need\n\nTransformers replace recurrence."),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("## GPT-3\n\nFew-shot learning at scale."),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("Sources:\n- https://papers.example/5\n"),
+        "{doc}"
+    );
 }

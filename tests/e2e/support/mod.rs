@@ -261,15 +261,19 @@ impl TestApp {
     /// Sets after how many completed tasks of one kind the Skill Compiler runs by itself (0:
     /// only when asked).
     pub async fn set_compile_after(&self, n: u32) {
-        let (_, current) = self.get("/settings").await;
         let (status, body) = self
-            .put(
-                "/settings",
-                json!({"providers": current["providers"], "max_concurrency": current["max_concurrency"],
-                       "api": current["api"], "skills": {"compile_after": n}}),
-            )
+            .put_settings("skills", json!({"compile_after": n}))
             .await;
         assert_eq!(status, 200, "{body}");
+    }
+
+    /// PUTs the settings as they are with one optional part (`skills`, `plan`, …) replaced.
+    pub async fn put_settings(&self, part: &str, value: Value) -> (u16, Value) {
+        let (_, current) = self.get("/settings").await;
+        let mut body = json!({"providers": current["providers"],
+            "max_concurrency": current["max_concurrency"], "api": current["api"]});
+        body[part] = value;
+        self.put("/settings", body).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

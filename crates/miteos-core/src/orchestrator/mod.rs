@@ -16,6 +16,7 @@ mod for_each;
 mod loops;
 mod model;
 mod planner;
+mod provider_slots;
 mod recipe;
 mod replan;
 mod revision;
@@ -25,7 +26,6 @@ mod skill_match;
 mod small;
 mod tool_call;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -52,6 +52,7 @@ pub(crate) use approvals::expire_pending;
 pub use budget::{TaskBudget, TaskBudgetGuard};
 pub use fit::Reassignment;
 pub use planner::{DanglingDeps, Plan, validate_plan};
+pub use provider_slots::ProviderSlots;
 pub use revision::Reviser;
 pub use scheduler::PlanSteering;
 
@@ -170,49 +171,6 @@ pub enum RunStart {
     Resume,
     /// A finished task runs again (a follow-up, a retry, a rerun): its plan as revised.
     Reopen,
-}
-
-/// A semaphore per provider, so concurrent tasks share each provider's capacity.
-pub struct ProviderSlots {
-    per_provider: usize,
-    semaphores: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
-}
-
-impl ProviderSlots {
-    pub fn new(per_provider: usize) -> Self {
-        ProviderSlots {
-            per_provider: per_provider.max(1),
-            semaphores: std::sync::Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// How many calls the server behind `provider` takes at once.
-    pub(crate) async fn capacity(&self, provider: &dyn Provider) -> usize {
-        provider
-            .server_info()
-            .await
-            .and_then(|i| i.slots)
-            .map_or(self.per_provider, |slots| slots.max(1))
-    }
-
-    /// Waits for a free slot of the server behind `provider`: as many as a local server says it
-    /// works on at once (llama.cpp's slots, Ollama's parallel requests), else the per-provider
-    /// limit. A call waits here, in Miteos, where waiting is not a timeout.
-    pub(crate) async fn enter(&self, provider: &dyn Provider) -> tokio::sync::OwnedSemaphorePermit {
-        let key = provider.slot_key();
-        let capacity = self.capacity(provider).await;
-        let semaphore = self
-            .semaphores
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(key)
-            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(capacity)))
-            .clone();
-        semaphore
-            .acquire_owned()
-            .await
-            .expect("provider semaphores are never closed")
-    }
 }
 
 /// How a run (or a part of it) ended when it did not succeed.

@@ -279,13 +279,19 @@ impl Miteos {
                 None
             })
             .map(Arc::new);
-        let limits = match store.setting::<u32>(settings::CONCURRENCY_KEY).await? {
+        let mut limits = match store.setting::<u32>(settings::CONCURRENCY_KEY).await? {
             Some(n) => Limits {
                 max_concurrency: n as usize,
                 ..options.limits
             },
             None => options.limits,
         };
+        if let Some(plan) = store
+            .setting::<settings::PlanSettings>(settings::PLAN_KEY)
+            .await?
+        {
+            limits.max_provider_calls = plan.provider_calls as usize;
+        }
         let prices = store
             .setting::<HashMap<String, Price>>(prices::PRICES_KEY)
             .await?

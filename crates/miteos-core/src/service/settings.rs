@@ -46,6 +46,8 @@ impl Default for SkillSettings {
 }
 /// Most revisions a task's plan may get from the orchestrator.
 pub const MAX_REVISIONS: u32 = 10;
+/// Most model calls in flight at once per provider that can be set.
+pub const MAX_PROVIDER_CALLS: u32 = 100;
 
 /// How plans are reviewed and revised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -56,6 +58,14 @@ pub struct PlanSettings {
     /// Revisions the orchestrator may make of one task's plan, recovering from failures and
     /// closing the result check's gaps (0 to 10).
     pub max_revisions: u32,
+    /// Model calls in flight at once per provider, over all tasks (1 to 100) — and so how many
+    /// items of a fan-out run at once. A local server's own slots (llama.cpp, Ollama) win.
+    #[serde(default = "default_provider_calls")]
+    pub provider_calls: u32,
+}
+
+fn default_provider_calls() -> u32 {
+    crate::orchestrator::Limits::default().max_provider_calls as u32
 }
 
 impl Default for PlanSettings {
@@ -63,6 +73,7 @@ impl Default for PlanSettings {
         PlanSettings {
             review: crate::domain::plan::PlanReview::Never,
             max_revisions: crate::orchestrator::Limits::default().max_revisions,
+            provider_calls: default_provider_calls(),
         }
     }
 }
@@ -308,15 +319,17 @@ impl Miteos {
             .unwrap_or_default())
     }
 
-    /// How plans are reviewed and revised.
+    /// How plans are reviewed, revised and run (the provider calls as in force).
     pub async fn plan_settings(&self) -> Result<PlanSettings> {
-        Ok(self
+        let mut plan = self
             .inner
             .shared
             .store
             .setting::<PlanSettings>(PLAN_KEY)
             .await?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        plan.provider_calls = self.inner.shared.provider_slots.per_provider() as u32;
+        Ok(plan)
     }
 
     /// How the Skill Compiler works by itself.

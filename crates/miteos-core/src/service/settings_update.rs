@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::Miteos;
 use super::budget::BUDGET_KEY;
 use super::settings::{
-    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_COMPILE_AFTER, MAX_CONCURRENCY, MAX_REVISIONS,
-    MODELS_KEY, ON_QUIT_KEY, OnQuit, PLAN_KEY, PlanSettings, ProviderSettings, SEARCH_KEY,
-    SHELL_ALLOW_KEY, SKILLS_KEY, STAGING_KEY, SearchSettings, Settings, SettingsUpdate,
+    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_COMPILE_AFTER, MAX_CONCURRENCY, MAX_PROVIDER_CALLS,
+    MAX_REVISIONS, MODELS_KEY, ON_QUIT_KEY, OnQuit, PLAN_KEY, PlanSettings, ProviderSettings,
+    SEARCH_KEY, SHELL_ALLOW_KEY, SKILLS_KEY, STAGING_KEY, SearchSettings, Settings, SettingsUpdate,
     SkillSettings, StagingAddress, saved_keys, set_key,
 };
 use crate::budget::Budget;
@@ -34,6 +34,8 @@ struct CheckedUpdate {
     providers: DefaultProviders,
     search: Option<SearchEngine>,
     max_concurrency: u32,
+    /// Model calls in flight per provider, when the update sets them.
+    provider_calls: Option<u32>,
 }
 
 impl Miteos {
@@ -155,6 +157,7 @@ impl Miteos {
             providers: source,
             search: engine,
             max_concurrency: update.max_concurrency,
+            provider_calls: update.plan.as_ref().map(|p| p.provider_calls),
         })
     }
 
@@ -192,6 +195,12 @@ impl Miteos {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .max_concurrency = update.max_concurrency as usize;
+        if let Some(n) = update.provider_calls {
+            self.inner
+                .shared
+                .provider_slots
+                .set_per_provider(n as usize);
+        }
     }
 }
 
@@ -209,6 +218,11 @@ fn check_plan_settings(plan: &PlanSettings) -> Result<()> {
     if plan.max_revisions > MAX_REVISIONS {
         return Err(Error::InvalidInput(format!(
             "plan.max_revisions must be between 0 and {MAX_REVISIONS}"
+        )));
+    }
+    if !(1..=MAX_PROVIDER_CALLS).contains(&plan.provider_calls) {
+        return Err(Error::InvalidInput(format!(
+            "plan.provider_calls must be between 1 and {MAX_PROVIDER_CALLS}"
         )));
     }
     if let crate::domain::plan::PlanReview::OverCents(n) = plan.review

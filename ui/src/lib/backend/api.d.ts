@@ -1732,6 +1732,12 @@ export interface components {
              *     closing the result check's gaps (0 to 10).
              */
             max_revisions: number;
+            /**
+             * Format: int32
+             * @description Model calls in flight at once per provider, over all tasks (1 to 100) — and so how many
+             *     items of a fan-out run at once. A local server's own slots (llama.cpp, Ollama) win.
+             */
+            provider_calls?: number;
             /** @description When a new task's plan waits for the user before it runs (a task may choose otherwise). */
             review: components["schemas"]["PlanReview"];
         };

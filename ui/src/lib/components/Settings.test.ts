@@ -28,7 +28,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     staging: { lan: false, port: 7412 },
     staging_url: "http://127.0.0.1:7412",
     staging_lan_url: null,
-    plan: { review: "never", max_revisions: 2 },
+    plan: { review: "never", max_revisions: 2, provider_calls: 8 },
     skills: { compile_after: 2 },
     ...over,
   };

@@ -295,7 +295,12 @@ review: PlanReview,
  * Revisions the orchestrator may make of one task's plan, recovering from failures and
  * closing the result check's gaps (0 to 10).
  */
-max_revisions: number, };
+max_revisions: number, 
+/**
+ * Model calls in flight at once per provider, over all tasks (1 to 100) — and so how many
+ * items of a fan-out run at once. A local server's own slots (llama.cpp, Ollama) win.
+ */
+provider_calls: number, };
 
 export type CatalogModel = { 
 /**
