@@ -474,3 +474,87 @@ async fn a_fan_out_over_an_attached_table_merges_into_a_document() {
         "{doc}"
     );
 }
+
+#[tokio::test]
+async fn a_list_in_prose_is_read_by_the_model_and_a_retried_missing_item_is_merged_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let s = &app.script;
+    s.on(
+        fake_model::planner,
+        plan(json!([
+            {"id": "st-1", "title": "Find the leaders", "description": "Name the market leaders.",
+             "agent_type": "researcher", "depends_on": []},
+            {"id": "st-2", "title": "Price each leader", "description": "Find its entry price.",
+             "agent_type": "researcher", "depends_on": ["st-1"],
+             "for_each": {"from": "st-1", "columns": ["Price"], "deliverable": "prices.csv"}}
+        ])),
+    );
+    s.on(
+        fake_model::agent_first("st-1"),
+        Reply::Text("The leaders today are Coda, Confluence and ClickUp, in that order.".into()),
+    );
+    s.on(
+        |b| b.contains("\"submit_items\""),
+        Reply::ToolCalls(vec![crate::support::tool(
+            "submit_items",
+            json!({"items": ["Coda", "Confluence", "ClickUp"]}),
+        )]),
+    );
+    let fixed = Arc::new(AtomicBool::new(false));
+    let broken = fixed.clone();
+    s.on(
+        move |b| !broken.load(Ordering::SeqCst) && item_agent("ClickUp".into())(b),
+        Reply::Status(400, None),
+    );
+    for (name, price) in [("Coda", "$10"), ("Confluence", "$6"), ("ClickUp", "$7")] {
+        s.on(
+            item_agent(name.into()),
+            Reply::Text(json!({"item": name, "Price": price, "sources": []}).to_string()),
+        );
+    }
+    s.on(fake_model::checker, all_met());
+    let id = app.create_task("Price the market leaders").await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task:#}");
+    assert_eq!(
+        task["revisions"][0]["reason"],
+        "st-2 fans out over 3 items from st-1's result"
+    );
+    let csv = || std::fs::read_to_string(app.miteos.task_dir(&id).join("prices.csv")).unwrap();
+    assert!(
+        csv().contains("ClickUp,,,\"missing: failed after 3 attempts"),
+        "{}",
+        csv()
+    );
+    let clickup = task["subtasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["item"] == "ClickUp")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The user retries the missing item: it runs, and the fan-out merges again.
+    fixed.store(true, Ordering::SeqCst);
+    let (status, body) = app
+        .post(&format!("/tasks/{id}/subtasks/{clickup}/retry"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task:#}");
+    assert_eq!(
+        subtask(&task, "st-2")["output"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+        "Merged 3 of 3 items into prices.csv."
+    );
+    assert!(csv().contains("ClickUp,$7,,done"), "{}", csv());
+}

@@ -11,12 +11,17 @@ pub(crate) mod merge;
 
 use std::collections::HashMap;
 
-use super::for_each::{MAX_ITEMS, clean_item, dedup, parse_list};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use super::for_each::{MAX_ITEMS, clean_item, dedup, parse_list, texts};
+use super::planner::tool_arguments;
 use super::revision::record;
 use super::{RunCtx, Stop};
 use crate::domain::plan::{PlanDiff, RevisedBy};
 use crate::events::EventKind;
 use crate::ids::subtask_id;
+use crate::providers::{ChatRequest, Message, ToolSpec};
 use crate::store::{NewSubtask, RevisionWrite};
 
 /// Runs an item gets (the first and its retries) before it is reported missing.
@@ -24,55 +29,112 @@ pub(crate) const ITEM_ATTEMPTS: u32 = 3;
 
 /// The fan-out's items: its own, or the list in the dependency's result or the file it names.
 /// Why there are none, when there are none.
+/// A text that lists its items in prose ("the leaders are Coda, Confluence and ClickUp") has
+/// them read out by one short model call.
 async fn items_of(
     ctx: &RunCtx,
     fan_out: &NewSubtask,
     outputs: &HashMap<String, String>,
-) -> Result<Vec<String>, String> {
+    cancel: &CancellationToken,
+) -> Result<Result<Vec<String>, String>, Stop> {
     let for_each = fan_out.for_each.clone().unwrap_or_default();
     if !for_each.items.is_empty() {
-        return Ok(for_each.items);
+        return Ok(Ok(for_each.items));
     }
     let Some(from) = for_each.from else {
-        return Err("it names no items".into());
+        return Ok(Err("it names no items".into()));
     };
-    let items = if let Some(output) = outputs.get(&from) {
-        parse_list(output)
+    let (mut items, text) = if let Some(output) = outputs.get(&from) {
+        (parse_list(output), Some(output.clone()))
     } else {
-        let path = crate::tools::confined_path(&ctx.task_dir, &from)
-            .map_err(|e| format!("its list, {from}, cannot be read: {e}"))?;
+        let path = match crate::tools::confined_path(&ctx.task_dir, &from) {
+            Ok(path) => path,
+            Err(e) => return Ok(Err(format!("its list, {from}, cannot be read: {e}"))),
+        };
         let name = from.clone();
-        tokio::task::spawn_blocking(move || list_in_file(&path, &name))
+        match tokio::task::spawn_blocking(move || list_in_file(&path, &name))
             .await
-            .map_err(|e| e.to_string())??
+            .map_err(|e| Stop::Failed(e.to_string()))?
+        {
+            Ok(found) => found,
+            Err(why) => return Ok(Err(why)),
+        }
     };
-    if items.is_empty() {
-        return Err(format!("{from} has no list of items to work through"));
+    if let Some(text) = text.filter(|_| items.is_empty()) {
+        items = items_by_model(ctx, &text, cancel).await?;
     }
-    Ok(items)
+    if items.is_empty() {
+        return Ok(Err(format!("{from} has no list of items to work through")));
+    }
+    Ok(Ok(items))
 }
 
-/// The items in a file: a table's first column (below its header), or a text's list.
-fn list_in_file(path: &std::path::Path, name: &str) -> Result<Vec<String>, String> {
+const SUBMIT_ITEMS: &str = "submit_items";
+
+/// The items a text lists, as the model reads them (none on a small model).
+async fn items_by_model(
+    ctx: &RunCtx,
+    text: &str,
+    cancel: &CancellationToken,
+) -> Result<Vec<String>, Stop> {
+    if ctx.provider.profile().small {
+        return Ok(Vec::new());
+    }
+    let request = ChatRequest {
+        system: format!(
+            "You read the list of items out of a text. Call {SUBMIT_ITEMS} once with every item the text lists \
+             (companies, products, papers, places, …), each by its name alone, in the text's order; an empty list \
+             when it lists none."
+        ),
+        messages: vec![Message::User(text.chars().take(12_000).collect())],
+        tools: vec![ToolSpec {
+            name: SUBMIT_ITEMS.to_owned(),
+            description: "Submit the items the text lists.".to_owned(),
+            parameters: json!({"type": "object", "properties": {
+                "items": {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "string"}}},
+                "required": ["items"]}),
+        }],
+        force_tool: Some(SUBMIT_ITEMS.to_owned()),
+        max_tokens: Some(4096),
+    };
+    let answer = ctx
+        .model_turn(ctx.provider.as_ref(), &request, None, cancel)
+        .await?;
+    Ok(tool_arguments(&answer, SUBMIT_ITEMS)
+        .map(|v| dedup(texts(v.get("items"))))
+        .unwrap_or_default())
+}
+
+/// The items in a file: a table's first column (below its header), or a text's list (and the
+/// text, to read it otherwise when it has no list).
+fn list_in_file(
+    path: &std::path::Path,
+    name: &str,
+) -> Result<(Vec<String>, Option<String>), String> {
     use crate::preview::{Preview, preview};
     match preview(path, name)
         .map_err(|e| format!("{name} cannot be read: {}", e.public_message()))?
     {
-        Preview::Table { sheets, .. } => Ok(dedup(
-            sheets
-                .first()
-                .map(|s| {
-                    s.rows
-                        .iter()
-                        .skip(1)
-                        .filter_map(|r| r.first().map(|c| clean_item(c)))
-                })
-                .into_iter()
-                .flatten()
-                .filter(|c| !c.is_empty())
-                .collect(),
+        Preview::Table { sheets, .. } => Ok((
+            dedup(
+                sheets
+                    .first()
+                    .map(|s| {
+                        s.rows
+                            .iter()
+                            .skip(1)
+                            .filter_map(|r| r.first().map(|c| clean_item(c)))
+                    })
+                    .into_iter()
+                    .flatten()
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+            ),
+            None,
         )),
-        Preview::Markdown { text, .. } | Preview::Text { text, .. } => Ok(parse_list(&text)),
+        Preview::Markdown { text, .. } | Preview::Text { text, .. } => {
+            Ok((parse_list(&text), Some(text)))
+        }
         _ => Err(format!("{name} is neither a table nor a text with a list")),
     }
 }
@@ -101,8 +163,9 @@ pub(crate) async fn expand(
     ctx: &RunCtx,
     fan_out: &NewSubtask,
     outputs: &HashMap<String, String>,
+    cancel: &CancellationToken,
 ) -> Result<Result<usize, String>, Stop> {
-    let mut items = match items_of(ctx, fan_out, outputs).await {
+    let mut items = match items_of(ctx, fan_out, outputs, cancel).await? {
         Ok(items) => items,
         Err(why) => {
             return Ok(Err(format!(

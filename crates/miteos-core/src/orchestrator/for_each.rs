@@ -97,7 +97,7 @@ pub(crate) fn checked_for_each(
 }
 
 /// Strings (numbers written out) of a JSON array, trimmed, empty ones left out.
-fn texts(value: Option<&Value>) -> Vec<String> {
+pub(crate) fn texts(value: Option<&Value>) -> Vec<String> {
     let Some(Value::Array(values)) = value else {
         return Vec::new();
     };

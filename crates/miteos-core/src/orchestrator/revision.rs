@@ -171,15 +171,21 @@ pub(crate) fn check_edit(
             }
         }
     }
-    // Dependants of a rerun subtask run again after it.
+    // Dependants of a rerun subtask run again after it; so does a finished fan-out one of whose
+    // items runs again (it merges its items anew).
     let mut k = 0;
     while k < rerun.len() {
         let id = rerun[k].clone();
+        let fan_out = plan
+            .iter()
+            .find(|p| p.id == id)
+            .and_then(|p| p.parent.clone());
         for st in &plan {
             let finished = by_id
                 .get(st.id.as_str())
                 .is_some_and(|s| !s.dropped && s.status.is_finished());
-            if st.depends_on.contains(&id) && finished && !rerun.contains(&st.id) {
+            let waits = st.depends_on.contains(&id) || fan_out.as_deref() == Some(st.id.as_str());
+            if waits && finished && !rerun.contains(&st.id) {
                 rerun.push(st.id.clone());
             } else if st.depends_on.contains(&id)
                 && by_id

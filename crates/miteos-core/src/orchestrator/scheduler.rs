@@ -324,7 +324,7 @@ impl Schedule {
             self.status.insert(st.id.clone(), SubtaskStatus::Running);
             self.running.insert(st.id.clone());
             if st.for_each.is_some() {
-                self.start_fan_out(ctx, st, running);
+                self.start_fan_out(ctx, st, running, run_token.child_token());
                 continue;
             }
             let deps = st

@@ -168,3 +168,40 @@ fn cycles_made_by_a_revision_are_refused() {
     .unwrap_err();
     assert!(problems[0].contains("cycle"), "{problems:?}");
 }
+
+#[test]
+fn retrying_an_item_of_a_finished_fan_out_merges_it_again() {
+    let fan_out = Subtask {
+        for_each: Some(crate::domain::plan::ForEach {
+            items: vec!["a".into(), "b".into()],
+            ..Default::default()
+        }),
+        ..stored("st-1", "researcher", SubtaskStatus::Complete, &[])
+    };
+    let item = |id: &str, status| Subtask {
+        parent: Some("st-1".into()),
+        item: Some(id.into()),
+        ..stored(id, "researcher", status, &[])
+    };
+    let current = vec![
+        fan_out,
+        stored("st-2", "analyst", SubtaskStatus::Complete, &["st-1"]),
+        item("st-3", SubtaskStatus::Complete),
+        item("st-4", SubtaskStatus::Failed),
+    ];
+    let checked = check_edit(
+        &current,
+        &PlanEdit {
+            retry: vec!["st-4".into()],
+            ..Default::default()
+        },
+        &builtin_agent_types(),
+        12,
+    )
+    .unwrap();
+    assert_eq!(
+        checked.rerun,
+        ["st-4", "st-1", "st-2"],
+        "the item, its fan-out (merged again), and what builds on the fan-out"
+    );
+}

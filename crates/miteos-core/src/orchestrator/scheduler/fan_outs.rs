@@ -18,7 +18,13 @@ use crate::store::NewSubtask;
 impl Schedule {
     /// Starts fan-out `st` (already marked running here): announced, and expanded into its
     /// children when it has none yet.
-    pub(super) fn start_fan_out(&self, ctx: &RunCtx, st: &NewSubtask, running: &mut Running) {
+    pub(super) fn start_fan_out(
+        &self,
+        ctx: &RunCtx,
+        st: &NewSubtask,
+        running: &mut Running,
+        token: CancellationToken,
+    ) {
         let expanded = self.children.contains_key(&st.id);
         let outputs: HashMap<String, String> = st
             .depends_on
@@ -32,7 +38,7 @@ impl Schedule {
                 if expanded {
                     return Ok::<_, Stop>(Ok(0));
                 }
-                let expanded = fan_out::expand(&ctx, &st, &outputs).await?;
+                let expanded = fan_out::expand(&ctx, &st, &outputs, &token).await?;
                 if expanded.is_ok() {
                     // What is left now has the items in it: estimated again, and said.
                     let task = ctx.shared.store.get_task(&ctx.task_id).await?;
