@@ -128,6 +128,100 @@ async fn a_task_typed_into_the_window_runs_to_completed() {
     driver.stop().await;
 }
 
+/// A fan-out in the real window: one node with its items' count, a grid and the merged table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fan_out_shows_as_one_node_in_the_window() {
+    let script = Script::default();
+    let model = fake_model::start(Dialect::OpenAi, &script).await;
+    let items = [
+        "Coda",
+        "Confluence",
+        "ClickUp",
+        "Obsidian",
+        "Evernote",
+        "Slite",
+    ];
+    script.on(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool(
+            "submit_plan",
+            json!({"title": "Notion competitors, priced", "subtasks": [
+                {"id": "st-1", "title": "Price each competitor", "description": "Find its entry price.",
+                 "agent_type": "researcher", "depends_on": [],
+                 "for_each": {"items": items, "columns": ["Price"], "deliverable": "prices.xlsx"}}
+            ]}),
+        )]),
+    );
+    for (i, item) in items.iter().enumerate() {
+        let marker = format!("Do this for one item only: {item}.");
+        script.on(
+            move |b| b.contains(&marker),
+            Reply::Text(
+                json!({"item": item, "Price": format!("${}", 5 + i), "sources": []}).to_string(),
+            ),
+        );
+    }
+    script.on(
+        |b| b.contains("\"submit_check\""),
+        Reply::ToolCalls(vec![tool("submit_check", json!({"unmet": []}))]),
+    );
+
+    let data = tempfile::tempdir().expect("temp dir");
+    let display = Display::start().await;
+    let env = app_env(data.path(), &display, &model.uri());
+    let driver = Driver::start(env!("CARGO_BIN_EXE_miteos-app"), &env).await;
+    let prompt = driver.wait_for("#prompt", Duration::from_secs(60)).await;
+    driver
+        .send_keys(&prompt, "Price each of the six Notion competitors\u{E007}")
+        .await;
+    driver
+        .wait_for(
+            "[data-testid=\"task-status\"][data-status=\"completed\"]",
+            Duration::from_secs(60),
+        )
+        .await;
+    driver
+        .wait_for(
+            "[data-deliverable=\"prices.xlsx\"]",
+            Duration::from_secs(10),
+        )
+        .await;
+    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
+        // WebKit's driver captures the last frame painted: let the final one be painted.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        driver
+            .screenshot(&std::path::Path::new(&dir).join("app-fan-out.png"))
+            .await;
+    }
+    let summary = driver
+        .text_of("[data-fan-out=\"st-1\"] [data-testid=\"fan-out-summary\"]")
+        .await;
+    assert_eq!(summary, "6 researchers: 6 done");
+    // The grid has a cell per item; the merged table a row per item as it ended (WebKit's
+    // driver answers no text for table cells that clip theirs, so their titles are read).
+    let cell = driver
+        .attribute_of("[data-fan-out=\"st-1\"] .cell:nth-child(4)", "aria-label")
+        .await;
+    assert_eq!(cell.as_deref(), Some("Obsidian: complete"));
+    let row = driver
+        .attribute_of(
+            "[data-fan-out=\"st-1\"] tbody tr:nth-child(4)",
+            "data-row-state",
+        )
+        .await;
+    let price = driver
+        .attribute_of(
+            "[data-fan-out=\"st-1\"] tbody tr:nth-child(4) td:nth-child(2)",
+            "title",
+        )
+        .await;
+    assert_eq!(
+        (row.as_deref(), price.as_deref()),
+        (Some("done"), Some("$8"))
+    );
+    driver.stop().await;
+}
+
 /// Closing the window while a task runs and the window follows its events ends the process: the
 /// shutdown sequence ends the window's streams, stops the servers and the run, and exits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

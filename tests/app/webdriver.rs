@@ -224,6 +224,19 @@ impl Driver {
         v["value"].as_str().unwrap_or_default().to_owned()
     }
 
+    /// An attribute of the element matching `css` (`None` when it has none).
+    pub async fn attribute_of(&self, css: &str, name: &str) -> Option<String> {
+        let element = self.wait_for(css, Duration::from_secs(10)).await;
+        let v = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/element/{element}/attribute/{name}"),
+                None,
+            )
+            .await;
+        v["value"].as_str().map(str::to_owned)
+    }
+
     pub async fn screenshot(&self, path: &Path) {
         use base64::Engine;
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await;

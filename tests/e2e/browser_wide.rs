@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::plans::plan;
+use crate::support::plans::titled_plan;
 use crate::support::{Dialect, Reply, TestApp, all_met, fake_model};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,7 +17,7 @@ async fn a_fan_out_in_chromium() {
     let s = &app.script;
     s.on(
         fake_model::planner,
-        plan(json!([
+        titled_plan("Supplier profiles", json!([
             {"id": "st-1", "title": "List the suppliers", "description": "List our 24 suppliers.",
              "agent_type": "researcher", "depends_on": []},
             {"id": "st-2", "title": "Profile each supplier", "description": "Find where the supplier is based and what it makes.",

@@ -30,9 +30,13 @@ pub fn agent_calls(app: &TestApp, id: &str) -> usize {
 }
 
 pub fn plan(subtasks: Value) -> Reply {
+    titled_plan("Living plan", subtasks)
+}
+
+pub fn titled_plan(title: &str, subtasks: Value) -> Reply {
     Reply::ToolCalls(vec![tool(
         "submit_plan",
-        json!({"title": "Living plan", "subtasks": subtasks}),
+        json!({"title": title, "subtasks": subtasks}),
     )])
 }
 
