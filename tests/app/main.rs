@@ -47,6 +47,23 @@ fn plan_one_builder_subtask(script: &Script, title: &str, subtask: &str, descrip
     );
 }
 
+/// Types `task` into the prompt bar and waits until it completed with `deliverable`.
+async fn run_to_completed(driver: &Driver, prompt: &str, task: &str, deliverable: &str) {
+    driver.send_keys(prompt, &format!("{task}\u{E007}")).await;
+    driver
+        .wait_for(
+            "[data-testid=\"task-status\"][data-status=\"completed\"]",
+            Duration::from_secs(60),
+        )
+        .await;
+    driver
+        .wait_for(
+            &format!("[data-deliverable=\"{deliverable}\"]"),
+            Duration::from_secs(10),
+        )
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_typed_into_the_window_runs_to_completed() {
     let script = Script::default();
@@ -80,18 +97,7 @@ async fn a_task_typed_into_the_window_runs_to_completed() {
         started.elapsed().as_millis()
     );
 
-    driver
-        .send_keys(&prompt, &format!("{PROMPT}\u{E007}"))
-        .await;
-    driver
-        .wait_for(
-            "[data-testid=\"task-status\"][data-status=\"completed\"]",
-            Duration::from_secs(60),
-        )
-        .await;
-    driver
-        .wait_for("[data-deliverable=\"report.md\"]", Duration::from_secs(10))
-        .await;
+    run_to_completed(&driver, &prompt, PROMPT, "report.md").await;
     if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
         driver
             .screenshot(&std::path::Path::new(&dir).join("app-window.png"))
@@ -171,21 +177,13 @@ async fn a_fan_out_shows_as_one_node_in_the_window() {
     let env = app_env(data.path(), &display, &model.uri());
     let driver = Driver::start(env!("CARGO_BIN_EXE_miteos-app"), &env).await;
     let prompt = driver.wait_for("#prompt", Duration::from_secs(60)).await;
-    driver
-        .send_keys(&prompt, "Price each of the six Notion competitors\u{E007}")
-        .await;
-    driver
-        .wait_for(
-            "[data-testid=\"task-status\"][data-status=\"completed\"]",
-            Duration::from_secs(60),
-        )
-        .await;
-    driver
-        .wait_for(
-            "[data-deliverable=\"prices.xlsx\"]",
-            Duration::from_secs(10),
-        )
-        .await;
+    run_to_completed(
+        &driver,
+        &prompt,
+        "Price each of the six Notion competitors",
+        "prices.xlsx",
+    )
+    .await;
     if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
         // WebKit's driver captures the last frame painted: let the final one be painted.
         tokio::time::sleep(Duration::from_millis(500)).await;
