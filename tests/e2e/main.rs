@@ -25,6 +25,7 @@ mod loops;
 mod mcp;
 mod model_setup;
 mod models;
+mod operations;
 mod publishing;
 mod research;
 mod shell;

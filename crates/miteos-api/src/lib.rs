@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod extract;
 pub mod files;
+mod health;
 mod models;
 mod openapi;
 mod plans;
@@ -261,6 +262,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/prices/refresh", post(models::refresh_prices))
         .route("/openapi.json", get(|| async { Json(openapi_json()) }))
+        .route("/metrics", get(health::metrics))
         // The token is checked first (the outer layer): a request with a missing or wrong token is
         // refused 401 at once, at no cost; the rate limit guards the work behind it.
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit))
@@ -272,10 +274,8 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .merge(api)
         .merge(ui)
-        .route(
-            "/health",
-            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
-        )
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{approvals, events, models, plans, publish, settings, skills, tasks};
+use super::{approvals, events, health, models, plans, publish, settings, skills, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,7 +17,8 @@ use super::{approvals, events, models, plans, publish, settings, skills, tasks};
         settings::get, settings::put, settings::agent_types, settings::set_agent_model,
         settings::create_agent_type, settings::update_agent_type, settings::delete_agent_type, settings::tools, settings::mcp_servers, settings::save_mcp_servers,
         models::setup, models::choose, models::catalog, models::downloads, models::start_download, models::pause_download,
-        models::cancel_download, models::prices, models::set_price, models::remove_price, models::refresh_prices),
+        models::cancel_download, models::prices, models::set_price, models::remove_price, models::refresh_prices,
+        health::health, health::ready, health::metrics),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -44,6 +44,8 @@ pub struct Journal {
     /// The writer's turn: held while a batch is inserted and published, so events are published
     /// in `seq` order; subscribers rely on it to skip what they already replayed from the journal.
     order: Arc<Mutex<()>>,
+    /// Events written since this journal was made.
+    written: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Journal {
@@ -54,7 +56,13 @@ impl Journal {
             live,
             queue: Arc::new(std::sync::Mutex::new(Vec::new())),
             order: Arc::new(Mutex::new(())),
+            written: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
+    }
+
+    /// Events written since this journal was made (a counter for metrics).
+    pub fn written(&self) -> u64 {
+        self.written.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Writes the event (with the others queued meanwhile), then publishes it.
@@ -163,6 +171,8 @@ impl Journal {
             version: EVENT_VERSION,
             kind: pending.kind,
         });
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // No subscriber is fine: the journal has it.
         let _ = self.live.send(event.clone());
         let _ = pending.done.send(Ok(event));

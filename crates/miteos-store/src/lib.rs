@@ -6,6 +6,7 @@ mod agent_types;
 mod approvals;
 mod budget;
 mod deliverables;
+mod health;
 mod history;
 mod journal;
 mod publishing;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use miteos_domain::{Error, Result};
 
 pub use budget::{History, Spent};
+pub use health::WorkCounts;
 pub use history::TaskFilter;
 pub use journal::Journal;
 pub use publishing::{DeploymentRow, ShareRow};

@@ -33,6 +33,24 @@ impl ProviderSlots {
             .store(n.max(1), std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Each server's calls in flight and its capacity, by its key (`openai`, a local server's
+    /// address), sorted.
+    pub fn in_flight(&self) -> Vec<(String, usize, usize)> {
+        let semaphores = self.semaphores.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<(String, usize, usize)> = semaphores
+            .iter()
+            .map(|(key, (capacity, s))| {
+                (
+                    key.clone(),
+                    capacity.saturating_sub(s.available_permits()),
+                    *capacity,
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// How many calls the server behind `provider` takes at once.
     pub(crate) async fn capacity(&self, provider: &dyn Provider) -> usize {
         provider

@@ -28,6 +28,7 @@ mod attachments;
 mod budget;
 mod deliverables;
 mod events;
+mod health;
 mod lifecycle;
 mod lock;
 mod mcp;
