@@ -42,6 +42,16 @@ describe("a fan-out in the War Room", () => {
     const fanOut = view.subtasks.find((s) => s.subtask.id === "st-2")!;
     expect(fanOut.rows.map((r) => r.item)).toEqual(["Supplier 1", "Supplier 2"]);
     expect(view.subtasks.find((s) => s.subtask.id === "st-3")!.notes).toEqual([]);
+    // An item's retry is told on the item, not among the plan's revisions.
+    apply(view, event({
+      type: "plan_revised", revision: 2, by: "fan_out", reason: "Supplier 2 (st-4) failed: HTTP 400; trying it again (attempt 2 of 3)",
+      diff: { added: [], changed: [], dropped: [], rerun: ["st-4"] },
+    }));
+    expect(view.revisions).toHaveLength(1);
+    const st4 = view.subtasks.find((s) => s.subtask.id === "st-4")!;
+    expect(st4.notes).toEqual(["Supplier 2 (st-4) failed: HTTP 400; trying it again (attempt 2 of 3)"]);
+    expect(st4.subtask).toMatchObject({ status: "pending", attempt: 2 });
+    expect(view.subtasks.find((s) => s.subtask.id === "st-2")!.rows.map((r) => r.item)).toEqual(["Supplier 1"]);
   });
 
   it("shows one node with a progress bar, a grid of items and the table filling in", async () => {

@@ -217,7 +217,14 @@ export function apply(view: TaskView, event: Event): void {
     case "plan_revised": {
       task.revision = event.revision;
       const who = { orchestrator: "replanned", user: "edited", follow_up: "planned", fan_out: "fan-out" }[event.by];
-      view.revisions.push(`${who} (${event.revision}): ${event.reason}`);
+      // An item of a fan-out tried again is told on the item (a hundred items would bury the
+      // plan's own revisions); the expansion is told with them.
+      const itemRetry = event.by === "fan_out" && event.diff.added.length === 0;
+      if (itemRetry) {
+        for (const id of event.diff.rerun) subtaskOf(view, id)?.notes.push(event.reason);
+      } else {
+        view.revisions.push(`${who} (${event.revision}): ${event.reason}`);
+      }
       let addedBy = `added in revision ${event.revision}`;
       if (event.by === "follow_up") {
         // The follow-up this revision planned: the one waiting for it, or (a view opened after
@@ -250,6 +257,9 @@ export function apply(view: TaskView, event: Event): void {
         s.subtask.attempt += 1;
         s.streamed = "";
         s.toolCalls = [];
+        // An item run again has no row until it ends again.
+        const fanOut = subtaskOf(view, s.subtask.parent ?? null);
+        if (fanOut) fanOut.rows = fanOut.rows.filter((r) => r.childId !== id);
       }
       for (const id of event.diff.dropped) {
         const s = subtaskOf(view, id);
