@@ -27,10 +27,9 @@ use crate::store::{NewSubtask, RevisionWrite};
 /// Runs an item gets (the first and its retries) before it is reported missing.
 pub(crate) const ITEM_ATTEMPTS: u32 = 3;
 
-/// The fan-out's items: its own, or the list in the dependency's result or the file it names.
-/// Why there are none, when there are none.
-/// A text that lists its items in prose ("the leaders are Coda, Confluence and ClickUp") has
-/// them read out by one short model call.
+/// The fan-out's items: its own, or the list in the dependency's result or the file it names
+/// (a text that names them in prose — "the leaders are Coda, Confluence and ClickUp" — has them
+/// read out by one short model call); the inner `Err` says why there are none.
 async fn items_of(
     ctx: &RunCtx,
     fan_out: &NewSubtask,
