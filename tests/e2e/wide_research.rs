@@ -67,6 +67,16 @@ fn script_fan_out(app: &TestApp, delay: Duration) {
     }
 }
 
+/// The items of fan-out `fan_out` in a task as the API answers it, in the list's order.
+fn items_of<'a>(task: &'a Value, fan_out: &str) -> Vec<&'a Value> {
+    task["subtasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["parent"] == fan_out)
+        .collect()
+}
+
 fn item_requests(app: &TestApp, n: usize) -> usize {
     let item = item_agent(supplier(n));
     app.script.requests().iter().filter(|b| item(b)).count()
@@ -83,12 +93,7 @@ async fn a_thirty_item_fan_out_merges_into_one_spreadsheet_with_a_row_per_item()
     assert_eq!(task["status"], "completed", "{task:#}");
 
     // The fan-out was expanded into 30 children: a revision by fan_out, children with a parent.
-    let children: Vec<&Value> = task["subtasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["parent"] == "st-2")
-        .collect();
+    let children = items_of(&task, "st-2");
     assert_eq!(children.len(), ITEMS);
     assert_eq!(children[0]["item"], supplier(1));
     assert_eq!(children[0]["agent_type"], "researcher");
@@ -205,11 +210,9 @@ async fn most_items_at_once(app: &TestApp) -> usize {
     let mut most = 0;
     loop {
         let (_, task) = app.get(&format!("/tasks/{id}")).await;
-        let running = task["subtasks"]
-            .as_array()
-            .unwrap()
+        let running = items_of(&task, "st-2")
             .iter()
-            .filter(|s| s["parent"] == "st-2" && s["status"] == "running")
+            .filter(|s| s["status"] == "running")
             .count();
         most = most.max(running);
         if task["status"] != "running" && task["status"] != "pending" {
@@ -306,11 +309,9 @@ async fn a_sigkill_in_the_middle_resumes_without_redoing_finished_items() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let done_before: Vec<String> = loop {
         let task = get_task(&client, &addr, &token, &id).await;
-        let done: Vec<String> = task["subtasks"]
-            .as_array()
-            .unwrap()
+        let done: Vec<String> = items_of(&task, "st-2")
             .iter()
-            .filter(|s| s["parent"] == "st-2" && s["status"] == "complete")
+            .filter(|s| s["status"] == "complete")
             .map(|s| s["item"].as_str().unwrap().to_owned())
             .collect();
         if done.len() >= 10 {
@@ -326,12 +327,7 @@ async fn a_sigkill_in_the_middle_resumes_without_redoing_finished_items() {
     let task = wait_final(&client, &addr, &token, &id).await;
     assert_eq!(task["status"], "completed", "{task:#}");
     let task = get_task(&client, &addr, &token, &id).await;
-    let children: Vec<&Value> = task["subtasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["parent"] == "st-2")
-        .collect();
+    let children = items_of(&task, "st-2");
     assert_eq!(children.len(), ITEMS, "the fan-out was not expanded twice");
     for item in &done_before {
         let n: usize = item.trim_start_matches("Supplier ").parse().unwrap();
@@ -448,11 +444,8 @@ async fn a_fan_out_over_an_attached_table_merges_into_a_document() {
     let id = task["id"].as_str().unwrap().to_owned();
     let task = app.wait_final(&id).await;
     assert_eq!(task["status"], "completed", "{task:#}");
-    let items: Vec<&str> = task["subtasks"]
-        .as_array()
-        .unwrap()
+    let items: Vec<&str> = items_of(&task, "st-1")
         .iter()
-        .filter(|s| s["parent"] == "st-1")
         .map(|s| s["item"].as_str().unwrap())
         .collect();
     assert_eq!(items, ["Attention Is All You Need", "BERT", "GPT-3"]);

@@ -226,6 +226,15 @@ pub(crate) fn parse_args<T: serde::de::DeserializeOwned>(
     serde_json::from_value(args).map_err(|e| ToolError::InvalidArguments(e.to_string()))
 }
 
+/// `text` cut to `max` characters, ending in `…` when it was cut: what a person is shown of a
+/// long text.
+pub fn ellipsized(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
 /// `text` cut to `max` characters, saying so when it was cut: what a model is shown of a long
 /// result.
 pub fn truncate_chars(text: &str, max: usize) -> String {

@@ -335,37 +335,39 @@ impl RunCtx {
                 Some(f) => f.items.len(),
                 None => 1,
             };
-            for _ in 0..times {
-                match history.get(&st.agent_type) {
-                    Some(h) => {
-                        tokens += h.tokens;
-                        micros += h.cost_micros;
-                        from_history += 1;
-                    }
-                    None => {
-                        let input = (TYPICAL_SUBTASK_TOKENS as f64 * TYPICAL_INPUT_SHARE) as i64;
-                        let usage = TokenUsage {
-                            input_tokens: input,
-                            output_tokens: TYPICAL_SUBTASK_TOKENS - input,
-                        };
-                        let agent_model = self
-                            .agent_types
-                            .iter()
-                            .find(|a| a.name == st.agent_type)
-                            .and_then(|a| a.model.clone())
-                            .unwrap_or_else(|| model.clone());
-                        tokens += TYPICAL_SUBTASK_TOKENS as f64;
-                        let local = if agent_model == self.provider.model() {
-                            self.provider.is_local()
-                        } else {
-                            self.providers
-                                .provider(&agent_model)
-                                .is_ok_and(|p| p.is_local())
-                        };
-                        match self.shared.prices.cost_micros(&agent_model, usage, local) {
-                            Some(m) => micros += m as f64,
-                            None => cost_unknown = true,
-                        }
+            if times == 0 {
+                continue;
+            }
+            let n = times as f64;
+            match history.get(&st.agent_type) {
+                Some(h) => {
+                    tokens += h.tokens * n;
+                    micros += h.cost_micros * n;
+                    from_history += times as u32;
+                }
+                None => {
+                    let input = (TYPICAL_SUBTASK_TOKENS as f64 * TYPICAL_INPUT_SHARE) as i64;
+                    let usage = TokenUsage {
+                        input_tokens: input,
+                        output_tokens: TYPICAL_SUBTASK_TOKENS - input,
+                    };
+                    let agent_model = self
+                        .agent_types
+                        .iter()
+                        .find(|a| a.name == st.agent_type)
+                        .and_then(|a| a.model.clone())
+                        .unwrap_or_else(|| model.clone());
+                    tokens += TYPICAL_SUBTASK_TOKENS as f64 * n;
+                    let local = if agent_model == self.provider.model() {
+                        self.provider.is_local()
+                    } else {
+                        self.providers
+                            .provider(&agent_model)
+                            .is_ok_and(|p| p.is_local())
+                    };
+                    match self.shared.prices.cost_micros(&agent_model, usage, local) {
+                        Some(m) => micros += m as f64 * n,
+                        None => cost_unknown = true,
                     }
                 }
             }

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::for_each::{MAX_ITEMS, clean_item, dedup, parse_list, texts};
 use super::planner::tool_arguments;
-use super::revision::record;
+use super::revision::{record, taken_ids};
 use super::{RunCtx, Stop};
 use crate::domain::plan::{PlanDiff, RevisedBy};
 use crate::events::EventKind;
@@ -184,12 +184,7 @@ pub(crate) async fn expand(
     {
         return Ok(Ok(0));
     }
-    let next = task
-        .subtasks
-        .iter()
-        .filter_map(|s| s.id.strip_prefix("st-")?.parse::<usize>().ok())
-        .max()
-        .unwrap_or(0);
+    let next = taken_ids(&task.subtasks);
     let children: Vec<NewSubtask> = items
         .iter()
         .enumerate()
@@ -215,25 +210,39 @@ pub(crate) async fn expand(
     } else {
         String::new()
     };
+    let reason = format!(
+        "{} fans out over {} items{source}{cut}",
+        fan_out.id,
+        items.len()
+    );
+    record_fan_out(ctx, reason, children, Vec::new()).await?;
+    Ok(Ok(items.len()))
+}
+
+/// Stores and journals a revision by `fan_out` that adds `added` and runs `rerun` again. The
+/// caller holds `shared.revisions`.
+async fn record_fan_out(
+    ctx: &RunCtx,
+    reason: String,
+    added: Vec<NewSubtask>,
+    rerun: Vec<String>,
+) -> Result<(), Stop> {
     let write = RevisionWrite {
         by: RevisedBy::FanOut,
-        reason: format!(
-            "{} fans out over {} items{source}{cut}",
-            fan_out.id,
-            items.len()
-        ),
+        reason,
         diff: PlanDiff {
-            added: children.iter().map(NewSubtask::announced).collect(),
+            added: added.iter().map(NewSubtask::announced).collect(),
+            rerun: rerun.clone(),
             ..PlanDiff::default()
         },
-        added: children,
+        added,
         changed: Vec::new(),
         dropped: Vec::new(),
-        rerun: Vec::new(),
+        rerun,
         follow_up: None,
     };
     record(&ctx.shared, &ctx.task_id, write).await?;
-    Ok(Ok(items.len()))
+    Ok(())
 }
 
 /// Puts a failed item back to run (a revision by `fan_out`: its next attempt).
@@ -244,25 +253,12 @@ pub(crate) async fn retry_item(
     next_attempt: u32,
 ) -> Result<(), Stop> {
     let _one_at_a_time = ctx.shared.revisions.lock().await;
-    let write = RevisionWrite {
-        by: RevisedBy::FanOut,
-        reason: format!(
-            "{} ({}) failed: {error}; trying it again (attempt {next_attempt} of {ITEM_ATTEMPTS})",
-            child.item.as_deref().unwrap_or(&child.title),
-            child.id
-        ),
-        diff: PlanDiff {
-            rerun: vec![child.id.clone()],
-            ..PlanDiff::default()
-        },
-        added: Vec::new(),
-        changed: Vec::new(),
-        dropped: Vec::new(),
-        rerun: vec![child.id.clone()],
-        follow_up: None,
-    };
-    record(&ctx.shared, &ctx.task_id, write).await?;
-    Ok(())
+    let reason = format!(
+        "{} ({}) failed: {error}; trying it again (attempt {next_attempt} of {ITEM_ATTEMPTS})",
+        child.item.as_deref().unwrap_or(&child.title),
+        child.id
+    );
+    record_fan_out(ctx, reason, Vec::new(), vec![child.id.clone()]).await
 }
 
 /// Marks the fan-out running (its children do the work) and announces it.

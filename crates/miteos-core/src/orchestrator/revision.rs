@@ -304,11 +304,7 @@ fn added_subtasks(
             add.len()
         ));
     }
-    let next = current
-        .iter()
-        .filter_map(|s| s.id.strip_prefix("st-")?.parse::<usize>().ok())
-        .max()
-        .unwrap_or(0);
+    let next = taken_ids(current);
     add.iter()
         .enumerate()
         .map(|(i, a)| {
@@ -342,6 +338,15 @@ fn added_subtasks(
             }
         })
         .collect()
+}
+
+/// How many `st-N` ids the plan has used: the next subtask is `subtask_id(taken_ids(..))`.
+pub(crate) fn taken_ids(current: &[Subtask]) -> usize {
+    current
+        .iter()
+        .filter_map(|s| s.id.strip_prefix("st-")?.parse::<usize>().ok())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Makes revisions of one Miteos's plans (one at a time: the check sees the plan it changes).

@@ -151,9 +151,7 @@ pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result
                         Ended::Started(AgentOutcome::Complete(_))
                             if !schedule.user_cancelled.contains(&id) => None,
                         Ended::Started(AgentOutcome::Complete(_)) => Some(AgentOutcome::Cancelled),
-                        Ended::Agent(outcome) | Ended::Started(outcome) | Ended::Merged(outcome) => {
-                            Some(outcome)
-                        }
+                        Ended::Done(outcome) | Ended::Started(outcome) => Some(outcome),
                     };
                     match outcome {
                         None => {
@@ -226,12 +224,10 @@ type Running = JoinSet<(String, Ended)>;
 
 /// What a job of the schedule did.
 enum Ended {
-    /// An agent did a subtask.
-    Agent(AgentOutcome),
+    /// A subtask ended: its agent's work, or a fan-out's merge.
+    Done(AgentOutcome),
     /// A fan-out started: expanded into its children (`Complete`), or it could not be.
     Started(AgentOutcome),
-    /// A fan-out merged its children's results.
-    Merged(AgentOutcome),
 }
 
 /// A revision asked for on failures: the failures, and how it ended.
@@ -291,11 +287,12 @@ impl Schedule {
     /// limit (a fan-out's children up to the provider's), each with its dependencies' outputs
     /// and a child of the run's token; starts fan-outs, and merges those whose items all ended.
     fn start_ready(&mut self, ctx: &RunCtx, running: &mut Running, run_token: &CancellationToken) {
-        let (items, others) = self
+        let mut items = self
             .running
             .iter()
-            .partition::<Vec<&String>, _>(|id| self.parent_of.contains_key(*id));
-        let (mut items, mut others) = (items.len(), others.len());
+            .filter(|id| self.parent_of.contains_key(*id))
+            .count();
+        let mut others = self.running.len() - items;
         for st in &self.plan {
             let item = st.parent.is_some();
             if item && items >= self.fan_out_limit.max(1)
@@ -345,7 +342,7 @@ impl Schedule {
             let (ctx, st) = (ctx.clone(), st.clone());
             running.spawn(async move {
                 let outcome = run_agent(&ctx, &st, deps, &token).await;
-                (st.id, Ended::Agent(outcome))
+                (st.id, Ended::Done(outcome))
             });
         }
         self.merge_ended(ctx, running);

@@ -122,13 +122,8 @@ pub(crate) fn sources_read(events: &[Event], wanted: impl Fn(&str) -> bool) -> V
 
 /// How the task ran, step by step, with `secrets` and anything shaped like a key redacted.
 pub fn replay(events: &[Event], secrets: &[String]) -> Vec<ReplayStep> {
-    let clip = |text: &str| -> String {
-        let text = redact(text, secrets);
-        match text.char_indices().nth(REPLAY_TEXT) {
-            Some((cut, _)) => format!("{}…", &text[..cut]),
-            None => text,
-        }
-    };
+    let clip =
+        |text: &str| -> String { crate::tools::ellipsized(&redact(text, secrets), REPLAY_TEXT) };
     let mut outputs: HashMap<&str, String> = HashMap::new();
     let mut steps = Vec::new();
     for event in events {

@@ -131,7 +131,9 @@ export function itemsOf(view: TaskView, fanOutId: string): SubtaskView[] {
 
 /** How a fan-out's items stand: how many, how many in each state, and it in words
  * ("30 researchers: 12 done, 8 running, 1 failed, 9 waiting"). */
-export function fanOutProgress(view: TaskView, fanOutId: string): {
+export interface FanOutProgress {
+  /** Its items, in the list's order. */
+  items: SubtaskView[];
   total: number;
   counts: Record<SubtaskStatus, number>;
   summary: string;
@@ -139,7 +141,9 @@ export function fanOutProgress(view: TaskView, fanOutId: string): {
   tokens: number;
   costUsd: number;
   costUnknown: boolean;
-} {
+}
+
+export function fanOutProgress(view: TaskView, fanOutId: string): FanOutProgress {
   const items = itemsOf(view, fanOutId);
   const counts: Record<SubtaskStatus, number> = { pending: 0, running: 0, complete: 0, failed: 0, cancelled: 0 };
   let tokens = 0;
@@ -156,7 +160,7 @@ export function fanOutProgress(view: TaskView, fanOutId: string): {
   for (const [status, word] of [["running", "running"], ["failed", "failed"], ["cancelled", "cancelled"], ["pending", "waiting"]] as const) {
     if (counts[status] > 0) parts.push(`${counts[status]} ${word}`);
   }
-  return { total: items.length, counts, summary: `${items.length} ${agent}s: ${parts.join(", ")}`, tokens, costUsd, costUnknown };
+  return { items, total: items.length, counts, summary: `${items.length} ${agent}s: ${parts.join(", ")}`, tokens, costUsd, costUnknown };
 }
 
 /** Applies one event; events at or below `lastSeq` are ignored. */

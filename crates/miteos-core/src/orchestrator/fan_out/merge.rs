@@ -15,7 +15,7 @@ use crate::domain::{Subtask, SubtaskStatus};
 use crate::events::EventKind;
 use crate::publish::provenance::sources_read;
 use crate::store::NewSubtask;
-use crate::tools::{Tool, ToolCtx, WriteFile, WriteSpreadsheet};
+use crate::tools::{Tool, ToolCtx, WriteFile, WriteSpreadsheet, ellipsized};
 
 const MAX_SOURCES: usize = 20;
 /// Longest value kept in a cell, and in the summary handed to dependants.
@@ -81,7 +81,7 @@ pub(crate) fn values_of(columns: &[String], answer: &str) -> (Vec<String>, Vec<S
         None => {
             let mut values = vec![String::new(); columns.len()];
             if let Some(first) = values.first_mut() {
-                *first = clip(answer.trim(), MAX_CELL_CHARS);
+                *first = ellipsized(answer.trim(), MAX_CELL_CHARS);
             }
             values
         }
@@ -97,14 +97,7 @@ fn cell(value: &Value) -> String {
         Value::Array(values) => values.iter().map(cell).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
     };
-    clip(&text, MAX_CELL_CHARS)
-}
-
-fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
+    ellipsized(&text, MAX_CELL_CHARS)
 }
 
 /// The http(s) URLs written in a text.
@@ -205,12 +198,15 @@ pub(crate) async fn journal_row(
     Ok(())
 }
 
+/// Why an item that failed for good has no result.
+pub(crate) fn failed_after(attempts: u32, error: &str) -> String {
+    format!("failed after {attempts} attempts: {error}")
+}
+
 /// Why an item that ended without a result has none.
 pub(crate) fn missing_reason(child: &Subtask) -> String {
     match (child.status, child.error.as_deref()) {
-        (SubtaskStatus::Failed, Some(e)) => {
-            format!("failed after {} attempts: {e}", child.attempt)
-        }
+        (SubtaskStatus::Failed, Some(e)) => failed_after(child.attempt, e),
         (SubtaskStatus::Cancelled, Some(e)) => e.to_owned(),
         (SubtaskStatus::Cancelled, None) => "cancelled".to_owned(),
         (_, Some(e)) => e.to_owned(),
@@ -427,7 +423,7 @@ fn summary(name: &str, columns: &[String], rows: &[Row]) -> String {
             .collect();
         out.push_str(&format!(" Missing: {}.", told.join("; ")));
     }
-    let escape = |s: &str| clip(&s.replace('|', "/").replace('\n', " "), SUMMARY_CELL_CHARS);
+    let escape = |s: &str| ellipsized(&s.replace('|', "/").replace('\n', " "), SUMMARY_CELL_CHARS);
     out.push_str(&format!(
         "\n\n| Item | {} | Sources |\n|",
         columns.join(" | ")

@@ -91,7 +91,7 @@ impl Schedule {
             let ctx = ctx.clone();
             running.spawn(async move {
                 let outcome = merge::merge(&ctx, &st).await;
-                (st.id, Ended::Merged(outcome))
+                (st.id, Ended::Done(outcome))
             });
         }
     }
@@ -159,7 +159,7 @@ impl Schedule {
                     self.status.insert(id.to_owned(), SubtaskStatus::Pending);
                     None
                 } else {
-                    let why = format!("failed after {attempt} attempts: {reason}");
+                    let why = merge::failed_after(attempt, &reason);
                     Some(merge::row_of(ctx, &fan_out, &child, Err(&why)).await?)
                 }
             }
