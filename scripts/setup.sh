@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Miteos needs on a fresh Debian machine (idempotent):
 # a C/C++ toolchain, cmake and libclang (llama.cpp and its Rust bindings); WebKitGTK and friends
-# (the Tauri desktop app); Chromium, Xvfb, WebKitWebDriver and tauri-driver (browser and window
-# tests); the UI's npm packages; the MCP servers the tests connect to (tests/mcp, from npm); and
-# the default embedded model (scripts/install-model.sh).
+# (the Tauri desktop app); PostgreSQL (the team server and its tests); Chromium, Xvfb,
+# WebKitWebDriver and tauri-driver (browser and window tests); the UI's npm packages; the MCP
+# servers the tests connect to (tests/mcp, from npm); and the default embedded model
+# (scripts/install-model.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,8 @@ packages=(
   fonts-dejavu-core
   # Tests: the real window (WebKitWebDriver under Xvfb) and the UI in a real browser.
   webkit2gtk-driver xvfb xauth chromium
+  # The team server's database, and its tests' (scripts/postgres.sh runs a cluster of its own).
+  postgresql postgresql-contrib
 )
 missing=()
 for p in "${packages[@]}"; do

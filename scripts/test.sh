@@ -12,6 +12,10 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/miteos/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+echo "== PostgreSQL for the store's and the team server's tests (scripts/postgres.sh)"
+MITEOS_TEST_DATABASE_URL="$(MITEOS_PG_CLEAN=1 bash "$(dirname "$0")/postgres.sh")"
+export MITEOS_TEST_DATABASE_URL
+
 echo "== UI: the HTTP client's types match the OpenAPI document, type check, component tests, build"
 npm --prefix ui run api -- --check
 npm --prefix ui run check

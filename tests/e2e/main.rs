@@ -1,4 +1,5 @@
-//! End-to-end tests: the real API over HTTP on 127.0.0.1, a real SQLite file, real tools, and a
+//! End-to-end tests: the real API over HTTP on 127.0.0.1, a real SQLite file (and a real
+//! PostgreSQL server: team.rs), real tools, and a
 //! scripted fake model server speaking OpenAI's and Anthropic's streaming formats.
 
 mod support;
@@ -34,4 +35,5 @@ mod skill_matching;
 mod skills;
 mod steering;
 mod steering_cli;
+mod team;
 mod wide_research;

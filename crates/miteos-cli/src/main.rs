@@ -22,6 +22,15 @@ struct Cli {
     /// Where Miteos keeps its database, task folders and API token.
     #[arg(long, global = true, env = "MITEOS_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A PostgreSQL database (postgres://user:password@host/db) holding tasks, history, skills
+    /// and settings instead of DATA_DIR/miteos.db: a team's server.
+    #[arg(
+        long,
+        global = true,
+        env = "MITEOS_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -169,6 +178,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         resume_interrupted,
         // The same: `miteos run` compiles in the foreground, where it can say so.
         compile_in_background: resume_interrupted,
+        database_url: cli.database_url.filter(|url| !url.trim().is_empty()),
         ..Options::new(&data_dir, ModelConfig::from_env())
     })
     .await?;
@@ -207,8 +217,9 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 .local_addr()
                 .map_err(|e| Error::io("reading the bound address", e))?;
             println!(
-                "Miteos API on http://{addr}  (model {model}, data {})",
-                data_dir.display()
+                "Miteos API on http://{addr}  (model {model}, data {}, database {})",
+                data_dir.display(),
+                miteos.database()
             );
             println!(
                 "Token: {token}  (also in {})",

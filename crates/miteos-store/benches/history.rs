@@ -67,7 +67,12 @@ fn percentiles(mut samples: Vec<Duration>) -> String {
 
 async fn fill(store: &Store, tasks: usize) {
     let statuses = ["completed", "completed", "completed", "failed", "cancelled"];
-    let mut tx = store.pool().begin().await.expect("a transaction");
+    let mut tx = store
+        .sqlite_pool()
+        .expect("a SQLite store")
+        .begin()
+        .await
+        .expect("a transaction");
     for i in 0..tasks {
         let id = format!("task-{i:032}");
         let c = COMPANIES[i % COMPANIES.len()];

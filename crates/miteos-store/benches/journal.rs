@@ -25,13 +25,14 @@ fn main() {
         let store = Store::open(&dir.path().join("miteos.db"))
             .await
             .expect("the store opens");
-        sqlx::query(
-            "INSERT INTO tasks (id, prompt, status, model, created_at) \
-             VALUES ('task-bench', 'Profile 100 competitors', 'running', 'openai::gpt-4.1-mini', '2026-11-30T00:00:00Z')",
-        )
-        .execute(store.pool())
-        .await
-        .expect("a task");
+        store
+            .insert_task(&miteos_domain::Task::pending(
+                "task-bench".into(),
+                "Profile 100 competitors".into(),
+                "openai::gpt-4.1-mini".into(),
+            ))
+            .await
+            .expect("a task");
         let journal = Journal::new(store);
 
         // The live subscriber (an SSE stream, the War Room): checks the order as it reads.

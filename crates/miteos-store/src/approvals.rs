@@ -1,10 +1,10 @@
 //! Approval requests: inserted pending, decided once, expired when their task ends unanswered.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use super::Store;
+use crate::Row;
+use crate::db::on_pool;
 use miteos_domain::{Approval, ApprovalStatus};
 use miteos_domain::{Error, Result};
 
@@ -15,8 +15,8 @@ const COLUMNS: &str =
 
 impl Store {
     pub async fn insert_approval(&self, a: &Approval) -> Result<()> {
-        sqlx::query(&format!(
-            "INSERT INTO approvals ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        on_pool!(self.pool(), db => sqlx::query(&format!(
+            "INSERT INTO approvals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(&a.id)
         .bind(&a.task_id)
@@ -28,8 +28,8 @@ impl Store {
         .bind(a.status.as_str())
         .bind(a.created_at)
         .bind(a.decided_at)
-        .execute(self.pool())
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("storing approval {}", a.id))?;
         Ok(())
     }
@@ -42,46 +42,46 @@ impl Store {
         status: ApprovalStatus,
         at: DateTime<Utc>,
     ) -> Result<Option<Approval>> {
-        let row = sqlx::query(&format!(
-            "UPDATE approvals SET status = ?, decided_at = ? \
-             WHERE id = ? AND task_id = ? AND status = 'pending' RETURNING {COLUMNS}"
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "UPDATE approvals SET status = $1, decided_at = $2 \
+             WHERE id = $3 AND task_id = $4 AND status = 'pending' RETURNING {COLUMNS}"
         ))
         .bind(status.as_str())
         .bind(at)
         .bind(id)
         .bind(task_id)
-        .fetch_optional(self.pool())
-        .await
+        .fetch_optional(db)
+        .await.map(|row| row.map(Row::from)))
         .context(|| format!("deciding approval {id}"))?;
         row.as_ref().map(approval_from_row).transpose()
     }
 
     /// A task's approvals, oldest first.
     pub async fn approvals_of(&self, task_id: &str) -> Result<Vec<Approval>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM approvals WHERE task_id = ? ORDER BY id"
+        let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM approvals WHERE task_id = $1 ORDER BY id"
         ))
         .bind(task_id)
-        .fetch_all(self.pool())
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| format!("listing approvals of {task_id}"))?;
         rows.iter().map(approval_from_row).collect()
     }
 
     pub async fn approval(&self, task_id: &str, id: &str) -> Result<Option<Approval>> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM approvals WHERE id = ? AND task_id = ?"
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM approvals WHERE id = $1 AND task_id = $2"
         ))
         .bind(id)
         .bind(task_id)
-        .fetch_optional(self.pool())
-        .await
+        .fetch_optional(db)
+        .await.map(|row| row.map(Row::from)))
         .context(|| format!("reading approval {id}"))?;
         row.as_ref().map(approval_from_row).transpose()
     }
 }
 
-fn approval_from_row(row: &SqliteRow) -> Result<Approval> {
+fn approval_from_row(row: &Row) -> Result<Approval> {
     let id: String = row.get("id");
     let status: String = row.get("status");
     let arguments: String = row.get("arguments");

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
-
 use super::Store;
 use super::tasks::to_json;
+use crate::Row;
+use crate::db::on_pool;
 use miteos_domain::Result;
 use miteos_domain::budget::{Budget, BudgetPause, Estimate};
 
@@ -48,54 +48,54 @@ impl Store {
 
     async fn set_json(&self, task_id: &str, column: &str, value: Option<String>) -> Result<()> {
         // `column` is one of this module's constants, never input.
-        sqlx::query(&format!("UPDATE tasks SET {column} = ? WHERE id = ?"))
+        on_pool!(self.pool(), db => sqlx::query(&format!("UPDATE tasks SET {column} = $1 WHERE id = $2"))
             .bind(value)
             .bind(task_id)
-            .execute(&self.pool)
-            .await
+            .execute(db)
+            .await.map(|done| done.rows_affected()))
             .context(|| format!("saving the {column} of {task_id}"))?;
         Ok(())
     }
 
     /// What the task, and the subtask if one is named, have spent.
     pub async fn spent(&self, task_id: &str, subtask_id: Option<&str>) -> Result<(Spent, Spent)> {
-        let row = sqlx::query(
+        let row = on_pool!(self.pool(), db => sqlx::query(
             "SELECT t.input_tokens + t.output_tokens AS tokens, t.cost_micros, t.steps, t.unpriced_tokens, \
              s.input_tokens + s.output_tokens AS st_tokens, s.cost_micros AS st_cost, s.steps AS st_steps, \
              s.unpriced_tokens AS st_unpriced \
-             FROM tasks t LEFT JOIN subtasks s ON s.task_id = t.id AND s.id = ? WHERE t.id = ?",
+             FROM tasks t LEFT JOIN subtasks s ON s.task_id = t.id AND s.id = $1 WHERE t.id = $2",
         )
         .bind(subtask_id)
         .bind(task_id)
-        .fetch_one(&self.pool)
-        .await
+        .fetch_one(db)
+        .await.map(Row::from))
         .context(|| format!("reading what {task_id} spent"))?;
         let task = Spent {
             tokens: row.get("tokens"),
             cost_micros: row.get("cost_micros"),
             steps: row.get("steps"),
-            cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
+            cost_unknown: row.get::<i64>("unpriced_tokens") > 0,
         };
         let subtask = Spent {
-            tokens: row.get::<Option<i64>, _>("st_tokens").unwrap_or(0),
-            cost_micros: row.get::<Option<i64>, _>("st_cost").unwrap_or(0),
-            steps: row.get::<Option<i64>, _>("st_steps").unwrap_or(0),
-            cost_unknown: row.get::<Option<i64>, _>("st_unpriced").unwrap_or(0) > 0,
+            tokens: row.get::<Option<i64>>("st_tokens").unwrap_or(0),
+            cost_micros: row.get::<Option<i64>>("st_cost").unwrap_or(0),
+            steps: row.get::<Option<i64>>("st_steps").unwrap_or(0),
+            cost_unknown: row.get::<Option<i64>>("st_unpriced").unwrap_or(0) > 0,
         };
         Ok((task, subtask))
     }
 
     /// Average spend of complete subtasks per agent type, over tasks that ran on `model`.
     pub async fn subtask_history(&self, model: &str) -> Result<HashMap<String, History>> {
-        let rows = sqlx::query(
-            "SELECT s.agent_type, AVG(s.input_tokens + s.output_tokens) AS tokens, \
-             AVG(s.cost_micros) AS cost, COUNT(*) AS runs \
+        let rows = on_pool!(self.pool(), db => sqlx::query(
+            "SELECT s.agent_type, CAST(AVG(s.input_tokens + s.output_tokens) AS DOUBLE PRECISION) AS tokens, \
+             CAST(AVG(s.cost_micros) AS DOUBLE PRECISION) AS cost, COUNT(*) AS runs \
              FROM subtasks s JOIN tasks t ON t.id = s.task_id \
-             WHERE s.status = 'complete' AND t.model = ? AND s.steps > 0 GROUP BY s.agent_type",
+             WHERE s.status = 'complete' AND t.model = $1 AND s.steps > 0 GROUP BY s.agent_type",
         )
         .bind(model)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| "reading the cost of earlier subtasks".into())?;
         Ok(rows
             .iter()

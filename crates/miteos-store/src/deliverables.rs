@@ -1,9 +1,8 @@
 //! Deliverable rows: one per file in a task's folder, updated in place when the file is rewritten.
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
 use super::Store;
+use crate::Row;
+use crate::db::on_pool;
 use miteos_domain::Deliverable;
 use miteos_domain::{Error, Result};
 
@@ -14,8 +13,8 @@ const COLUMNS: &str = "id, task_id, name, mime_type, size_bytes, sha256, subtask
 impl Store {
     /// Inserts the deliverable, or updates the row of the same task and name (keeping its id).
     pub async fn upsert_deliverable(&self, d: &Deliverable) -> Result<Deliverable> {
-        let row = sqlx::query(&format!(
-            "INSERT INTO deliverables ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "INSERT INTO deliverables ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (task_id, name) DO UPDATE SET mime_type = excluded.mime_type, \
              size_bytes = excluded.size_bytes, sha256 = excluded.sha256, subtask_id = excluded.subtask_id \
              RETURNING {COLUMNS}"
@@ -28,31 +27,31 @@ impl Store {
         .bind(&d.sha256)
         .bind(&d.subtask_id)
         .bind(d.created_at)
-        .fetch_one(self.pool())
-        .await
+        .fetch_one(db)
+        .await.map(Row::from))
         .context(|| format!("registering deliverable {} of {}", d.name, d.task_id))?;
         Ok(deliverable_from_row(&row))
     }
 
     pub async fn deliverables_of(&self, task_id: &str) -> Result<Vec<Deliverable>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM deliverables WHERE task_id = ? ORDER BY name"
+        let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM deliverables WHERE task_id = $1 ORDER BY name"
         ))
         .bind(task_id)
-        .fetch_all(self.pool())
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| format!("listing deliverables of {task_id}"))?;
         Ok(rows.iter().map(deliverable_from_row).collect())
     }
 
     pub async fn deliverable(&self, task_id: &str, id: &str) -> Result<Deliverable> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM deliverables WHERE task_id = ? AND id = ?"
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM deliverables WHERE task_id = $1 AND id = $2"
         ))
         .bind(task_id)
         .bind(id)
-        .fetch_optional(self.pool())
-        .await
+        .fetch_optional(db)
+        .await.map(|row| row.map(Row::from)))
         .context(|| format!("reading deliverable {id} of {task_id}"))?
         .ok_or_else(|| {
             Error::NotFound(format!("deliverable {id} of task {task_id} does not exist"))
@@ -61,7 +60,7 @@ impl Store {
     }
 }
 
-fn deliverable_from_row(row: &SqliteRow) -> Deliverable {
+fn deliverable_from_row(row: &Row) -> Deliverable {
     Deliverable {
         id: row.get("id"),
         task_id: row.get("task_id"),

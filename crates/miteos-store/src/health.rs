@@ -1,9 +1,9 @@
 //! What an operator asks of the store: whether it answers, and how much work it holds.
 
-use sqlx::Row;
-
 use super::Store;
+use crate::Row;
 use crate::StoreContext;
+use crate::db::on_pool;
 use miteos_domain::Result;
 
 /// How much work the store holds now.
@@ -20,31 +20,31 @@ pub struct WorkCounts {
 impl Store {
     /// Answers when the database does (a trivial query).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(self.pool())
-            .await
-            .context(|| "asking the database".into())?;
+        on_pool!(self.pool(), db => sqlx::query("SELECT 1")
+            .execute(db)
+            .await.map(|done| done.rows_affected()))
+        .context(|| "asking the database".into())?;
         Ok(())
     }
 
     pub async fn work_counts(&self) -> Result<WorkCounts> {
         let rows =
-            sqlx::query("SELECT status, COUNT(*) AS n FROM tasks GROUP BY status ORDER BY status")
-                .fetch_all(self.pool())
-                .await
+            on_pool!(self.pool(), db => sqlx::query("SELECT status, COUNT(*) AS n FROM tasks GROUP BY status ORDER BY status")
+                .fetch_all(db)
+                .await.map(Row::all))
                 .context(|| "counting tasks".into())?;
         let tasks = rows
             .iter()
-            .map(|r| (r.get::<String, _>("status"), r.get::<i64, _>("n")))
+            .map(|r| (r.get::<String>("status"), r.get::<i64>("n")))
             .collect();
-        let row = sqlx::query(
-            "SELECT COALESCE(SUM(s.status = 'pending'), 0) AS waiting, \
-             COALESCE(SUM(s.status = 'running'), 0) AS running \
+        let row = on_pool!(self.pool(), db => sqlx::query(
+            "SELECT COUNT(*) FILTER (WHERE s.status = 'pending') AS waiting, \
+             COUNT(*) FILTER (WHERE s.status = 'running') AS running \
              FROM subtasks s JOIN tasks t ON t.id = s.task_id \
-             WHERE t.status = 'running' AND s.dropped = 0",
+             WHERE t.status = 'running' AND NOT s.dropped",
         )
-        .fetch_one(self.pool())
-        .await
+        .fetch_one(db)
+        .await.map(Row::from))
         .context(|| "counting subtasks".into())?;
         Ok(WorkCounts {
             tasks,

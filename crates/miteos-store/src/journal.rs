@@ -10,10 +10,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use tokio::sync::{Mutex, broadcast, oneshot};
 
 use super::Store;
+use crate::Dialect;
+use crate::Row;
+use crate::db::{on_pool, on_tx};
 use miteos_domain::{Error, Result};
 
 use crate::StoreContext;
@@ -138,23 +140,42 @@ impl Journal {
                 batch.first().map_or("", |p| p.task_id.as_str())
             )
         };
-        let mut tx = self.store.pool().begin().await.context(context)?;
+        let mut tx = self.store.begin().await?;
+        if self.store.dialect() == Dialect::Postgres {
+            // One appender at a time per task, to commit: the seqs a task's events get then
+            // commit in order, so a reader following `seq > last` misses none (other
+            // processes append to the same task).
+            let mut tasks: Vec<&str> = batch.iter().map(|p| p.task_id.as_str()).collect();
+            tasks.sort_unstable();
+            tasks.dedup();
+            for task in tasks {
+                on_tx!(&mut tx, conn => sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(task)
+                    .execute(conn)
+                    .await
+                    .map(|_| ()))
+                .context(context)?;
+            }
+        }
         let mut seqs = Vec::with_capacity(batch.len());
         // Many rows a statement: within the transaction they get consecutive `seq`s in order
         // (RETURNING's own order is unspecified, so the seqs are sorted).
         for chunk in batch.chunks(ROWS_PER_INSERT) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO events (task_id, at, version, kind, payload) ",
-            );
-            insert.push_values(chunk, |mut row, p| {
-                row.push_bind(&p.task_id)
-                    .push_bind(p.at)
-                    .push_bind(EVENT_VERSION as i64)
-                    .push_bind(p.kind.name())
-                    .push_bind(&p.payload);
-            });
-            insert.push(" RETURNING seq");
-            let rows = insert.build().fetch_all(&mut *tx).await.context(context)?;
+            let rows = on_tx!(&mut tx, conn => {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO events (task_id, at, version, kind, payload) ",
+                );
+                insert.push_values(chunk, |mut row, p| {
+                    row.push_bind(&p.task_id)
+                        .push_bind(p.at)
+                        .push_bind(EVENT_VERSION as i64)
+                        .push_bind(p.kind.name())
+                        .push_bind(&p.payload);
+                });
+                insert.push(" RETURNING seq");
+                insert.build().fetch_all(conn).await.map(Row::all)
+            })
+            .context(context)?;
             let mut got: Vec<i64> = rows.iter().map(|r| r.get("seq")).collect();
             got.sort_unstable();
             seqs.extend(got);
@@ -184,14 +205,14 @@ impl Journal {
 
     /// Events of one task with `seq > after`, oldest first, at most `limit`.
     pub async fn read(&self, task_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
-        let rows = sqlx::query(
-            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        let rows = on_pool!(self.store.pool(), db => sqlx::query(
+            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(task_id)
         .bind(after)
         .bind(i64::from(limit))
-        .fetch_all(self.store.pool())
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| format!("reading the journal of {task_id}"))?;
         rows.iter().map(event_of).collect()
     }
@@ -205,26 +226,28 @@ impl Journal {
         kinds: &[&str],
         subtask_id: Option<&str>,
     ) -> Result<Vec<Event>> {
-        let mut query = sqlx::QueryBuilder::new(
-            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = ",
-        );
-        query.push_bind(task_id).push(" AND kind IN (");
-        let mut list = query.separated(", ");
-        for kind in kinds {
-            list.push_bind(*kind);
-        }
-        query.push(")");
-        if let Some(id) = subtask_id {
+        let by_subtask = self.store.dialect().json_text("payload", "subtask_id");
+        let rows = on_pool!(self.store.pool(), db => {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = ",
+            );
+            query.push_bind(task_id).push(" AND kind IN (");
+            let mut list = query.separated(", ");
+            for kind in kinds {
+                list.push_bind(*kind);
+            }
+            query.push(")");
+            if let Some(id) = subtask_id {
+                query.push(format!(" AND {by_subtask} = ")).push_bind(id);
+            }
             query
-                .push(" AND json_extract(payload, '$.subtask_id') = ")
-                .push_bind(id);
-        }
-        let rows = query
-            .push(" ORDER BY seq")
-            .build()
-            .fetch_all(self.store.pool())
-            .await
-            .context(|| format!("reading the {} events of {task_id}", kinds.join(", ")))?;
+                .push(" ORDER BY seq")
+                .build()
+                .fetch_all(db)
+                .await
+                .map(Row::all)
+        })
+        .context(|| format!("reading the {} events of {task_id}", kinds.join(", ")))?;
         rows.iter().map(event_of).collect()
     }
 
@@ -244,7 +267,7 @@ impl Journal {
     }
 }
 
-fn event_of(row: &sqlx::sqlite::SqliteRow) -> Result<Event> {
+fn event_of(row: &Row) -> Result<Event> {
     let payload: String = row.get("payload");
     let kind: EventKind = serde_json::from_str(&payload)
         .map_err(|e| Error::Internal(format!("decoding journal entry: {e}")))?;
@@ -262,17 +285,16 @@ fn event_of(row: &sqlx::sqlite::SqliteRow) -> Result<Event> {
 mod tests {
     use super::*;
 
-    async fn journal() -> (tempfile::TempDir, Journal) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("miteos.db")).await.unwrap();
-        sqlx::query(
-            "INSERT INTO tasks (id, prompt, status, model, created_at) \
-             VALUES ('task-1', 'p', 'running', 'm', '2026-11-30T00:00:00Z')",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
-        (dir, Journal::new(store))
+    async fn journal(store: Store) -> Journal {
+        store
+            .insert_task(&miteos_domain::Task::pending(
+                "task-1".into(),
+                "p".into(),
+                "m".into(),
+            ))
+            .await
+            .unwrap();
+        Journal::new(store)
     }
 
     fn output(n: usize) -> EventKind {
@@ -284,7 +306,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_appends_are_each_written_once_and_published_in_order() {
-        let (_dir, journal) = journal().await;
+        crate::testing::on_both(|store| async move {
+        let journal = journal(store).await;
         let mut live = journal.subscribe();
         let appends: Vec<_> = (0..600)
             .map(|n| {
@@ -311,16 +334,21 @@ mod tests {
             assert!(event.seq > last, "published in seq order");
             last = event.seq;
         }
+        })
+        .await;
     }
 
     #[tokio::test]
     async fn an_event_that_cannot_be_written_fails_alone() {
-        let (_dir, journal) = journal().await;
-        let (good, bad) = tokio::join!(
-            journal.append("task-1", output(1)),
-            journal.append("task-unknown", output(2)),
-        );
-        assert!(good.is_ok());
-        assert!(bad.is_err(), "no such task: the foreign key refuses it");
+        crate::testing::on_both(|store| async move {
+            let journal = journal(store).await;
+            let (good, bad) = tokio::join!(
+                journal.append("task-1", output(1)),
+                journal.append("task-unknown", output(2)),
+            );
+            assert!(good.is_ok());
+            assert!(bad.is_err(), "no such task: the foreign key refuses it");
+        })
+        .await;
     }
 }

@@ -1,35 +1,44 @@
-//! The SQLite store: opened in one place (WAL, foreign keys, busy timeout), migrated with the
-//! embedded migrations, and split by table group; the event journal (append, then publish).
-//! Nothing outside this crate writes SQL.
+//! The store: SQLite (a person's desktop: one file, WAL) or PostgreSQL (a team's server, its
+//! workers on several machines), each migrated with its own embedded migrations and read and
+//! written by the same queries (`$1`-style parameters, SQL both dialects speak; the few places
+//! they differ ask [`Store::dialect`]). Split by table group; the event journal (append, then
+//! publish). Nothing outside this crate writes SQL.
 
 mod agent_types;
 mod approvals;
 mod budget;
+mod db;
 mod deliverables;
 mod health;
 mod history;
 mod journal;
 mod publishing;
 mod revisions;
+mod runner;
 mod settings;
 mod skills;
 mod tasks;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use miteos_domain::{Error, Result};
 
 pub use budget::{History, Spent};
+pub use db::{Dialect, redacted_url};
+pub(crate) use db::{Pool, Row, Tx};
 pub use health::WorkCounts;
 pub use history::TaskFilter;
 pub use journal::Journal;
 pub use publishing::{DeploymentRow, ShareRow};
 pub use revisions::RevisionWrite;
+pub use runner::RunnerLock;
 pub use settings::encode as encode_setting;
 pub use skills::TaskSkill;
 pub use tasks::{NewSubtask, TaskTotals};
@@ -37,11 +46,11 @@ pub use tasks::{NewSubtask, TaskTotals};
 /// A cheap-clone handle over the connection pool.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite database file and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Self> {
         let options = SqliteConnectOptions::from_str("sqlite:")
             .context(|| "parsing sqlite options".into())?
@@ -60,11 +69,63 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| Error::Internal(format!("migrating database {}: {e}", path.display())))?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+        })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    /// Connects to a PostgreSQL database (`postgres://user:password@host/db`) and brings its
+    /// schema up to date. Several processes (a server and its workers) share it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let shown = redacted_url(url);
+        let options = PgConnectOptions::from_str(url).map_err(|e| {
+            Error::InvalidInput(format!("{shown} is not a PostgreSQL database URL: {e}"))
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .context(|| format!("connecting to {shown}"))?;
+        sqlx::migrate!("./migrations-postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| Error::Internal(format!("migrating {shown}: {e}")))?;
+        Ok(Store {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// Opens the store a location names: a `postgres://` (or `postgresql://`) URL, else a
+    /// SQLite file's path.
+    pub async fn open_location(location: &str) -> Result<Self> {
+        if Dialect::of_url(location) == Some(Dialect::Postgres) {
+            Store::connect(location).await
+        } else {
+            Store::open(Path::new(location)).await
+        }
+    }
+
+    /// Which SQL this store speaks.
+    pub fn dialect(&self) -> Dialect {
+        match self.pool {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// The SQLite pool underneath, for benchmarks that fill a file faster than the store's own
+    /// writes would; `None` on PostgreSQL.
+    #[doc(hidden)]
+    pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
     }
 }
 

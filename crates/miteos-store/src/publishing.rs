@@ -1,10 +1,10 @@
 //! Deployments and share links. Share tokens are stored only as SHA-256 hashes.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use super::Store;
+use crate::Row;
+use crate::db::on_pool;
 use miteos_domain::Result;
 
 use crate::StoreContext;
@@ -42,8 +42,8 @@ const SHARE_COLUMNS: &str =
 
 impl Store {
     pub async fn insert_deployment(&self, d: &DeploymentRow) -> Result<()> {
-        sqlx::query(&format!(
-            "INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        on_pool!(self.pool(), db => sqlx::query(&format!(
+            "INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ))
         .bind(&d.id)
         .bind(&d.task_id)
@@ -54,31 +54,31 @@ impl Store {
         .bind(d.bytes)
         .bind(d.created_at)
         .bind(d.taken_down_at)
-        .execute(self.pool())
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("storing deployment {}", d.id))?;
         Ok(())
     }
 
     /// A task's deployments, newest first, taken-down ones included.
     pub async fn deployments_of(&self, task_id: &str) -> Result<Vec<DeploymentRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE task_id = ? ORDER BY id DESC"
+        let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE task_id = $1 ORDER BY id DESC"
         ))
         .bind(task_id)
-        .fetch_all(self.pool())
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| format!("listing deployments of {task_id}"))?;
         Ok(rows.iter().map(deployment_from_row).collect())
     }
 
     pub async fn deployment(&self, id: &str) -> Result<Option<DeploymentRow>> {
-        let row = sqlx::query(&format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = ?"
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.pool())
-        .await
+        .fetch_optional(db)
+        .await.map(|row| row.map(Row::from)))
         .context(|| format!("reading deployment {id}"))?;
         Ok(row.as_ref().map(deployment_from_row))
     }
@@ -90,21 +90,21 @@ impl Store {
         id: &str,
         at: DateTime<Utc>,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE deployments SET taken_down_at = ? WHERE id = ? AND task_id = ? AND taken_down_at IS NULL",
+        let done = on_pool!(self.pool(), db => sqlx::query(
+            "UPDATE deployments SET taken_down_at = $1 WHERE id = $2 AND task_id = $3 AND taken_down_at IS NULL",
         )
         .bind(at)
         .bind(id)
         .bind(task_id)
-        .execute(self.pool())
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("taking down deployment {id}"))?;
-        Ok(done.rows_affected() == 1)
+        Ok(done == 1)
     }
 
     pub async fn insert_share(&self, s: &ShareRow, token_sha256: &str) -> Result<()> {
-        sqlx::query(&format!(
-            "INSERT INTO shares ({SHARE_COLUMNS}, token_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        on_pool!(self.pool(), db => sqlx::query(&format!(
+            "INSERT INTO shares ({SHARE_COLUMNS}, token_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ))
         .bind(&s.id)
         .bind(&s.task_id)
@@ -115,19 +115,19 @@ impl Store {
         .bind(s.revoked_at)
         .bind(s.access_count)
         .bind(token_sha256)
-        .execute(self.pool())
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("storing share {}", s.id))?;
         Ok(())
     }
 
     pub async fn shares_of(&self, task_id: &str) -> Result<Vec<ShareRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {SHARE_COLUMNS} FROM shares WHERE task_id = ? ORDER BY id DESC"
+        let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {SHARE_COLUMNS} FROM shares WHERE task_id = $1 ORDER BY id DESC"
         ))
         .bind(task_id)
-        .fetch_all(self.pool())
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| format!("listing shares of {task_id}"))?;
         Ok(rows.iter().map(share_from_row).collect())
     }
@@ -139,14 +139,14 @@ impl Store {
         token_sha256: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ShareRow>> {
-        let row = sqlx::query(&format!(
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
             "UPDATE shares SET access_count = access_count + 1 \
-             WHERE token_sha256 = ? AND revoked_at IS NULL AND expires_at > ? RETURNING {SHARE_COLUMNS}"
+             WHERE token_sha256 = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING {SHARE_COLUMNS}"
         ))
         .bind(token_sha256)
         .bind(now)
-        .fetch_optional(self.pool())
-        .await
+        .fetch_optional(db)
+        .await.map(|row| row.map(Row::from)))
         .context(|| "opening a share link".into())?;
         Ok(row.as_ref().map(share_from_row))
     }
@@ -157,32 +157,32 @@ impl Store {
         token_sha256: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ShareRow>> {
-        let row = sqlx::query(&format!(
-            "SELECT {SHARE_COLUMNS} FROM shares WHERE token_sha256 = ? AND revoked_at IS NULL AND expires_at > ?"
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {SHARE_COLUMNS} FROM shares WHERE token_sha256 = $1 AND revoked_at IS NULL AND expires_at > $2"
         ))
         .bind(token_sha256)
         .bind(now)
-        .fetch_optional(self.pool())
-        .await
+        .fetch_optional(db)
+        .await.map(|row| row.map(Row::from)))
         .context(|| "reading a share link".into())?;
         Ok(row.as_ref().map(share_from_row))
     }
 
     pub async fn revoke_share(&self, task_id: &str, id: &str, at: DateTime<Utc>) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE shares SET revoked_at = ? WHERE id = ? AND task_id = ? AND revoked_at IS NULL",
+        let done = on_pool!(self.pool(), db => sqlx::query(
+            "UPDATE shares SET revoked_at = $1 WHERE id = $2 AND task_id = $3 AND revoked_at IS NULL",
         )
         .bind(at)
         .bind(id)
         .bind(task_id)
-        .execute(self.pool())
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("revoking share {id}"))?;
-        Ok(done.rows_affected() == 1)
+        Ok(done == 1)
     }
 }
 
-fn deployment_from_row(row: &SqliteRow) -> DeploymentRow {
+fn deployment_from_row(row: &Row) -> DeploymentRow {
     DeploymentRow {
         id: row.get("id"),
         task_id: row.get("task_id"),
@@ -196,7 +196,7 @@ fn deployment_from_row(row: &SqliteRow) -> DeploymentRow {
     }
 }
 
-fn share_from_row(row: &SqliteRow) -> ShareRow {
+fn share_from_row(row: &Row) -> ShareRow {
     ShareRow {
         id: row.get("id"),
         task_id: row.get("task_id"),

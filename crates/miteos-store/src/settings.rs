@@ -2,19 +2,21 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::Row;
 
 use super::Store;
+use crate::Row;
+use crate::db::{on_pool, on_tx};
 use miteos_domain::{Error, Result};
 
 use crate::StoreContext;
 
 impl Store {
     pub async fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
+        let row =
+            on_pool!(self.pool(), db => sqlx::query("SELECT value FROM settings WHERE key = $1")
             .bind(key)
-            .fetch_optional(self.pool())
-            .await
+            .fetch_optional(db)
+            .await.map(|row| row.map(Row::from)))
             .context(|| format!("reading setting {key}"))?;
         row.map(|row| {
             let value: String = row.get("value");
@@ -33,11 +35,11 @@ impl Store {
     pub async fn put_settings(&self, settings: &[(&str, serde_json::Value)]) -> Result<()> {
         let mut tx = self.begin().await?;
         for (key, value) in settings {
-            sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            on_tx!(&mut tx, conn => sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .bind(key)
                 .bind(value.to_string())
-                .execute(&mut *tx)
-                .await
+                .execute(conn)
+                .await.map(|done| done.rows_affected()))
                 .context(|| format!("writing setting {key}"))?;
         }
         tx.commit().await.context(|| "committing settings".into())

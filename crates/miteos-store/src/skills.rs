@@ -1,11 +1,11 @@
 //! Skills: stored as JSON, with the counters every run updates beside it.
 
 use chrono::Utc;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use super::Store;
 use super::tasks::to_json;
+use crate::Row;
+use crate::db::{on_pool, on_tx};
 use miteos_domain::{Error, Result};
 
 use crate::StoreContext;
@@ -30,14 +30,10 @@ impl Store {
     /// version is kept in its history.
     pub async fn save_skill(&self, skill: &Skill) -> Result<()> {
         let now = Utc::now();
-        let mut tx = self
-            .pool()
-            .begin()
-            .await
-            .context(|| format!("storing skill {}", skill.id))?;
-        sqlx::query(
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO skills (id, name, status, prompt_template, body, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
              status = excluded.status, prompt_template = excluded.prompt_template, body = excluded.body, \
              updated_at = excluded.updated_at",
         )
@@ -48,19 +44,19 @@ impl Store {
         .bind(to_json(skill))
         .bind(skill.created_at)
         .bind(now)
-        .execute(&mut *tx)
-        .await
+        .execute(conn)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("storing skill {}", skill.id))?;
-        sqlx::query(
-            "INSERT INTO skill_versions (skill_id, version, body, saved_at) VALUES (?, ?, ?, ?) \
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO skill_versions (skill_id, version, body, saved_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (skill_id, version) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
         )
         .bind(&skill.id)
         .bind(i64::from(skill.version))
         .bind(to_json(skill))
         .bind(now)
-        .execute(&mut *tx)
-        .await
+        .execute(conn)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("keeping version {} of skill {}", skill.version, skill.id))?;
         tx.commit()
             .await
@@ -71,14 +67,14 @@ impl Store {
     /// Every version of a skill as it was last saved, newest first.
     pub async fn skill_versions(&self, id: &str) -> Result<Vec<Skill>> {
         let rows =
-            sqlx::query("SELECT body FROM skill_versions WHERE skill_id = ? ORDER BY version DESC")
+            on_pool!(self.pool(), db => sqlx::query("SELECT body FROM skill_versions WHERE skill_id = $1 ORDER BY version DESC")
                 .bind(id)
-                .fetch_all(self.pool())
-                .await
+                .fetch_all(db)
+                .await.map(Row::all))
                 .context(|| format!("listing the versions of skill {id}"))?;
         rows.iter()
             .map(|row| {
-                serde_json::from_str(row.get::<&str, _>("body"))
+                serde_json::from_str(&row.get::<String>("body"))
                     .map_err(|e| Error::Internal(format!("unreadable skill version in store: {e}")))
             })
             .collect()
@@ -87,19 +83,19 @@ impl Store {
     /// Replaces the files kept with a skill (its folder, paths relative to it).
     pub async fn save_skill_files(&self, id: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
         let context = || format!("storing the files of skill {id}");
-        let mut tx = self.pool().begin().await.context(context)?;
-        sqlx::query("DELETE FROM skill_files WHERE skill_id = ?")
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query("DELETE FROM skill_files WHERE skill_id = $1")
             .bind(id)
-            .execute(&mut *tx)
-            .await
-            .context(context)?;
+            .execute(conn)
+            .await.map(|done| done.rows_affected()))
+        .context(context)?;
         for (path, content) in files {
-            sqlx::query("INSERT INTO skill_files (skill_id, path, content) VALUES (?, ?, ?)")
+            on_tx!(&mut tx, conn => sqlx::query("INSERT INTO skill_files (skill_id, path, content) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(path)
                 .bind(content)
-                .execute(&mut *tx)
-                .await
+                .execute(conn)
+                .await.map(|done| done.rows_affected()))
                 .context(context)?;
         }
         tx.commit().await.context(context)?;
@@ -109,10 +105,10 @@ impl Store {
     /// The files kept with a skill, by path.
     pub async fn skill_files(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>> {
         let rows =
-            sqlx::query("SELECT path, content FROM skill_files WHERE skill_id = ? ORDER BY path")
+            on_pool!(self.pool(), db => sqlx::query("SELECT path, content FROM skill_files WHERE skill_id = $1 ORDER BY path")
                 .bind(id)
-                .fetch_all(self.pool())
-                .await
+                .fetch_all(db)
+                .await.map(Row::all))
                 .context(|| format!("reading the files of skill {id}"))?;
         Ok(rows
             .iter()
@@ -122,11 +118,11 @@ impl Store {
 
     /// One file kept with a skill.
     pub async fn skill_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        let row = sqlx::query("SELECT content FROM skill_files WHERE skill_id = ? AND path = ?")
+        let row = on_pool!(self.pool(), db => sqlx::query("SELECT content FROM skill_files WHERE skill_id = $1 AND path = $2")
             .bind(id)
             .bind(path)
-            .fetch_optional(self.pool())
-            .await
+            .fetch_optional(db)
+            .await.map(|row| row.map(Row::from)))
             .context(|| format!("reading {path} of skill {id}"))?;
         Ok(row.map(|r| r.get("content")))
     }
@@ -144,80 +140,80 @@ impl Store {
 
     /// Skills matching `condition` (one of this module's constants, never input), newest first.
     async fn skills_where(&self, condition: &str) -> Result<Vec<Skill>> {
-        let rows = sqlx::query(&format!(
+        let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
             "SELECT {COLUMNS} FROM skills WHERE {condition} ORDER BY created_at DESC, id DESC"
         ))
-        .fetch_all(self.pool())
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| "listing skills".into())?;
         rows.iter().map(skill_from_row).collect()
     }
 
     pub async fn skill(&self, id: &str) -> Result<Option<Skill>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM skills WHERE id = ?"))
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!("SELECT {COLUMNS} FROM skills WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.pool())
-            .await
+            .fetch_optional(db)
+            .await.map(|row| row.map(Row::from)))
             .context(|| format!("reading skill {id}"))?;
         row.as_ref().map(skill_from_row).transpose()
     }
 
     /// False when there was no such skill.
     pub async fn delete_skill(&self, id: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM skills WHERE id = ?")
+        let done = on_pool!(self.pool(), db => sqlx::query("DELETE FROM skills WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
-            .await
-            .context(|| format!("deleting skill {id}"))?;
-        Ok(done.rows_affected() == 1)
+            .execute(db)
+            .await.map(|done| done.rows_affected()))
+        .context(|| format!("deleting skill {id}"))?;
+        Ok(done == 1)
     }
 
     /// Removes a task's plan (its subtasks and their dependencies), to plan it again. What the
     /// removed subtasks spent stays in the task's totals.
     pub async fn discard_plan(&self, task_id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM subtasks WHERE task_id = ?")
+        on_pool!(self.pool(), db => sqlx::query("DELETE FROM subtasks WHERE task_id = $1")
             .bind(task_id)
-            .execute(self.pool())
-            .await
-            .context(|| format!("discarding the plan of {task_id}"))?;
+            .execute(db)
+            .await.map(|done| done.rows_affected()))
+        .context(|| format!("discarding the plan of {task_id}"))?;
         Ok(())
     }
 
     /// Records the skill a task runs from: how its prompt matched it.
     pub async fn set_task_skill(&self, task_id: &str, matched: &SkillMatch) -> Result<()> {
-        sqlx::query("UPDATE tasks SET skill_id = ?, skill_match = ? WHERE id = ?")
+        on_pool!(self.pool(), db => sqlx::query("UPDATE tasks SET skill_id = $1, skill_match = $2 WHERE id = $3")
             .bind(&matched.skill_id)
             .bind(to_json(matched))
             .bind(task_id)
-            .execute(self.pool())
-            .await
+            .execute(db)
+            .await.map(|done| done.rows_affected()))
             .context(|| format!("recording the skill of {task_id}"))?;
         Ok(())
     }
 
     /// Turns skill use off for a task: it is planned afresh, whatever it matches.
     pub async fn set_task_skips_skills(&self, task_id: &str) -> Result<()> {
-        sqlx::query("UPDATE tasks SET use_skills = 0 WHERE id = ?")
+        on_pool!(self.pool(), db => sqlx::query("UPDATE tasks SET use_skills = FALSE WHERE id = $1")
             .bind(task_id)
-            .execute(self.pool())
-            .await
+            .execute(db)
+            .await.map(|done| done.rows_affected()))
             .context(|| format!("turning skills off for {task_id}"))?;
         Ok(())
     }
 
     /// The skill a task runs from and its parameters, and whether it may use skills.
     pub async fn task_skill(&self, task_id: &str) -> Result<TaskSkill> {
-        let row = sqlx::query("SELECT skill_id, skill_match, use_skills FROM tasks WHERE id = ?")
+        let row = on_pool!(self.pool(), db => sqlx::query("SELECT skill_id, skill_match, use_skills FROM tasks WHERE id = $1")
             .bind(task_id)
-            .fetch_optional(self.pool())
-            .await
+            .fetch_optional(db)
+            .await.map(|row| row.map(Row::from)))
             .context(|| format!("reading the skill of {task_id}"))?
             .ok_or_else(|| Error::NotFound(format!("task {task_id} does not exist")))?;
         let matched: Option<String> = row.get("skill_match");
         Ok(TaskSkill {
             skill_id: row.get("skill_id"),
             matched: matched.and_then(|m| serde_json::from_str(&m).ok()),
-            use_skills: row.get::<i64, _>("use_skills") != 0,
+            use_skills: row.get("use_skills"),
         })
     }
 
@@ -231,12 +227,12 @@ impl Store {
         cost_micros: i64,
         seconds: f64,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE skills SET uses = uses + 1, successes = successes + ?, sum_tokens = sum_tokens + ?, \
-             sum_cost_micros = sum_cost_micros + ?, sum_seconds = sum_seconds + ?, updated_at = ?, \
-             status = CASE WHEN uses + 1 - (successes + ?) >= ? AND (successes + ?) * 2 < uses + 1 \
+        on_pool!(self.pool(), db => sqlx::query(
+            "UPDATE skills SET uses = uses + 1, successes = successes + $1, sum_tokens = sum_tokens + $2, \
+             sum_cost_micros = sum_cost_micros + $3, sum_seconds = sum_seconds + $4, updated_at = $5, \
+             status = CASE WHEN uses + 1 - (successes + $6) >= $7 AND (successes + $8) * 2 < uses + 1 \
                            THEN 'retired' ELSE status END \
-             WHERE id = ?",
+             WHERE id = $9",
         )
         .bind(i64::from(succeeded))
         .bind(tokens)
@@ -247,14 +243,14 @@ impl Store {
         .bind(RETIRE_AFTER_FAILURES)
         .bind(i64::from(succeeded))
         .bind(id)
-        .execute(self.pool())
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("counting a run of skill {id}"))?;
         Ok(())
     }
 }
 
-fn skill_from_row(row: &SqliteRow) -> Result<Skill> {
+fn skill_from_row(row: &Row) -> Result<Skill> {
     let body: String = row.get("body");
     let mut skill: Skill = serde_json::from_str(&body)
         .map_err(|e| Error::Internal(format!("unreadable skill in store: {e}")))?;
@@ -267,9 +263,9 @@ fn skill_from_row(row: &SqliteRow) -> Result<Skill> {
     stats.successes = row.get("successes");
     if uses > 0 {
         let n = uses as f64;
-        stats.mean_tokens = row.get::<i64, _>("sum_tokens") as f64 / n;
-        stats.mean_cost_usd = row.get::<i64, _>("sum_cost_micros") as f64 / 1e6 / n;
-        stats.mean_seconds = row.get::<f64, _>("sum_seconds") / n;
+        stats.mean_tokens = row.get::<i64>("sum_tokens") as f64 / n;
+        stats.mean_cost_usd = row.get::<i64>("sum_cost_micros") as f64 / 1e6 / n;
+        stats.mean_seconds = row.get::<f64>("sum_seconds") / n;
     }
     Ok(skill)
 }

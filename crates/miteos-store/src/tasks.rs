@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::Store;
+use crate::db::{on_pool, on_tx};
+use crate::{Row, Tx};
 use miteos_domain::plan::ForEach;
 use miteos_domain::{Error, Result};
 use miteos_domain::{Subtask, SubtaskStatus, Task, TaskStatus, cents_from_micros};
@@ -79,9 +80,9 @@ pub(crate) const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, 
 
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
-        sqlx::query(
+        on_pool!(self.pool(), db => sqlx::query(
             "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget, plan_review) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&task.id)
         .bind(&task.prompt)
@@ -92,17 +93,17 @@ impl Store {
         .bind(task.created_at)
         .bind(task.budget.as_ref().map(to_json))
         .bind(task.plan_review.as_ref().map(to_json))
-        .execute(&self.pool)
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("storing task {}", task.id))?;
         Ok(())
     }
 
     pub async fn get_task(&self, id: &str) -> Result<Task> {
-        let row = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"))
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
-            .await
+            .fetch_optional(db)
+            .await.map(|row| row.map(Row::from)))
             .context(|| format!("reading task {id}"))?
             .ok_or_else(|| Error::NotFound(format!("task {id} does not exist")))?;
         let mut task = task_from_row(&row)?;
@@ -122,25 +123,27 @@ impl Store {
         if task_ids.is_empty() {
             return Ok(out);
         }
-        let rows = in_list(
+        let rows = on_pool!(self.pool(), db => in_list(
             "SELECT task_id, id, title, description, agent_type, status, input_tokens, output_tokens, cost_micros, \
              output, error, started_at, finished_at, steps, revision, attempt, dropped, needs, unpriced_tokens, for_each, parent, item FROM subtasks WHERE task_id IN (",
             task_ids,
             ") ORDER BY task_id, position",
         )
         .build()
-            .fetch_all(&self.pool)
-            .await
-            .context(|| "reading subtasks".into())?;
+        .fetch_all(db)
+        .await
+        .map(Row::all))
+        .context(|| "reading subtasks".into())?;
 
-        let dep_rows = in_list(
+        let dep_rows = on_pool!(self.pool(), db => in_list(
             "SELECT task_id, subtask_id, depends_on FROM subtask_deps WHERE task_id IN (",
             task_ids,
             ") ORDER BY task_id, subtask_id, depends_on",
         )
         .build()
-        .fetch_all(&self.pool)
+        .fetch_all(db)
         .await
+        .map(Row::all))
         .context(|| "reading subtask dependencies".into())?;
         let mut deps: HashMap<(String, String), Vec<String>> = HashMap::new();
         for row in dep_rows {
@@ -182,7 +185,7 @@ impl Store {
                 attempt: attempt as u32,
                 dropped: row.get("dropped"),
                 needs: json_column(&row, "needs")?,
-                cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
+                cost_unknown: row.get::<i64>("unpriced_tokens") > 0,
                 for_each: from_json(&row, "for_each")?,
                 parent: row.get("parent"),
                 item: row.get("item"),
@@ -199,12 +202,12 @@ impl Store {
         subtasks: &[NewSubtask],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE tasks SET title = ? WHERE id = ?")
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE tasks SET title = $1 WHERE id = $2")
             .bind(title)
             .bind(task_id)
-            .execute(&mut *tx)
-            .await
-            .context(|| format!("titling task {task_id}"))?;
+            .execute(conn)
+            .await.map(|done| done.rows_affected()))
+        .context(|| format!("titling task {task_id}"))?;
         for (position, st) in subtasks.iter().enumerate() {
             insert_subtask(&mut tx, task_id, st, position as i64, 0).await?;
         }
@@ -229,17 +232,17 @@ impl Store {
             s if s.is_finished() => (None, Some(now)),
             _ => (None, None),
         };
-        sqlx::query(
-            "UPDATE tasks SET status = ?, error = COALESCE(?, error), \
-             started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) WHERE id = ?",
+        on_pool!(self.pool(), db => sqlx::query(
+            "UPDATE tasks SET status = $1, error = COALESCE($2, error), \
+             started_at = COALESCE(started_at, $3), finished_at = COALESCE($4, finished_at) WHERE id = $5",
         )
         .bind(status.as_str())
         .bind(error)
         .bind(started)
         .bind(finished)
         .bind(id)
-        .execute(&self.pool)
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("setting task {id} {}", status.as_str()))?;
         Ok(())
     }
@@ -258,10 +261,10 @@ impl Store {
             s if s.is_finished() => (None, Some(now)),
             _ => (None, None),
         };
-        sqlx::query(
-            "UPDATE subtasks SET status = ?, output = COALESCE(?, output), error = COALESCE(?, error), \
-             started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) \
-             WHERE task_id = ? AND id = ?",
+        on_pool!(self.pool(), db => sqlx::query(
+            "UPDATE subtasks SET status = $1, output = COALESCE($2, output), error = COALESCE($3, error), \
+             started_at = COALESCE(started_at, $4), finished_at = COALESCE($5, finished_at) \
+             WHERE task_id = $6 AND id = $7",
         )
         .bind(status.as_str())
         .bind(output)
@@ -270,8 +273,8 @@ impl Store {
         .bind(finished)
         .bind(task_id)
         .bind(id)
-        .execute(&self.pool)
-        .await
+        .execute(db)
+        .await.map(|done| done.rows_affected()))
         .context(|| format!("setting subtask {id} of {task_id} {}", status.as_str()))?;
         Ok(())
     }
@@ -280,29 +283,29 @@ impl Store {
     /// resumed run does them again; returns their ids. Complete subtasks keep their results;
     /// dropped ones and those the user cancelled stay as they are.
     pub async fn reset_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
-        let rows = sqlx::query(
+        let rows = on_pool!(self.pool(), db => sqlx::query(
             "UPDATE subtasks SET status = 'pending', started_at = NULL, finished_at = NULL, error = NULL \
-             WHERE task_id = ? AND dropped = 0 AND (status IN ('running', 'failed') \
-             OR (status = 'cancelled' AND COALESCE(error, '') <> ?)) RETURNING id",
+             WHERE task_id = $1 AND NOT dropped AND (status IN ('running', 'failed') \
+             OR (status = 'cancelled' AND COALESCE(error, '') <> $2)) RETURNING id",
         )
         .bind(task_id)
         .bind(miteos_domain::plan::CANCELLED_BY_USER)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| format!("resetting the subtasks of {task_id}"))?;
         Ok(rows.iter().map(|r| r.get("id")).collect())
     }
 
     /// Ends every subtask of the task that has not finished yet as `cancelled`; returns their ids.
     pub async fn cancel_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "UPDATE subtasks SET status = 'cancelled', finished_at = ? \
-             WHERE task_id = ? AND status IN ('pending', 'running') RETURNING id",
+        let rows = on_pool!(self.pool(), db => sqlx::query(
+            "UPDATE subtasks SET status = 'cancelled', finished_at = $1 \
+             WHERE task_id = $2 AND status IN ('pending', 'running') RETURNING id",
         )
         .bind(Utc::now())
         .bind(task_id)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(db)
+        .await.map(Row::all))
         .context(|| format!("cancelling subtasks of {task_id}"))?;
         let mut ids: Vec<String> = rows.iter().map(|r| r.get("id")).collect();
         ids.sort_by_key(|d| subtask_number(d));
@@ -327,10 +330,10 @@ impl Store {
         let cost_micros = cost_micros.unwrap_or(0);
         let mut tx = self.begin().await?;
         if let Some(st) = subtask_id {
-            sqlx::query(
-                "UPDATE subtasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
-                 cost_micros = cost_micros + ?, unpriced_tokens = unpriced_tokens + ?, steps = steps + 1 \
-                 WHERE task_id = ? AND id = ?",
+            on_tx!(&mut tx, conn => sqlx::query(
+                "UPDATE subtasks SET input_tokens = input_tokens + $1, output_tokens = output_tokens + $2, \
+                 cost_micros = cost_micros + $3, unpriced_tokens = unpriced_tokens + $4, steps = steps + 1 \
+                 WHERE task_id = $5 AND id = $6",
             )
             .bind(input_tokens)
             .bind(output_tokens)
@@ -338,13 +341,13 @@ impl Store {
             .bind(unpriced)
             .bind(task_id)
             .bind(st)
-            .execute(&mut *tx)
-            .await
+            .execute(conn)
+            .await.map(|done| done.rows_affected()))
             .context(|| format!("adding usage to {st} of {task_id}"))?;
         }
-        let row = sqlx::query(
-            "UPDATE tasks SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, \
-             cost_micros = cost_micros + ?, unpriced_tokens = unpriced_tokens + ?, steps = steps + 1 WHERE id = ? \
+        let row = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE tasks SET input_tokens = input_tokens + $1, output_tokens = output_tokens + $2, \
+             cost_micros = cost_micros + $3, unpriced_tokens = unpriced_tokens + $4, steps = steps + 1 WHERE id = $5 \
              RETURNING input_tokens + output_tokens AS tokens, cost_micros, unpriced_tokens",
         )
         .bind(input_tokens)
@@ -352,8 +355,8 @@ impl Store {
         .bind(cost_micros)
         .bind(unpriced)
         .bind(task_id)
-        .fetch_one(&mut *tx)
-        .await
+        .fetch_one(conn)
+        .await.map(Row::from))
         .context(|| format!("adding usage to {task_id}"))?;
         tx.commit()
             .await
@@ -361,43 +364,32 @@ impl Store {
         Ok(TaskTotals {
             tokens: row.get("tokens"),
             cost_micros: row.get("cost_micros"),
-            cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
+            cost_unknown: row.get::<i64>("unpriced_tokens") > 0,
         })
     }
 
     /// Ids of tasks that a previous process left `pending` or `running`.
     pub async fn unfinished_task_ids(&self) -> Result<Vec<String>> {
         let rows =
-            sqlx::query("SELECT id FROM tasks WHERE status IN ('pending', 'running') ORDER BY id")
-                .fetch_all(&self.pool)
-                .await
+            on_pool!(self.pool(), db => sqlx::query("SELECT id FROM tasks WHERE status IN ('pending', 'running') ORDER BY id")
+                .fetch_all(db)
+                .await.map(Row::all))
                 .context(|| "finding unfinished tasks".into())?;
         Ok(rows.iter().map(|r| r.get("id")).collect())
-    }
-
-    /// A write transaction, holding the write lock from its start (`BEGIN IMMEDIATE`): a
-    /// deferred one that reads first cannot always be upgraded while other writers commit
-    /// (SQLite answers "database is locked" at once instead of waiting), and every transaction
-    /// here writes.
-    pub(super) async fn begin(&self) -> Result<Transaction<'static, Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context(|| "starting a transaction".into())
     }
 }
 
 /// Stores one subtask, `pending`, at `position`, added by plan revision `revision`.
 pub(crate) async fn insert_subtask(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     task_id: &str,
     st: &NewSubtask,
     position: i64,
     revision: u32,
 ) -> Result<()> {
-    sqlx::query(
+    on_tx!(&mut *tx, conn => sqlx::query(
         "INSERT INTO subtasks (task_id, id, position, title, description, agent_type, status, revision, needs, \
-         for_each, parent, item) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+         for_each, parent, item) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11)",
     )
     .bind(task_id)
     .bind(&st.id)
@@ -410,33 +402,32 @@ pub(crate) async fn insert_subtask(
     .bind(st.for_each.as_ref().map(to_json))
     .bind(&st.parent)
     .bind(&st.item)
-    .execute(&mut **tx)
-    .await
+    .execute(conn)
+    .await.map(|done| done.rows_affected()))
     .context(|| format!("storing subtask {} of {task_id}", st.id))?;
     Ok(())
 }
 
 /// Stores a subtask's dependencies (after every subtask they name is stored).
-pub(crate) async fn insert_deps(
-    tx: &mut Transaction<'static, Sqlite>,
-    task_id: &str,
-    st: &NewSubtask,
-) -> Result<()> {
+pub(crate) async fn insert_deps(tx: &mut Tx, task_id: &str, st: &NewSubtask) -> Result<()> {
     for dep in &st.depends_on {
-        sqlx::query("INSERT INTO subtask_deps (task_id, subtask_id, depends_on) VALUES (?, ?, ?)")
+        on_tx!(&mut *tx, conn => sqlx::query("INSERT INTO subtask_deps (task_id, subtask_id, depends_on) VALUES ($1, $2, $3)")
             .bind(task_id)
             .bind(&st.id)
             .bind(dep)
-            .execute(&mut **tx)
-            .await
+            .execute(conn)
+            .await.map(|done| done.rows_affected()))
             .context(|| format!("storing dependency {} -> {dep} of {task_id}", st.id))?;
     }
     Ok(())
 }
 
 /// `head` + one bound parameter per id, comma-separated + `tail`.
-fn in_list<'a>(head: &str, ids: &'a [String], tail: &str) -> QueryBuilder<'a, Sqlite> {
-    let mut query = QueryBuilder::<Sqlite>::new(head);
+fn in_list<'a, DB: Database>(head: &str, ids: &'a [String], tail: &str) -> QueryBuilder<'a, DB>
+where
+    &'a String: Encode<'a, DB> + Type<DB>,
+{
+    let mut query = QueryBuilder::new(head);
     let mut list = query.separated(", ");
     for id in ids {
         list.push_bind(id);
@@ -445,7 +436,7 @@ fn in_list<'a>(head: &str, ids: &'a [String], tail: &str) -> QueryBuilder<'a, Sq
     query
 }
 
-pub(crate) fn task_from_row(row: &SqliteRow) -> Result<Task> {
+pub(crate) fn task_from_row(row: &Row) -> Result<Task> {
     let status: String = row.get("status");
     let input: i64 = row.get("input_tokens");
     let output: i64 = row.get("output_tokens");
@@ -472,13 +463,13 @@ pub(crate) fn task_from_row(row: &SqliteRow) -> Result<Task> {
         estimate: from_json(row, "estimate")?,
         paused: from_json(row, "pause")?,
         skill_id: row.get("skill_id"),
-        revision: row.get::<i64, _>("revision") as u32,
+        revision: row.get::<i64>("revision") as u32,
         revisions: Vec::new(),
         follow_ups: Vec::new(),
         unmet: json_column(row, "unmet")?,
         plan_review: from_json(row, "plan_review")?,
         awaiting_review: row.get("awaiting_review"),
-        cost_unknown: row.get::<i64, _>("unpriced_tokens") > 0,
+        cost_unknown: row.get::<i64>("unpriced_tokens") > 0,
     })
 }
 
@@ -487,7 +478,7 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("budget types always encode")
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<Option<T>> {
+fn from_json<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<Option<T>> {
     let text: Option<String> = row.get(column);
     text.map(|t| {
         serde_json::from_str(&t)
@@ -497,10 +488,7 @@ fn from_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> R
 }
 
 /// A JSON column that is never NULL (a list).
-pub(super) fn json_column<T: serde::de::DeserializeOwned>(
-    row: &SqliteRow,
-    column: &str,
-) -> Result<T> {
+pub(super) fn json_column<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
     let text: String = row.get(column);
     serde_json::from_str(&text)
         .map_err(|e| Error::Internal(format!("unreadable {column} in store: {e}")))

@@ -67,6 +67,8 @@ pub fn miteos(data_dir: &std::path::Path) -> Command {
     for var in PROVIDER_VARS {
         cmd.env_remove(var);
     }
+    // The test's own data directory holds the store, never a database the user set.
+    cmd.env_remove("MITEOS_DATABASE_URL");
     // Only the models the test puts in the data dir's models/, never the user's.
     cmd.env("MITEOS_DATA_DIR", data_dir)
         .env("MITEOS_MODELS_DIR", data_dir.join("models"))

@@ -71,6 +71,9 @@ const CANCEL_WAIT: Duration = Duration::from_secs(10);
 pub struct Options {
     /// Where the database, task folders and API token live.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) to keep tasks, history, skills and settings in
+    /// instead of `DATA_DIR/miteos.db`: a team's server.
+    pub database_url: Option<String>,
     /// Provider configuration (from the environment); the `models` setting overlays it.
     pub models: ModelConfig,
     /// Replaces `models` as the source of providers (embedders, benchmarks).
@@ -100,6 +103,7 @@ impl Options {
     pub fn new(data_dir: impl Into<PathBuf>, models: ModelConfig) -> Self {
         Options {
             data_dir: data_dir.into(),
+            database_url: None,
             models,
             providers: None,
             limits: Limits::default(),
@@ -224,6 +228,10 @@ struct Inner {
     downloads: models::Downloads,
     /// Where catalog downloads come from instead of huggingface.co.
     hf_endpoint: Option<String>,
+    /// Where the store is: the SQLite file's path, or the PostgreSQL URL without its password.
+    database: String,
+    /// Held while this process runs a shared database's tasks.
+    _runner: Option<miteos_store::RunnerLock>,
     /// Held (locked) while this process owns the data directory: a second process would end this
     /// one's running tasks as "interrupted" when it opens, so it must not open at all.
     _lock: std::fs::File,
@@ -246,7 +254,18 @@ impl Miteos {
         std::fs::create_dir_all(data_dir.join("tasks"))
             .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
         let lock = lock::lock_data_dir(&data_dir)?;
-        let store = Store::open(&data_dir.join("miteos.db")).await?;
+        let (store, database) = match &options.database_url {
+            Some(url) => (Store::connect(url).await?, miteos_store::redacted_url(url)),
+            None => {
+                let file = data_dir.join("miteos.db");
+                (Store::open(&file).await?, file.display().to_string())
+            }
+        };
+        // A host that resumes tasks is the one that runs a shared database's tasks.
+        let runner = match options.resume_interrupted {
+            true => Some(store.claim_runner().await?),
+            false => None,
+        };
         store.seed_agent_types(&builtin_agent_types()).await?;
         let secrets = {
             let dir = data_dir.clone();
@@ -338,6 +357,8 @@ impl Miteos {
                 models: model_store,
                 downloads: models::Downloads::default(),
                 hf_endpoint: options.hf_endpoint.clone(),
+                database,
+                _runner: runner,
                 _lock: lock,
             }),
         };
@@ -350,6 +371,12 @@ impl Miteos {
 
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    /// Where tasks, history and settings are kept: the SQLite file, or the PostgreSQL
+    /// database's URL without its password.
+    pub fn database(&self) -> &str {
+        &self.inner.database
     }
 
     /// The local models (GGUF files): the user's models folder, shared by every data directory.

@@ -1,0 +1,147 @@
+//! The team's server: the same API over a real PostgreSQL database (scripts/postgres.sh's
+//! server, a database of its own per test) instead of the data directory's SQLite file.
+
+use std::io::Read;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use miteos_store::testing::TestDatabase;
+
+use crate::support::served::{miteos, serve_with};
+use crate::support::{Dialect, TestApp, model_config, parse_sse, script_example};
+
+#[tokio::test]
+async fn a_task_runs_on_postgresql_and_its_history_outlives_the_server() {
+    let database = TestDatabase::create().await;
+    let url = database.url.clone();
+    let script = crate::support::Script::default();
+    let server = crate::support::fake_model::start(Dialect::OpenAi, &script).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::start_with_options(
+        model_config(Dialect::OpenAi, &server),
+        script,
+        server,
+        dir,
+        |options| options.database_url = Some(url.clone()),
+    )
+    .await;
+    assert!(app.miteos.database().starts_with("postgres://miteos:***@"));
+    script_example(&app).await;
+    let prompt =
+        "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet";
+    let id = app.create_task(prompt).await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    assert!(task["total_tokens_used"].as_u64().unwrap() > 0);
+    assert!(
+        !app.dir.path().join("miteos.db").exists(),
+        "nothing is kept in a SQLite file"
+    );
+    let events = app.sse(&id, None).await;
+    assert!(events.iter().any(|(_, kind, _)| kind == "task_finished"));
+    let seqs: Vec<i64> = events.iter().map(|(seq, _, _)| *seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "events in order");
+    // Resuming the stream after an event sends only what follows it.
+    let after = app.sse(&id, Some(seqs[2])).await;
+    assert_eq!(after.len(), seqs.len() - 3);
+
+    let (status, page) = app.get("/tasks?q=notion").await;
+    assert_eq!(status, 200);
+    assert_eq!(page[0]["id"], id.as_str(), "{page}");
+    let (_, none) = app.get("/tasks?q=zebra").await;
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let (_, files) = app.get(&format!("/tasks/{id}/deliverables")).await;
+    assert!(!files.as_array().unwrap().is_empty(), "{files}");
+
+    // Another server, another machine's data directory, the same database: the same history.
+    let (script, server, _dir) = app.stop().await;
+    let other = TestApp::start_with_options(
+        model_config(Dialect::OpenAi, &server),
+        script,
+        server,
+        tempfile::tempdir().unwrap(),
+        |options| options.database_url = Some(url.clone()),
+    )
+    .await;
+    let (status, again) = other.get(&format!("/tasks/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["status"], "completed");
+    assert_eq!(again["subtasks"], task["subtasks"]);
+    let replayed = parse_sse(
+        &other
+            .client
+            .get(other.url(&format!("/tasks/{id}/events")))
+            .bearer_auth(crate::support::TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        replayed.len(),
+        events.len(),
+        "the journal is the database's"
+    );
+}
+
+/// Two servers must not both resume a database's unfinished tasks: the second is refused, and
+/// says why; once the first is gone, one starts.
+#[tokio::test]
+async fn a_second_server_on_one_database_is_refused_until_the_first_is_gone() {
+    let database = TestDatabase::create().await;
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let first_dir = tempfile::tempdir().unwrap();
+    let mut command = miteos(first_dir.path());
+    command.env("MITEOS_DATABASE_URL", &database.url);
+    let (mut first, addr, _token) = serve_with(&app, command);
+    let health = reqwest::get(format!("{addr}/health")).await.unwrap();
+    assert_eq!(health.status(), 200);
+
+    let second_dir = tempfile::tempdir().unwrap();
+    let mut second = miteos(second_dir.path())
+        .env("MITEOS_DATABASE_URL", &database.url)
+        .env("MITEOS_SECRETS", "file")
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the second server did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut stderr = String::new();
+    second
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!status.success());
+    assert!(
+        stderr.contains("another Miteos server already runs this database's tasks"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(":miteos@"),
+        "no password in what it prints"
+    );
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (mut third, addr, _token) = {
+        let mut command = miteos(second_dir.path());
+        command.env("MITEOS_DATABASE_URL", &database.url);
+        serve_with(&app, command)
+    };
+    let health = reqwest::get(format!("{addr}/health")).await.unwrap();
+    assert_eq!(health.status(), 200, "the lock went with the killed server");
+    third.kill().unwrap();
+    third.wait().unwrap();
+}
