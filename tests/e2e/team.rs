@@ -7,24 +7,32 @@ use std::time::{Duration, Instant};
 
 use miteos_store::testing::TestDatabase;
 
-use crate::support::served::{miteos, serve_with};
+use crate::support::served::{create_task, get_task, miteos, serve_with};
 use crate::support::{Dialect, TestApp, model_config, parse_sse, script_example};
+
+/// Miteos and its API in this process on the database at `url`, with a scripted model; `runner`:
+/// it resumes (and so runs) the database's unfinished tasks.
+async fn on_database(url: &str, runner: bool) -> TestApp {
+    let script = crate::support::Script::default();
+    let server = crate::support::fake_model::start(Dialect::OpenAi, &script).await;
+    TestApp::start_with_options(
+        model_config(Dialect::OpenAi, &server),
+        script,
+        server,
+        tempfile::tempdir().unwrap(),
+        |options| {
+            options.database_url = Some(url.to_owned());
+            options.resume_interrupted = runner;
+        },
+    )
+    .await
+}
 
 #[tokio::test]
 async fn a_task_runs_on_postgresql_and_its_history_outlives_the_server() {
     let database = TestDatabase::create().await;
     let url = database.url.clone();
-    let script = crate::support::Script::default();
-    let server = crate::support::fake_model::start(Dialect::OpenAi, &script).await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::start_with_options(
-        model_config(Dialect::OpenAi, &server),
-        script,
-        server,
-        dir,
-        |options| options.database_url = Some(url.clone()),
-    )
-    .await;
+    let app = on_database(&url, true).await;
     assert!(app.miteos.database().starts_with("postgres://miteos:***@"));
     script_example(&app).await;
     let prompt =
@@ -144,4 +152,89 @@ async fn a_second_server_on_one_database_is_refused_until_the_first_is_gone() {
     assert_eq!(health.status(), 200, "the lock went with the killed server");
     third.kill().unwrap();
     third.wait().unwrap();
+}
+
+/// Two processes on one database: the task runs in `miteos serve` (the runner), a second API
+/// server shows its events live as they are journaled, and a cancel sent to the second stops
+/// the model stream in the first within a second.
+#[tokio::test]
+async fn another_server_streams_a_task_live_and_its_cancel_reaches_the_runner() {
+    let database = TestDatabase::create().await;
+    let url = database.url.clone();
+    // This process's Miteos: an API server that is not the runner.
+    let viewer = on_database(&url, false).await;
+    viewer.script.on(
+        crate::support::fake_model::planner,
+        crate::support::one_subtask_plan("researcher", "Think at length", "think"),
+    );
+    viewer.script.slow(
+        crate::support::fake_model::agent_first("st-1"),
+        crate::support::Reply::Text("never seen".into()),
+        Duration::from_secs(60),
+    );
+    let runner_dir = tempfile::tempdir().unwrap();
+    let mut command = miteos(runner_dir.path());
+    command.env("MITEOS_DATABASE_URL", &url);
+    let (mut runner, addr, token) = serve_with(&viewer, command);
+    let client = reqwest::Client::new();
+    let id = create_task(&client, &addr, &token, "Think at length about note apps").await;
+
+    // The viewer's live stream shows the runner's events as they come.
+    let mut stream = viewer
+        .client
+        .get(viewer.url(&format!("/tasks/{id}/events")))
+        .bearer_auth(crate::support::TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !text.contains("event: subtask_started") {
+        let chunk = tokio::time::timeout_at(deadline.into(), stream.chunk())
+            .await
+            .expect("the runner's subtask_started reached the viewer's stream")
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+
+    // Cancel through the viewer: the runner's model stream (60 s) stops at once.
+    let asked = Instant::now();
+    let (status, task) = viewer
+        .post(&format!("/tasks/{id}/cancel"), serde_json::json!({}))
+        .await;
+    assert_eq!(status, 200, "{task}");
+    assert_eq!(task["status"], "cancelled", "{task}");
+    let took = asked.elapsed();
+    eprintln!("a cancel through another server took {took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    while !text.contains("event: task_finished") {
+        let chunk = tokio::time::timeout_at(deadline.into(), stream.chunk())
+            .await
+            .expect("the end reached the viewer's stream")
+            .unwrap();
+        let Some(chunk) = chunk else { break };
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let events = parse_sse(&text);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|(_, kind, _)| kind == "cancel_requested")
+            .count(),
+        1,
+        "the runner took the cancel up once"
+    );
+    let seqs: Vec<i64> = events.iter().map(|(seq, _, _)| *seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "in order, none twice: {seqs:?}"
+    );
+    let (_, last, _) = events.last().unwrap();
+    assert_eq!(last, "task_finished");
+    let runner_task = get_task(&client, &addr, &token, &id).await;
+    assert_eq!(runner_task["status"], "cancelled");
+    assert_eq!(runner_task["subtasks"][0]["status"], "cancelled");
+    runner.kill().unwrap();
+    runner.wait().unwrap();
 }

@@ -6,7 +6,8 @@
 //! 5 s): WRITERS concurrent tasks append `agent_output` events (a 40-character delta each, as a
 //! streaming model sends them) to one task's journal as fast as the journal takes them; a live
 //! subscriber reads them. Prints events per second, the append latency p50 / p99, and whether the
-//! subscriber saw every event in `seq` order.
+//! subscriber saw every event in `seq` order. With `MITEOS_BENCH_POSTGRES=1` the journal is on
+//! PostgreSQL instead (a fresh database on scripts/postgres.sh's server).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -22,9 +23,16 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let store = Store::open(&dir.path().join("miteos.db"))
-            .await
-            .expect("the store opens");
+        let postgres = match std::env::var_os("MITEOS_BENCH_POSTGRES") {
+            Some(_) => Some(miteos_store::testing::TestDatabase::create().await),
+            None => None,
+        };
+        let store = match &postgres {
+            Some(database) => database.store().await,
+            None => Store::open(&dir.path().join("miteos.db"))
+                .await
+                .expect("the store opens"),
+        };
         store
             .insert_task(&miteos_domain::Task::pending(
                 "task-bench".into(),

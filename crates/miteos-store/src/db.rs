@@ -51,6 +51,22 @@ impl Dialect {
     }
 }
 
+/// An id unique across processes and time (a process's journal among those sharing a
+/// database, a test's database), made of letters, digits and `_`.
+pub(crate) fn unique_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{:x}_{:x}_{}",
+        std::process::id(),
+        nanos,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// A database URL fit for logs and error messages: its password replaced by `***`.
 pub fn redacted_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {

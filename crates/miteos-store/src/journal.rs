@@ -19,6 +19,7 @@ use crate::db::{on_pool, on_tx};
 use miteos_domain::{Error, Result};
 
 use crate::StoreContext;
+use crate::signals::EVENTS_CHANNEL;
 use miteos_domain::events::{EVENT_VERSION, Event, EventKind};
 
 /// Live subscribers that fall further behind than this get `Lagged` and re-read the journal.
@@ -48,17 +49,31 @@ pub struct Journal {
     order: Arc<Mutex<()>>,
     /// Events written since this journal was made.
     written: Arc<std::sync::atomic::AtomicU64>,
+    /// This journal among the processes sharing a PostgreSQL database: its own signals are not
+    /// published twice.
+    origin: Arc<str>,
 }
 
 impl Journal {
+    /// The journal of `store`. On PostgreSQL it also publishes what other processes journal
+    /// (they signal it), so every server's live streams show every task's events.
     pub fn new(store: Store) -> Self {
         let (live, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let origin: Arc<str> = crate::db::unique_id().into();
+        if store.dialect() == Dialect::Postgres {
+            tokio::spawn(follow_others(
+                store.clone(),
+                origin.clone(),
+                live.downgrade(),
+            ));
+        }
         Journal {
             store,
             live,
             queue: Arc::new(std::sync::Mutex::new(Vec::new())),
             order: Arc::new(Mutex::new(())),
             written: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            origin,
         }
     }
 
@@ -180,6 +195,19 @@ impl Journal {
             got.sort_unstable();
             seqs.extend(got);
         }
+        if self.store.dialect() == Dialect::Postgres {
+            // Delivered at commit, to the other processes' journals.
+            for (task, first, last) in seq_ranges(batch, &seqs) {
+                let payload = format!("{} {task} {first} {last}", self.origin);
+                on_tx!(&mut tx, conn => sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(EVENTS_CHANNEL)
+                    .bind(payload)
+                    .execute(conn)
+                    .await
+                    .map(|_| ()))
+                .context(context)?;
+            }
+        }
         tx.commit().await.context(context)?;
         Ok(seqs)
     }
@@ -205,16 +233,7 @@ impl Journal {
 
     /// Events of one task with `seq > after`, oldest first, at most `limit`.
     pub async fn read(&self, task_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
-        let rows = on_pool!(self.store.pool(), db => sqlx::query(
-            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-        )
-        .bind(task_id)
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(db)
-        .await.map(Row::all))
-        .context(|| format!("reading the journal of {task_id}"))?;
-        rows.iter().map(event_of).collect()
+        read_events(&self.store, task_id, after, limit).await
     }
 
     /// The task's events of the given kinds (`tool_call_started`, …), of one subtask when
@@ -263,6 +282,82 @@ impl Journal {
             if !full {
                 return Ok(all);
             }
+        }
+    }
+}
+
+/// Events of one task with `seq > after`, oldest first, at most `limit`.
+async fn read_events(store: &Store, task_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
+    let rows = on_pool!(store.pool(), db => sqlx::query(
+            "SELECT seq, task_id, at, version, payload FROM events WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(task_id)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await.map(Row::all))
+        .context(|| format!("reading the journal of {task_id}"))?;
+    rows.iter().map(event_of).collect()
+}
+
+/// Each task's first and last seq in a written batch.
+fn seq_ranges<'a>(batch: &'a [Pending], seqs: &[i64]) -> Vec<(&'a str, i64, i64)> {
+    let mut ranges: Vec<(&str, i64, i64)> = Vec::new();
+    for (pending, &seq) in batch.iter().zip(seqs) {
+        match ranges
+            .iter_mut()
+            .find(|(task, _, _)| *task == pending.task_id)
+        {
+            Some(range) => range.2 = range.2.max(seq),
+            None => ranges.push((&pending.task_id, seq, seq)),
+        }
+    }
+    ranges
+}
+
+/// Publishes what other processes journal, as their signals tell it, until this process's
+/// journal is gone.
+async fn follow_others(store: Store, origin: Arc<str>, live: broadcast::WeakSender<Arc<Event>>) {
+    let mut signals = match store.listen(&[EVENTS_CHANNEL]).await {
+        Ok(Some(signals)) => signals,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "other processes' events will not be shown live");
+            return;
+        }
+    };
+    loop {
+        let signal = tokio::select! {
+            signal = signals.recv() => signal,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {
+                if live.upgrade().is_none() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let Some(signal) = signal else { return };
+        let mut parts = signal.payload.split(' ');
+        let (Some(from), Some(task), Some(first), Some(last)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let (Ok(first), Ok(last)) = (first.parse::<i64>(), last.parse::<i64>()) else {
+            continue;
+        };
+        if from == &*origin || last < first {
+            continue;
+        }
+        let Some(live) = live.upgrade() else { return };
+        let limit = u32::try_from(last - first + 1).unwrap_or(u32::MAX);
+        match read_events(&store, task, first - 1, limit).await {
+            Ok(events) => {
+                for event in events.into_iter().filter(|e| e.seq <= last) {
+                    let _ = live.send(Arc::new(event));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, task, "reading another process's events"),
         }
     }
 }

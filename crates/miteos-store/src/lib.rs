@@ -16,6 +16,7 @@ mod publishing;
 mod revisions;
 mod runner;
 mod settings;
+mod signals;
 mod skills;
 mod tasks;
 #[cfg(any(test, feature = "testing"))]
@@ -40,6 +41,7 @@ pub use publishing::{DeploymentRow, ShareRow};
 pub use revisions::RevisionWrite;
 pub use runner::RunnerLock;
 pub use settings::encode as encode_setting;
+pub use signals::{CANCEL_CHANNEL, EVENTS_CHANNEL, Signal};
 pub use skills::TaskSkill;
 pub use tasks::{NewSubtask, TaskTotals};
 

@@ -42,7 +42,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create() -> TestDatabase {
-        let name = format!("miteos_test_{}", uuid_like());
+        let name = format!("miteos_test_{}", crate::db::unique_id());
         let mut admin = admin_options()
             .connect()
             .await
@@ -101,21 +101,6 @@ fn database_url(name: &str) -> String {
     format!("{root}/{name}{query}")
 }
 
-/// A name part unique across processes and time.
-fn uuid_like() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!(
-        "{:x}_{:x}_{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// Runs `test` on a fresh SQLite store, then on a fresh PostgreSQL one; a failure names the
 /// database it happened on.
 pub async fn on_both<F, Fut>(test: F)
@@ -123,7 +108,7 @@ where
     F: Fn(Store) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let dir = std::env::temp_dir().join(format!("miteos-store-test-{}", uuid_like()));
+    let dir = std::env::temp_dir().join(format!("miteos-store-test-{}", crate::db::unique_id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let sqlite = Store::open(&dir.join("miteos.db"))
         .await

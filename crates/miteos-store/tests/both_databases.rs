@@ -451,3 +451,78 @@ async fn two_processes_append_to_one_journal() {
         assert_eq!(texts, expected, "writer {w}'s events in its order");
     }
 }
+
+/// A process sees live what another journals on the same PostgreSQL database: once each, in
+/// order, its own events not twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_sees_live_what_another_journals() {
+    let database = TestDatabase::create().await;
+    let (a, b) = (database.store().await, database.store().await);
+    a.insert_task(&Task::pending("task-l".into(), "p".into(), "m".into()))
+        .await
+        .unwrap();
+    let (writer, viewer) = (Journal::new(a), Journal::new(b));
+    let mut live = viewer.subscribe();
+    let output = |subtask: &str, n: usize| EventKind::AgentOutput {
+        subtask_id: subtask.into(),
+        text: n.to_string(),
+    };
+    // The viewer listens once its connection is up: probe until a probe arrives.
+    let started = std::time::Instant::now();
+    let mut probes = 0;
+    loop {
+        writer
+            .append("task-l", output("probe", probes))
+            .await
+            .unwrap();
+        probes += 1;
+        let got = tokio::time::timeout(std::time::Duration::from_millis(200), live.recv()).await;
+        if got.is_ok() {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the viewer never listened"
+        );
+    }
+    while let Ok(Ok(_)) =
+        tokio::time::timeout(std::time::Duration::from_millis(300), live.recv()).await
+    {}
+
+    for n in 0..50 {
+        writer.append("task-l", output("st-1", n)).await.unwrap();
+    }
+    viewer.append("task-l", output("st-2", 0)).await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 51 {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(10), live.recv())
+            .await
+            .expect("51 events arrive")
+            .unwrap();
+        seen.push(event);
+    }
+    let mine: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::AgentOutput { subtask_id, text } if subtask_id == "st-1" => {
+                Some(text.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<String> = (0..50).map(|n| n.to_string()).collect();
+    assert_eq!(mine, expected, "the other process's events, in order, once");
+    assert_eq!(
+        seen.iter()
+            .filter(|e| matches!(&e.kind, EventKind::AgentOutput { subtask_id, .. } if subtask_id == "st-2"))
+            .count(),
+        1,
+        "its own event once"
+    );
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(500), live.recv())
+            .await
+            .is_err(),
+        "nothing more"
+    );
+}

@@ -363,6 +363,7 @@ impl Miteos {
             }),
         };
         miteos.load_openrouter_prices(uses_openrouter).await?;
+        miteos.follow_cancels().await?;
         if options.resume_interrupted {
             miteos.resume_interrupted_tasks().await?;
         }
