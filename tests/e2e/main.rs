@@ -37,3 +37,4 @@ mod steering;
 mod steering_cli;
 mod team;
 mod wide_research;
+mod workers;

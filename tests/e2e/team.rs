@@ -1,8 +1,6 @@
 //! The team's server: the same API over a real PostgreSQL database (scripts/postgres.sh's
 //! server, a database of its own per test) instead of the data directory's SQLite file.
 
-use std::io::Read;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use miteos_store::testing::TestDatabase;
@@ -10,22 +8,10 @@ use miteos_store::testing::TestDatabase;
 use crate::support::served::{create_task, get_task, miteos, serve_with};
 use crate::support::{Dialect, TestApp, model_config, parse_sse, script_example};
 
-/// Miteos and its API in this process on the database at `url`, with a scripted model; `runner`:
-/// it resumes (and so runs) the database's unfinished tasks.
+/// Miteos and its API in this process on the database at `url`; `runner`: it resumes the
+/// database's unfinished tasks.
 async fn on_database(url: &str, runner: bool) -> TestApp {
-    let script = crate::support::Script::default();
-    let server = crate::support::fake_model::start(Dialect::OpenAi, &script).await;
-    TestApp::start_with_options(
-        model_config(Dialect::OpenAi, &server),
-        script,
-        server,
-        tempfile::tempdir().unwrap(),
-        |options| {
-            options.database_url = Some(url.to_owned());
-            options.resume_interrupted = runner;
-        },
-    )
-    .await
+    TestApp::on_database(url, |options| options.resume_interrupted = runner).await
 }
 
 #[tokio::test]
@@ -92,66 +78,6 @@ async fn a_task_runs_on_postgresql_and_its_history_outlives_the_server() {
         events.len(),
         "the journal is the database's"
     );
-}
-
-/// Two servers must not both resume a database's unfinished tasks: the second is refused, and
-/// says why; once the first is gone, one starts.
-#[tokio::test]
-async fn a_second_server_on_one_database_is_refused_until_the_first_is_gone() {
-    let database = TestDatabase::create().await;
-    let app = TestApp::start(Dialect::OpenAi).await;
-    let first_dir = tempfile::tempdir().unwrap();
-    let mut command = miteos(first_dir.path());
-    command.env("MITEOS_DATABASE_URL", &database.url);
-    let (mut first, addr, _token) = serve_with(&app, command);
-    let health = reqwest::get(format!("{addr}/health")).await.unwrap();
-    assert_eq!(health.status(), 200);
-
-    let second_dir = tempfile::tempdir().unwrap();
-    let mut second = miteos(second_dir.path())
-        .env("MITEOS_DATABASE_URL", &database.url)
-        .env("MITEOS_SECRETS", "file")
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = second.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the second server did not stop");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let mut stderr = String::new();
-    second
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert!(!status.success());
-    assert!(
-        stderr.contains("another Miteos server already runs this database's tasks"),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains(":miteos@"),
-        "no password in what it prints"
-    );
-
-    first.kill().unwrap();
-    first.wait().unwrap();
-    let (mut third, addr, _token) = {
-        let mut command = miteos(second_dir.path());
-        command.env("MITEOS_DATABASE_URL", &database.url);
-        serve_with(&app, command)
-    };
-    let health = reqwest::get(format!("{addr}/health")).await.unwrap();
-    assert_eq!(health.status(), 200, "the lock went with the killed server");
-    third.kill().unwrap();
-    third.wait().unwrap();
 }
 
 /// Two processes on one database: the task runs in `miteos serve` (the runner), a second API

@@ -47,6 +47,14 @@ enum Command {
         /// The built War Room to serve at `/` (default: ui/dist of this source tree, if built).
         #[arg(long, env = "MITEOS_UI_DIR")]
         ui_dir: Option<PathBuf>,
+        #[command(flatten)]
+        work: cli::worker::WorkArgs,
+    },
+    /// Take tasks from a team's PostgreSQL database and run them (with --database-url): any
+    /// number of workers, on any machines; a dead worker's tasks are taken over by the others.
+    Worker {
+        #[command(flatten)]
+        work: cli::worker::WorkArgs,
     },
     /// Run one task and watch it live; prints the deliverables at the end.
     Run {
@@ -172,12 +180,23 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let data_dir = cli.data_dir.unwrap_or_else(default_data_dir);
     // Only a server stays up long enough to finish the tasks a previous process left running;
     // other commands leave them for it (or for the app).
-    let resume_interrupted = matches!(cli.command, Command::Serve { .. });
+    let resume_interrupted = matches!(cli.command, Command::Serve { .. } | Command::Worker { .. });
+    // On a shared database a server queues the tasks it is given; workers (itself too, unless
+    // `--tasks 0`) take them.
+    let work = match &cli.command {
+        Command::Serve { work, .. } | Command::Worker { work } => Some(work.clone()),
+        _ => None,
+    };
     let miteos = Miteos::open(Options {
         search: SearchConfig::from_env(),
         resume_interrupted,
         // The same: `miteos run` compiles in the foreground, where it can say so.
         compile_in_background: resume_interrupted,
+        queue_tasks: work.is_some(),
+        worker_tasks: work.as_ref().map_or(0, |w| w.tasks),
+        lease: work
+            .as_ref()
+            .map_or(std::time::Duration::from_secs(15), |w| w.lease()),
         database_url: cli.database_url.filter(|url| !url.trim().is_empty()),
         ..Options::new(&data_dir, ModelConfig::from_env())
     })
@@ -191,7 +210,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
 async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<ExitCode, Error> {
     let miteos = miteos.clone();
     match command {
-        Command::Serve { host, port, ui_dir } => {
+        Command::Worker { work } => cli::worker::work(&miteos, &work, shutdown_signal()).await,
+        Command::Serve {
+            host,
+            port,
+            ui_dir,
+            work,
+        } => {
             // With no model at all it still serves history, deliverables and settings, and says
             // how to configure one.
             let model = match miteos.default_model() {
@@ -225,6 +250,14 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 "Token: {token}  (also in {})",
                 data_dir.join(token::TOKEN_FILE).display()
             );
+            if miteos.shares_database() {
+                println!(
+                    "Team database: tasks wait in its queue; this server runs up to {} at once \
+                     (worker {}), `miteos worker` on other machines runs more",
+                    work.tasks,
+                    miteos.worker_name()
+                );
+            }
             // SIGTERM or Ctrl+C begins the shutdown sequence: live streams end, so the server
             // stops without waiting for its watchers; `run` then stops the tasks and exits.
             let closing = miteos.clone();

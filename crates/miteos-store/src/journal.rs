@@ -170,6 +170,21 @@ impl Journal {
                     .await
                     .map(|_| ()))
                 .context(context)?;
+                // A task this process holds a lease on is journaled while it still does.
+                if let Some(epoch) = self.store.write_fence(task) {
+                    let holds = on_tx!(&mut tx, conn => sqlx::query(
+                        "SELECT 1 FROM tasks WHERE id = $1 AND lease_epoch = $2",
+                    )
+                    .bind(task)
+                    .bind(epoch)
+                    .fetch_optional(conn)
+                    .await
+                    .map(|row| row.is_some()))
+                    .context(context)?;
+                    if !holds {
+                        return Err(crate::leases::fenced_out(task));
+                    }
+                }
             }
         }
         let mut seqs = Vec::with_capacity(batch.len());

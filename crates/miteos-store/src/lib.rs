@@ -12,9 +12,9 @@ mod deliverables;
 mod health;
 mod history;
 mod journal;
+mod leases;
 mod publishing;
 mod revisions;
-mod runner;
 mod settings;
 mod signals;
 mod skills;
@@ -37,11 +37,11 @@ pub(crate) use db::{Pool, Row, Tx};
 pub use health::WorkCounts;
 pub use history::TaskFilter;
 pub use journal::Journal;
+pub use leases::Claim;
 pub use publishing::{DeploymentRow, ShareRow};
 pub use revisions::RevisionWrite;
-pub use runner::RunnerLock;
 pub use settings::encode as encode_setting;
-pub use signals::{CANCEL_CHANNEL, EVENTS_CHANNEL, Signal};
+pub use signals::{CANCEL_CHANNEL, EVENTS_CHANNEL, Signal, WORK_CHANNEL};
 pub use skills::TaskSkill;
 pub use tasks::{NewSubtask, TaskTotals};
 
@@ -49,6 +49,8 @@ pub use tasks::{NewSubtask, TaskTotals};
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// The fencing tokens of the tasks this process holds leases on (PostgreSQL).
+    fences: leases::Fences,
 }
 
 impl Store {
@@ -73,6 +75,7 @@ impl Store {
             .map_err(|e| Error::Internal(format!("migrating database {}: {e}", path.display())))?;
         Ok(Store {
             pool: Pool::Sqlite(pool),
+            fences: Default::default(),
         })
     }
 
@@ -95,6 +98,7 @@ impl Store {
             .map_err(|e| Error::Internal(format!("migrating {shown}: {e}")))?;
         Ok(Store {
             pool: Pool::Postgres(pool),
+            fences: Default::default(),
         })
     }
 

@@ -12,6 +12,8 @@ use crate::{Pool, Store, StoreContext};
 
 /// New events of a task were journaled: `ORIGIN TASK_ID FIRST_SEQ LAST_SEQ`.
 pub const EVENTS_CHANNEL: &str = "miteos_events";
+/// A task waits for a worker: its id.
+pub const WORK_CHANNEL: &str = "miteos_work";
 /// The user cancelled a task: its id. The process running it stops it.
 pub const CANCEL_CHANNEL: &str = "miteos_cancel";
 

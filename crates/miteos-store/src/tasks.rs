@@ -7,6 +7,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::Store;
 use crate::db::{on_pool, on_tx};
+use crate::leases::{fence_condition, fenced_out};
 use crate::{Row, Tx};
 use miteos_domain::plan::ForEach;
 use miteos_domain::{Error, Result};
@@ -80,7 +81,15 @@ pub(crate) const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, 
 
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
-        on_pool!(self.pool(), db => sqlx::query(
+        self.insert_task_held(task, None).await.map(|_| ())
+    }
+
+    /// Stores a new task. With `holder` (this process's name and a lease's length in ms) the
+    /// process holds the task's lease from the start, so no worker claims it first; answers the
+    /// fencing token (0 without a lease, and on SQLite).
+    pub async fn insert_task_held(&self, task: &Task, holder: Option<(&str, i64)>) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget, plan_review) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -93,10 +102,32 @@ impl Store {
         .bind(task.created_at)
         .bind(task.budget.as_ref().map(to_json))
         .bind(task.plan_review.as_ref().map(to_json))
-        .execute(db)
+        .execute(conn)
         .await.map(|done| done.rows_affected()))
         .context(|| format!("storing task {}", task.id))?;
-        Ok(())
+        let epoch = match (holder, &mut tx) {
+            (Some((owner, ttl_ms)), Tx::Postgres(tx)) => {
+                let (epoch,): (i64,) = sqlx::query_as(
+                    "UPDATE tasks SET lease_owner = $1, lease_until = now() + $2::bigint * interval '1 millisecond', \
+                     lease_epoch = 1 WHERE id = $3 RETURNING lease_epoch",
+                )
+                .bind(owner)
+                .bind(ttl_ms)
+                .bind(&task.id)
+                .fetch_one(&mut **tx)
+                .await
+                .context(|| format!("leasing task {}", task.id))?;
+                Some(epoch)
+            }
+            _ => None,
+        };
+        tx.commit()
+            .await
+            .context(|| format!("committing task {}", task.id))?;
+        if let Some(epoch) = epoch {
+            self.hold_fence(&task.id, epoch);
+        }
+        Ok(epoch.unwrap_or(0))
     }
 
     pub async fn get_task(&self, id: &str) -> Result<Task> {
@@ -232,19 +263,22 @@ impl Store {
             s if s.is_finished() => (None, Some(now)),
             _ => (None, None),
         };
-        on_pool!(self.pool(), db => sqlx::query(
+        let fence = self.write_fence(id);
+        let done = on_pool!(self.pool(), db => sqlx::query(
             "UPDATE tasks SET status = $1, error = COALESCE($2, error), \
-             started_at = COALESCE(started_at, $3), finished_at = COALESCE($4, finished_at) WHERE id = $5",
+             started_at = COALESCE(started_at, $3), finished_at = COALESCE($4, finished_at) WHERE id = $5 \
+             AND (CAST($6 AS BIGINT) IS NULL OR lease_epoch = CAST($6 AS BIGINT))",
         )
         .bind(status.as_str())
         .bind(error)
         .bind(started)
         .bind(finished)
         .bind(id)
+        .bind(fence)
         .execute(db)
         .await.map(|done| done.rows_affected()))
         .context(|| format!("setting task {id} {}", status.as_str()))?;
-        Ok(())
+        fenced(done, fence, id)
     }
 
     pub async fn set_subtask_status(
@@ -261,11 +295,13 @@ impl Store {
             s if s.is_finished() => (None, Some(now)),
             _ => (None, None),
         };
-        on_pool!(self.pool(), db => sqlx::query(
+        let fence = self.write_fence(task_id);
+        let done = on_pool!(self.pool(), db => sqlx::query(&format!(
             "UPDATE subtasks SET status = $1, output = COALESCE($2, output), error = COALESCE($3, error), \
              started_at = COALESCE(started_at, $4), finished_at = COALESCE($5, finished_at) \
-             WHERE task_id = $6 AND id = $7",
-        )
+             WHERE task_id = $6 AND id = $7 AND {}",
+            fence_condition(8)
+        ))
         .bind(status.as_str())
         .bind(output)
         .bind(error)
@@ -273,23 +309,27 @@ impl Store {
         .bind(finished)
         .bind(task_id)
         .bind(id)
+        .bind(fence)
         .execute(db)
         .await.map(|done| done.rows_affected()))
         .context(|| format!("setting subtask {id} of {task_id} {}", status.as_str()))?;
-        Ok(())
+        fenced(done, fence, task_id)
     }
 
     /// Puts the subtasks a stopped run left unfinished (or failed) back to `pending`, so a
     /// resumed run does them again; returns their ids. Complete subtasks keep their results;
     /// dropped ones and those the user cancelled stay as they are.
     pub async fn reset_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
-        let rows = on_pool!(self.pool(), db => sqlx::query(
+        let fence = self.unlost_fence(task_id)?;
+        let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
             "UPDATE subtasks SET status = 'pending', started_at = NULL, finished_at = NULL, error = NULL \
              WHERE task_id = $1 AND NOT dropped AND (status IN ('running', 'failed') \
-             OR (status = 'cancelled' AND COALESCE(error, '') <> $2)) RETURNING id",
-        )
+             OR (status = 'cancelled' AND COALESCE(error, '') <> $2)) AND {} RETURNING id",
+            fence_condition(3)
+        ))
         .bind(task_id)
         .bind(miteos_domain::plan::CANCELLED_BY_USER)
+        .bind(fence)
         .fetch_all(db)
         .await.map(Row::all))
         .context(|| format!("resetting the subtasks of {task_id}"))?;
@@ -298,12 +338,15 @@ impl Store {
 
     /// Ends every subtask of the task that has not finished yet as `cancelled`; returns their ids.
     pub async fn cancel_unfinished_subtasks(&self, task_id: &str) -> Result<Vec<String>> {
-        let rows = on_pool!(self.pool(), db => sqlx::query(
+        let fence = self.unlost_fence(task_id)?;
+        let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
             "UPDATE subtasks SET status = 'cancelled', finished_at = $1 \
-             WHERE task_id = $2 AND status IN ('pending', 'running') RETURNING id",
-        )
+             WHERE task_id = $2 AND status IN ('pending', 'running') AND {} RETURNING id",
+            fence_condition(3)
+        ))
         .bind(Utc::now())
         .bind(task_id)
+        .bind(fence)
         .fetch_all(db)
         .await.map(Row::all))
         .context(|| format!("cancelling subtasks of {task_id}"))?;
@@ -328,6 +371,7 @@ impl Store {
             0
         };
         let cost_micros = cost_micros.unwrap_or(0);
+        let fence = self.unlost_fence(task_id)?;
         let mut tx = self.begin().await?;
         if let Some(st) = subtask_id {
             on_tx!(&mut tx, conn => sqlx::query(
@@ -348,16 +392,21 @@ impl Store {
         let row = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE tasks SET input_tokens = input_tokens + $1, output_tokens = output_tokens + $2, \
              cost_micros = cost_micros + $3, unpriced_tokens = unpriced_tokens + $4, steps = steps + 1 WHERE id = $5 \
-             RETURNING input_tokens + output_tokens AS tokens, cost_micros, unpriced_tokens",
+             AND (CAST($6 AS BIGINT) IS NULL OR lease_epoch = CAST($6 AS BIGINT)) RETURNING input_tokens + output_tokens AS tokens, cost_micros, unpriced_tokens",
         )
         .bind(input_tokens)
         .bind(output_tokens)
         .bind(cost_micros)
         .bind(unpriced)
         .bind(task_id)
-        .fetch_one(conn)
-        .await.map(Row::from))
-        .context(|| format!("adding usage to {task_id}"))?;
+        .bind(fence)
+        .fetch_optional(conn)
+        .await.map(|row| row.map(Row::from)))
+        .context(|| format!("adding usage to {task_id}"))?
+        .ok_or_else(|| match fence {
+            Some(_) => fenced_out(task_id),
+            None => Error::NotFound(format!("task {task_id} does not exist")),
+        })?;
         tx.commit()
             .await
             .context(|| format!("committing usage of {task_id}"))?;
@@ -499,4 +548,12 @@ pub(crate) fn subtask_number(id: &str) -> u64 {
     id.strip_prefix("st-")
         .and_then(|n| n.parse().ok())
         .unwrap_or(u64::MAX)
+}
+
+/// A fenced write's answer: refused when it changed nothing because the lease moved on.
+fn fenced(changed: u64, fence: Option<i64>, task_id: &str) -> Result<()> {
+    match (changed, fence) {
+        (0, Some(_)) => Err(fenced_out(task_id)),
+        _ => Ok(()),
+    }
 }

@@ -3,41 +3,14 @@
 
 use chrono::{Duration, Utc};
 
-use miteos_domain::budget::Budget;
-use miteos_domain::events::EventKind;
 use miteos_domain::plan::{FollowUp, PlanDiff, RevisedBy};
 use miteos_domain::{AgentType, Approval, ApprovalStatus, Deliverable};
-use miteos_domain::{SubtaskStatus, Task, TaskStatus};
-use miteos_store::testing::{TestDatabase, on_both};
-use miteos_store::{
-    DeploymentRow, Journal, NewSubtask, RevisionWrite, ShareRow, Store, TaskFilter,
-};
+use miteos_domain::{SubtaskStatus, TaskStatus};
+use miteos_store::testing::on_both;
 
-fn subtask(id: &str, depends_on: &[&str]) -> NewSubtask {
-    NewSubtask {
-        id: id.into(),
-        title: format!("Do {id}"),
-        description: format!("The work of {id}"),
-        agent_type: "researcher".into(),
-        depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
-        needs: vec!["web".into()],
-        ..Default::default()
-    }
-}
-
-async fn planned_task(store: &Store, id: &str) {
-    let mut task = Task::pending(id.into(), "Compare note apps".into(), "openai::m".into());
-    task.budget = Some(Budget::default());
-    store.insert_task(&task).await.unwrap();
-    store
-        .insert_plan(
-            id,
-            "Note apps",
-            &[subtask("st-1", &[]), subtask("st-2", &["st-1"])],
-        )
-        .await
-        .unwrap();
-}
+mod support;
+use miteos_store::{DeploymentRow, RevisionWrite, ShareRow, TaskFilter};
+use support::{planned_task, subtask};
 
 #[tokio::test]
 async fn tasks_plans_usage_and_states() {
@@ -383,146 +356,4 @@ async fn settings_agent_types_deliverables_approvals_and_publishing() {
         assert!(store.live_share("hash-1", now).await.unwrap().is_none());
     })
     .await;
-}
-
-/// Two processes (here: two stores on one PostgreSQL database) append to one task's journal at
-/// once: every event is kept once, and a reader following `seq` sees them all, in order.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_processes_append_to_one_journal() {
-    let database = TestDatabase::create().await;
-    let (a, b) = (database.store().await, database.store().await);
-    a.insert_task(&Task::pending("task-j".into(), "p".into(), "m".into()))
-        .await
-        .unwrap();
-    let writers: Vec<_> = [a.clone(), b.clone()]
-        .into_iter()
-        .enumerate()
-        .map(|(w, store)| {
-            tokio::spawn(async move {
-                let journal = Journal::new(store);
-                for n in 0..200 {
-                    journal
-                        .append(
-                            "task-j",
-                            EventKind::AgentOutput {
-                                subtask_id: format!("st-{w}"),
-                                text: n.to_string(),
-                            },
-                        )
-                        .await
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    // A reader tailing the journal while they write.
-    let reader = Journal::new(b.clone());
-    let mut seen = Vec::new();
-    let tail = async {
-        while seen.len() < 400 {
-            let after = seen.last().copied().unwrap_or(0);
-            for event in reader.read("task-j", after, 100).await.unwrap() {
-                seen.push(event.seq);
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-        }
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(60), tail)
-        .await
-        .expect("the reader saw all 400 events");
-    for w in writers {
-        w.await.unwrap();
-    }
-    let all = reader.read_all("task-j").await.unwrap();
-    assert_eq!(all.len(), 400);
-    let stored: Vec<i64> = all.iter().map(|e| e.seq).collect();
-    assert_eq!(seen, stored, "the tailing reader skipped none");
-    for w in 0..2 {
-        let texts: Vec<String> = all
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::AgentOutput { subtask_id, text } if *subtask_id == format!("st-{w}") => {
-                    Some(text.clone())
-                }
-                _ => None,
-            })
-            .collect();
-        let expected: Vec<String> = (0..200).map(|n| n.to_string()).collect();
-        assert_eq!(texts, expected, "writer {w}'s events in its order");
-    }
-}
-
-/// A process sees live what another journals on the same PostgreSQL database: once each, in
-/// order, its own events not twice.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_process_sees_live_what_another_journals() {
-    let database = TestDatabase::create().await;
-    let (a, b) = (database.store().await, database.store().await);
-    a.insert_task(&Task::pending("task-l".into(), "p".into(), "m".into()))
-        .await
-        .unwrap();
-    let (writer, viewer) = (Journal::new(a), Journal::new(b));
-    let mut live = viewer.subscribe();
-    let output = |subtask: &str, n: usize| EventKind::AgentOutput {
-        subtask_id: subtask.into(),
-        text: n.to_string(),
-    };
-    // The viewer listens once its connection is up: probe until a probe arrives.
-    let started = std::time::Instant::now();
-    let mut probes = 0;
-    loop {
-        writer
-            .append("task-l", output("probe", probes))
-            .await
-            .unwrap();
-        probes += 1;
-        let got = tokio::time::timeout(std::time::Duration::from_millis(200), live.recv()).await;
-        if got.is_ok() {
-            break;
-        }
-        assert!(
-            started.elapsed().as_secs() < 10,
-            "the viewer never listened"
-        );
-    }
-    while let Ok(Ok(_)) =
-        tokio::time::timeout(std::time::Duration::from_millis(300), live.recv()).await
-    {}
-
-    for n in 0..50 {
-        writer.append("task-l", output("st-1", n)).await.unwrap();
-    }
-    viewer.append("task-l", output("st-2", 0)).await.unwrap();
-    let mut seen = Vec::new();
-    while seen.len() < 51 {
-        let event = tokio::time::timeout(std::time::Duration::from_secs(10), live.recv())
-            .await
-            .expect("51 events arrive")
-            .unwrap();
-        seen.push(event);
-    }
-    let mine: Vec<_> = seen
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::AgentOutput { subtask_id, text } if subtask_id == "st-1" => {
-                Some(text.clone())
-            }
-            _ => None,
-        })
-        .collect();
-    let expected: Vec<String> = (0..50).map(|n| n.to_string()).collect();
-    assert_eq!(mine, expected, "the other process's events, in order, once");
-    assert_eq!(
-        seen.iter()
-            .filter(|e| matches!(&e.kind, EventKind::AgentOutput { subtask_id, .. } if subtask_id == "st-2"))
-            .count(),
-        1,
-        "its own event once"
-    );
-    assert!(
-        tokio::time::timeout(std::time::Duration::from_millis(500), live.recv())
-            .await
-            .is_err(),
-        "nothing more"
-    );
 }

@@ -74,6 +74,20 @@ impl TestApp {
         Self::start_with(dialect, script, model_server, dir).await
     }
 
+    /// Miteos and its API on the PostgreSQL database at `url`, with a scripted model, the
+    /// options changed by `tweak`.
+    pub async fn on_database(url: &str, tweak: impl FnOnce(&mut Options)) -> TestApp {
+        let script = Script::default();
+        let server = fake_model::start(Dialect::OpenAi, &script).await;
+        let models = model_config(Dialect::OpenAi, &server);
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_with_options(models, script, server, dir, |options| {
+            options.database_url = Some(url.to_owned());
+            tweak(options);
+        })
+        .await
+    }
+
     /// Starts (or restarts) Miteos and the API on an existing data dir and model server.
     pub async fn start_with(
         dialect: Dialect,
@@ -274,6 +288,19 @@ impl TestApp {
             "max_concurrency": current["max_concurrency"], "api": current["api"]});
         body[part] = value;
         self.put("/settings", body).await
+    }
+
+    /// The body of an authorized GET as text (`/metrics`).
+    pub async fn text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

@@ -7,3 +7,4 @@ pub mod run;
 pub mod skills;
 pub mod tasks;
 mod tree_view;
+pub mod worker;

@@ -225,6 +225,10 @@ pub async fn run_task(ctx: RunCtx, cancel: CancellationToken) {
             tracing::info!("Miteos is quitting; the task resumes on the next start");
             return;
         }
+        if ctx.shared.store.lease_lost(&ctx.task_id) {
+            tracing::warn!("another worker took the task over; this run records nothing more");
+            return;
+        }
         if let Err(e) = finish(&ctx, outcome).await {
             tracing::error!(error = %e, "could not record the end of the task");
         }

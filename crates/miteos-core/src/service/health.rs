@@ -27,6 +27,7 @@ impl Miteos {
     pub async fn metrics_text(&self) -> Result<String> {
         let shared = &self.inner.shared;
         let counts = shared.store.work_counts().await?;
+        let takeovers = shared.store.lease_takeovers().await?;
         let mut out = String::new();
         let mut family = |name: &str, kind: &str, help: &str, samples: &[(String, String)]| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -88,6 +89,12 @@ impl Miteos {
             "counter",
             "Events written to the journal since Miteos started.",
             &[(String::new(), shared.journal.written().to_string())],
+        );
+        family(
+            "miteos_lease_takeovers_total",
+            "counter",
+            "Tasks a worker took over after the lease of the one running them lapsed (a shared database).",
+            &[(String::new(), takeovers.to_string())],
         );
         Ok(out)
     }

@@ -33,6 +33,7 @@ mod lifecycle;
 mod lock;
 mod mcp;
 mod models;
+mod options;
 mod prices;
 mod publish;
 mod resume;
@@ -43,11 +44,13 @@ mod skill_library;
 mod skill_validation;
 mod skills;
 mod steer;
+mod team;
 
 pub use agent_types::AgentTypeInput;
 pub use attachments::{Attachment, AttachmentBody, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
 use attachments::{checked_attachments, save_attachments};
 
+pub use options::Options;
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 pub use skill_library::SkillPatch;
 pub use steer::{NewMessage, SubtaskEdit};
@@ -65,59 +68,6 @@ pub const MAX_PAGE: u32 = 100;
 pub const MAX_SEARCH_BYTES: usize = 512;
 /// How long `cancel_task` waits for the agents to stop before it answers.
 const CANCEL_WAIT: Duration = Duration::from_secs(10);
-
-/// How to open Miteos.
-#[derive(Clone)]
-pub struct Options {
-    /// Where the database, task folders and API token live.
-    pub data_dir: PathBuf,
-    /// A PostgreSQL database (`postgres://…`) to keep tasks, history, skills and settings in
-    /// instead of `DATA_DIR/miteos.db`: a team's server.
-    pub database_url: Option<String>,
-    /// Provider configuration (from the environment); the `models` setting overlays it.
-    pub models: ModelConfig,
-    /// Replaces `models` as the source of providers (embedders, benchmarks).
-    pub providers: Option<Arc<dyn ProviderSource>>,
-    pub limits: Limits,
-    /// Web search configuration (from the environment); the `search` setting overlays it.
-    pub search: SearchConfig,
-    /// Resume the tasks a previous process left running (hosts that stay up: the app, `serve`).
-    /// Short commands leave them for the next host, so they are not started only to be cut.
-    pub resume_interrupted: bool,
-    /// Keep API keys in `DATA_DIR/secrets.json` (0600) even when a keyring runs: for tests and
-    /// headless servers, so they never touch the user's keyring.
-    pub keys_in_file: bool,
-    /// Where local models are kept; `None`: the user's models folder, shared by every data
-    /// directory (`MITEOS_MODELS_DIR`, else the platform's data dir), plus this data directory's
-    /// own `models/` from before models were shared.
-    pub models_dir: Option<PathBuf>,
-    /// A Hugging Face mirror the catalog's downloads come from instead of huggingface.co (the
-    /// `HF_ENDPOINT` convention of Hugging Face's own tools).
-    pub hf_endpoint: Option<String>,
-    /// Run the Skill Compiler by itself after a task completes (hosts that stay up). Short
-    /// commands call [`Miteos::compile_by_itself`] themselves, in the foreground.
-    pub compile_in_background: bool,
-}
-
-impl Options {
-    pub fn new(data_dir: impl Into<PathBuf>, models: ModelConfig) -> Self {
-        Options {
-            data_dir: data_dir.into(),
-            database_url: None,
-            models,
-            providers: None,
-            limits: Limits::default(),
-            search: SearchConfig::default(),
-            resume_interrupted: true,
-            keys_in_file: false,
-            models_dir: None,
-            hf_endpoint: std::env::var("HF_ENDPOINT")
-                .ok()
-                .filter(|v| !v.trim().is_empty()),
-            compile_in_background: true,
-        }
-    }
-}
 
 /// A new task, as every transport takes it: the JSON body of `POST /tasks`, the app's
 /// `create_task`, the CLI's `run`, and `create_task` itself. Attachments come in the transport's
@@ -230,8 +180,12 @@ struct Inner {
     hf_endpoint: Option<String>,
     /// Where the store is: the SQLite file's path, or the PostgreSQL URL without its password.
     database: String,
-    /// Held while this process runs a shared database's tasks.
-    _runner: Option<miteos_store::RunnerLock>,
+    /// This process among those sharing a database: the name its leases carry.
+    worker: String,
+    /// How long its leases last unless renewed.
+    lease: Duration,
+    /// New tasks wait in the shared database's queue rather than run here.
+    queue_tasks: bool,
     /// Held (locked) while this process owns the data directory: a second process would end this
     /// one's running tasks as "interrupted" when it opens, so it must not open at all.
     _lock: std::fs::File,
@@ -260,11 +214,6 @@ impl Miteos {
                 let file = data_dir.join("miteos.db");
                 (Store::open(&file).await?, file.display().to_string())
             }
-        };
-        // A host that resumes tasks is the one that runs a shared database's tasks.
-        let runner = match options.resume_interrupted {
-            true => Some(store.claim_runner().await?),
-            false => None,
         };
         store.seed_agent_types(&builtin_agent_types()).await?;
         let secrets = {
@@ -358,15 +307,19 @@ impl Miteos {
                 downloads: models::Downloads::default(),
                 hf_endpoint: options.hf_endpoint.clone(),
                 database,
-                _runner: runner,
+                worker: team::worker_name(),
+                lease: options.lease.max(Duration::from_millis(300)),
+                queue_tasks: options.queue_tasks && options.database_url.is_some(),
                 _lock: lock,
             }),
         };
         miteos.load_openrouter_prices(uses_openrouter).await?;
         miteos.follow_cancels().await?;
-        if options.resume_interrupted {
+        // On a shared database the workers resume what others left, as their leases lapse.
+        if options.resume_interrupted && options.database_url.is_none() {
             miteos.resume_interrupted_tasks().await?;
         }
+        miteos.start_working(options.worker_tasks).await?;
         Ok(miteos)
     }
 
@@ -430,7 +383,14 @@ impl Miteos {
         let matched = self
             .skill_for(&task.prompt, new.skill_id.as_deref(), skips_skills)
             .await?;
-        self.inner.shared.store.insert_task(&task).await?;
+        // Run here: held from the start, so no worker claims it first.
+        let holder =
+            (!self.inner.queue_tasks).then(|| (self.inner.worker.as_str(), self.lease_ms()));
+        self.inner
+            .shared
+            .store
+            .insert_task_held(&task, holder)
+            .await?;
         if skips_skills {
             self.inner
                 .shared
@@ -457,7 +417,11 @@ impl Miteos {
                 },
             )
             .await?;
-        self.start(&task, provider, RunStart::Fresh).await?;
+        if self.inner.queue_tasks {
+            self.queue(&task.id).await?;
+        } else {
+            self.start(&task, provider, RunStart::Fresh).await?;
+        }
         Ok(task)
     }
 

@@ -13,32 +13,38 @@ impl Miteos {
     /// A task that cannot go on (its model is no longer configured) ends `failed`
     /// ("interrupted"), so history never shows a run that is not running.
     pub(super) async fn resume_interrupted_tasks(&self) -> Result<()> {
+        for id in self.inner.shared.store.unfinished_task_ids().await? {
+            self.resume_task(&id).await?;
+        }
+        Ok(())
+    }
+
+    /// Goes on with a task a stopped run (a restart, a worker that died) left unfinished:
+    /// calls it cut short, asks its question again if it still applies, puts its unfinished
+    /// subtasks back, and runs it from there.
+    pub(super) async fn resume_task(&self, id: &str) -> Result<()> {
         let (store, journal) = (&self.inner.shared.store, &self.inner.shared.journal);
-        for id in store.unfinished_task_ids().await? {
-            crate::orchestrator::expire_pending(store, journal, &id).await?;
-            self.close_cut_calls(&id).await?;
-            // A question the stopped run asked is asked again if it still applies.
-            store.set_pause(&id, None).await?;
-            let task = store.get_task(&id).await?;
-            let provider = match self.providers().provider(&task.model) {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(task = %id, error = %e, "an interrupted task cannot go on");
-                    self.end_without_run(
-                        &id,
+        crate::orchestrator::expire_pending(store, journal, id).await?;
+        self.close_cut_calls(id).await?;
+        store.set_pause(id, None).await?;
+        let task = store.get_task(id).await?;
+        let provider = match self.providers().provider(&task.model) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(task = %id, error = %e, "an interrupted task cannot go on");
+                return self
+                    .end_without_run(
+                        id,
                         TaskStatus::Failed,
                         &format!("interrupted: Miteos stopped while the task was running, and it cannot go on: {e}"),
                     )
-                    .await?;
-                    continue;
-                }
-            };
-            let reset = store.reset_unfinished_subtasks(&id).await?;
-            tracing::info!(task = %id, again = reset.len(), "resuming a task a restart interrupted");
-            self.start(&task, provider, crate::orchestrator::RunStart::Resume)
-                .await?;
-        }
-        Ok(())
+                    .await;
+            }
+        };
+        let reset = store.reset_unfinished_subtasks(id).await?;
+        tracing::info!(task = %id, again = reset.len(), "resuming a task a restart interrupted");
+        self.start(&task, provider, crate::orchestrator::RunStart::Resume)
+            .await
     }
 
     /// Journals the end of every tool call the stopped run started and never finished, so the

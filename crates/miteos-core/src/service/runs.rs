@@ -8,9 +8,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::{CANCEL_WAIT, Miteos, RunHandle};
 
-/// How long a cancel waits for another process to take it up before it ends the task itself
-/// (no process runs it).
-const CANCEL_TAKEN_UP: std::time::Duration = std::time::Duration::from_secs(2);
 use crate::domain::{Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
@@ -74,7 +71,9 @@ impl Miteos {
             skill,
             use_skills: choice.use_skills,
         };
+        self.hold_lease(&task.id).await?;
         let (done_tx, done_rx) = watch::channel(false);
+        self.keep_lease(task.id.clone(), cancel.clone(), done_rx.clone());
         self.lock_running().insert(
             task.id.clone(),
             RunHandle {
@@ -88,6 +87,7 @@ impl Miteos {
         self.spawn_background(async move {
             run_task(ctx, cancel).await;
             this.lock_running().remove(&id);
+            this.release_lease(&id).await;
             let _ = done_tx.send(true);
             if this.inner.compile_in_background && !this.is_closing() {
                 match this.compile_by_itself(id.clone()).await {
@@ -137,86 +137,6 @@ impl Miteos {
             }
         }
         self.get_task(id).await
-    }
-
-    /// On a shared database, asks the process running the task (if one does) to cancel it,
-    /// and waits for it to end; false when no process took the cancel up.
-    async fn cancelled_elsewhere(&self, id: &str) -> Result<bool> {
-        let store = &self.inner.shared.store;
-        if store.dialect() != miteos_store::Dialect::Postgres {
-            return Ok(false);
-        }
-        let last = self.last_cancel_request(id).await?;
-        store.signal(miteos_store::CANCEL_CHANNEL, id).await?;
-        let asked = std::time::Instant::now();
-        let mut taken_up = false;
-        loop {
-            if store.get_task(id).await?.status.is_finished() {
-                return Ok(true);
-            }
-            if !taken_up {
-                taken_up = self.last_cancel_request(id).await? > last;
-            }
-            let limit = if taken_up {
-                CANCEL_WAIT
-            } else {
-                CANCEL_TAKEN_UP
-            };
-            if asked.elapsed() >= limit {
-                return Ok(taken_up);
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    }
-
-    /// The seq of the task's last `cancel_requested` event (0: none).
-    async fn last_cancel_request(&self, id: &str) -> Result<i64> {
-        let requests = self
-            .inner
-            .shared
-            .journal
-            .events_of_kinds(id, &["cancel_requested"], None)
-            .await?;
-        Ok(requests.last().map_or(0, |e| e.seq))
-    }
-
-    /// Cancels what other processes ask this one to (their users cancelled a task it runs),
-    /// until this Miteos is gone. Nothing to do on SQLite: one process.
-    pub(super) async fn follow_cancels(&self) -> Result<()> {
-        let Some(mut signals) = self
-            .inner
-            .shared
-            .store
-            .listen(&[miteos_store::CANCEL_CHANNEL])
-            .await?
-        else {
-            return Ok(());
-        };
-        let miteos = Arc::downgrade(&self.inner);
-        tokio::spawn(async move {
-            loop {
-                let signal = tokio::select! {
-                    signal = signals.recv() => signal,
-                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {
-                        if miteos.strong_count() == 0 {
-                            return;
-                        }
-                        continue;
-                    }
-                };
-                let Some(signal) = signal else { return };
-                let Some(inner) = miteos.upgrade() else {
-                    return;
-                };
-                let here = Miteos { inner };
-                if here.lock_running().contains_key(&signal.payload)
-                    && let Err(e) = here.cancel_task(&signal.payload).await
-                {
-                    tracing::warn!(task = %signal.payload, error = %e, "cancelling for another process");
-                }
-            }
-        });
-        Ok(())
     }
 
     /// Waits until the task reaches a final state.
