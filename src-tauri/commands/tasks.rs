@@ -53,10 +53,12 @@ pub async fn list_tasks(
     q: Option<String>,
     before: Option<String>,
 ) -> CommandResult<Vec<Task>> {
+    // The window is its user's own: every task of the store.
     let filter = TaskFilter {
         status,
         text: q,
         before,
+        visible_to: None,
     };
     Ok(state.miteos.list_tasks(filter, limit, offset).await?)
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod accounts;
 mod agent_skills;
 mod analysis;
 mod browser;

@@ -26,7 +26,7 @@ const task: Task = {
   workspace_id: null, model: "bench::synthetic", started_at: at(), finished_at: null, error: null,
   steps: 0, budget: null, estimate: null, paused: null, skill_id: null,
   revision: 0, revisions: [], follow_ups: [], unmet: [], plan_review: null, awaiting_review: false,
-  cost_unknown: false,
+  cost_unknown: false, owner: null, shared: false,
 };
 
 const delays: number[] = [];

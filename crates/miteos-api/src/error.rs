@@ -47,6 +47,7 @@ impl From<Error> for ApiError {
         let status = match code {
             ErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::NotConfigured => StatusCode::SERVICE_UNAVAILABLE,

@@ -6,6 +6,7 @@
 //! the Host header must name this machine (a DNS-rebinding page cannot reach the API); bodies
 //! are capped; errors are `{"error": {"code", "message"}}`.
 
+mod accounts;
 mod approvals;
 mod error;
 mod events;
@@ -32,7 +33,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use miteos_core::Miteos;
-use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 
 pub use error::{ApiError, ErrorBody};
@@ -263,10 +263,25 @@ pub fn router(state: ApiState) -> Router {
         .route("/prices/refresh", post(models::refresh_prices))
         .route("/openapi.json", get(|| async { Json(openapi_json()) }))
         .route("/metrics", get(health::metrics))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route(
+            "/accounts/{account_id}",
+            axum::routing::delete(accounts::delete),
+        )
+        .route("/me", get(accounts::me))
+        .route("/tasks/{task_id}/team", post(accounts::share_with_team))
         // The token is checked first (the outer layer): a request with a missing or wrong token is
-        // refused 401 at once, at no cost; the rate limit guards the work behind it.
+        // refused 401 at once, at no cost; the rate limit guards the work behind it, and a task
+        // the caller may not see is not found, whatever the route under it.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            accounts::task_scope,
+        ))
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            accounts::authenticate,
+        ));
     let ui = match &state.ui_dir {
         Some(dir) => ui_routes(dir),
         None => Router::new(),
@@ -296,32 +311,6 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
-}
-
-async fn require_token(
-    State(state): State<ApiState>,
-    request: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .unwrap_or("");
-    let ok: bool = presented.as_bytes().ct_eq(state.token.as_bytes()).into();
-    if !ok {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "missing or wrong bearer token (see DATA_DIR/api-token)",
-        ));
-    }
-    Ok(next.run(request).await)
 }
 
 /// Answers `429` with `Retry-After` to an authenticated client over its rate (a runaway script,

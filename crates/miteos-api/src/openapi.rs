@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{approvals, events, health, models, plans, publish, settings, skills, tasks};
+use super::{accounts, approvals, events, health, models, plans, publish, settings, skills, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,7 +18,8 @@ use super::{approvals, events, health, models, plans, publish, settings, skills,
         settings::create_agent_type, settings::update_agent_type, settings::delete_agent_type, settings::tools, settings::mcp_servers, settings::save_mcp_servers,
         models::setup, models::choose, models::catalog, models::downloads, models::start_download, models::pause_download,
         models::cancel_download, models::prices, models::set_price, models::remove_price, models::refresh_prices,
-        health::health, health::ready, health::metrics),
+        health::health, health::ready, health::metrics,
+        accounts::create, accounts::list, accounts::delete, accounts::me, accounts::share_with_team),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

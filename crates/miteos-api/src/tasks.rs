@@ -1,13 +1,13 @@
 //! Task endpoints: create, get, history, completed, cancel, deliverables and their download.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::{Extension, Json};
 use miteos_core::budget::{BudgetChange, BudgetDecision};
 use miteos_core::domain::{Deliverable, Task, TaskStatus};
 use miteos_core::preview::Preview;
-use miteos_core::service::{AttachmentBody, NewTask};
+use miteos_core::service::{AttachmentBody, Caller, NewTask};
 use miteos_core::store::TaskFilter;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -50,8 +50,10 @@ fn default_limit() -> u32 {
     responses((status = 201, body = Task), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn create(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiJson(mut body): ApiJson<NewTask<AttachmentBody>>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
+    body.owner = caller.account_id().map(str::to_owned);
     let attachments = std::mem::take(&mut body.attachments)
         .into_iter()
         .map(AttachmentBody::decode)
@@ -77,12 +79,14 @@ pub async fn get(
 #[utoipa::path(get, path = "/tasks", operation_id = "list_tasks", params(History), responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(page): ApiQuery<History>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
     let filter = TaskFilter {
         status: page.status,
         text: page.q,
         before: page.before,
+        visible_to: caller.visible_to(),
     };
     Ok(Json(
         s.miteos.list_tasks(filter, page.limit, page.offset).await?,
@@ -93,10 +97,16 @@ pub async fn list(
 #[utoipa::path(get, path = "/tasks/completed", params(Page), responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
 pub async fn completed(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
+    let filter = TaskFilter {
+        status: Some(TaskStatus::Completed),
+        visible_to: caller.visible_to(),
+        ..TaskFilter::default()
+    };
     Ok(Json(
-        s.miteos.completed_tasks(page.limit, page.offset).await?,
+        s.miteos.list_tasks(filter, page.limit, page.offset).await?,
     ))
 }
 

@@ -365,6 +365,7 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 status,
                 text: search,
                 before,
+                ..TaskFilter::default()
             };
             cli::tasks::print(&miteos, filter, limit, offset).await?;
             Ok(ExitCode::SUCCESS)

@@ -12,6 +12,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// The thing named does not exist (HTTP 404).
     NotFound,
+    /// The caller may not do this (a team's member asking for an admin's work; HTTP 403).
+    Forbidden,
     /// The thing exists but is in the wrong state for the request (HTTP 409).
     Conflict,
     /// The input is larger than allowed (HTTP 413).
@@ -29,6 +31,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidInput => "invalid_input",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::NotConfigured => "not_configured",
@@ -44,6 +47,8 @@ pub enum Error {
     InvalidInput(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -77,6 +82,7 @@ impl Error {
         match self {
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::TooLarge(_) => ErrorCode::TooLarge,
             Error::NotConfigured(_) => ErrorCode::NotConfigured,

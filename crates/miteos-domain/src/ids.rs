@@ -23,6 +23,11 @@ pub fn new_approval_id() -> String {
     format!("ap-{}", Uuid::now_v7().simple())
 }
 
+/// `acc-<uuid v7 simple>`.
+pub fn new_account_id() -> String {
+    format!("acc-{}", Uuid::now_v7().simple())
+}
+
 /// A process among those sharing a database (its leases carry it): `wk-<uuid v7 simple>`.
 pub fn new_worker_id() -> String {
     format!("wk-{}", Uuid::now_v7().simple())

@@ -142,6 +142,13 @@ pub struct Task {
     /// ones, and every view says "cost unknown" (its budget is enforced on tokens).
     #[serde(default)]
     pub cost_unknown: bool,
+    /// On a team's server: the account that created the task (`null`: the server's own token,
+    /// or before accounts).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// On a team's server: the owner shared the task with the team (everyone may see it).
+    #[serde(default)]
+    pub shared: bool,
 }
 
 impl Task {
@@ -174,8 +181,25 @@ impl Task {
             plan_review: None,
             awaiting_review: false,
             cost_unknown: false,
+            owner: None,
+            shared: false,
         }
     }
+}
+
+/// A person's account on a team's server. Its API token is shown once, when it is made; only
+/// the token's SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Account {
+    /// `acc-<uuid v7 simple>`.
+    pub id: String,
+    pub name: String,
+    /// Manages accounts and sees every task.
+    pub admin: bool,
+    #[serde(with = "crate::rfc3339")]
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

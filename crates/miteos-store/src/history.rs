@@ -21,6 +21,8 @@ pub struct TaskFilter {
     /// Only tasks created before this one (a task id): the cursor of keyset paging, which stays
     /// right while new tasks arrive and costs the same on every page.
     pub before: Option<String>,
+    /// Only tasks this account may see (its own and those shared with the team); `None`: all.
+    pub visible_to: Option<String>,
 }
 
 /// The task columns named through their table, for the query that joins the search index
@@ -113,6 +115,12 @@ where
                     .push(" AND tasks.status = ")
                     .push_bind(status.as_str());
             }
+            if let Some(account) = filter.visible_to.as_deref() {
+                query
+                    .push(" AND (tasks.owner_id = ")
+                    .push_bind(account.to_owned())
+                    .push(" OR tasks.shared)");
+            }
             query.push(" ORDER BY task_search.rowid DESC");
             query
         }
@@ -182,6 +190,12 @@ where
     }
     if let Some(before) = filter.before.as_deref() {
         query.push(" AND id < ").push_bind(before.to_owned());
+    }
+    if let Some(account) = filter.visible_to.as_deref() {
+        query
+            .push(" AND (owner_id = ")
+            .push_bind(account.to_owned())
+            .push(" OR shared)");
     }
     query
 }

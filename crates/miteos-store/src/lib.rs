@@ -4,6 +4,7 @@
 //! they differ ask [`Store::dialect`]). Split by table group; the event journal (append, then
 //! publish). Nothing outside this crate writes SQL.
 
+mod accounts;
 mod agent_types;
 mod approvals;
 mod budget;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use miteos_domain::{Error, Result};
 
+pub use accounts::TaskAccess;
 pub use budget::{History, Spent};
 pub use db::{Dialect, redacted_url};
 pub(crate) use db::{Pool, Row, Tx};

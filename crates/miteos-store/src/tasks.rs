@@ -77,7 +77,7 @@ pub struct TaskTotals {
 
 pub(crate) const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, model, input_tokens, output_tokens, \
      cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause, skill_id, \
-     revision, unmet, plan_review, awaiting_review, unpriced_tokens";
+     revision, unmet, plan_review, awaiting_review, unpriced_tokens, owner_id, shared";
 
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
@@ -90,8 +90,8 @@ impl Store {
     pub async fn insert_task_held(&self, task: &Task, holder: Option<(&str, i64)>) -> Result<i64> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget, plan_review) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget, plan_review, \
+             owner_id, shared) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&task.id)
         .bind(&task.prompt)
@@ -102,6 +102,8 @@ impl Store {
         .bind(task.created_at)
         .bind(task.budget.as_ref().map(to_json))
         .bind(task.plan_review.as_ref().map(to_json))
+        .bind(&task.owner)
+        .bind(task.shared)
         .execute(conn)
         .await.map(|done| done.rows_affected()))
         .context(|| format!("storing task {}", task.id))?;
@@ -519,6 +521,8 @@ pub(crate) fn task_from_row(row: &Row) -> Result<Task> {
         plan_review: from_json(row, "plan_review")?,
         awaiting_review: row.get("awaiting_review"),
         cost_unknown: row.get::<i64>("unpriced_tokens") > 0,
+        owner: row.get("owner_id"),
+        shared: row.get("shared"),
     })
 }
 

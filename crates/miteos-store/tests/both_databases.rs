@@ -357,3 +357,79 @@ async fn settings_agent_types_deliverables_approvals_and_publishing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn accounts_and_who_sees_which_task() {
+    on_both(|store| async move {
+        let ada = miteos_domain::Account {
+            id: "acc-1".into(),
+            name: "Ada".into(),
+            admin: false,
+            created_at: chrono::Utc::now(),
+        };
+        store.insert_account(&ada, "hash-ada").await.unwrap();
+        let twin = miteos_domain::Account {
+            id: "acc-2".into(),
+            ..ada.clone()
+        };
+        assert!(
+            store.insert_account(&twin, "hash-twin").await.is_err(),
+            "one Ada"
+        );
+        let found = store.account_by_token("hash-ada").await.unwrap().unwrap();
+        assert_eq!((found.id.as_str(), found.admin), ("acc-1", false));
+        assert!(store.account_by_token("hash-none").await.unwrap().is_none());
+
+        let mut mine = miteos_domain::Task::pending("task-1".into(), "Ada's".into(), "m".into());
+        mine.owner = Some("acc-1".into());
+        store.insert_task(&mine).await.unwrap();
+        store
+            .insert_task(&miteos_domain::Task::pending(
+                "task-2".into(),
+                "the server's".into(),
+                "m".into(),
+            ))
+            .await
+            .unwrap();
+        let visible = |who: &str| TaskFilter {
+            visible_to: Some(who.into()),
+            ..TaskFilter::default()
+        };
+        let ids =
+            |tasks: Vec<miteos_domain::Task>| tasks.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(store.list_tasks(&visible("acc-1"), 10, 0).await.unwrap()),
+            ["task-1"]
+        );
+        assert!(
+            store
+                .list_tasks(&visible("acc-9"), 10, 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store.set_task_shared("task-1", true).await.unwrap();
+        let text = TaskFilter {
+            text: Some("ada's".into()),
+            ..visible("acc-9")
+        };
+        assert_eq!(
+            ids(store.list_tasks(&text, 10, 0).await.unwrap()),
+            ["task-1"],
+            "shared, and searched"
+        );
+        let access = store.task_access("task-1").await.unwrap();
+        assert_eq!(
+            (access.owner.as_deref(), access.shared),
+            (Some("acc-1"), true)
+        );
+        assert!(store.delete_account("acc-1").await.unwrap());
+        assert!(!store.delete_account("acc-1").await.unwrap());
+        assert!(store.account_by_token("hash-ada").await.unwrap().is_none());
+        assert_eq!(
+            store.get_task("task-1").await.unwrap().owner.as_deref(),
+            Some("acc-1")
+        );
+    })
+    .await;
+}

@@ -31,6 +31,8 @@ export function task(over: Partial<Task> = {}): Task {
     plan_review: null,
     awaiting_review: false,
     cost_unknown: false,
+    owner: null,
+    shared: false,
     ...over,
   };
 }

@@ -22,6 +22,7 @@ use crate::providers::{ModelConfig, ProviderSource};
 use crate::store::{Journal, Store, TaskFilter};
 use crate::tools::{McpHub, SearchConfig, SearchEngine, ToolRegistry};
 
+mod accounts;
 mod agent_types;
 mod approvals;
 mod attachments;
@@ -46,6 +47,7 @@ mod skills;
 mod steer;
 mod team;
 
+pub use accounts::Caller;
 pub use agent_types::AgentTypeInput;
 pub use attachments::{Attachment, AttachmentBody, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
 use attachments::{checked_attachments, save_attachments};
@@ -108,6 +110,12 @@ pub struct NewTask<A> {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub plan_review: Option<crate::domain::plan::PlanReview>,
+    /// On a team's server: the account creating it (set by the server from the caller's
+    /// token, never read from a request).
+    #[serde(skip)]
+    #[ts(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub owner: Option<String>,
 }
 
 impl<A> NewTask<A> {
@@ -122,6 +130,7 @@ impl<A> NewTask<A> {
             use_skills: self.use_skills,
             skill_id: self.skill_id,
             plan_review: self.plan_review,
+            owner: self.owner,
         }
     }
 
@@ -377,6 +386,7 @@ impl Miteos {
             workspace_id,
             budget: Some(budget),
             plan_review: new.plan_review,
+            owner: new.owner,
             ..Task::pending(new_task_id(), prompt, model.clone())
         };
         save_attachments(self.task_dir(&task.id).join(INPUTS_DIR), attachments).await?;

@@ -1,6 +1,41 @@
 // Generated from docs/openapi.json by ui/scripts/api-types.mjs (`npm run api`). Do not edit.
 
 export interface paths {
+    "/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team's accounts (admins only). */
+        get: operations["list_accounts"];
+        put?: never;
+        /** Makes an account and its API token (admins only). */
+        post: operations["create_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes an account (admins only): its token stops working; its tasks stay, for admins. */
+        delete: operations["delete_account"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agent-types": {
         parameters: {
             query?: never;
@@ -87,6 +122,23 @@ export interface paths {
          *     or `{"name": "remote", "url": "http://…/mcp"}`, each optionally `"trusted": true`.
          */
         put: operations["save_mcp_servers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the presented token is. */
+        get: operations["me"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -936,6 +988,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks/{task_id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Shares a task with the team, or makes it its owner's alone again (its owner or an admin). */
+        post: operations["share_with_team"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tools": {
         parameters: {
             query?: never;
@@ -957,6 +1026,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A person's account on a team's server. Its API token is shown once, when it is made; only
+         *     the token's SHA-256 is kept.
+         */
+        Account: {
+            /** @description Manages accounts and sees every task. */
+            admin: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @description `acc-<uuid v7 simple>`. */
+            id: string;
+            name: string;
+        };
         AgentModel: {
             /** @description `provider::model`, or `null` for the task's model. */
             model?: string | null;
@@ -1170,6 +1252,11 @@ export interface components {
         CompileBody: {
             /** @description Completed tasks to compile; empty or left out: the newest completed tasks. */
             task_ids?: string[];
+        };
+        CreatedAccount: {
+            account: components["schemas"]["Account"];
+            /** @description Its API token: shown this once (only its SHA-256 is kept). */
+            token: string;
         };
         /** @enum {string} */
         Decision: "approve" | "deny";
@@ -1652,6 +1739,11 @@ export interface components {
             /** @description The tool says it only reads (it then runs without approval). */
             read_only: boolean;
         };
+        /** @description Who the token is: an account, or `null` for the server's own token (an admin). */
+        Me: {
+            account?: null | components["schemas"]["Account"];
+            admin: boolean;
+        };
         /**
          * @description What is limited.
          * @enum {string}
@@ -1682,6 +1774,12 @@ export interface components {
             keys: components["schemas"]["DetectedKey"][];
             local: components["schemas"]["LocalModel"][];
             servers: components["schemas"]["DetectedServer"][];
+        };
+        NewAccount: {
+            /** @description Manages accounts and sees every task (default `false`). */
+            admin?: boolean;
+            /** @description 1 to 64 characters, unique. */
+            name: string;
         };
         /** @description A follow-up message, as `POST /tasks/{id}/messages` takes it. */
         NewMessage: {
@@ -2301,6 +2399,11 @@ export interface components {
             id: string;
             /** @description `provider::model` the task runs on. */
             model: string;
+            /**
+             * @description On a team's server: the account that created the task (`null`: the server's own token,
+             *     or before accounts).
+             */
+            owner?: string | null;
             paused?: null | components["schemas"]["BudgetPause"];
             plan_review?: null | components["schemas"]["PlanReview"];
             prompt: string;
@@ -2311,6 +2414,8 @@ export interface components {
             revision: number;
             /** @description The plan's revisions, oldest first (in `GET /tasks/{id}`; empty in lists). */
             revisions: components["schemas"]["PlanRevision"][];
+            /** @description On a team's server: the owner shared the task with the team (everyone may see it). */
+            shared?: boolean;
             /** @description The skill the task ran from (no planning call), if it did. */
             skill_id?: string | null;
             /** Format: date-time */
@@ -2344,6 +2449,10 @@ export interface components {
         };
         /** @enum {string} */
         TaskStatus: "pending" | "running" | "completed" | "failed" | "cancelled";
+        TeamShare: {
+            /** @description `true`: everyone on the team may see and steer the task; `false`: its owner alone. */
+            shared: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -2353,6 +2462,123 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAccount"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedAccount"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     agent_types: {
         parameters: {
             query?: never;
@@ -2593,6 +2819,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
                 };
             };
         };
@@ -4333,6 +4578,47 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    share_with_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamShare"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

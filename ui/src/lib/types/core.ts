@@ -561,7 +561,16 @@ awaiting_review: boolean,
  * Some calls ran on a model whose price is unknown: the cost totals count only the priced
  * ones, and every view says "cost unknown" (its budget is enforced on tokens).
  */
-cost_unknown: boolean, };
+cost_unknown: boolean, 
+/**
+ * On a team's server: the account that created the task (`null`: the server's own token,
+ * or before accounts).
+ */
+owner: string | null, 
+/**
+ * On a team's server: the owner shared the task with the team (everyone may see it).
+ */
+shared: boolean, };
 
 export type Subtask = { id: string, agent_type: string, status: SubtaskStatus, title: string, description: string, depends_on: Array<string>, tokens_used: number, cost_usd: number, 
 /**

@@ -1,0 +1,175 @@
+//! People on a team's server: who a bearer token is (the server's own token, an admin; or an
+//! account's), the tasks a caller may reach (a task it may not see answers 404, as if it did
+//! not exist), and the routes an admin manages accounts with.
+
+use axum::extract::{Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::{Extension, Json};
+use miteos_core::domain::{Account, Task};
+use miteos_core::service::Caller;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use utoipa::ToSchema;
+
+use super::extract::ApiJson;
+use super::{ApiError, ApiState, ErrorBody};
+
+/// `mt_` and 256 random bits in hex.
+const ACCOUNT_TOKEN_CHARS: usize = 3 + 64;
+
+/// Refuses a request without a known token (401); otherwise records who is calling.
+pub(crate) async fn authenticate(
+    State(state): State<ApiState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    let server: bool = presented.as_bytes().ct_eq(state.token.as_bytes()).into();
+    // Only a token of an account's shape is looked up: anything else is refused at no cost.
+    let shaped = presented.len() == ACCOUNT_TOKEN_CHARS && presented.starts_with("mt_");
+    let caller = if server {
+        Caller::Server
+    } else {
+        let found = match shaped {
+            true => state.miteos.authenticate(presented).await?,
+            false => None,
+        };
+        match found {
+            Some(account) => Caller::Account(account),
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "missing or wrong bearer token (see DATA_DIR/api-token, or ask an admin for an account)",
+                ));
+            }
+        }
+    };
+    request.extensions_mut().insert(caller);
+    Ok(next.run(request).await)
+}
+
+/// Every route under `/tasks/{task_id}` answers 404 for a task the caller may not see.
+pub(crate) async fn task_scope(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let task_id = request
+        .uri()
+        .path()
+        .strip_prefix("/tasks/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|id| !id.is_empty() && *id != "completed")
+        .map(str::to_owned);
+    if let Some(task_id) = task_id {
+        state.miteos.check_task_access(&caller, &task_id).await?;
+    }
+    Ok(next.run(request).await)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewAccount {
+    /// 1 to 64 characters, unique.
+    pub name: String,
+    /// Manages accounts and sees every task (default `false`).
+    #[serde(default)]
+    pub admin: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedAccount {
+    pub account: Account,
+    /// Its API token: shown this once (only its SHA-256 is kept).
+    pub token: String,
+}
+
+/// Who the token is: an account, or `null` for the server's own token (an admin).
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub account: Option<Account>,
+    pub admin: bool,
+}
+
+/// Makes an account and its API token (admins only).
+#[utoipa::path(post, path = "/accounts", operation_id = "create_account", request_body = NewAccount,
+    responses((status = 201, body = CreatedAccount), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(
+    State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<NewAccount>,
+) -> Result<(StatusCode, Json<CreatedAccount>), ApiError> {
+    let (account, token) = s
+        .miteos
+        .create_account(&caller, &body.name, body.admin)
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedAccount { account, token })))
+}
+
+/// The team's accounts (admins only).
+#[utoipa::path(get, path = "/accounts", operation_id = "list_accounts",
+    responses((status = 200, body = Vec<Account>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    Ok(Json(s.miteos.accounts(&caller).await?))
+}
+
+/// Deletes an account (admins only): its token stops working; its tasks stay, for admins.
+#[utoipa::path(delete, path = "/accounts/{account_id}", operation_id = "delete_account", params(("account_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete(
+    State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(account_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.miteos.delete_account(&caller, &account_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who the presented token is.
+#[utoipa::path(get, path = "/me", responses((status = 200, body = Me)))]
+pub async fn me(Extension(caller): Extension<Caller>) -> Json<Me> {
+    Json(Me {
+        admin: caller.is_admin(),
+        account: match caller {
+            Caller::Server => None,
+            Caller::Account(account) => Some(account),
+        },
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TeamShare {
+    /// `true`: everyone on the team may see and steer the task; `false`: its owner alone.
+    pub shared: bool,
+}
+
+/// Shares a task with the team, or makes it its owner's alone again (its owner or an admin).
+#[utoipa::path(post, path = "/tasks/{task_id}/team", params(("task_id" = String, Path)), request_body = TeamShare,
+    responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn share_with_team(
+    State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(task_id): Path<String>,
+    ApiJson(body): ApiJson<TeamShare>,
+) -> Result<Json<Task>, ApiError> {
+    Ok(Json(
+        s.miteos
+            .share_with_team(&caller, &task_id, body.shared)
+            .await?,
+    ))
+}

@@ -1,0 +1,248 @@
+//! Workers benchmark (a bench binary, not a timed test): TASKS tasks queued on a real PostgreSQL
+//! database (scripts/postgres.sh's server, a fresh database per run) and run by `miteos worker`
+//! processes, once by one worker and once by three, against a scripted model whose every answer
+//! takes LATENCY ms (a plan of one subtask, the agent's answer, the result check: three calls a
+//! task).
+//!
+//! `cargo bench -p miteos-cli --bench workers -- [TASKS] [LATENCY_MS] [PER_WORKER]` (defaults
+//! 1000, 200, 8). Prints, for each run: the wall time and throughput; the queue wait (created →
+//! started) p50/p99 of the burst; the claim latency p50/p99 of tasks queued one at a time while
+//! workers are idle (created → started: the signal, the claim, the start); and, in the
+//! three-worker run, the lease takeover time after one worker is SIGKILLed halfway (kill → the
+//! last of its tasks resumed elsewhere, leases of LEASE_SECONDS).
+
+#[path = "../../../tests/e2e/support/fake_model.rs"]
+#[allow(dead_code)]
+mod fake_model;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use fake_model::{Dialect, Reply, Script, tool};
+use miteos_core::Miteos;
+use miteos_core::events::EventKind;
+use miteos_core::providers::ModelConfig;
+use miteos_core::service::{NewTask, Options};
+use miteos_store::testing::TestDatabase;
+
+const LEASE_SECONDS: &str = "3";
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
+    let tasks: usize = args.next().map_or(1000, |a| a.parse().expect("TASKS"));
+    let latency: u64 = args.next().map_or(200, |a| a.parse().expect("LATENCY_MS"));
+    let per_worker: usize = args.next().map_or(8, |a| a.parse().expect("PER_WORKER"));
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let mut walls = Vec::new();
+        for workers in [1, 3] {
+            let wall = run(tasks, Duration::from_millis(latency), workers, per_worker).await;
+            walls.push(wall);
+        }
+        println!(
+            "throughput, 3 workers vs 1: {:.2}x",
+            walls[0].as_secs_f64() / walls[1].as_secs_f64()
+        );
+    });
+}
+
+/// Queues `tasks` and waits until `workers` worker processes ran them; answers the wall time.
+async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize) -> Duration {
+    let database = TestDatabase::create().await;
+    let script = Script::default();
+    let server = fake_model::start(Dialect::OpenAi, &script).await;
+    let plan = json!({"title": "Note", "subtasks": [
+        {"id": "st-1", "title": "Write the note", "description": "write it", "agent_type": "builder", "depends_on": []}
+    ]});
+    script.slow(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool("submit_plan", plan)]),
+        latency,
+    );
+    script.slow(
+        fake_model::checker,
+        Reply::ToolCalls(vec![tool("submit_check", json!({"unmet": []}))]),
+        latency,
+    );
+    script.slow(|_| true, Reply::Text("Done: the note.".into()), latency);
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let models = ModelConfig {
+        openai_api_key: Some("bench".into()),
+        openai_base_url: Some(format!("{}/v1", server.uri())),
+        model: Some("openai::gpt-4.1-mini".into()),
+        ..ModelConfig::default()
+    };
+    // The API server's side: queues what it is given, runs nothing.
+    let api = Miteos::open(Options {
+        database_url: Some(database.url.clone()),
+        queue_tasks: true,
+        worker_tasks: 0,
+        keys_in_file: true,
+        resume_interrupted: false,
+        compile_in_background: false,
+        models_dir: Some(dir.path().join("models")),
+        ..Options::new(dir.path(), models)
+    })
+    .await
+    .expect("Miteos opens");
+
+    let dirs: Vec<_> = (0..workers).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut children: Vec<Child> = dirs
+        .iter()
+        .map(|d| worker(d.path(), &server.uri(), &database.url, per_worker))
+        .collect();
+
+    let started = Instant::now();
+    let mut ids = Vec::with_capacity(tasks);
+    for n in 0..tasks {
+        ids.push(create(&api, n).await);
+    }
+    let mut killed = None;
+    let mut done = 0;
+    while done < ids.len() {
+        done = 0;
+        for id in &ids {
+            if api.get_task(id).await.expect("a task").status.is_finished() {
+                done += 1;
+            }
+        }
+        if workers > 1 && killed.is_none() && done >= ids.len() / 2 {
+            children[0].kill().expect("SIGKILL a worker");
+            children[0].wait().expect("it ends");
+            killed = Some(Instant::now());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let wall = started.elapsed();
+    let burst_waits = waits(&api, &ids).await;
+
+    // Claim latency: one task at a time, every worker idle.
+    let mut single = Vec::new();
+    for n in 0..50 {
+        let id = create(&api, tasks + n).await;
+        let _ = api.wait(&id).await;
+        while !api
+            .get_task(&id)
+            .await
+            .expect("a task")
+            .status
+            .is_finished()
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        single.push(id);
+    }
+    let claims = waits(&api, &single).await;
+
+    let mut failed = 0;
+    for id in &ids {
+        if api.get_task(id).await.expect("a task").status.as_str() != "completed" {
+            failed += 1;
+        }
+    }
+    println!(
+        "{workers} worker(s) × {per_worker} tasks at once, {tasks} tasks, model {} ms a call: {:.1} s, \
+         {:.1} tasks/s ({failed} not completed); queue wait p50 {} p99 {}; claim latency (idle) p50 {} p99 {}",
+        latency.as_millis(),
+        wall.as_secs_f64(),
+        tasks as f64 / wall.as_secs_f64(),
+        ms(percentile(&burst_waits, 0.5)),
+        ms(percentile(&burst_waits, 0.99)),
+        ms(percentile(&claims, 0.5)),
+        ms(percentile(&claims, 0.99)),
+    );
+    if let Some(killed) = killed {
+        let mut last_resumed = None;
+        for id in &ids {
+            let resumed = api
+                .events_after(id, 0, 100_000)
+                .await
+                .expect("events")
+                .into_iter()
+                .filter(|e| matches!(e.kind, EventKind::TaskResumed { .. }))
+                .map(|e| e.at)
+                .max();
+            last_resumed = last_resumed.max(resumed);
+        }
+        let taken = last_resumed.map(|at| {
+            let since = chrono::Utc::now() - at;
+            killed
+                .elapsed()
+                .saturating_sub(since.to_std().unwrap_or_default())
+        });
+        println!(
+            "   a worker SIGKILLed halfway: its tasks all resumed elsewhere {} after the kill (leases of {LEASE_SECONDS} s)",
+            taken.map_or("(none were running)".into(), ms)
+        );
+    }
+    for child in &mut children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    api.shutdown().await;
+    wall
+}
+
+async fn create(api: &Miteos, n: usize) -> String {
+    api.create_task(NewTask {
+        prompt: format!("Write a short note, number {n}"),
+        ..NewTask::default()
+    })
+    .await
+    .expect("a task is queued")
+    .id
+}
+
+/// Created → started, for each task.
+async fn waits(api: &Miteos, ids: &[String]) -> Vec<Duration> {
+    let mut out = Vec::new();
+    for id in ids {
+        let task = api.get_task(id).await.expect("a task");
+        if let Some(started) = task.started_at {
+            out.push((started - task.created_at).to_std().unwrap_or_default());
+        }
+    }
+    out.sort();
+    out
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn worker(dir: &std::path::Path, model: &str, database: &str, per_worker: usize) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_miteos"))
+        .env("MITEOS_DATA_DIR", dir)
+        .env("MITEOS_MODELS_DIR", dir.join("models"))
+        .env("MITEOS_DATABASE_URL", database)
+        .env("MITEOS_SECRETS", "file")
+        .env("OPENAI_BASE_URL", format!("{model}/v1"))
+        .env("OPENAI_API_KEY", "bench")
+        .env("MITEOS_MODEL", "openai::gpt-4.1-mini")
+        .env("RUST_LOG", "error")
+        .args([
+            "worker",
+            "--tasks",
+            &per_worker.to_string(),
+            "--lease-seconds",
+            LEASE_SECONDS,
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("miteos worker starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().and_then(|l| l.ok()).unwrap_or_default();
+    assert!(first.starts_with("Miteos worker "), "{first}");
+    std::thread::spawn(move || for _ in lines {});
+    child
+}

@@ -1,0 +1,217 @@
+//! People on a team's server (PostgreSQL): accounts with their own tokens, tasks private to
+//! their owner unless shared with the team, an admin who manages accounts and sees everything.
+
+use serde_json::{Value, json};
+
+use miteos_store::testing::TestDatabase;
+
+use crate::support::{Reply, TOKEN, TestApp, all_met, fake_model, one_subtask_plan};
+
+/// A request with `token`: status and JSON body (`null` when there is none).
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn account(app: &TestApp, name: &str, admin: bool) -> (String, String) {
+    let (status, created) = call(
+        app,
+        TOKEN,
+        reqwest::Method::POST,
+        "/accounts",
+        Some(json!({"name": name, "admin": admin})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created["token"].as_str().unwrap().starts_with("mt_"));
+    (
+        created["account"]["id"].as_str().unwrap().to_owned(),
+        created["token"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_members_task_is_theirs_unless_shared_and_an_admin_sees_all() {
+    let database = TestDatabase::create().await;
+    let app = TestApp::on_database(&database.url, |_| {}).await;
+    app.script.on(
+        fake_model::planner,
+        one_subtask_plan("builder", "Write the note", "write it"),
+    );
+    app.script.on(fake_model::checker, all_met());
+    app.script.on(|_| true, Reply::Text("Done.".into()));
+    let (a_id, a) = account(&app, "Ada", false).await;
+    let (_, b) = account(&app, "Bo", false).await;
+    let (_, admin) = account(&app, "Root", true).await;
+    let (status, _) = call(
+        &app,
+        TOKEN,
+        reqwest::Method::POST,
+        "/accounts",
+        Some(json!({"name": "Ada"})),
+    )
+    .await;
+    assert_eq!(status, 409, "names are unique");
+    let (status, refused) = call(
+        &app,
+        &a,
+        reqwest::Method::POST,
+        "/accounts",
+        Some(json!({"name": "Eve"})),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "members do not make accounts"
+    );
+
+    let (status, me) = call(&app, &a, reqwest::Method::GET, "/me", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (me["account"]["name"].as_str(), me["admin"].as_bool()),
+        (Some("Ada"), Some(false))
+    );
+
+    let (status, task) = call(
+        &app,
+        &a,
+        reqwest::Method::POST,
+        "/tasks",
+        Some(json!({"prompt": "Write a note about Ada's plans"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{task}");
+    assert_eq!(task["owner"], a_id.as_str());
+    let id = task["id"].as_str().unwrap().to_owned();
+    let finished = app.wait_final(&id).await;
+    assert_eq!(finished["status"], "completed", "{finished}");
+
+    // B: the task does not exist, whatever the route.
+    for (method, path, body) in [
+        (reqwest::Method::GET, format!("/tasks/{id}"), None),
+        (reqwest::Method::GET, format!("/tasks/{id}/events"), None),
+        (
+            reqwest::Method::GET,
+            format!("/tasks/{id}/deliverables"),
+            None,
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/tasks/{id}/cancel"),
+            Some(json!({})),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/tasks/{id}/shares"),
+            Some(json!({"deliverable_id": "x"})),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/tasks/{id}/messages"),
+            Some(json!({"message": "more"})),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/tasks/{id}/team"),
+            Some(json!({"shared": true})),
+        ),
+    ] {
+        let (status, body) = call(&app, &b, method, &path, body).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+    let (_, listed) = call(&app, &b, reqwest::Method::GET, "/tasks", None).await;
+    assert!(listed.as_array().unwrap().is_empty(), "{listed}");
+    let (_, found) = call(&app, &b, reqwest::Method::GET, "/tasks?q=ada", None).await;
+    assert!(
+        found.as_array().unwrap().is_empty(),
+        "search finds nothing of A's either"
+    );
+
+    // A and the admin see it.
+    for token in [&a, &admin, &TOKEN.to_owned()] {
+        let (status, seen) = call(
+            &app,
+            token,
+            reqwest::Method::GET,
+            &format!("/tasks/{id}"),
+            None,
+        )
+        .await;
+        assert_eq!((status, seen["id"].as_str()), (200, Some(id.as_str())));
+        let (_, listed) = call(&app, token, reqwest::Method::GET, "/tasks?q=ada", None).await;
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+    }
+
+    // Shared with the team, B sees it too.
+    let (status, shared) = call(
+        &app,
+        &a,
+        reqwest::Method::POST,
+        &format!("/tasks/{id}/team"),
+        Some(json!({"shared": true})),
+    )
+    .await;
+    assert_eq!(
+        (status, shared["shared"].as_bool()),
+        (200, Some(true)),
+        "{shared}"
+    );
+    let (status, _) = call(
+        &app,
+        &b,
+        reqwest::Method::GET,
+        &format!("/tasks/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, listed) = call(&app, &b, reqwest::Method::GET, "/tasks", None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let (status, _) = call(
+        &app,
+        &b,
+        reqwest::Method::POST,
+        &format!("/tasks/{id}/team"),
+        Some(json!({"shared": false})),
+    )
+    .await;
+    assert_eq!(status, 403, "only its owner or an admin unshares it");
+
+    // An admin removes B: B's token stops working.
+    let (_, accounts) = call(&app, &admin, reqwest::Method::GET, "/accounts", None).await;
+    let names: Vec<&str> = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ada", "Bo", "Root"]);
+    let b_id = accounts[1]["id"].as_str().unwrap();
+    let (status, _) = call(
+        &app,
+        &admin,
+        reqwest::Method::DELETE,
+        &format!("/accounts/{b_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = call(&app, &b, reqwest::Method::GET, "/tasks", None).await;
+    assert_eq!(status, 401);
+    let (status, _) = call(&app, "mt_not-a-token", reqwest::Method::GET, "/tasks", None).await;
+    assert_eq!(status, 401);
+}
