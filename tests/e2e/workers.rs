@@ -28,7 +28,21 @@ async fn api_server(url: &str) -> TestApp {
 /// `miteos worker` on its own data directory, with the test's scripted model; once it says it
 /// is working.
 fn worker(app: &TestApp, url: &str, dir: &std::path::Path) -> Child {
-    let mut child = miteos_on(app, dir)
+    worker_with_files(app, url, dir, None)
+}
+
+/// `worker`, with the team's file store at `files` (a URL).
+fn worker_with_files(
+    app: &TestApp,
+    url: &str,
+    dir: &std::path::Path,
+    files: Option<&str>,
+) -> Child {
+    let mut command = miteos_on(app, dir);
+    if let Some(files) = files {
+        command.env("MITEOS_FILES_URL", files);
+    }
+    let mut child = command
         .env("MITEOS_DATABASE_URL", url)
         .env("MITEOS_SECRETS", "file")
         .args(["worker", "--tasks", "4", "--lease-seconds", LEASE_SECONDS])
@@ -253,4 +267,82 @@ async fn a_cancel_reaches_the_worker_running_the_task() {
             .count(),
         1
     );
+}
+
+/// With a team's file store, the worker gets the attachments the server took, and the server
+/// hands over the files the worker's agents wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_file_store_carries_attachments_and_deliverables_between_machines() {
+    use base64::Engine;
+    let database = TestDatabase::create().await;
+    let store = tempfile::tempdir().unwrap();
+    let files = reqwest::Url::from_directory_path(store.path())
+        .unwrap()
+        .to_string();
+    let app = TestApp::on_database(&database.url, |options| {
+        options.queue_tasks = true;
+        options.worker_tasks = 0;
+        options.files_url = Some(files.clone());
+    })
+    .await;
+    script_example(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _worker = Workers(vec![worker_with_files(
+        &app,
+        &database.url,
+        dir.path(),
+        Some(&files),
+    )]);
+    let notes = base64::engine::general_purpose::STANDARD.encode("Coda, Confluence, ClickUp");
+    let (status, task) = app
+        .post(
+            "/tasks",
+            json!({"prompt": "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet",
+                   "attachments": [{"name": "notes.txt", "content_base64": notes}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{task}");
+    let id = task["id"].as_str().unwrap().to_owned();
+    let done = app.wait_final_within(&id, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let worker_folder = dir.path().join("tasks").join(&id);
+    assert_eq!(
+        std::fs::read_to_string(worker_folder.join("inputs/notes.txt")).unwrap(),
+        "Coda, Confluence, ClickUp",
+        "the worker had the attachment"
+    );
+    let server_folder = app.dir.path().join("tasks").join(&id);
+    assert!(
+        !server_folder.join("comparison.xlsx").exists(),
+        "written on the worker"
+    );
+
+    let (_, deliverables) = app.get(&format!("/tasks/{id}/deliverables")).await;
+    let xlsx = deliverables
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "comparison.xlsx")
+        .expect("the spreadsheet is a deliverable")
+        .clone();
+    let response = app
+        .client
+        .get(app.url(&format!(
+            "/tasks/{id}/deliverables/{}/download",
+            xlsx["id"].as_str().unwrap()
+        )))
+        .bearer_auth(crate::support::TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(
+        bytes.as_ref(),
+        std::fs::read(worker_folder.join("comparison.xlsx"))
+            .unwrap()
+            .as_slice(),
+        "the server hands over the worker's file"
+    );
+    assert_eq!(bytes.len() as u64, xlsx["size_bytes"].as_u64().unwrap());
 }

@@ -31,6 +31,11 @@ struct Cli {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// A team's file store holding every task's folder (file:///shared/dir, or
+    /// s3://bucket/prefix with AWS_* settings): what workers on other machines write, every
+    /// server hands over.
+    #[arg(long, global = true, env = "MITEOS_FILES_URL")]
+    files_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -198,6 +203,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             .as_ref()
             .map_or(std::time::Duration::from_secs(15), |w| w.lease()),
         database_url: cli.database_url.filter(|url| !url.trim().is_empty()),
+        files_url: cli.files_url.filter(|url| !url.trim().is_empty()),
         ..Options::new(&data_dir, ModelConfig::from_env())
     })
     .await?;

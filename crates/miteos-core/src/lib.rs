@@ -15,6 +15,7 @@ pub mod preview;
 pub mod publish;
 pub mod secrets;
 pub mod service;
+pub mod shared_files;
 
 pub use miteos_domain as domain;
 pub use miteos_domain::{budget, digest, error, events, ids};

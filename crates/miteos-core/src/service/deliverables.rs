@@ -20,6 +20,7 @@ impl Miteos {
         deliverable_id: &str,
     ) -> Result<(Deliverable, PathBuf)> {
         check_task_id(task_id)?;
+        self.get_task_files(task_id).await?;
         let deliverable = self
             .inner
             .shared

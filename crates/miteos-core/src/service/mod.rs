@@ -195,6 +195,8 @@ struct Inner {
     lease: Duration,
     /// New tasks wait in the shared database's queue rather than run here.
     queue_tasks: bool,
+    /// The team's file store, if task folders are kept in one.
+    files: Option<crate::shared_files::SharedFiles>,
     /// Held (locked) while this process owns the data directory: a second process would end this
     /// one's running tasks as "interrupted" when it opens, so it must not open at all.
     _lock: std::fs::File,
@@ -280,6 +282,10 @@ impl Miteos {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|e| Error::Internal(format!("building the HTTP client: {e}")))?;
+        let files = match &options.files_url {
+            Some(url) => Some(crate::shared_files::SharedFiles::open(url)?),
+            None => None,
+        };
         let staging = crate::publish::LocalStaging::new(&data_dir);
         let mcp = Arc::new(McpHub::open(&data_dir)?);
         let miteos = Miteos {
@@ -319,6 +325,7 @@ impl Miteos {
                 worker: team::worker_name(),
                 lease: options.lease.max(Duration::from_millis(300)),
                 queue_tasks: options.queue_tasks && options.database_url.is_some(),
+                files,
                 _lock: lock,
             }),
         };
@@ -390,6 +397,8 @@ impl Miteos {
             ..Task::pending(new_task_id(), prompt, model.clone())
         };
         save_attachments(self.task_dir(&task.id).join(INPUTS_DIR), attachments).await?;
+        // The worker that runs it (perhaps on another machine) finds them in the team's store.
+        self.put_task_files(&task.id).await?;
         let matched = self
             .skill_for(&task.prompt, new.skill_id.as_deref(), skips_skills)
             .await?;

@@ -45,6 +45,10 @@ pub struct Options {
     /// On a shared database: how many queued tasks this process takes and runs at once (a
     /// worker); 0 takes none.
     pub worker_tasks: usize,
+    /// A team's file store (`file:///dir`, `s3://bucket/prefix`) holding every task's folder,
+    /// so that the worker running a task has its attachments and any server has its
+    /// deliverables; `None`: task folders stay in this data directory.
+    pub files_url: Option<String>,
     /// How long a worker's lease on a task lasts unless renewed (a third of it apart): how soon
     /// another worker takes over the tasks of one that died.
     pub lease: Duration,
@@ -67,6 +71,7 @@ impl Options {
                 .filter(|v| !v.trim().is_empty()),
             compile_in_background: true,
             queue_tasks: false,
+            files_url: None,
             worker_tasks: 0,
             lease: Duration::from_secs(15),
         }

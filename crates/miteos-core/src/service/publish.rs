@@ -73,6 +73,7 @@ impl Miteos {
             )));
         }
         let names: Vec<String> = deliverables.into_iter().map(|d| d.name).collect();
+        self.get_task_files(task_id).await?;
         let dir = self.task_dir(task_id);
         let file = tokio::task::spawn_blocking(move || publish::zip_files(&dir, &names))
             .await

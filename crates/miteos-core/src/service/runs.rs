@@ -72,6 +72,7 @@ impl Miteos {
             use_skills: choice.use_skills,
         };
         self.hold_lease(&task.id).await?;
+        self.get_task_files(&task.id).await?;
         let (done_tx, done_rx) = watch::channel(false);
         self.keep_lease(task.id.clone(), cancel.clone(), done_rx.clone());
         self.lock_running().insert(
@@ -86,6 +87,10 @@ impl Miteos {
         let id = task.id.clone();
         self.spawn_background(async move {
             run_task(ctx, cancel).await;
+            // What the agents wrote, for every server to hand over (before the lease goes).
+            if let Err(e) = this.put_task_files(&id).await {
+                tracing::warn!(task = %id, error = %e, "storing the task's files");
+            }
             this.lock_running().remove(&id);
             this.release_lease(&id).await;
             let _ = done_tx.send(true);

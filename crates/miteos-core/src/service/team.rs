@@ -170,6 +170,23 @@ impl Miteos {
         }
     }
 
+    /// Puts the task's folder in the team's file store, if there is one.
+    pub(super) async fn put_task_files(&self, task_id: &str) -> Result<()> {
+        if let Some(files) = &self.inner.files {
+            files.put_task(task_id, &self.task_dir(task_id)).await?;
+        }
+        Ok(())
+    }
+
+    /// Brings the task's folder from the team's file store, if there is one, into this data
+    /// directory (what is here already at the same size stays).
+    pub(super) async fn get_task_files(&self, task_id: &str) -> Result<()> {
+        if let Some(files) = &self.inner.files {
+            files.get_task(task_id, &self.task_dir(task_id)).await?;
+        }
+        Ok(())
+    }
+
     /// Tells the workers a task waits for one.
     pub(super) async fn queue(&self, task_id: &str) -> Result<()> {
         self.inner.shared.store.signal(WORK_CHANNEL, task_id).await

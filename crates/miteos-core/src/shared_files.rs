@@ -1,0 +1,216 @@
+//! Task folders every process of a team reaches: a store the `object_store` crate speaks — a
+//! shared directory (`file:///srv/miteos-files`) or S3-compatible storage
+//! (`s3://bucket/prefix`, credentials and endpoint from the usual `AWS_*` variables). A task's
+//! folder is kept under `tasks/<task id>/`: the server that took the task puts its attachments
+//! there, the worker that runs it fetches them and puts back what its agents wrote when the run
+//! ends, and a server asked for a deliverable fetches the folder it does not have.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
+
+use crate::error::{Error, Result};
+
+/// The team's file store.
+#[derive(Clone)]
+pub struct SharedFiles {
+    store: Arc<dyn ObjectStore>,
+    root: ObjectPath,
+    /// The URL as given, for messages.
+    url: String,
+}
+
+impl std::fmt::Debug for SharedFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedFiles")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+impl SharedFiles {
+    /// The store a URL names. A `file://` directory is created if missing.
+    pub fn open(url: &str) -> Result<SharedFiles> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| {
+            Error::InvalidInput(format!(
+                "{url} is not a file store URL (file:///dir or s3://bucket/prefix): {e}"
+            ))
+        })?;
+        if parsed.scheme() == "file" {
+            let dir = parsed.to_file_path().map_err(|()| {
+                Error::InvalidInput(format!("{url} does not name a local directory"))
+            })?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Error::io(format!("creating the file store {}", dir.display()), e))?;
+        }
+        // S3's settings from the environment, as AWS's own tools read them.
+        let options = std::env::vars()
+            .filter(|(key, _)| key.starts_with("AWS_"))
+            .map(|(key, value)| (key.to_ascii_lowercase(), value));
+        let (store, root) = object_store::parse_url_opts(&parsed, options).map_err(|e| {
+            Error::InvalidInput(format!("{url} cannot be used as a file store: {e}"))
+        })?;
+        Ok(SharedFiles {
+            store: Arc::from(store),
+            root,
+            url: url.to_owned(),
+        })
+    }
+
+    fn folder(&self, task_id: &str) -> ObjectPath {
+        self.root.clone().join("tasks").join(task_id)
+    }
+
+    /// Puts every file of the task's local folder in the store; answers how many.
+    pub async fn put_task(&self, task_id: &str, local: &Path) -> Result<usize> {
+        let files = {
+            let local = local.to_owned();
+            tokio::task::spawn_blocking(move || files_under(&local))
+                .await
+                .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))??
+        };
+        let folder = self.folder(task_id);
+        for relative in &files {
+            let bytes = tokio::fs::read(local.join(relative))
+                .await
+                .map_err(|e| Error::io(format!("reading {}", relative.display()), e))?;
+            let mut location = folder.clone();
+            for part in relative.iter() {
+                location = location.join(part.to_string_lossy().as_ref());
+            }
+            self.store
+                .put(&location, bytes.into())
+                .await
+                .map_err(|e| self.failed(&format!("storing {}", relative.display()), e))?;
+        }
+        Ok(files.len())
+    }
+
+    /// Brings the task's folder from the store into `local`, leaving alone the files `local`
+    /// already has at the same size; answers how many it fetched.
+    pub async fn get_task(&self, task_id: &str, local: &Path) -> Result<usize> {
+        let folder = self.folder(task_id);
+        let objects: Vec<_> = self
+            .store
+            .list(Some(&folder))
+            .try_collect()
+            .await
+            .map_err(|e| self.failed(&format!("listing the files of {task_id}"), e))?;
+        let mut fetched = 0;
+        for object in objects {
+            let Some(relative) = object.location.prefix_match(&folder) else {
+                continue;
+            };
+            let mut path = local.to_path_buf();
+            for part in relative {
+                let part = part.as_ref();
+                // Names come from this store's own puts; anything else is not followed.
+                if part.is_empty() || part == "." || part == ".." {
+                    continue;
+                }
+                path.push(part);
+            }
+            if tokio::fs::metadata(&path)
+                .await
+                .is_ok_and(|m| m.len() == object.size)
+            {
+                continue;
+            }
+            let bytes = self
+                .store
+                .get(&object.location)
+                .await
+                .map_err(|e| self.failed(&format!("fetching {}", object.location), e))?
+                .bytes()
+                .await
+                .map_err(|e| self.failed(&format!("fetching {}", object.location), e))?;
+            if let Some(parent) = path.parent() {
+                tokio::fs::create_dir_all(parent)
+                    .await
+                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+            }
+            tokio::fs::write(&path, &bytes)
+                .await
+                .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+            fetched += 1;
+        }
+        Ok(fetched)
+    }
+
+    fn failed(&self, doing: &str, e: object_store::Error) -> Error {
+        Error::io(
+            format!("{doing} in the file store {}", self.url),
+            std::io::Error::other(e.to_string()),
+        )
+    }
+}
+
+/// Every file under `dir`, relative to it (none when it does not exist).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let entries = match std::fs::read_dir(dir.join(&relative)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(format!("listing {}", dir.display()), e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
+            let path = relative.join(entry.file_name());
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_task_folder_goes_to_the_store_and_comes_back_elsewhere() {
+        let store_dir = tempfile::tempdir().unwrap();
+        let url = reqwest::Url::from_directory_path(store_dir.path()).unwrap();
+        let files = SharedFiles::open(url.as_str()).unwrap();
+        let worker = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(worker.path().join("inputs")).unwrap();
+        std::fs::write(worker.path().join("report.md"), "# Report").unwrap();
+        std::fs::write(worker.path().join("inputs/notes.txt"), "notes").unwrap();
+        assert_eq!(files.put_task("task-1", worker.path()).await.unwrap(), 2);
+
+        let server = tempfile::tempdir().unwrap();
+        let local = server.path().join("task-1");
+        assert_eq!(files.get_task("task-1", &local).await.unwrap(), 2);
+        assert_eq!(
+            std::fs::read_to_string(local.join("report.md")).unwrap(),
+            "# Report"
+        );
+        assert_eq!(
+            std::fs::read_to_string(local.join("inputs/notes.txt")).unwrap(),
+            "notes"
+        );
+        assert_eq!(
+            files.get_task("task-1", &local).await.unwrap(),
+            0,
+            "already here"
+        );
+        assert_eq!(
+            files.get_task("task-2", &local).await.unwrap(),
+            0,
+            "no such folder"
+        );
+        assert!(SharedFiles::open("not a url").is_err());
+    }
+}
