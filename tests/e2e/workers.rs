@@ -346,3 +346,70 @@ async fn the_file_store_carries_attachments_and_deliverables_between_machines() 
     );
     assert_eq!(bytes.len() as u64, xlsx["size_bytes"].as_u64().unwrap());
 }
+
+/// A task a worker runs is steered through the API server: its plan approved after review, a
+/// tool call's approval answered — the worker hears both and goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_task_on_a_worker_is_steered_through_the_server() {
+    let database = TestDatabase::create().await;
+    let app = api_server(&database.url).await;
+    app.script.on(
+        fake_model::planner,
+        crate::support::one_subtask_plan("builder", "List the files", "Use the shell"),
+    );
+    app.script
+        .on(fake_model::checker, crate::support::all_met());
+    app.script.once(
+        fake_model::agent_first("st-1"),
+        Reply::ToolCalls(vec![crate::support::tool(
+            "run_command",
+            json!({"command": "env"}),
+        )]),
+    );
+    app.script.on(|_| true, Reply::Text("Listed.".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let _worker = Workers(vec![worker(&app, &database.url, dir.path())]);
+    let (status, task) = app
+        .post(
+            "/tasks",
+            json!({"prompt": "List the files with the shell", "plan_review": "always"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{task}");
+    let id = task["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, task) = app.get(&format!("/tasks/{id}")).await;
+        if task["awaiting_review"] == true {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the plan never waited: {task}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, approved) = app.post(&format!("/tasks/{id}/plan"), json!({})).await;
+    assert_eq!(status, 200, "{approved}");
+
+    let pending = app.pending_approval(&id, Duration::from_secs(20)).await;
+    let asked = Instant::now();
+    let (status, decided) = app
+        .post(
+            &format!("/tasks/{id}/approvals/{}", pending["id"].as_str().unwrap()),
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["status"], "approved");
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+    let done = app.wait_final_within(&id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let events = event_names(&app, &id).await;
+    let ran = events
+        .iter()
+        .find(|(_, kind, data)| kind == "tool_call_finished" && data["tool"] == "run_command")
+        .expect("the command ran on the worker");
+    assert_ne!(ran.2["is_error"], true, "{:?}", ran.2);
+}

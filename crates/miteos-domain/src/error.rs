@@ -27,6 +27,22 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code `as_str` names (from another process's answer).
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        [
+            ErrorCode::InvalidInput,
+            ErrorCode::NotFound,
+            ErrorCode::Forbidden,
+            ErrorCode::Conflict,
+            ErrorCode::TooLarge,
+            ErrorCode::NotConfigured,
+            ErrorCode::Provider,
+            ErrorCode::Internal,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == code)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidInput => "invalid_input",
@@ -108,6 +124,21 @@ impl Error {
         }
     }
 
+    /// An error of `code` (as `ErrorCode::as_str` names it) with `message`: one another process
+    /// answered.
+    pub fn with_code(code: &str, message: String) -> Self {
+        match ErrorCode::parse(code) {
+            Some(ErrorCode::InvalidInput) => Error::InvalidInput(message),
+            Some(ErrorCode::NotFound) => Error::NotFound(message),
+            Some(ErrorCode::Forbidden) => Error::Forbidden(message),
+            Some(ErrorCode::Conflict) => Error::Conflict(message),
+            Some(ErrorCode::TooLarge) => Error::TooLarge(message),
+            Some(ErrorCode::NotConfigured) => Error::NotConfigured(message),
+            Some(ErrorCode::Provider) => Error::ToolServer(message),
+            Some(ErrorCode::Internal) | None => Error::Internal(message),
+        }
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -174,6 +205,25 @@ impl ProviderError {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_error_crosses_processes_as_its_code_and_message() {
+        for e in [
+            Error::InvalidInput("bad".into()),
+            Error::NotFound("gone".into()),
+            Error::Forbidden("admins only".into()),
+            Error::Conflict("already".into()),
+            Error::NotConfigured("no model".into()),
+        ] {
+            let again = Error::with_code(e.code().as_str(), e.to_string());
+            assert_eq!((again.code(), again.to_string()), (e.code(), e.to_string()));
+        }
+        assert_eq!(
+            Error::with_code("what", "x".into()).code(),
+            ErrorCode::Internal
+        );
+    }
+
     use super::*;
 
     #[test]

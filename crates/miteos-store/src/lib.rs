@@ -43,7 +43,9 @@ pub use leases::Claim;
 pub use publishing::{DeploymentRow, ShareRow};
 pub use revisions::RevisionWrite;
 pub use settings::encode as encode_setting;
-pub use signals::{CANCEL_CHANNEL, EVENTS_CHANNEL, Signal, WORK_CHANNEL};
+pub use signals::{
+    CANCEL_CHANNEL, EVENTS_CHANNEL, STEER_CHANNEL, STEER_DONE_CHANNEL, Signal, WORK_CHANNEL,
+};
 pub use skills::TaskSkill;
 pub use tasks::{NewSubtask, TaskTotals};
 

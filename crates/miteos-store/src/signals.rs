@@ -14,6 +14,10 @@ use crate::{Pool, Store, StoreContext};
 pub const EVENTS_CHANNEL: &str = "miteos_events";
 /// A task waits for a worker: its id.
 pub const WORK_CHANNEL: &str = "miteos_work";
+/// A request to steer a task (JSON); the process running it acts on it.
+pub const STEER_CHANNEL: &str = "miteos_steer";
+/// The answer to a steering request (JSON).
+pub const STEER_DONE_CHANNEL: &str = "miteos_steer_done";
 /// The user cancelled a task: its id. The process running it stops it.
 pub const CANCEL_CHANNEL: &str = "miteos_cancel";
 

@@ -41,6 +41,22 @@ impl Miteos {
             )));
         }
         let Some(handle) = self.lock_running().get(task_id).cloned() else {
+            // The agent that asked waits in another worker: it decides there.
+            let steer = super::forward::Steer::DecideApproval {
+                approval_id: approval_id.to_owned(),
+                approve,
+            };
+            if self.forward(task_id, steer).await? {
+                return self
+                    .inner
+                    .shared
+                    .store
+                    .approval(task_id, approval_id)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::NotFound(format!("task {task_id} has no approval {approval_id}"))
+                    });
+            }
             return Err(Error::Conflict(format!(
                 "task {task_id} is no longer running"
             )));

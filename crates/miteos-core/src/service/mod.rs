@@ -29,6 +29,7 @@ mod attachments;
 mod budget;
 mod deliverables;
 mod events;
+mod forward;
 mod health;
 mod lifecycle;
 mod lock;
@@ -330,7 +331,7 @@ impl Miteos {
             }),
         };
         miteos.load_openrouter_prices(uses_openrouter).await?;
-        miteos.follow_cancels().await?;
+        miteos.follow_requests().await?;
         // On a shared database the workers resume what others left, as their leases lapse.
         if options.resume_interrupted && options.database_url.is_none() {
             miteos.resume_interrupted_tasks().await?;

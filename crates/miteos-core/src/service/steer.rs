@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
+use super::forward::Steer;
 use super::{Miteos, check_task_id, checked_prompt};
 use crate::domain::plan::{FollowUp, PlanEdit, RevisedBy, SubtaskChange};
 use crate::domain::{SubtaskStatus, Task};
@@ -158,10 +159,16 @@ impl Miteos {
             )));
         }
         let handle = self.lock_running().get(task_id).cloned();
+        let steer = Steer::CancelSubtask {
+            subtask_id: subtask_id.to_owned(),
+        };
         match handle {
             Some(handle) if !task.status.is_finished() => {
                 handle.steering.plan.cancel_subtask(subtask_id);
                 Ok(task)
+            }
+            None if !task.status.is_finished() && self.forward(task_id, steer).await? => {
+                self.get_task(task_id).await
             }
             _ => Err(Error::Conflict(format!(
                 "task {task_id} is not running; there is nothing to cancel"
@@ -212,7 +219,8 @@ impl Miteos {
     /// Applies the user's `edit` to a running task (which goes on with it) or a finished one
     /// (which reopens).
     async fn change(&self, task: &Task, reason: &str, edit: PlanEdit) -> Result<Task> {
-        let running = self.lock_running().contains_key(&task.id);
+        // On a team's database an unfinished task runs, here or in another worker.
+        let running = self.lock_running().contains_key(&task.id) || self.shares_database();
         if running && !task.status.is_finished() {
             self.revise(&task.id, reason, &edit).await?;
             self.nudge(&task.id);
@@ -242,10 +250,26 @@ impl Miteos {
         }
     }
 
-    /// Wakes the task's run to read its plan again.
+    /// Wakes the task's run to read its plan again, wherever it runs.
     fn nudge(&self, task_id: &str) {
-        if let Some(handle) = self.lock_running().get(task_id) {
-            handle.steering.plan.changed.notify_one();
+        if !self.nudge_here(task_id) && self.shares_database() {
+            let (this, id) = (self.clone(), task_id.to_owned());
+            tokio::spawn(async move {
+                if let Err(e) = this.forward(&id, Steer::Nudge).await {
+                    tracing::warn!(task = %id, error = %e, "telling the worker running it");
+                }
+            });
+        }
+    }
+
+    /// Wakes the task's run if it runs here; false when it does not.
+    pub(super) fn nudge_here(&self, task_id: &str) -> bool {
+        match self.lock_running().get(task_id) {
+            Some(handle) => {
+                handle.steering.plan.changed.notify_one();
+                true
+            }
+            None => false,
         }
     }
 

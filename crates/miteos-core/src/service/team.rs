@@ -18,7 +18,7 @@ use super::{CANCEL_WAIT, Miteos};
 use crate::domain::TaskStatus;
 use crate::error::Result;
 use crate::orchestrator::RunStart;
-use miteos_store::{CANCEL_CHANNEL, Claim, Dialect, WORK_CHANNEL};
+use miteos_store::{CANCEL_CHANNEL, Claim, Dialect, STEER_CHANNEL, WORK_CHANNEL};
 
 /// How long a cancel waits for another process to take it up before it ends the task itself
 /// (no process runs it).
@@ -233,10 +233,11 @@ impl Miteos {
         Ok(requests.last().map_or(0, |e| e.seq))
     }
 
-    /// Cancels what other processes ask this one to (their users cancelled a task it runs),
-    /// until this Miteos is gone. Nothing to do on SQLite: one process.
-    pub(super) async fn follow_cancels(&self) -> Result<()> {
-        let Some(mut signals) = self.inner.shared.store.listen(&[CANCEL_CHANNEL]).await? else {
+    /// Cancels and steers what other processes ask this one to (their users cancelled or
+    /// steered a task it runs), until this Miteos is gone. Nothing to do on SQLite: one process.
+    pub(super) async fn follow_requests(&self) -> Result<()> {
+        let channels = [CANCEL_CHANNEL, STEER_CHANNEL];
+        let Some(mut signals) = self.inner.shared.store.listen(&channels).await? else {
             return Ok(());
         };
         let miteos = Arc::downgrade(&self.inner);
@@ -256,7 +257,10 @@ impl Miteos {
                     return;
                 };
                 let here = Miteos { inner };
-                if here.lock_running().contains_key(&signal.payload)
+                if signal.channel == STEER_CHANNEL {
+                    // Its own task: an approval answered there waits on nothing here.
+                    tokio::spawn(async move { here.steer_here(&signal.payload).await });
+                } else if here.lock_running().contains_key(&signal.payload)
                     && let Err(e) = here.cancel_task(&signal.payload).await
                 {
                     tracing::warn!(task = %signal.payload, error = %e, "cancelling for another process");
