@@ -215,3 +215,48 @@ async fn a_members_task_is_theirs_unless_shared_and_an_admin_sees_all() {
     let (status, _) = call(&app, "mt_not-a-token", reqwest::Method::GET, "/tasks", None).await;
     assert_eq!(status, 401);
 }
+
+/// The War Room in Chromium against a team's server: it asks for a token, and a member sees
+/// their own tasks only (ui/tests/browser/team.mjs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_war_room_signs_a_member_in_and_shows_their_tasks_only() {
+    let database = TestDatabase::create().await;
+    let app = TestApp::on_database(&database.url, |_| {}).await;
+    let own = "Ada's quarterly note";
+    let other = "Bo's secret plans";
+    // Each plan is titled as its prompt: the rail and the history show titles.
+    for title in [own, other] {
+        app.script.on(
+            move |body| fake_model::planner(body) && body.contains(title),
+            one_subtask_plan("builder", title, "write it"),
+        );
+    }
+    app.script.on(fake_model::checker, all_met());
+    app.script.on(|_| true, Reply::Text("Done.".into()));
+    let (_, ada) = account(&app, "Ada", false).await;
+    let (_, bo) = account(&app, "Bo", false).await;
+    for (token, prompt) in [(&ada, own), (&bo, other)] {
+        let (status, task) = call(
+            &app,
+            token,
+            reqwest::Method::POST,
+            "/tasks",
+            Some(json!({"prompt": prompt})),
+        )
+        .await;
+        assert_eq!(status, 201, "{task}");
+        app.wait_final(task["id"].as_str().unwrap()).await;
+    }
+    let status = crate::browser::run_script_with(
+        &app,
+        "team.mjs",
+        std::time::Duration::from_secs(120),
+        &[
+            ("MITEOS_MEMBER_TOKEN", ada.as_str()),
+            ("MITEOS_OWN_PROMPT", own),
+            ("MITEOS_OTHER_PROMPT", other),
+        ],
+    )
+    .await;
+    assert!(status.success(), "ui/tests/browser/team.mjs failed");
+}

@@ -25,6 +25,18 @@ export function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** Who a token is on this server (`GET /me`), keeping it for the tab's session when the server
+ * knows it; `null` when it does not. */
+export async function signIn(token: string): Promise<{ name: string | null; admin: boolean } | null> {
+  const response = await fetch(`${location.origin}/me`, {
+    headers: { Authorization: `Bearer ${token}` },
+  }).catch(() => null);
+  if (!response?.ok) return null;
+  const me = (await response.json()) as { account: { name: string } | null; admin: boolean };
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return { name: me.account?.name ?? null, admin: me.admin };
+}
+
 export function httpBackend(token: string, base = ""): Backend {
   const headers = (extra?: Record<string, string>) => ({
     Authorization: `Bearer ${token}`,
