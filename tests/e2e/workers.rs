@@ -68,6 +68,16 @@ async fn event_names(app: &TestApp, id: &str) -> Vec<(i64, String, serde_json::V
         .collect()
 }
 
+/// Every task is planned as one builder's subtask titled `title`, and its result check is met.
+fn plan_one_builder(app: &TestApp, title: &str) {
+    app.script.on(
+        fake_model::planner,
+        crate::support::one_subtask_plan("builder", title, "do it"),
+    );
+    app.script
+        .on(fake_model::checker, crate::support::all_met());
+}
+
 /// Worker processes, killed when the test ends however it ends.
 struct Workers(Vec<Child>);
 
@@ -353,12 +363,7 @@ async fn the_file_store_carries_attachments_and_deliverables_between_machines() 
 async fn a_task_on_a_worker_is_steered_through_the_server() {
     let database = TestDatabase::create().await;
     let app = api_server(&database.url).await;
-    app.script.on(
-        fake_model::planner,
-        crate::support::one_subtask_plan("builder", "List the files", "Use the shell"),
-    );
-    app.script
-        .on(fake_model::checker, crate::support::all_met());
+    plan_one_builder(&app, "List the files");
     app.script.once(
         fake_model::agent_first("st-1"),
         Reply::ToolCalls(vec![crate::support::tool(
@@ -412,4 +417,48 @@ async fn a_task_on_a_worker_is_steered_through_the_server() {
         .find(|(_, kind, data)| kind == "tool_call_finished" && data["tool"] == "run_command")
         .expect("the command ran on the worker");
     assert_ne!(ran.2["is_error"], true, "{:?}", ran.2);
+}
+
+/// A worker's task paused on its budget is answered through the server: the raise (with the
+/// limits the person chose) reaches the worker, which goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_budget_question_on_a_worker_is_answered_through_the_server() {
+    let database = TestDatabase::create().await;
+    let app = api_server(&database.url).await;
+    plan_one_builder(&app, "Write the note");
+    app.script.on(|_| true, Reply::Text("Written.".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let _worker = Workers(vec![worker(&app, &database.url, dir.path())]);
+    // A typical subtask is estimated above this limit: it asks before any subtask runs.
+    let (status, task) = app
+        .post(
+            "/tasks",
+            json!({"prompt": "Write a note", "budget": {"task": {"tokens": 10000}}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{task}");
+    let id = task["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, task) = app.get(&format!("/tasks/{id}")).await;
+        if !task["paused"].is_null() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never paused: {task}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, raised) = app
+        .post(
+            &format!("/tasks/{id}/budget"),
+            json!({"decision": "raise", "budget": {"task": {"tokens": 100000, "cost_cents": null}}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{raised}");
+    assert_eq!(raised["budget"]["task"]["tokens"], 100000);
+    assert!(
+        raised["budget"]["task"]["cost_cents"].is_null(),
+        "null removed the limit"
+    );
+    let done = app.wait_final_within(&id, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "completed", "{done}");
 }

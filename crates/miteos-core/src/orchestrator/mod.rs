@@ -115,6 +115,9 @@ pub struct Shared {
     /// Held while a plan revision is checked and stored, so it is checked against the plan it
     /// changes.
     pub revisions: Arc<tokio::sync::Mutex<()>>,
+    /// A team's file store: a run puts its task's folder there before it records its end, so
+    /// whoever sees the task ended can hand its files over.
+    pub files: Option<crate::shared_files::SharedFiles>,
 }
 
 /// How a running task is steered from outside (the service holds the same, per task).
@@ -228,6 +231,11 @@ pub async fn run_task(ctx: RunCtx, cancel: CancellationToken) {
         if ctx.shared.store.lease_lost(&ctx.task_id) {
             tracing::warn!("another worker took the task over; this run records nothing more");
             return;
+        }
+        if let Some(files) = &ctx.shared.files
+            && let Err(e) = files.put_task(&ctx.task_id, &ctx.task_dir).await
+        {
+            tracing::warn!(error = %e, "storing the task's files in the team's store");
         }
         if let Err(e) = finish(&ctx, outcome).await {
             tracing::error!(error = %e, "could not record the end of the task");

@@ -38,6 +38,11 @@ impl Miteos {
             )));
         }
         let Some(handle) = self.lock_running().get(task_id).cloned() else {
+            // It runs in another worker: the budget it holds is answered there.
+            let steer = super::forward::Steer::DecideBudget { decision, change };
+            if self.forward(task_id, steer).await? {
+                return self.get_task(task_id).await;
+            }
             return Err(Error::Conflict(format!(
                 "task {task_id} is not running in this Miteos"
             )));

@@ -1,5 +1,5 @@
 //! Steering a task another process runs, on a team's database: approving its plan, changing
-//! it, answering a tool call's approval, cancelling one of its subtasks. What the database holds
+//! it, answering a tool call's approval or its budget question, cancelling one of its subtasks. What the database holds
 //! (the plan, the approval's row) any process writes; what lives in the running process (the
 //! run waiting for its plan, an agent waiting for an answer, a subtask's cancel token) is reached
 //! through a signal that the process running the task acts on, answering on another signal.
@@ -27,6 +27,10 @@ pub(super) enum Steer {
     DecideApproval {
         approval_id: String,
         approve: bool,
+    },
+    DecideBudget {
+        decision: crate::budget::BudgetDecision,
+        change: Option<crate::budget::BudgetChange>,
     },
 }
 
@@ -111,6 +115,10 @@ impl Miteos {
                 approve,
             } => self
                 .decide_approval(task_id, &approval_id, approve)
+                .await
+                .map(|_| ()),
+            Steer::DecideBudget { decision, change } => self
+                .decide_budget(task_id, decision, change)
                 .await
                 .map(|_| ()),
         };

@@ -196,8 +196,6 @@ struct Inner {
     lease: Duration,
     /// New tasks wait in the shared database's queue rather than run here.
     queue_tasks: bool,
-    /// The team's file store, if task folders are kept in one.
-    files: Option<crate::shared_files::SharedFiles>,
     /// Held (locked) while this process owns the data directory: a second process would end this
     /// one's running tasks as "interrupted" when it opens, so it must not open at all.
     _lock: std::fs::File,
@@ -302,6 +300,7 @@ impl Miteos {
                     )),
                     halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                     revisions: Arc::new(tokio::sync::Mutex::new(())),
+                    files,
                 },
                 data_dir,
                 providers: std::sync::RwLock::new(providers),
@@ -326,7 +325,6 @@ impl Miteos {
                 worker: team::worker_name(),
                 lease: options.lease.max(Duration::from_millis(300)),
                 queue_tasks: options.queue_tasks && options.database_url.is_some(),
-                files,
                 _lock: lock,
             }),
         };

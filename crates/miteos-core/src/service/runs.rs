@@ -87,10 +87,6 @@ impl Miteos {
         let id = task.id.clone();
         self.spawn_background(async move {
             run_task(ctx, cancel).await;
-            // What the agents wrote, for every server to hand over (before the lease goes).
-            if let Err(e) = this.put_task_files(&id).await {
-                tracing::warn!(task = %id, error = %e, "storing the task's files");
-            }
             this.lock_running().remove(&id);
             this.release_lease(&id).await;
             let _ = done_tx.send(true);

@@ -172,7 +172,7 @@ impl Miteos {
 
     /// Puts the task's folder in the team's file store, if there is one.
     pub(super) async fn put_task_files(&self, task_id: &str) -> Result<()> {
-        if let Some(files) = &self.inner.files {
+        if let Some(files) = &self.inner.shared.files {
             files.put_task(task_id, &self.task_dir(task_id)).await?;
         }
         Ok(())
@@ -181,7 +181,7 @@ impl Miteos {
     /// Brings the task's folder from the team's file store, if there is one, into this data
     /// directory (what is here already at the same size stays).
     pub(super) async fn get_task_files(&self, task_id: &str) -> Result<()> {
-        if let Some(files) = &self.inner.files {
+        if let Some(files) = &self.inner.shared.files {
             files.get_task(task_id, &self.task_dir(task_id)).await?;
         }
         Ok(())
