@@ -164,3 +164,34 @@ async fn another_server_streams_a_task_live_and_its_cancel_reaches_the_runner() 
     runner.kill().unwrap();
     runner.wait().unwrap();
 }
+
+/// A team's server reached by a name (`miteos.internal`) answers to it once allowed; other names
+/// are still refused, as a page rebinding its own name to the server would send.
+#[tokio::test]
+async fn a_team_server_answers_to_the_names_it_is_given() {
+    let app = TestApp::start(crate::support::Dialect::OpenAi).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = miteos(dir.path());
+    command.env("MITEOS_ALLOWED_HOSTS", "miteos.internal, Team.Example:8443");
+    let (mut server, addr, token) = serve_with(&app, command);
+    let client = reqwest::Client::new();
+    for (host, origin, want) in [
+        ("miteos.internal", None, 200),
+        ("miteos.internal:7411", Some("https://miteos.internal"), 200),
+        ("team.example", Some("https://team.example:8443"), 200),
+        ("evil.example", None, 403),
+        ("miteos.internal", Some("https://evil.example"), 403),
+    ] {
+        let mut request = client
+            .get(format!("{addr}/tasks"))
+            .bearer_auth(&token)
+            .header("host", host);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let status = request.send().await.unwrap().status().as_u16();
+        assert_eq!(status, want, "Host {host}, Origin {origin:?}");
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

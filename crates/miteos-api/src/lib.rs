@@ -99,6 +99,26 @@ impl ApiState {
         }
     }
 
+    /// Also answers to these host names (a team's server reached as `miteos.internal`, or at an
+    /// address other than the one it is bound to): as a `Host` header and as the page's origin.
+    pub fn with_hosts(mut self, names: &[String]) -> Self {
+        let mut hosts: Vec<String> = self.allowed_hosts.to_vec();
+        for name in names {
+            let name = name.trim().to_ascii_lowercase();
+            // A name, without a port; an IPv6 address in brackets.
+            let name = match name.strip_prefix('[') {
+                Some(rest) => format!("[{}]", rest.split(']').next().unwrap_or_default()),
+                None if name.matches(':').count() > 1 => format!("[{name}]"),
+                None => name.split(':').next().unwrap_or_default().to_owned(),
+            };
+            if !name.is_empty() && name != "[]" && !hosts.contains(&name) {
+                hosts.push(name);
+            }
+        }
+        self.allowed_hosts = hosts.into();
+        self
+    }
+
     /// Another rate limit per client address than the default (tests, embedders).
     pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
         self.limiter = limiter(per_second, burst);

@@ -52,6 +52,16 @@ enum Command {
         /// The built War Room to serve at `/` (default: ui/dist of this source tree, if built).
         #[arg(long, env = "MITEOS_UI_DIR")]
         ui_dir: Option<PathBuf>,
+        /// A host name people reach this server by (repeatable; MITEOS_ALLOWED_HOSTS takes a
+        /// comma-separated list), e.g. `miteos.internal`: requests for other names are refused,
+        /// so that a web page cannot reach the API by pointing its own name at this address.
+        #[arg(
+            long = "allow-host",
+            value_name = "NAME",
+            env = "MITEOS_ALLOWED_HOSTS",
+            value_delimiter = ','
+        )]
+        allow_hosts: Vec<String>,
         #[command(flatten)]
         work: cli::worker::WorkArgs,
     },
@@ -221,6 +231,7 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
             host,
             port,
             ui_dir,
+            allow_hosts,
             work,
         } => {
             // With no model at all it still serves history, deliverables and settings, and says
@@ -275,7 +286,8 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
             if let Some(base) = miteos_api::staging::start(miteos.clone()).await {
                 println!("Deployments and share links: {base}");
             }
-            let mut state = miteos_api::ApiState::new(miteos, &token, &host);
+            let mut state =
+                miteos_api::ApiState::new(miteos, &token, &host).with_hosts(&allow_hosts);
             let ui_dir = ui_dir.unwrap_or_else(|| {
                 PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist"))
             });
