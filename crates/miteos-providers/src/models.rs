@@ -241,11 +241,17 @@ impl ModelStore {
                 chunk = body.next() => chunk,
             };
             let Some(chunk) = chunk else { break };
-            let chunk = chunk.map_err(|e| {
-                unavailable(format!(
-                    "the download of {url} broke off at {done} bytes (run it again to resume): {e}"
-                ))
-            })?;
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    // What arrived is kept to resume from: written out before the error is told
+                    // (tokio's file finishes a write in the background otherwise).
+                    let _ = file.flush().await;
+                    return Err(unavailable(format!(
+                        "the download of {url} broke off at {done} bytes (run it again to resume): {e}"
+                    )));
+                }
+            };
             file.write_all(&chunk)
                 .await
                 .map_err(|e| Error::io(format!("writing {}", partial.display()), e))?;
