@@ -260,3 +260,48 @@ async fn the_war_room_signs_a_member_in_and_shows_their_tasks_only() {
     .await;
     assert!(status.success(), "ui/tests/browser/team.mjs failed");
 }
+
+/// `miteos accounts` on the server's machine: add prints a token the API then knows, list shows
+/// it, remove ends it.
+#[tokio::test]
+async fn accounts_are_managed_from_the_command_line_too() {
+    let database = TestDatabase::create().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| {
+        let out = crate::support::served::miteos(dir.path())
+            .env("MITEOS_DATABASE_URL", &database.url)
+            .env("MITEOS_SECRETS", "file")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, added, err) = cli(&["accounts", "add", "Ada"]);
+    assert_eq!(code, Some(0), "{err}");
+    let token = added
+        .lines()
+        .find_map(|l| l.strip_prefix("Token: "))
+        .expect("the token is printed")
+        .to_owned();
+    let (code, listed, _) = cli(&["accounts", "list"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        listed.contains("Ada") && !listed.contains("(admin)"),
+        "{listed}"
+    );
+    let (code, _, err) = cli(&["accounts", "add", "Ada"]);
+    assert_eq!(code, Some(1), "a taken name: {err}");
+    assert!(err.contains("already exists"), "{err}");
+
+    let app = TestApp::on_database(&database.url, |_| {}).await;
+    let (status, me) = call(&app, &token, reqwest::Method::GET, "/me", None).await;
+    assert_eq!((status, me["account"]["name"].as_str()), (200, Some("Ada")));
+    let (code, _, err) = cli(&["accounts", "remove", "Ada"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (status, _) = call(&app, &token, reqwest::Method::GET, "/me", None).await;
+    assert_eq!(status, 401);
+}

@@ -119,6 +119,11 @@ enum Command {
         /// What to do next, in plain language.
         message: Vec<String>,
     },
+    /// People on a team's server: their accounts and API tokens.
+    Accounts {
+        #[command(subcommand)]
+        command: cli::accounts::AccountsCommand,
+    },
     /// Agent types and the model each one uses.
     Agents {
         #[command(subcommand)]
@@ -355,6 +360,10 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
             let message = message.join(" ");
             let change = miteos.follow_up(&task, &message);
             cli::run::steer(&miteos, &task, approve, None, change).await
+        }
+        Command::Accounts { command } => {
+            cli::accounts::run(&miteos, command).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Agents { command } => {
             cli::agents::run(&miteos, command).await?;

@@ -1,3 +1,4 @@
+pub mod accounts;
 pub mod agents;
 mod format;
 pub mod mcp;
