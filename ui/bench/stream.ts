@@ -85,6 +85,8 @@ const backend: Backend = {
   settings: async () => { throw new Error("not in the benchmark"); },
   saveSettings: async () => { throw new Error("not in the benchmark"); },
   apiInfo: async () => null,
+  signedIn: async () => null,
+  signOut: null,
   modelSetup: async () => { throw new Error("not in the benchmark"); },
   chooseModel: async () => { throw new Error("not in the benchmark"); },
   modelCatalog: async () => { throw new Error("not in the benchmark"); },

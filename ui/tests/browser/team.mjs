@@ -32,9 +32,17 @@ await inBrowser("team", { viewport: { width: 1280, height: 800 }, colorScheme: "
   await page.getByRole("button", { name: "History" }).click();
   await page.getByText(own).first().waitFor();
   if ((await page.getByText(other).count()) !== 0) throw new Error("another member's task is in the history");
+  step("the rail says who is signed in");
+  await page.getByTestId("signed-in").filter({ hasText: "Ada" }).waitFor();
   await shot("team-member-light");
 
   step("the token is kept for the tab's session");
   await page.reload();
   await rail.getByText(own).first().waitFor();
+
+  step("signing out asks for a token again");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("Access token").waitFor();
+  await page.reload();
+  await page.getByLabel("Access token").waitFor();
 });

@@ -170,8 +170,19 @@ export interface Backend {
   setPrice(input: PriceInput): Promise<PriceEntry[]>;
   removePrice(model: string): Promise<PriceEntry[]>;
   apiInfo(): Promise<ApiInfo | null>;
+  /** The account this War Room is signed in with on a team's server; `null` in the desktop app
+   * and with the server's own token. */
+  signedIn(): Promise<SignedIn | null>;
+  /** Forgets the token and asks for one again (a browser); `null` where there is no signing in. */
+  signOut: (() => void) | null;
   notify(title: string, body: string): Promise<void>;
   openUrl(url: string): Promise<void>;
+}
+
+/** A person signed in to a team's server. */
+export interface SignedIn {
+  name: string;
+  admin: boolean;
 }
 
 /** Every backend failure: the `{code, message}` of the core's typed errors. */

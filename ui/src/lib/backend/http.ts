@@ -295,6 +295,14 @@ export function httpBackend(token: string, base = ""): Backend {
     setPrice: (input) => answer(api.PUT("/prices", { body: input })),
     removePrice: (model) => answer(api.DELETE("/prices", { params: { query: { model } } })),
     apiInfo: async () => ({ url: location.origin, token }),
+    signedIn: async () => {
+      const me = await answer<{ account: { name: string } | null; admin: boolean }>(api.GET("/me"));
+      return me.account ? { name: me.account.name, admin: me.admin } : null;
+    },
+    signOut: () => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      location.reload();
+    },
     async notify(title, body) {
       if (!("Notification" in window)) return;
       if (Notification.permission === "default") await Notification.requestPermission();

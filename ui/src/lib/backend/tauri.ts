@@ -161,6 +161,9 @@ export function tauriBackend(): Backend {
     setPrice: (input) => call(commands.setPrice(input)),
     removePrice: (model) => call(commands.removePrice(model)),
     apiInfo: () => call(commands.apiInfo()),
+    // The window is its user's own store: nobody signs in.
+    signedIn: async () => null,
+    signOut: null,
     async notify(title, body) {
       let granted = await isPermissionGranted();
       if (!granted) granted = (await requestPermission()) === "granted";
