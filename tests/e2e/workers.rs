@@ -78,6 +78,42 @@ fn plan_one_builder(app: &TestApp, title: &str) {
         .on(fake_model::checker, crate::support::all_met());
 }
 
+/// Polls the task's journal until `ready` holds (30 s at most, else fails saying `what`).
+async fn wait_events(
+    app: &TestApp,
+    id: &str,
+    what: &str,
+    ready: impl Fn(&[(i64, String, serde_json::Value)]) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let events = event_names(app, id).await;
+        if ready(&events) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "never {what}: {events:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Polls the task until `ready` holds (30 s at most, else fails saying `what`).
+async fn wait_task(
+    app: &TestApp,
+    id: &str,
+    what: &str,
+    ready: impl Fn(&serde_json::Value) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, task) = app.get(&format!("/tasks/{id}")).await;
+        if ready(&task) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "never {what}: {task}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Worker processes, killed when the test ends however it ends.
 struct Workers(Vec<Child>);
 
@@ -160,17 +196,11 @@ async fn a_killed_workers_task_is_taken_over_after_its_lease() {
     let id = app
         .create_task("Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet")
         .await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let events = event_names(&app, &id).await;
-        if count(&events, "subtask_finished", "st-1") == 1
-            && count(&events, "subtask_started", "st-2") == 1
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "st-2 never started: {events:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_events(&app, &id, "st-2 started after st-1 finished", |events| {
+        count(events, "subtask_finished", "st-1") == 1
+            && count(events, "subtask_started", "st-2") == 1
+    })
+    .await;
     let before = event_names(&app, &id).await;
     let others: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     let _rest = Workers(
@@ -255,11 +285,10 @@ async fn a_cancel_reaches_the_worker_running_the_task() {
     let dir = tempfile::tempdir().unwrap();
     let _worker = Workers(vec![worker(&app, &database.url, dir.path())]);
     let id = app.create_task("Think at length about note apps").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while count(&event_names(&app, &id).await, "subtask_started", "st-1") == 0 {
-        assert!(Instant::now() < deadline, "st-1 never started");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_events(&app, &id, "st-1 started", |events| {
+        count(events, "subtask_started", "st-1") > 0
+    })
+    .await;
     let asked = Instant::now();
     let (status, task) = app.post(&format!("/tasks/{id}/cancel"), json!({})).await;
     assert_eq!(status, 200, "{task}");
@@ -382,15 +411,10 @@ async fn a_task_on_a_worker_is_steered_through_the_server() {
         .await;
     assert_eq!(status, 201, "{task}");
     let id = task["id"].as_str().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, task) = app.get(&format!("/tasks/{id}")).await;
-        if task["awaiting_review"] == true {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the plan never waited: {task}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_task(&app, &id, "the plan waits for review", |task| {
+        task["awaiting_review"] == true
+    })
+    .await;
     let (status, approved) = app.post(&format!("/tasks/{id}/plan"), json!({})).await;
     assert_eq!(status, 200, "{approved}");
 
@@ -438,15 +462,10 @@ async fn a_budget_question_on_a_worker_is_answered_through_the_server() {
         .await;
     assert_eq!(status, 201, "{task}");
     let id = task["id"].as_str().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, task) = app.get(&format!("/tasks/{id}")).await;
-        if !task["paused"].is_null() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "never paused: {task}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_task(&app, &id, "paused on its budget", |task| {
+        !task["paused"].is_null()
+    })
+    .await;
     let (status, raised) = app
         .post(
             &format!("/tasks/{id}/budget"),

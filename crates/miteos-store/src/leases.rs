@@ -112,21 +112,22 @@ impl Store {
     /// Extends this process's lease on a task; false when it no longer holds it (another
     /// worker took the task over), and from then on this process's writes to it are refused.
     pub async fn renew_lease(&self, task_id: &str, owner: &str, ttl_ms: i64) -> Result<bool> {
-        let Some(epoch) = self.fence(task_id) else {
+        // Claims on SQLite hold no fence: nothing to renew there.
+        let (Some(epoch), Pool::Postgres(pool)) = (self.fence(task_id), self.pool()) else {
             return Ok(self.dialect() == Dialect::Sqlite);
         };
-        let renewed = on_pool!(self.pool(), db => sqlx::query(
-            "UPDATE tasks SET lease_until = now() + CAST($1 AS BIGINT) * interval '1 millisecond' \
+        let renewed = sqlx::query(
+            "UPDATE tasks SET lease_until = now() + $1::bigint * interval '1 millisecond' \
              WHERE id = $2 AND lease_owner = $3 AND lease_epoch = $4",
         )
         .bind(ttl_ms)
         .bind(task_id)
         .bind(owner)
         .bind(epoch)
-        .execute(db)
+        .execute(pool)
         .await
-        .map(|done| done.rows_affected()))
-        .context(|| format!("renewing the lease on {task_id}"))?;
+        .context(|| format!("renewing the lease on {task_id}"))?
+        .rows_affected();
         if renewed == 0 {
             self.lose_fence(task_id);
         }

@@ -120,10 +120,15 @@ impl Miteos {
     /// `not_found` unless the caller may see the task: its owner, anyone when it is shared
     /// with the team, an admin always. (A task the caller may not see does not exist for it.)
     pub async fn check_task_access(&self, caller: &Caller, task_id: &str) -> Result<()> {
+        self.owns(caller, task_id).await.map(|_| ())
+    }
+
+    /// Whether the task is the caller's own, once [`Self::check_task_access`] let it through.
+    async fn owns(&self, caller: &Caller, task_id: &str) -> Result<bool> {
         let access = self.inner.shared.store.task_access(task_id).await?;
         let mine = access.owner.is_some() && access.owner.as_deref() == caller.account_id();
         if caller.is_admin() || mine || access.shared {
-            Ok(())
+            Ok(mine)
         } else {
             Err(Error::NotFound(format!("task {task_id} does not exist")))
         }
@@ -137,10 +142,7 @@ impl Miteos {
         task_id: &str,
         shared: bool,
     ) -> Result<Task> {
-        self.check_task_access(caller, task_id).await?;
-        let access = self.inner.shared.store.task_access(task_id).await?;
-        let mine = access.owner.is_some() && access.owner.as_deref() == caller.account_id();
-        if !mine && !caller.is_admin() {
+        if !self.owns(caller, task_id).await? && !caller.is_admin() {
             return Err(Error::Forbidden(
                 "only the task's owner or an admin shares it".into(),
             ));
