@@ -32,16 +32,6 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// The database a URL names, if it names one (`postgres://`, `postgresql://`, `sqlite:`).
-    pub fn of_url(url: &str) -> Option<Dialect> {
-        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
-        match scheme.as_str() {
-            "postgres" | "postgresql" => Some(Dialect::Postgres),
-            "sqlite" => Some(Dialect::Sqlite),
-            _ => None,
-        }
-    }
-
     /// `text_column`'s JSON member `field` as text.
     pub(crate) fn json_text(self, column: &str, field: &str) -> String {
         match self {
@@ -191,16 +181,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_name_their_database_and_hide_passwords() {
-        assert_eq!(
-            Dialect::of_url("postgres://a:b@h/db"),
-            Some(Dialect::Postgres)
-        );
-        assert_eq!(
-            Dialect::of_url("postgresql://h/db"),
-            Some(Dialect::Postgres)
-        );
-        assert_eq!(Dialect::of_url("/home/me/miteos.db"), None);
+    fn urls_hide_their_passwords() {
         assert_eq!(
             redacted_url("postgres://miteos:s3cret@db.example:5432/miteos?sslmode=require"),
             "postgres://miteos:***@db.example:5432/miteos?sslmode=require"

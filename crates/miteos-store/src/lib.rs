@@ -106,16 +106,6 @@ impl Store {
         })
     }
 
-    /// Opens the store a location names: a `postgres://` (or `postgresql://`) URL, else a
-    /// SQLite file's path.
-    pub async fn open_location(location: &str) -> Result<Self> {
-        if Dialect::of_url(location) == Some(Dialect::Postgres) {
-            Store::connect(location).await
-        } else {
-            Store::open(Path::new(location)).await
-        }
-    }
-
     /// Which SQL this store speaks.
     pub fn dialect(&self) -> Dialect {
         match self.pool {
