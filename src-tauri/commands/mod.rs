@@ -9,5 +9,6 @@ pub mod plans;
 pub mod settings;
 pub mod skills;
 pub mod tasks;
+pub mod team;
 #[cfg(test)]
 mod typescript;

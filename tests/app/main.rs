@@ -1,13 +1,15 @@
 //! End-to-end through the real app window: the `miteos-app` binary under Xvfb, driven by
 //! tauri-driver and WebKitWebDriver (the W3C WebDriver protocol, spoken here over reqwest),
 //! against a scripted model server. A task typed into the prompt bar runs to `completed`; closing
-//! the window while a task streams ends the process.
+//! the window while a task streams ends the process; the window works on a team's server
+//! (team.rs).
 
 #[path = "../e2e/support/fake_model.rs"]
 #[allow(dead_code)]
 mod fake_model;
 #[path = "../e2e/support/processes.rs"]
 mod processes;
+mod team;
 mod webdriver;
 
 use std::time::{Duration, Instant};

@@ -190,6 +190,18 @@ impl Driver {
         }
     }
 
+    /// Waits until nothing matches `css` (a page that went away).
+    pub async fn wait_gone(&self, css: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while self.find(css).await.is_some() {
+            assert!(
+                Instant::now() < deadline,
+                "{css} was still there after {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn send_keys(&self, element: &str, text: &str) {
         let v = self
             .call(

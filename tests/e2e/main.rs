@@ -37,5 +37,6 @@ mod skills;
 mod steering;
 mod steering_cli;
 mod team;
+mod team_server;
 mod wide_research;
 mod workers;

@@ -87,6 +87,7 @@ const backend: Backend = {
   apiInfo: async () => null,
   signedIn: async () => null,
   signOut: null,
+  team: null,
   modelSetup: async () => { throw new Error("not in the benchmark"); },
   chooseModel: async () => { throw new Error("not in the benchmark"); },
   modelCatalog: async () => { throw new Error("not in the benchmark"); },

@@ -1,8 +1,8 @@
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
-import { pickBackend } from "./lib/backend";
+import { openBackend } from "./lib/backend";
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");
-mount(App, { target, props: { backend: pickBackend() } });
+void openBackend().then((backend) => mount(App, { target, props: { backend } }));

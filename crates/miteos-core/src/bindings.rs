@@ -46,6 +46,7 @@ pub fn typescript() -> String {
         crate::skills::SkillFile::decl(&cfg),
         crate::skills::Skill::decl(&cfg),
         crate::service::SkillPatch::decl(&cfg),
+        crate::service::TeamServer::decl(&cfg),
         crate::service::SkillSettings::decl(&cfg),
         crate::skills::SkillMatch::decl(&cfg),
         crate::skills::BoundBy::decl(&cfg),

@@ -135,6 +135,7 @@ export function mockBackend(over: Partial<Backend> = {}): Backend {
     apiInfo: vi.fn(async () => null),
     signedIn: vi.fn(async () => null),
     signOut: null,
+    team: null,
     modelSetup: vi.fn(async () => ({ keys: [], servers: [], local: [], current: "openai::gpt-4.1-mini", current_is_demo: false, chosen: true })),
     chooseModel: vi.fn(),
     modelCatalog: vi.fn(async () => ({ machine: { memory_bytes: 8e9, cores: 4, free_disk_bytes: 1e11 }, models: [], recommended: null, models_dir: "/m" })),

@@ -47,6 +47,7 @@ mod skill_validation;
 mod skills;
 mod steer;
 mod team;
+mod team_server;
 
 pub use accounts::Caller;
 pub use agent_types::AgentTypeInput;
@@ -57,6 +58,7 @@ pub use options::Options;
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 pub use skill_library::SkillPatch;
 pub use steer::{NewMessage, SubtaskEdit};
+pub use team_server::{TeamRequest, TeamResponse, TeamServer, team_server_url};
 
 pub use settings::{
     ApiAddress, KeyState, PlanSettings, ProviderSettings, SearchSettings, Settings, SettingsUpdate,

@@ -32,6 +32,7 @@ import type {
   SubtaskEdit,
   Task,
   TaskStatus,
+  TeamServer,
 } from "../types/core";
 
 export interface HistoryQuery {
@@ -74,7 +75,8 @@ export interface ApiInfo {
 export type Unsubscribe = () => void;
 
 export interface Backend {
-  readonly kind: "tauri" | "http";
+  /** `team`: the desktop app working on a team's server (through the app). */
+  readonly kind: "tauri" | "http" | "team";
   /** Starts a task: the service's `NewTask`, with the documents as this window has them. */
   createTask(task: NewTask<AttachedFile>): Promise<Task>;
   getTask(id: string): Promise<Task>;
@@ -173,8 +175,11 @@ export interface Backend {
   /** The account this War Room is signed in with on a team's server; `null` in the desktop app
    * and with the server's own token. */
   signedIn(): Promise<SignedIn | null>;
-  /** Forgets the token and asks for one again (a browser); `null` where there is no signing in. */
+  /** Forgets the token and asks for one again (a browser), or goes back to this computer (the
+   * app on a team's server); `null` where there is no signing in. */
   signOut: (() => void) | null;
+  /** The desktop app's switch between this computer and a team's server; `null` in a browser. */
+  team: TeamSwitch | null;
   notify(title: string, body: string): Promise<void>;
   openUrl(url: string): Promise<void>;
 }
@@ -184,6 +189,39 @@ export interface SignedIn {
   name: string;
   admin: boolean;
 }
+
+/** The desktop app's team server: remembered with the person's token (kept by the app, not the
+ * window). A switch takes effect when the window reloads. */
+export interface TeamSwitch {
+  /** The server remembered, and whether the War Room works on it; `null`: none. */
+  current(): Promise<TeamServer | null>;
+  /** Checks the address and token with the server, remembers them and works on it. */
+  connect(url: string, token: string): Promise<TeamServer>;
+  /** Works on the remembered server (`true`) or on this computer (`false`). */
+  use(active: boolean): Promise<void>;
+  /** Forgets the server and its token. */
+  forget(): Promise<void>;
+}
+
+/** A request the app carries to its team server (`team_fetch`). */
+export interface TeamFetch {
+  method: string;
+  /** After the server's address, with the query. */
+  path: string;
+  headers: [string, string][];
+  /** The body's bytes in base64. */
+  body: string | null;
+}
+
+/** The team server's status and headers; the body follows on the channel. */
+export interface TeamFetched {
+  stream: number;
+  status: number;
+  headers: [string, string][];
+}
+
+/** What the app sends on a `team_fetch` channel: the body's chunks, then its end. */
+export type InvokeResponseBody = ArrayBuffer | { end: true; error: string | null };
 
 /** Every backend failure: the `{code, message}` of the core's typed errors. */
 export class BackendError extends Error {

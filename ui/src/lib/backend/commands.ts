@@ -2,8 +2,8 @@
 // src-tauri/commands/typescript.rs. Do not edit: run
 // `MITEOS_BLESS=1 cargo test --workspace --lib -- commands_ts` after changing a command.
 import { type Channel, invoke } from "@tauri-apps/api/core";
-import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, DownloadRequest, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SkillPatch, SubtaskEdit, Task, TaskStatus } from "../types/core";
-import type { ApiInfo } from "./backend";
+import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, DownloadRequest, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SkillPatch, SubtaskEdit, Task, TaskStatus, TeamServer } from "../types/core";
+import type { ApiInfo, InvokeResponseBody, TeamFetch, TeamFetched } from "./backend";
 
 /** Every command of the app, typed as its Rust definition. */
 export const commands = {
@@ -64,4 +64,11 @@ export const commands = {
   taskEvents: (taskId: string, after: number, onEvent: Channel<Event>): Promise<number> => invoke<number>("task_events", { taskId, after, onEvent }),
   stopTaskEvents: (subscription: number): Promise<void> => invoke<void>("stop_task_events", { subscription }),
   decideBudget: (taskId: string, decision: BudgetDecision, budget: BudgetChange | null): Promise<Task> => invoke<Task>("decide_budget", { taskId, decision, budget }),
+  teamServer: (): Promise<TeamServer | null> => invoke<TeamServer | null>("team_server"),
+  connectTeamServer: (url: string, token: string): Promise<TeamServer> => invoke<TeamServer>("connect_team_server", { url, token }),
+  useTeamServer: (active: boolean): Promise<TeamServer | null> => invoke<TeamServer | null>("use_team_server", { active }),
+  forgetTeamServer: (): Promise<void> => invoke<void>("forget_team_server"),
+  teamFetch: (request: TeamFetch, onBody: Channel<InvokeResponseBody>): Promise<TeamFetched> => invoke<TeamFetched>("team_fetch", { request, onBody }),
+  stopTeamFetch: (stream: number): Promise<void> => invoke<void>("stop_team_fetch", { stream }),
+  teamDownload: (path: string, destination: string): Promise<number> => invoke<number>("team_download", { path, destination }),
 };

@@ -37,13 +37,25 @@ export async function signIn(token: string): Promise<{ name: string | null; admi
   return { name: me.account?.name ?? null, admin: me.admin };
 }
 
-export function httpBackend(token: string, base = ""): Backend {
+/** How an HTTP backend reaches its server when it is not this page's origin with `fetch`. */
+export interface HttpOptions {
+  /** The server's address; default: this page's origin. */
+  base?: string;
+  /** Carries every request (the app's `team_fetch`); default: the browser's fetch. */
+  fetch?: typeof fetch;
+  /** Saves a file the server serves at `path`; default: a browser download named `name`. */
+  save?: (path: string, name: string) => Promise<boolean>;
+}
+
+export function httpBackend(token: string, options: HttpOptions = {}): Backend {
+  const base = options.base ?? "";
+  const send = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const headers = (extra?: Record<string, string>) => ({
     Authorization: `Bearer ${token}`,
     ...extra,
   });
 
-  const api = createClient<paths>({ baseUrl: base || location.origin, headers: headers() });
+  const api = createClient<paths>({ baseUrl: base || location.origin, headers: headers(), fetch: send });
 
   /** An API call's answer, or a `BackendError` with the API's `{code, message}`. */
   async function answer<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
@@ -61,10 +73,10 @@ export function httpBackend(token: string, base = ""): Backend {
   }
 
   /** Fetches an authorised file and hands it to the browser as a download named `name`. */
-  async function saveFrom(path: string, name: string): Promise<boolean> {
+  async function download(path: string, name: string): Promise<boolean> {
     let response: Response;
     try {
-      response = await fetch(base + path, { headers: headers() });
+      response = await send(base + path, { headers: headers() });
     } catch (e) {
       throw toBackendError(e);
     }
@@ -79,6 +91,7 @@ export function httpBackend(token: string, base = ""): Backend {
     setTimeout(() => URL.revokeObjectURL(href), 60_000);
     return true;
   }
+  const saveFrom = options.save ?? download;
 
   return {
     kind: "http",
@@ -183,7 +196,7 @@ export function httpBackend(token: string, base = ""): Backend {
         let delay = 500;
         while (!finished && !controller.signal.aborted) {
           try {
-            const response = await fetch(`${base}/tasks/${encodeURIComponent(taskId)}/events`, {
+            const response = await send(`${base}/tasks/${encodeURIComponent(taskId)}/events`, {
               headers: headers({ "Last-Event-ID": String(last), Accept: "text/event-stream" }),
               signal: controller.signal,
             });
@@ -303,6 +316,7 @@ export function httpBackend(token: string, base = ""): Backend {
       sessionStorage.removeItem(TOKEN_KEY);
       location.reload();
     },
+    team: null,
     async notify(title, body) {
       if (!("Notification" in window)) return;
       if (Notification.permission === "default") await Notification.requestPermission();

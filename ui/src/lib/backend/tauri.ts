@@ -13,6 +13,7 @@ import { openUrl, revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { Event, NewTask } from "../types/core";
 import { type Backend, BackendError, toBackendError } from "./backend";
 import { commands } from "./commands";
+import { teamSwitch } from "./team";
 
 /** A command's answer, or its `{code, message}` as a `BackendError`. */
 async function call<T>(command: Promise<T>): Promise<T> {
@@ -164,6 +165,7 @@ export function tauriBackend(): Backend {
     // The window is its user's own store: nobody signs in.
     signedIn: async () => null,
     signOut: null,
+    team: teamSwitch,
     async notify(title, body) {
       let granted = await isPermissionGranted();
       if (!granted) granted = (await requestPermission()) === "granted";

@@ -192,6 +192,21 @@ enabled?: boolean,
  */
 disabled_for?: Array<string>, };
 
+export type TeamServer = { 
+/**
+ * Its address, e.g. `http://miteos.internal:7411` (no trailing slash).
+ */
+url: string, 
+/**
+ * The account its token names (`None`: the server's own token).
+ */
+account: string | null, admin: boolean, 
+/**
+ * `true`: the War Room works on this server; `false`: on this computer (the server is
+ * remembered, a switch away).
+ */
+active: boolean, };
+
 export type SkillSettings = { 
 /**
  * When this many tasks of one kind have completed from their prompts alone, the compiler
