@@ -3,8 +3,8 @@
 # a C/C++ toolchain, cmake and libclang (llama.cpp and its Rust bindings); WebKitGTK and friends
 # (the Tauri desktop app); PostgreSQL (the team server and its tests); Chromium, Xvfb,
 # WebKitWebDriver and tauri-driver (browser and window tests); the UI's npm packages; the MCP
-# servers the tests connect to (tests/mcp, from npm); and the default embedded model
-# (scripts/install-model.sh).
+# servers the tests connect to (tests/mcp, from npm); schemathesis and moto's S3 server (PyPI, in
+# a virtualenv); and the default embedded model (scripts/install-model.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,12 +49,13 @@ if [ ! -d tests/mcp/node_modules ] || [ tests/mcp/package-lock.json -nt tests/mc
   npm --prefix tests/mcp ci --no-audit --no-fund --loglevel=error
 fi
 
-# Schemathesis (API fuzzing from the OpenAPI document), in its own virtualenv.
+# Schemathesis (API fuzzing from the OpenAPI document) and moto's S3 server (a team's file store
+# on S3-compatible storage), in their own virtualenv.
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/miteos/venv"
-if [ ! -x "$venv/bin/schemathesis" ]; then
-  echo "setup: installing schemathesis into $venv" >&2
+if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/moto_server" ]; then
+  echo "setup: installing schemathesis and moto into $venv" >&2
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5' 'moto[server]==5.2.5'
 fi
 
 bash scripts/install-model.sh

@@ -12,7 +12,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::served::{
-    create_task, dirs_cache, events_within, get_task, miteos, miteos_on, serve, serve_with,
+    create_task, events_within, get_task, miteos, miteos_on, serve, serve_with, venv_program,
     wait_final,
 };
 use crate::support::{Dialect, Reply, TestApp, fake_model, one_subtask_plan, script_example, tool};
@@ -22,14 +22,7 @@ use crate::support::{Dialect, Reply, TestApp, fake_model, one_subtask_plan, scri
 /// token. MCP server configuration is left out: fuzzing it would start random programs.
 #[tokio::test]
 async fn the_api_survives_fuzzing_from_its_openapi_document() {
-    let schemathesis = std::env::var_os("MITEOS_SCHEMATHESIS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| dirs_cache().join("miteos/venv/bin/schemathesis"));
-    assert!(
-        schemathesis.is_file(),
-        "{} is missing: run scripts/setup.sh",
-        schemathesis.display()
-    );
+    let schemathesis = venv_program("MITEOS_SCHEMATHESIS", "schemathesis");
     let app = TestApp::start(Dialect::OpenAi).await;
     // OpenRouter's price list and the catalog's downloads come from the scripted server (an
     // empty list; 404 for any model file), never from the internet.

@@ -30,6 +30,7 @@ mod models;
 mod operations;
 mod publishing;
 mod research;
+mod s3_files;
 mod shell;
 mod shutdown;
 mod skill_matching;

@@ -28,21 +28,19 @@ async fn api_server(url: &str) -> TestApp {
 /// `miteos worker` on its own data directory, with the test's scripted model; once it says it
 /// is working.
 fn worker(app: &TestApp, url: &str, dir: &std::path::Path) -> Child {
-    worker_with_files(app, url, dir, None)
+    worker_with(app, url, dir, &[])
 }
 
-/// `worker`, with the team's file store at `files` (a URL).
-fn worker_with_files(
+/// `worker`, with more environment (the team's file store: `MITEOS_FILES_URL`, `AWS_*`).
+pub(crate) fn worker_with(
     app: &TestApp,
     url: &str,
     dir: &std::path::Path,
-    files: Option<&str>,
+    env: &[(String, String)],
 ) -> Child {
     let mut command = miteos_on(app, dir);
-    if let Some(files) = files {
-        command.env("MITEOS_FILES_URL", files);
-    }
     let mut child = command
+        .envs(env.iter().cloned())
         .env("MITEOS_DATABASE_URL", url)
         .env("MITEOS_SECRETS", "file")
         .args(["worker", "--tasks", "4", "--lease-seconds", LEASE_SECONDS])
@@ -115,7 +113,7 @@ async fn wait_task(
 }
 
 /// Worker processes, killed when the test ends however it ends.
-struct Workers(Vec<Child>);
+pub(crate) struct Workers(pub(crate) Vec<Child>);
 
 impl Drop for Workers {
     fn drop(&mut self) {
@@ -326,12 +324,8 @@ async fn the_file_store_carries_attachments_and_deliverables_between_machines() 
     .await;
     script_example(&app).await;
     let dir = tempfile::tempdir().unwrap();
-    let _worker = Workers(vec![worker_with_files(
-        &app,
-        &database.url,
-        dir.path(),
-        Some(&files),
-    )]);
+    let env = [("MITEOS_FILES_URL".to_owned(), files.clone())];
+    let _worker = Workers(vec![worker_with(&app, &database.url, dir.path(), &env)]);
     let notes = base64::engine::general_purpose::STANDARD.encode("Coda, Confluence, ClickUp");
     let (status, task) = app
         .post(
@@ -356,31 +350,17 @@ async fn the_file_store_carries_attachments_and_deliverables_between_machines() 
         "written on the worker"
     );
 
-    let (_, deliverables) = app.get(&format!("/tasks/{id}/deliverables")).await;
-    let xlsx = deliverables
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "comparison.xlsx")
-        .expect("the spreadsheet is a deliverable")
-        .clone();
-    let response = app
-        .client
-        .get(app.url(&format!(
-            "/tasks/{id}/deliverables/{}/download",
-            xlsx["id"].as_str().unwrap()
-        )))
-        .bearer_auth(crate::support::TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let bytes = response.bytes().await.unwrap();
+    let (xlsx, bytes) = crate::support::served::deliverable_named(
+        &app.client,
+        &app.base,
+        crate::support::TOKEN,
+        &id,
+        "comparison.xlsx",
+    )
+    .await;
     assert_eq!(
-        bytes.as_ref(),
-        std::fs::read(worker_folder.join("comparison.xlsx"))
-            .unwrap()
-            .as_slice(),
+        bytes,
+        std::fs::read(worker_folder.join("comparison.xlsx")).unwrap(),
         "the server hands over the worker's file"
     );
     assert_eq!(bytes.len() as u64, xlsx["size_bytes"].as_u64().unwrap());

@@ -85,6 +85,19 @@ pub fn dirs_cache() -> std::path::PathBuf {
         })
 }
 
+/// A program scripts/setup.sh installs into its virtualenv (`name`), or the one `variable` names.
+pub fn venv_program(variable: &str, name: &str) -> std::path::PathBuf {
+    let program = std::env::var_os(variable)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dirs_cache().join("miteos/venv/bin").join(name));
+    assert!(
+        program.is_file(),
+        "{} is missing: run scripts/setup.sh",
+        program.display()
+    );
+    program
+}
+
 /// Creates a task with `prompt` on a served Miteos; answers its id.
 pub async fn create_task(
     client: &reqwest::Client,
@@ -120,6 +133,42 @@ pub async fn get_task(
         .json()
         .await
         .unwrap()
+}
+
+/// A deliverable of a task on a served Miteos, found by name: its record and its bytes, as
+/// downloaded.
+pub async fn deliverable_named(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    task_id: &str,
+    name: &str,
+) -> (serde_json::Value, Vec<u8>) {
+    let get = |path: String| {
+        client
+            .get(format!("{addr}{path}"))
+            .bearer_auth(token)
+            .send()
+    };
+    let listed: serde_json::Value = get(format!("/tasks/{task_id}/deliverables"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let found = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is a deliverable: {listed}"))
+        .clone();
+    let id = found["id"].as_str().unwrap();
+    let response = get(format!("/tasks/{task_id}/deliverables/{id}/download"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{name} downloads");
+    (found, response.bytes().await.unwrap().to_vec())
 }
 
 /// Polls a task until it has ended (60 s at most).
