@@ -191,6 +191,44 @@ async fn a_members_task_is_theirs_unless_shared_and_an_admin_sees_all() {
     .await;
     assert_eq!(status, 403, "only its owner or an admin unshares it");
 
+    // The server's configuration is the admins': members read it, and may not change it.
+    let (status, settings) = call(&app, &a, reqwest::Method::GET, "/settings", None).await;
+    assert_eq!(status, 200, "{settings}");
+    let price = json!({"model": "openai::gpt-4.1-mini", "input": 1.0, "output": 2.0});
+    for (method, path, body) in [
+        (
+            reqwest::Method::PUT,
+            "/settings",
+            Some(json!({"max_concurrency": 2})),
+        ),
+        (
+            reqwest::Method::PUT,
+            "/mcp-servers",
+            Some(json!([{"name": "x", "command": "sh"}])),
+        ),
+        (reqwest::Method::PUT, "/prices", Some(price.clone())),
+        (reqwest::Method::POST, "/prices/refresh", None),
+        (
+            reqwest::Method::POST,
+            "/models/downloads",
+            Some(json!({"url": "http://127.0.0.1:9/x.gguf"})),
+        ),
+        (
+            reqwest::Method::POST,
+            "/models/choice",
+            Some(json!({"model": "openai::gpt-4.1"})),
+        ),
+    ] {
+        let (status, refused) = call(&app, &a, method.clone(), path, body).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (403, Some("forbidden")),
+            "{method} {path}: {refused}"
+        );
+    }
+    let (status, prices) = call(&app, &admin, reqwest::Method::PUT, "/prices", Some(price)).await;
+    assert_eq!(status, 200, "an admin sets a price: {prices}");
+
     // An admin removes B: B's token stops working.
     let (_, accounts) = call(&app, &admin, reqwest::Method::GET, "/accounts", None).await;
     let names: Vec<&str> = accounts

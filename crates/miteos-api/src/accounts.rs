@@ -80,6 +80,25 @@ pub(crate) async fn task_scope(
     Ok(next.run(request).await)
 }
 
+/// A caller who may change the server's configuration (an admin). Anyone else is refused 403
+/// before the request's body is read.
+pub(crate) struct MayConfigure;
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MayConfigure {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = parts.extensions.get::<Caller>().ok_or_else(|| {
+            miteos_core::Error::Internal("a configuration route without authentication".into())
+        })?;
+        caller.may_configure()?;
+        Ok(MayConfigure)
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct NewAccount {
     /// 1 to 64 characters, unique.

@@ -11,6 +11,7 @@ use miteos_core::domain::models::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::accounts::MayConfigure;
 use super::extract::ApiJson;
 use super::{ApiError, ApiState, ErrorBody};
 
@@ -25,9 +26,10 @@ pub async fn setup(State(s): State<ApiState>) -> Result<Json<ModelSetup>, ApiErr
 /// cheap call first, then kept in the key store).
 #[utoipa::path(post, path = "/models/choice", operation_id = "choose_model", request_body = ModelChoice,
     responses((status = 200, body = ModelSetup), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 502, body = ErrorBody), (status = 503, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn choose(
     State(s): State<ApiState>,
+    _: MayConfigure,
     ApiJson(choice): ApiJson<ModelChoice>,
 ) -> Result<Json<ModelSetup>, ApiError> {
     Ok(Json(s.miteos.choose_model(choice).await?))
@@ -49,9 +51,10 @@ pub async fn downloads(State(s): State<ApiState>) -> Json<Vec<Download>> {
 /// (`{"url": …, "name"?: …, "sha256"?: …}`), or resumes a paused download (free disk space is
 /// checked first, the checksum at the end).
 #[utoipa::path(post, path = "/models/downloads", operation_id = "start_download", request_body = DownloadRequest,
-    responses((status = 202, body = Download), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 202, body = Download), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn start_download(
     State(s): State<ApiState>,
+    _: MayConfigure,
     ApiJson(body): ApiJson<DownloadRequest>,
 ) -> Result<(StatusCode, Json<Download>), ApiError> {
     Ok((StatusCode::ACCEPTED, Json(s.miteos.start_download(body)?)))
@@ -59,9 +62,10 @@ pub async fn start_download(
 
 /// Pauses a running download, keeping what it has.
 #[utoipa::path(post, path = "/models/downloads/{name}/pause", operation_id = "pause_download", params(("name" = String, Path)),
-    responses((status = 200, body = Download), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Download), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn pause_download(
     State(s): State<ApiState>,
+    _: MayConfigure,
     Path(name): Path<String>,
 ) -> Result<Json<Download>, ApiError> {
     Ok(Json(s.miteos.pause_download(&name)?))
@@ -69,9 +73,10 @@ pub async fn pause_download(
 
 /// Cancels a download and deletes what it had.
 #[utoipa::path(post, path = "/models/downloads/{name}/cancel", operation_id = "cancel_download", params(("name" = String, Path)),
-    responses((status = 200, body = Download), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Download), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn cancel_download(
     State(s): State<ApiState>,
+    _: MayConfigure,
     Path(name): Path<String>,
 ) -> Result<Json<Download>, ApiError> {
     Ok(Json(s.miteos.cancel_download(&name)?))
@@ -86,9 +91,10 @@ pub async fn prices(State(s): State<ApiState>) -> Json<Vec<PriceEntry>> {
 
 /// Sets your price of a model; calls from now on are costed with it.
 #[utoipa::path(put, path = "/prices", operation_id = "set_price", request_body = PriceInput,
-    responses((status = 200, body = Vec<PriceEntry>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Vec<PriceEntry>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn set_price(
     State(s): State<ApiState>,
+    _: MayConfigure,
     ApiJson(input): ApiJson<PriceInput>,
 ) -> Result<Json<Vec<PriceEntry>>, ApiError> {
     Ok(Json(s.miteos.set_price(input).await?))
@@ -102,9 +108,10 @@ pub struct PriceOf {
 
 /// Forgets your price of a model.
 #[utoipa::path(delete, path = "/prices", operation_id = "remove_price", params(PriceOf),
-    responses((status = 200, body = Vec<PriceEntry>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<PriceEntry>), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn remove_price(
     State(s): State<ApiState>,
+    _: MayConfigure,
     Query(of): Query<PriceOf>,
 ) -> Result<Json<Vec<PriceEntry>>, ApiError> {
     Ok(Json(s.miteos.remove_price(&of.model).await?))
@@ -112,7 +119,10 @@ pub async fn remove_price(
 
 /// Fetches OpenRouter's current price list (cached with its date).
 #[utoipa::path(post, path = "/prices/refresh", operation_id = "refresh_prices",
-    responses((status = 200, body = Vec<PriceEntry>), (status = 502, body = ErrorBody)))]
-pub async fn refresh_prices(State(s): State<ApiState>) -> Result<Json<Vec<PriceEntry>>, ApiError> {
+    responses((status = 200, body = Vec<PriceEntry>), (status = 502, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn refresh_prices(
+    State(s): State<ApiState>,
+    _: MayConfigure,
+) -> Result<Json<Vec<PriceEntry>>, ApiError> {
     Ok(Json(s.miteos.refresh_openrouter_prices().await?))
 }

@@ -9,6 +9,7 @@ use miteos_core::tools::{McpServer, McpServerState};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::accounts::MayConfigure;
 use super::extract::ApiJson;
 use super::{ApiError, ApiState, ErrorBody};
 
@@ -20,9 +21,10 @@ pub async fn get(State(s): State<ApiState>) -> Result<Json<Settings>, ApiError> 
 
 /// Validates and saves every setting at once (nothing is saved when any part is invalid).
 #[utoipa::path(put, path = "/settings", request_body = SettingsUpdate,
-    responses((status = 200, body = Settings), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Settings), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put(
     State(s): State<ApiState>,
+    _: MayConfigure,
     ApiJson(update): ApiJson<SettingsUpdate>,
 ) -> Result<Json<Settings>, ApiError> {
     Ok(Json(s.miteos.save_settings(update).await?))
@@ -105,9 +107,10 @@ pub async fn mcp_servers(State(s): State<ApiState>) -> Result<Json<Vec<McpServer
 /// Replaces the MCP servers: `[{"name": "files", "command": "npx", "args": […], "env": {…}}`
 /// or `{"name": "remote", "url": "http://…/mcp"}`, each optionally `"trusted": true`.
 #[utoipa::path(put, path = "/mcp-servers", request_body = Vec<McpServer>,
-    responses((status = 200, body = Vec<McpServerState>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Vec<McpServerState>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn save_mcp_servers(
     State(s): State<ApiState>,
+    _: MayConfigure,
     ApiJson(servers): ApiJson<Vec<McpServer>>,
 ) -> Result<Json<Vec<McpServerState>>, ApiError> {
     Ok(Json(s.miteos.save_mcp_servers(servers).await?))

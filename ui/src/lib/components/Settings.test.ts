@@ -35,6 +35,27 @@ function settings(over: Partial<Settings> = {}): Settings {
 }
 
 describe("Settings", () => {
+  it("tells a member of a team's server that its settings are the admins' to change", async () => {
+    const backend = mockBackend({
+      settings: vi.fn(async () => settings()),
+      signedIn: vi.fn(async () => ({ name: "Ada", admin: false })),
+    });
+    render(SettingsView, { backend });
+    expect((await screen.findByTestId("admins-settings")).textContent).toContain("only an admin");
+    expect((screen.getByRole("button", { name: /Save settings/ }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("lets an admin of a team's server change them", async () => {
+    const backend = mockBackend({
+      settings: vi.fn(async () => settings()),
+      signedIn: vi.fn(async () => ({ name: "Root", admin: true })),
+    });
+    render(SettingsView, { backend });
+    await screen.findByLabelText(/OpenAI API key/);
+    expect(screen.queryByTestId("admins-settings")).toBeNull();
+    expect((screen.getByRole("button", { name: /Save settings/ }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it("shows only the model keys until a search provider that needs one is chosen", async () => {
     const backend = mockBackend({ settings: vi.fn(async () => settings()) });
     render(SettingsView, { backend });
