@@ -23,7 +23,7 @@ macro_rules! app_commands {
                 pause_download, cancel_download, list_prices, set_price, remove_price,
                 refresh_prices;
             team: team_server, connect_team_server, use_team_server, forget_team_server,
-                team_fetch, stop_team_fetch, team_download;
+                team_fetch, stop_team_fetch, team_download, team_attachment;
         }
     };
 }

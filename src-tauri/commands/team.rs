@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use futures::StreamExt;
-use miteos_core::service::{TeamRequest, TeamServer};
+use miteos_core::service::{Attachment, AttachmentBody, TeamRequest, TeamServer};
 use serde::{Deserialize, Serialize};
 use tauri::ipc::{Channel, InvokeResponseBody};
 use tauri::{AppHandle, State};
@@ -147,4 +147,15 @@ pub async fn team_download(
 ) -> CommandResult<u64> {
     chosen_in_dialog(&app, &destination)?;
     Ok(state.miteos.team_download(&path, &destination).await?)
+}
+
+/// A document the user picked or dropped, read for a task on the team server (only a file chosen
+/// in a dialog or dropped on the window).
+#[tauri::command]
+pub async fn team_attachment(app: AppHandle, path: PathBuf) -> CommandResult<AttachmentBody> {
+    chosen_in_dialog(&app, &path)?;
+    let read = tokio::task::spawn_blocking(move || Attachment::read(&path))
+        .await
+        .map_err(|e| miteos_core::Error::Internal(format!("reading an attachment: {e}")))??;
+    Ok(read.encode())
 }

@@ -20,7 +20,7 @@ impl std::fmt::Debug for Attachment {
 }
 
 /// A document given with a task in JSON (`POST /tasks`, a browser's War Room).
-#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentBody {
     /// Its file name, e.g. `brief.pdf`.
@@ -68,6 +68,15 @@ impl Attachment {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         Ok(Attachment { name, bytes })
+    }
+
+    /// The document as JSON carries it (to a team's server).
+    pub fn encode(&self) -> AttachmentBody {
+        use base64::Engine;
+        AttachmentBody {
+            name: self.name.clone(),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(&self.bytes),
+        }
     }
 }
 
@@ -133,4 +142,21 @@ pub(super) async fn save_attachments(inputs: PathBuf, attachments: Vec<Attachmen
     .await
     .map_err(|e| Error::Internal(format!("saving the task's attachments: {e}")))?
     .map_err(|e| Error::io("saving the task's attachments", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_read_here_is_sent_as_json_and_read_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("brief.pdf");
+        let bytes: Vec<u8> = (0..=255).cycle().take(3000).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let body = Attachment::read(&path).unwrap().encode();
+        assert_eq!(body.name, "brief.pdf");
+        let back = body.decode().unwrap();
+        assert_eq!((back.name.as_str(), back.bytes), ("brief.pdf", bytes));
+    }
 }

@@ -304,6 +304,11 @@ impl Miteos {
                 Error::Internal(_) => {
                     Error::InvalidInput(format!("{url} answered HTTP {status}; check the address"))
                 }
+                // Miteos answers only to the names it is given (`--allow-host`).
+                e if e.to_string().contains("is not this machine") => Error::InvalidInput(format!(
+                    "{url} does not answer to that name; its admin adds it with \
+                     `miteos serve --allow-host NAME`, or use the address it prints"
+                )),
                 e => Error::InvalidInput(format!("{url} refused: {e}")),
             }),
         }

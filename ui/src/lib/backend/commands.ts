@@ -2,7 +2,7 @@
 // src-tauri/commands/typescript.rs. Do not edit: run
 // `MITEOS_BLESS=1 cargo test --workspace --lib -- commands_ts` after changing a command.
 import { type Channel, invoke } from "@tauri-apps/api/core";
-import type { AgentType, AgentTypeInput, Approval, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, DownloadRequest, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SkillPatch, SubtaskEdit, Task, TaskStatus, TeamServer } from "../types/core";
+import type { AgentType, AgentTypeInput, Approval, AttachmentBody, BudgetChange, BudgetDecision, Catalog, Deliverable, Deployment, Download, DownloadRequest, Event, McpServer, McpServerState, ModelChoice, ModelSetup, NewTask, PlanEdit, Preview, PriceEntry, PriceInput, Provenance, Settings, SettingsUpdate, Share, Skill, SkillMatch, SkillPatch, SubtaskEdit, Task, TaskStatus, TeamServer } from "../types/core";
 import type { ApiInfo, InvokeResponseBody, TeamFetch, TeamFetched } from "./backend";
 
 /** Every command of the app, typed as its Rust definition. */
@@ -71,4 +71,5 @@ export const commands = {
   teamFetch: (request: TeamFetch, onBody: Channel<InvokeResponseBody>): Promise<TeamFetched> => invoke<TeamFetched>("team_fetch", { request, onBody }),
   stopTeamFetch: (stream: number): Promise<void> => invoke<void>("stop_team_fetch", { stream }),
   teamDownload: (path: string, destination: string): Promise<number> => invoke<number>("team_download", { path, destination }),
+  teamAttachment: (path: string): Promise<AttachmentBody> => invoke<AttachmentBody>("team_attachment", { path }),
 };

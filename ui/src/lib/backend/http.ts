@@ -8,7 +8,7 @@ import { createParser } from "eventsource-parser";
 import createClient from "openapi-fetch";
 import type { AttachmentBody, Event, NewTask } from "../types/core";
 import type { paths } from "./api";
-import { type Backend, BackendError, toBackendError } from "./backend";
+import { type AttachedFile, type Backend, BackendError, toBackendError } from "./backend";
 import { base64 } from "./bytes";
 
 const TOKEN_KEY = "miteos-token";
@@ -45,6 +45,14 @@ export interface HttpOptions {
   fetch?: typeof fetch;
   /** Saves a file the server serves at `path`; default: a browser download named `name`. */
   save?: (path: string, name: string) => Promise<boolean>;
+  /** A task's document as the API takes it; default: the browser file's bytes. */
+  attachment?: (file: AttachedFile) => Promise<AttachmentBody>;
+}
+
+/** A browser file as the API takes it. */
+export async function fromBlob(file: AttachedFile): Promise<AttachmentBody> {
+  if (!file.blob) throw new BackendError("invalid_input", `${file.name} has no content to send`);
+  return { name: file.name, content_base64: await base64(file.blob) };
 }
 
 export function httpBackend(token: string, options: HttpOptions = {}): Backend {
@@ -98,9 +106,7 @@ export function httpBackend(token: string, options: HttpOptions = {}): Backend {
     createTask: async (t) => {
       const body: NewTask<AttachmentBody> = {
         ...t,
-        attachments: await Promise.all(
-          t.attachments.map(async (a) => ({ name: a.name, content_base64: await base64(a.blob) })),
-        ),
+        attachments: await Promise.all(t.attachments.map(options.attachment ?? fromBlob)),
       };
       return answer(api.POST("/tasks", { body }));
     },

@@ -21,10 +21,12 @@ vi.mock("./commands", () => ({
     stopTeamFetch: vi.fn(async (stream: number) => {
       stopped.push(stream);
     }),
+    teamAttachment: vi.fn(async (path: string) => ({ name: path.split("/").pop(), content_base64: "UERG" })),
   },
 }));
 
-const { teamFetch } = await import("./team");
+const { teamBackend, teamFetch } = await import("./team");
+const { mockBackend } = await import("../../test/fixtures");
 const { httpBackend } = await import("./http");
 
 const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
@@ -94,5 +96,30 @@ describe("teamFetch", () => {
     const backend = httpBackend("", { base: "http://x", fetch: teamFetch("http://x") });
     await expect(backend.settings()).rejects.toMatchObject({ code: "forbidden", message: "only an admin manages accounts" });
     expect(sent[0]!.request.path).toBe("/settings");
+  });
+
+  it("sends a document picked on this computer as the app reads it, and a browser file as it is", async () => {
+    answer = (_, channel) => {
+      queueMicrotask(() => {
+        channel.onmessage(bytes('{"id":"tsk-2"}'));
+        channel.onmessage({ end: true, error: null });
+      });
+      return { status: 201, headers: [["content-type", "application/json"]] };
+    };
+    const local = mockBackend({ pickFiles: vi.fn(async () => []) });
+    const backend = teamBackend({ url: "http://x", account: "Ada", admin: false, active: true }, local);
+    expect(backend.pickFiles).toBe(local.pickFiles);
+    await backend.createTask({
+      prompt: "Summarise the brief",
+      attachments: [
+        { name: "brief.pdf", size: null, path: "/home/ada/brief.pdf" },
+        { name: "notes.txt", size: 2, blob: new Blob(["hi"]) },
+      ],
+    });
+    const sentBody = JSON.parse(atob(sent[0]!.request.body!));
+    expect(sentBody.attachments).toEqual([
+      { name: "brief.pdf", content_base64: "UERG" },
+      { name: "notes.txt", content_base64: "aGk=" },
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import type { TeamServer } from "../types/core";
 import { type Backend, BackendError, type InvokeResponseBody, type TeamSwitch, toBackendError } from "./backend";
 import { base64 } from "./bytes";
 import { commands } from "./commands";
-import { httpBackend } from "./http";
+import { fromBlob, httpBackend } from "./http";
 
 /** Request headers the app passes on (it sets the token itself). */
 const PASSED = ["content-type", "accept", "last-event-id"];
@@ -106,8 +106,14 @@ export function teamBackend(server: TeamServer, local: Backend): Backend {
     await call(commands.teamDownload(path, destination));
     return true;
   };
-  // The token is the app's: the window sends none.
-  const http = httpBackend("", { base: server.url, fetch: teamFetch(server.url), save: saveAs });
+  // The token is the app's: the window sends none. Documents picked in the native dialog or
+  // dropped on the window are read by the app.
+  const http = httpBackend("", {
+    base: server.url,
+    fetch: teamFetch(server.url),
+    save: saveAs,
+    attachment: (file) => (file.path ? call(commands.teamAttachment(file.path)) : fromBlob(file)),
+  });
   return {
     ...http,
     kind: "team",
@@ -123,6 +129,8 @@ export function teamBackend(server: TeamServer, local: Backend): Backend {
         .catch((e) => alert(e instanceof BackendError ? e.message : String(e)));
     },
     team: teamSwitch,
+    pickFiles: local.pickFiles,
+    onDroppedPaths: local.onDroppedPaths,
     notify: local.notify,
     openUrl: local.openUrl,
   };
