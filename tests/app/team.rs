@@ -225,5 +225,38 @@ async fn the_window_works_on_a_team_server_and_switches_back() {
     driver.click(&settings).await;
     let status = driver.text_of("[data-testid=\"team-status\"]").await;
     assert!(status.contains("a switch away"), "{status}");
+
+    // Back on the server, without the token typed again; then the server goes away: the window
+    // says so at its next start, and goes back to this computer in one click.
+    let again = driver
+        .wait_for("[data-testid=\"use-team\"]", Duration::from_secs(10))
+        .await;
+    driver.click(&again).await;
+    driver
+        .wait_for("[data-testid=\"signed-in\"]", Duration::from_secs(30))
+        .await;
+    team.miteos.shutdown().await;
+    driver.refresh().await;
+    let banner = driver.text_of("[data-testid=\"team-unreachable\"]").await;
+    assert!(banner.contains("could not reach"), "{banner}");
+    if let Some(dir) = std::env::var_os("MITEOS_SCREENSHOTS") {
+        driver
+            .screenshot(&std::path::Path::new(&dir).join("app-team-unreachable.png"))
+            .await;
+    }
+    let local = driver
+        .wait_for(
+            "[data-testid=\"team-unreachable\"] button",
+            Duration::from_secs(10),
+        )
+        .await;
+    driver.click(&local).await;
+    driver
+        .wait_gone(
+            "[data-testid=\"team-unreachable\"]",
+            Duration::from_secs(30),
+        )
+        .await;
+    driver.wait_for("#prompt", Duration::from_secs(30)).await;
     driver.stop().await;
 }

@@ -261,6 +261,14 @@ impl Driver {
         std::fs::write(path, png).expect("writing the screenshot");
     }
 
+    /// Reloads the page, as a new start of the window does.
+    pub async fn refresh(&self) {
+        let v = self
+            .call(reqwest::Method::POST, "/refresh", Some(json!({})))
+            .await;
+        assert!(v["value"].is_null(), "refreshing failed: {v}");
+    }
+
     /// Closes the window, as its close button does.
     pub async fn close_window(&self) {
         let _ = self.call(reqwest::Method::DELETE, "/window", None).await;

@@ -346,9 +346,12 @@ pub fn team_server_url(typed: &str) -> Result<String> {
 }
 
 fn unreachable_server(url: &str, e: &reqwest::Error) -> Error {
-    let why = std::error::Error::source(e)
-        .map(ToString::to_string)
-        .unwrap_or_else(|| e.to_string());
+    // The innermost cause says it best ("Connection refused (os error 111)").
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let why = cause.to_string();
     Error::InvalidInput(format!(
         "could not reach {url} ({why}); check the address, and that `miteos serve` runs there"
     ))

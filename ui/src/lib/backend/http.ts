@@ -71,7 +71,7 @@ export function httpBackend(token: string, options: HttpOptions = {}): Backend {
     try {
       result = await call;
     } catch (e) {
-      throw new BackendError("unavailable", `Miteos is not reachable: ${String(e)}`);
+      throw new BackendError("unavailable", `Miteos is not reachable: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!result.response.ok) {
       const error = (result.error as { error?: { code: string; message: string } } | undefined)?.error;
