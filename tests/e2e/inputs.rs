@@ -216,6 +216,52 @@ async fn a_client_over_its_rate_gets_429_with_retry_after() {
     assert_eq!(retry_after.unwrap(), "1");
 }
 
+/// A team behind one address (a reverse proxy): each member's rate is their own, so one
+/// member's flood does not stop the others.
+#[tokio::test]
+async fn each_member_has_a_rate_of_their_own() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let server = miteos_core::service::Caller::Server;
+    let (_, ada) = app
+        .miteos
+        .create_account(&server, "Ada", false)
+        .await
+        .unwrap();
+    let (_, bo) = app
+        .miteos
+        .create_account(&server, "Bo", false)
+        .await
+        .unwrap();
+    let state =
+        miteos_api::ApiState::new(app.miteos.clone(), TOKEN, "127.0.0.1").with_rate_limit(1, 3);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(miteos_api::serve(listener, state, std::future::pending()));
+    let statuses = |token: String| {
+        let (client, base) = (app.client.clone(), base.clone());
+        async move {
+            let mut out = Vec::new();
+            for _ in 0..5 {
+                let r = client
+                    .get(format!("{base}/tasks"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                out.push(r.status().as_u16());
+            }
+            out
+        }
+    };
+    let flooded = statuses(ada).await;
+    assert_eq!(&flooded[..3], &[200; 3], "{flooded:?}");
+    assert!(flooded[3..].contains(&429), "{flooded:?}");
+    let other = statuses(bo).await;
+    assert_eq!(&other[..3], &[200; 3], "Bo's rate is his own: {other:?}");
+    let own = statuses(TOKEN.to_owned()).await;
+    assert_eq!(&own[..3], &[200; 3], "so is the server's token's: {own:?}");
+}
+
 #[tokio::test]
 async fn openapi_document_lists_every_endpoint() {
     let app = TestApp::start(Dialect::OpenAi).await;

@@ -33,6 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use miteos_core::Miteos;
+use miteos_core::service::Caller;
 use tokio::net::TcpListener;
 
 pub use error::{ApiError, ErrorBody};
@@ -45,11 +46,28 @@ pub const MAX_TASK_BODY_BYTES: usize = 36 * 1024 * 1024;
 /// Largest skill import: a 20 MB folder, in base64 JSON.
 pub const MAX_SKILL_BODY_BYTES: usize = 30 * 1024 * 1024;
 
-/// Requests one client (address) may make per second, and in a burst.
+/// Requests one client (an account, or an address) may make per second, and in a burst.
 pub const RATE_PER_SECOND: u32 = 100;
 pub const RATE_BURST: u32 = 1000;
 
-type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+/// Who a rate is counted for: a team's member by their account (a team behind one reverse proxy
+/// shares an address, not a rate); the server's own token by the address it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum RateKey {
+    Account(String),
+    Address(std::net::IpAddr),
+}
+
+impl std::fmt::Display for RateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RateKey::Account(id) => write!(f, "account {id}"),
+            RateKey::Address(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+type Limiter = governor::DefaultKeyedRateLimiter<RateKey>;
 
 /// What every handler of the API reaches: the service, the token it checks, the host names it
 /// answers to, the built War Room it serves and the rate limiter.
@@ -61,7 +79,7 @@ pub struct ApiState {
     allowed_hosts: Arc<[String]>,
     /// The built War Room (ui/dist) to serve at `/`, if any.
     ui_dir: Option<Arc<std::path::Path>>,
-    /// Requests per client address.
+    /// Requests per account, or per address.
     limiter: Arc<Limiter>,
 }
 
@@ -340,11 +358,16 @@ async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let client = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    let client = match request.extensions().get::<Caller>() {
+        Some(Caller::Account(account)) => RateKey::Account(account.id.clone()),
+        _ => RateKey::Address(
+            request
+                .extensions()
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+                .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+        ),
+    };
     if let Err(not_until) = state.limiter.check_key(&client) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
