@@ -186,6 +186,21 @@ async fn the_desktop_works_on_a_team_server_and_switches_back() {
         .map(|(seq, _, _)| *seq)
         .collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    let direct = server
+        .client
+        .get(server.url(&format!("/tasks/{id}/events")))
+        .bearer_auth(crate::support::TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        direct
+            .headers()
+            .get("x-accel-buffering")
+            .map(|v| v.as_bytes()),
+        Some(&b"no"[..]),
+        "a proxy in front of the server streams the events unbuffered"
+    );
     let finished = server.wait_final(&id).await;
     assert_eq!(finished["status"], "completed", "{finished}");
 

@@ -6,8 +6,9 @@ use std::convert::Infallible;
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
 use miteos_core::events::Event;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -30,7 +31,7 @@ pub async fn stream(
     Path(task_id): Path<String>,
     headers: HeaderMap,
     ApiQuery(after): ApiQuery<After>,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let last_event_id = match headers
         .get("last-event-id")
         .map(|v| v.to_str().map(str::trim))
@@ -47,8 +48,12 @@ pub async fn stream(
         .miteos
         .task_events(&task_id, after)
         .await?
-        .map(|event| Ok(to_sse(&event)));
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+        .map(|event| Ok::<_, Infallible>(to_sse(&event)));
+    // A proxy in front of a team's server (nginx) passes each event on at once.
+    Ok((
+        [("x-accel-buffering", "no")],
+        Sse::new(events).keep_alive(KeepAlive::default()),
+    ))
 }
 
 fn to_sse(event: &Event) -> SseEvent {
