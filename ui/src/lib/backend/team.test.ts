@@ -54,6 +54,7 @@ describe("teamFetch", () => {
     });
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({ id: "tsk-1" });
+    expect(stopped, "an answer read to its end needs no stop").toEqual([]);
     const { request } = sent[0]!;
     expect(request.method).toBe("POST");
     expect(request.path).toBe("/tasks?limit=5");

@@ -30,35 +30,35 @@ export function teamFetch(base: string): typeof fetch {
     const bytes = request.method === "GET" || request.method === "HEAD" ? null : await request.blob();
     const body = bytes && bytes.size > 0 ? await base64(bytes) : null;
 
-    // The body's chunks arrive on the channel, possibly before the status does.
+    // The body's chunks arrive on the channel, possibly before the status does. `ended`: the
+    // app's side is done (it sent the end); `cancelled`: the reader gave up first.
     const channel = new Channel<InvokeResponseBody>();
     let stream: number | null = null;
-    let stopped = false;
-    const stop = () => {
-      stopped = true;
-      if (stream !== null) void commands.stopTeamFetch(stream).catch(() => {});
+    let ended = false;
+    let cancelled = false;
+    const cancel = () => {
+      cancelled = true;
+      if (stream !== null && !ended) void commands.stopTeamFetch(stream).catch(() => {});
     };
     const chunks = new ReadableStream<Uint8Array>({
       start(controller) {
         channel.onmessage = (message) => {
-          if (stopped) return;
+          if (ended || cancelled) return;
           if (message instanceof ArrayBuffer) {
             controller.enqueue(new Uint8Array(message));
-          } else if (message.error) {
-            stopped = true;
-            controller.error(new TypeError(message.error));
-          } else {
-            stopped = true;
-            controller.close();
+            return;
           }
+          ended = true;
+          if (message.error) controller.error(new TypeError(message.error));
+          else controller.close();
         };
         request.signal.addEventListener("abort", () => {
-          if (stopped) return;
-          stop();
+          if (ended || cancelled) return;
+          cancel();
           controller.error(new DOMException("the request was aborted", "AbortError"));
         });
       },
-      cancel: stop,
+      cancel,
     });
     if (request.signal.aborted) throw new DOMException("the request was aborted", "AbortError");
     let fetched;
@@ -69,9 +69,9 @@ export function teamFetch(base: string): typeof fetch {
       throw new TypeError(toBackendError(e).message);
     }
     stream = fetched.stream;
-    if (stopped) stop();
+    // Given up while the status was on its way: stop the app's side now.
+    if (cancelled && !ended) void commands.stopTeamFetch(stream).catch(() => {});
     const empty = NO_BODY.includes(fetched.status) || request.method === "HEAD";
-    if (empty) stop();
     return new Response(empty ? null : chunks, {
       status: fetched.status,
       headers: fetched.headers,
