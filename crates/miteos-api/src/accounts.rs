@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::{Extension, Json};
-use miteos_core::domain::{Account, Task};
+use miteos_core::domain::{Account, Me, Task};
 use miteos_core::service::Caller;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -113,13 +113,6 @@ pub struct CreatedAccount {
     pub account: Account,
     /// Its API token: shown this once (only its SHA-256 is kept).
     pub token: String,
-}
-
-/// Who the token is: an account, or `null` for the server's own token (an admin).
-#[derive(Serialize, ToSchema)]
-pub struct Me {
-    pub account: Option<Account>,
-    pub admin: bool,
 }
 
 /// Makes an account and its API token (admins only).

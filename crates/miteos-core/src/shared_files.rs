@@ -5,7 +5,7 @@
 //! there, the worker that runs it fetches them and puts back what its agents wrote when the run
 //! ends, and a server asked for a deliverable fetches the folder it does not have.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use futures::TryStreamExt;
@@ -13,6 +13,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
 
 use crate::error::{Error, Result};
+use crate::tools::files_under;
 
 /// The team's file store.
 #[derive(Clone)]
@@ -70,21 +71,22 @@ impl SharedFiles {
             let local = local.to_owned();
             tokio::task::spawn_blocking(move || files_under(&local))
                 .await
-                .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))??
+                .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))?
+                .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))?
         };
         let folder = self.folder(task_id);
         for relative in &files {
             let bytes = tokio::fs::read(local.join(relative))
                 .await
-                .map_err(|e| Error::io(format!("reading {}", relative.display()), e))?;
+                .map_err(|e| Error::io(format!("reading {relative}"), e))?;
             let mut location = folder.clone();
-            for part in relative.iter() {
-                location = location.join(part.to_string_lossy().as_ref());
+            for part in relative.split('/') {
+                location = location.join(part);
             }
             self.store
                 .put(&location, bytes.into())
                 .await
-                .map_err(|e| self.failed(&format!("storing {}", relative.display()), e))?;
+                .map_err(|e| self.failed(&format!("storing {relative}"), e))?;
         }
         Ok(files.len())
     }
@@ -146,33 +148,6 @@ impl SharedFiles {
             std::io::Error::other(e.to_string()),
         )
     }
-}
-
-/// Every file under `dir`, relative to it (none when it does not exist).
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
-        let entries = match std::fs::read_dir(dir.join(&relative)) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(format!("listing {}", dir.display()), e)),
-        };
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
-            let kind = entry
-                .file_type()
-                .map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
-            let path = relative.join(entry.file_name());
-            if kind.is_dir() {
-                pending.push(path);
-            } else if kind.is_file() {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 #[cfg(test)]

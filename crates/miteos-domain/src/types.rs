@@ -202,6 +202,15 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
 }
 
+/// Who a token is on a team's server (`GET /me`): an account, or `null` for the server's own
+/// token (an admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub account: Option<Account>,
+    pub admin: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subtask {

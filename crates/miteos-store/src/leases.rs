@@ -23,8 +23,6 @@ pub struct Claim {
     pub task_id: String,
     /// Its fencing token.
     pub epoch: i64,
-    /// `pending` (never started) or `running` (started by a process whose lease lapsed).
-    pub status: String,
     /// Another worker held it and its lease lapsed.
     pub took_over: bool,
 }
@@ -54,7 +52,7 @@ impl Store {
                lease_epoch = t.lease_epoch + 1, \
                takeovers = t.takeovers + CASE WHEN next.previous IS NULL THEN 0 ELSE 1 END \
              FROM next WHERE t.id = next.id \
-             RETURNING t.id, t.lease_epoch, t.status, next.previous IS NOT NULL AS took_over",
+             RETURNING t.id, t.lease_epoch, next.previous IS NOT NULL AS took_over",
         )
         .bind(owner)
         .bind(ttl_ms)
@@ -65,7 +63,6 @@ impl Store {
         let claim = row.map(|row| Claim {
             task_id: row.get("id"),
             epoch: row.get("lease_epoch"),
-            status: row.get("status"),
             took_over: row.get("took_over"),
         });
         if let Some(claim) = &claim {

@@ -154,6 +154,15 @@ pub fn list_under(
         .collect())
 }
 
+/// Every regular file under `dir` (not following symlinks), relative to it with `/`
+/// separators, sorted: a whole task folder, for copying it elsewhere.
+pub fn files_under(dir: &std::path::Path) -> Result<Vec<String>, ToolError> {
+    Ok(walk_files(dir, dir, usize::MAX)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect())
+}
+
 /// Up to `limit` regular files under `dir` (not following symlinks) with their metadata,
 /// relative to `root` with `/` separators, sorted.
 pub(crate) fn walk_files(

@@ -25,7 +25,7 @@ use miteos_providers::ToolSpec;
 
 pub use chart::WriteChart;
 pub use fetch::FetchUrl;
-pub use files::{ListFiles, ReadFile, WriteFile, list_under};
+pub use files::{ListFiles, ReadFile, WriteFile, files_under, list_under};
 pub use mcp::{McpHub, McpServer, McpServerState, McpToolInfo};
 pub use paths::confined_path;
 pub use search::{SearchConfig, SearchEngine, SearchKind, WebSearch};

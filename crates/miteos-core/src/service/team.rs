@@ -195,10 +195,10 @@ impl Miteos {
     /// On a shared database, asks the process running the task (if one does) to cancel it,
     /// and waits for it to end; false when no process took the cancel up.
     pub(super) async fn cancelled_elsewhere(&self, id: &str) -> Result<bool> {
-        let store = &self.inner.shared.store;
-        if store.dialect() != Dialect::Postgres {
+        if !self.shares_database() {
             return Ok(false);
         }
+        let store = &self.inner.shared.store;
         let last = self.last_cancel_request(id).await?;
         store.signal(CANCEL_CHANNEL, id).await?;
         let asked = std::time::Instant::now();

@@ -14,7 +14,7 @@ use tokio::io::AsyncWriteExt;
 use ts_rs::TS;
 
 use super::Miteos;
-use crate::domain::Account;
+use crate::domain::Me;
 use crate::error::{Error, Result};
 
 const SETTING_KEY: &str = "team_server";
@@ -57,13 +57,6 @@ pub struct TeamResponse {
 const REQUEST_HEADERS: [&str; 3] = ["content-type", "accept", "last-event-id"];
 /// Answer headers the window gets back.
 const RESPONSE_HEADERS: [&str; 3] = ["content-type", "content-disposition", "content-length"];
-
-/// What `GET /me` answers.
-#[derive(Deserialize)]
-struct Me {
-    account: Option<Account>,
-    admin: bool,
-}
 
 impl Miteos {
     /// The team server this app remembers, if any (no network).

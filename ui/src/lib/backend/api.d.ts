@@ -1739,7 +1739,10 @@ export interface components {
             /** @description The tool says it only reads (it then runs without approval). */
             read_only: boolean;
         };
-        /** @description Who the token is: an account, or `null` for the server's own token (an admin). */
+        /**
+         * @description Who a token is on a team's server (`GET /me`): an account, or `null` for the server's own
+         *     token (an admin).
+         */
         Me: {
             account?: null | components["schemas"]["Account"];
             admin: boolean;
