@@ -37,6 +37,7 @@ mod skill_matching;
 mod skills;
 mod steering;
 mod steering_cli;
+mod subtask_claims;
 mod team;
 mod team_server;
 mod wide_research;

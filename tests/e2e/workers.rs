@@ -17,7 +17,7 @@ const LEASE_SECONDS: &str = "2";
 
 /// This process's Miteos on the database: an API server that queues what it is given and runs
 /// nothing itself.
-async fn api_server(url: &str) -> TestApp {
+pub(crate) async fn api_server(url: &str) -> TestApp {
     TestApp::on_database(url, |options| {
         options.queue_tasks = true;
         options.worker_tasks = 0;
@@ -38,12 +38,24 @@ pub(crate) fn worker_with(
     dir: &std::path::Path,
     env: &[(String, String)],
 ) -> Child {
+    worker_taking(app, url, dir, env, &["--tasks", "4"])
+}
+
+/// `worker_with`, told how much it takes (`--tasks N`, `--agents N`).
+pub(crate) fn worker_taking(
+    app: &TestApp,
+    url: &str,
+    dir: &std::path::Path,
+    env: &[(String, String)],
+    takes: &[&str],
+) -> Child {
     let mut command = miteos_on(app, dir);
     let mut child = command
         .envs(env.iter().cloned())
         .env("MITEOS_DATABASE_URL", url)
         .env("MITEOS_SECRETS", "file")
-        .args(["worker", "--tasks", "4", "--lease-seconds", LEASE_SECONDS])
+        .args(["worker", "--lease-seconds", LEASE_SECONDS])
+        .args(takes)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -55,7 +67,7 @@ pub(crate) fn worker_with(
 }
 
 /// The task's journal as it is now: seq, type and the event as JSON.
-async fn event_names(app: &TestApp, id: &str) -> Vec<(i64, String, serde_json::Value)> {
+pub(crate) async fn event_names(app: &TestApp, id: &str) -> Vec<(i64, String, serde_json::Value)> {
     let events = app.miteos.events_after(id, 0, 100_000).await.unwrap();
     events
         .iter()
@@ -67,7 +79,7 @@ async fn event_names(app: &TestApp, id: &str) -> Vec<(i64, String, serde_json::V
 }
 
 /// Every task is planned as one builder's subtask titled `title`, and its result check is met.
-fn plan_one_builder(app: &TestApp, title: &str) {
+pub(crate) fn plan_one_builder(app: &TestApp, title: &str) {
     app.script.on(
         fake_model::planner,
         crate::support::one_subtask_plan("builder", title, "do it"),
@@ -77,7 +89,7 @@ fn plan_one_builder(app: &TestApp, title: &str) {
 }
 
 /// Polls the task's journal until `ready` holds (30 s at most, else fails saying `what`).
-async fn wait_events(
+pub(crate) async fn wait_events(
     app: &TestApp,
     id: &str,
     what: &str,
@@ -124,7 +136,11 @@ impl Drop for Workers {
     }
 }
 
-fn count(events: &[(i64, String, serde_json::Value)], name: &str, subtask: &str) -> usize {
+pub(crate) fn count(
+    events: &[(i64, String, serde_json::Value)],
+    name: &str,
+    subtask: &str,
+) -> usize {
     events
         .iter()
         .filter(|(_, kind, data)| kind == name && data["subtask_id"] == subtask)

@@ -4,12 +4,18 @@
 //! takes LATENCY ms (a plan of one subtask, the agent's answer, the result check: three calls a
 //! task).
 //!
-//! `cargo bench -p miteos-cli --bench workers -- [TASKS] [LATENCY_MS] [PER_WORKER]` (defaults
-//! 1000, 200, 8). Prints, for each run: the wall time and throughput; the queue wait (created →
-//! started) p50/p99 of the burst; the claim latency p50/p99 of tasks queued one at a time while
-//! workers are idle (created → started: the signal, the claim, the start); and, in the
-//! three-worker run, the lease takeover time after one worker is SIGKILLed halfway (kill → the
-//! last of its tasks resumed elsewhere, leases of LEASE_SECONDS).
+//! `cargo bench -p miteos-cli --bench workers -- [TASKS] [LATENCY_MS] [PER_WORKER] [SUBTASKS]
+//! [hand-out]` (defaults 1000, 200, 8, 1). Prints, for each run: the wall time and throughput;
+//! the queue wait (created → started) p50/p99 of the burst; the claim latency p50/p99 of tasks
+//! queued one at a time while workers are idle (created → started: the signal, the claim, the
+//! start); and, in the three-worker run, the lease takeover time after one worker is SIGKILLed
+//! halfway (kill → the last of its tasks resumed elsewhere, leases of LEASE_SECONDS).
+//!
+//! SUBTASKS > 1 plans each task as that many parallel subtasks. With `hand-out` the workers
+//! share a file store, so the worker holding a task hands its subtasks out to any worker: the
+//! claim latency is then a subtask's (queued by its task's worker → its agent started on the
+//! claiming one), and the takeover time is the killed worker's subtasks' (kill → the last of
+//! them started again elsewhere).
 
 #[path = "../../../tests/e2e/support/fake_model.rs"]
 #[allow(dead_code)]
@@ -35,12 +41,21 @@ fn main() {
     let tasks: usize = args.next().map_or(1000, |a| a.parse().expect("TASKS"));
     let latency: u64 = args.next().map_or(200, |a| a.parse().expect("LATENCY_MS"));
     let per_worker: usize = args.next().map_or(8, |a| a.parse().expect("PER_WORKER"));
+    let subtasks: usize = args.next().map_or(1, |a| a.parse().expect("SUBTASKS"));
+    let hand_out = args.next().is_some_and(|a| a == "hand-out");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
         let mut walls = Vec::new();
         for workers in [1, 3] {
-            let wall = run(tasks, Duration::from_millis(latency), workers, per_worker).await;
-            walls.push(wall);
+            let shape = Shape {
+                tasks,
+                latency: Duration::from_millis(latency),
+                workers,
+                per_worker,
+                subtasks,
+                hand_out,
+            };
+            walls.push(run(&shape).await);
         }
         println!(
             "throughput, 3 workers vs 1: {:.2}x",
@@ -49,14 +64,36 @@ fn main() {
     });
 }
 
-/// Queues `tasks` and waits until `workers` worker processes ran them; answers the wall time.
-async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize) -> Duration {
+/// One run: how many tasks of how many subtasks, through how many workers.
+struct Shape {
+    tasks: usize,
+    latency: Duration,
+    workers: usize,
+    /// Tasks (and, handing out, subtasks' agents) a worker runs at once.
+    per_worker: usize,
+    subtasks: usize,
+    hand_out: bool,
+}
+
+/// Queues the tasks and waits until the worker processes ran them; answers the wall time.
+async fn run(shape: &Shape) -> Duration {
+    let Shape {
+        tasks,
+        latency,
+        workers,
+        per_worker,
+        ..
+    } = *shape;
     let database = TestDatabase::create().await;
     let script = Script::default();
     let server = fake_model::start(Dialect::OpenAi, &script).await;
-    let plan = json!({"title": "Note", "subtasks": [
-        {"id": "st-1", "title": "Write the note", "description": "write it", "agent_type": "builder", "depends_on": []}
-    ]});
+    let subtasks: Vec<_> = (1..=shape.subtasks)
+        .map(|n| {
+            json!({"id": format!("st-{n}"), "title": format!("Write note part {n}"),
+                        "description": "write it", "agent_type": "builder", "depends_on": []})
+        })
+        .collect();
+    let plan = json!({"title": "Note", "subtasks": subtasks});
     script.slow(
         fake_model::planner,
         Reply::ToolCalls(vec![tool("submit_plan", plan)]),
@@ -69,6 +106,10 @@ async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize)
     );
     script.slow(|_| true, Reply::Text("Done: the note.".into()), latency);
     let dir = tempfile::tempdir().expect("a temp dir");
+    let files = shape.hand_out.then(|| {
+        let url = reqwest::Url::from_directory_path(dir.path().join("files")).expect("a URL");
+        url.to_string()
+    });
     let models = ModelConfig {
         openai_api_key: Some("bench".into()),
         openai_base_url: Some(format!("{}/v1", server.uri())),
@@ -80,6 +121,7 @@ async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize)
         database_url: Some(database.url.clone()),
         queue_tasks: true,
         worker_tasks: 0,
+        files_url: files.clone(),
         keys_in_file: true,
         resume_interrupted: false,
         compile_in_background: false,
@@ -92,7 +134,15 @@ async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize)
     let dirs: Vec<_> = (0..workers).map(|_| tempfile::tempdir().unwrap()).collect();
     let mut children: Vec<Child> = dirs
         .iter()
-        .map(|d| worker(d.path(), &server.uri(), &database.url, per_worker))
+        .map(|d| {
+            worker(
+                d.path(),
+                &server.uri(),
+                &database.url,
+                per_worker,
+                files.as_deref(),
+            )
+        })
         .collect();
 
     let started = Instant::now();
@@ -135,7 +185,10 @@ async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize)
         }
         single.push(id);
     }
-    let claims = waits(&api, &single).await;
+    let claims = match shape.hand_out {
+        true => subtask_claims(&api, &single).await,
+        false => waits(&api, &single).await,
+    };
 
     let mut failed = 0;
     for id in &ids {
@@ -144,8 +197,10 @@ async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize)
         }
     }
     println!(
-        "{workers} worker(s) × {per_worker} tasks at once, {tasks} tasks, model {} ms a call: {:.1} s, \
+        "{workers} worker(s) × {per_worker} at once, {tasks} tasks of {} subtask(s){}, model {} ms a call: {:.1} s, \
          {:.1} tasks/s ({failed} not completed); queue wait p50 {} p99 {}; claim latency (idle) p50 {} p99 {}",
+        shape.subtasks,
+        if shape.hand_out { " handed out" } else { "" },
         latency.as_millis(),
         wall.as_secs_f64(),
         tasks as f64 / wall.as_secs_f64(),
@@ -155,26 +210,35 @@ async fn run(tasks: usize, latency: Duration, workers: usize, per_worker: usize)
         ms(percentile(&claims, 0.99)),
     );
     if let Some(killed) = killed {
-        let mut last_resumed = None;
-        for id in &ids {
-            let resumed = api
-                .events_after(id, 0, 100_000)
+        let taken = match shape.hand_out {
+            true => {
+                last_restart(
+                    &api,
+                    &ids,
+                    |e| matches!(e, EventKind::SubtaskStarted { .. }),
+                    2,
+                )
                 .await
-                .expect("events")
-                .into_iter()
-                .filter(|e| matches!(e.kind, EventKind::TaskResumed { .. }))
-                .map(|e| e.at)
-                .max();
-            last_resumed = last_resumed.max(resumed);
+            }
+            false => {
+                last_restart(
+                    &api,
+                    &ids,
+                    |e| matches!(e, EventKind::TaskResumed { .. }),
+                    1,
+                )
+                .await
+            }
         }
-        let taken = last_resumed.map(|at| {
+        .map(|at| {
             let since = chrono::Utc::now() - at;
             killed
                 .elapsed()
                 .saturating_sub(since.to_std().unwrap_or_default())
         });
         println!(
-            "   a worker SIGKILLed halfway: its tasks all resumed elsewhere {} after the kill (leases of {LEASE_SECONDS} s)",
+            "   a worker SIGKILLed halfway: its {} all started again elsewhere {} after the kill (leases of {LEASE_SECONDS} s)",
+            if shape.hand_out { "subtasks" } else { "tasks" },
             taken.map_or("(none were running)".into(), ms)
         );
     }
@@ -194,6 +258,55 @@ async fn create(api: &Miteos, n: usize) -> String {
     .await
     .expect("a task is queued")
     .id
+}
+
+/// When the last task or subtask the killed worker had was started again elsewhere: the
+/// latest `nth` event of a kind (`task_resumed`, the first; a subtask's second
+/// `subtask_started`), over every task.
+async fn last_restart(
+    api: &Miteos,
+    ids: &[String],
+    kind: impl Fn(&EventKind) -> bool,
+    nth: usize,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let mut last = None;
+    for id in ids {
+        let mut by_subtask = std::collections::HashMap::<String, Vec<_>>::new();
+        for e in api.events_after(id, 0, 100_000).await.expect("events") {
+            if kind(&e.kind) {
+                let key = match &e.kind {
+                    EventKind::SubtaskStarted { subtask_id, .. } => subtask_id.clone(),
+                    _ => String::new(),
+                };
+                by_subtask.entry(key).or_default().push(e.at);
+            }
+        }
+        for starts in by_subtask.values() {
+            last = last.max(starts.get(nth - 1).copied());
+        }
+    }
+    last
+}
+
+/// Queued → its agent started on the worker that claimed it, for each subtask: the holder
+/// marks a subtask running as it queues it; the claiming worker journals `subtask_started`.
+async fn subtask_claims(api: &Miteos, ids: &[String]) -> Vec<Duration> {
+    let mut out = Vec::new();
+    for id in ids {
+        let task = api.get_task(id).await.expect("a task");
+        let events = api.events_after(id, 0, 100_000).await.expect("events");
+        for st in &task.subtasks {
+            let started = events.iter().find_map(|e| match &e.kind {
+                EventKind::SubtaskStarted { subtask_id, .. } if *subtask_id == st.id => Some(e.at),
+                _ => None,
+            });
+            if let (Some(queued), Some(started)) = (st.started_at, started) {
+                out.push((started - queued).to_std().unwrap_or_default());
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Created → started, for each task.
@@ -220,8 +333,18 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn worker(dir: &std::path::Path, model: &str, database: &str, per_worker: usize) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_miteos"))
+fn worker(
+    dir: &std::path::Path,
+    model: &str,
+    database: &str,
+    per_worker: usize,
+    files: Option<&str>,
+) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_miteos"));
+    if let Some(files) = files {
+        command.env("MITEOS_FILES_URL", files);
+    }
+    let mut child = command
         .env("MITEOS_DATA_DIR", dir)
         .env("MITEOS_MODELS_DIR", dir.join("models"))
         .env("MITEOS_DATABASE_URL", database)
@@ -233,6 +356,8 @@ fn worker(dir: &std::path::Path, model: &str, database: &str, per_worker: usize)
         .args([
             "worker",
             "--tasks",
+            &per_worker.to_string(),
+            "--agents",
             &per_worker.to_string(),
             "--lease-seconds",
             LEASE_SECONDS,

@@ -5,8 +5,10 @@
 //! there, the worker that runs it fetches them and puts back what its agents wrote when the run
 //! ends, and a server asked for a deliverable fetches the folder it does not have.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use futures::TryStreamExt;
 use object_store::path::Path as ObjectPath;
@@ -67,15 +69,26 @@ impl SharedFiles {
 
     /// Puts every file of the task's local folder in the store; answers how many.
     pub async fn put_task(&self, task_id: &str, local: &Path) -> Result<usize> {
-        let files = {
-            let local = local.to_owned();
-            tokio::task::spawn_blocking(move || files_under(&local))
-                .await
-                .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))?
-                .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))?
-        };
+        self.put_changed(task_id, local, &Snapshot::default()).await
+    }
+
+    /// Puts the files of the task's local folder that are not as `before` saw them (new, or
+    /// written since) in the store; answers how many. A worker running one subtask of a task
+    /// puts back only what its agent wrote, so it does not undo what other workers' agents
+    /// wrote meanwhile.
+    pub async fn put_changed(
+        &self,
+        task_id: &str,
+        local: &Path,
+        before: &Snapshot,
+    ) -> Result<usize> {
+        let now = Snapshot::of(local).await?;
         let folder = self.folder(task_id);
-        for relative in &files {
+        let mut put = 0;
+        for (relative, seen) in &now.0 {
+            if before.0.get(relative) == Some(seen) {
+                continue;
+            }
             let bytes = tokio::fs::read(local.join(relative))
                 .await
                 .map_err(|e| Error::io(format!("reading {relative}"), e))?;
@@ -87,12 +100,14 @@ impl SharedFiles {
                 .put(&location, bytes.into())
                 .await
                 .map_err(|e| self.failed(&format!("storing {relative}"), e))?;
+            put += 1;
         }
-        Ok(files.len())
+        Ok(put)
     }
 
     /// Brings the task's folder from the store into `local`, leaving alone the files `local`
-    /// already has at the same size; answers how many it fetched.
+    /// already has at the same size and written since the store's copy; answers how many it
+    /// fetched.
     pub async fn get_task(&self, task_id: &str, local: &Path) -> Result<usize> {
         let folder = self.folder(task_id);
         let objects: Vec<_> = self
@@ -115,10 +130,11 @@ impl SharedFiles {
                 }
                 path.push(part);
             }
-            if tokio::fs::metadata(&path)
-                .await
-                .is_ok_and(|m| m.len() == object.size)
-            {
+            let here = tokio::fs::metadata(&path).await.ok();
+            let stored_at = std::time::SystemTime::from(object.last_modified);
+            if here.is_some_and(|m| {
+                m.len() == object.size && m.modified().is_ok_and(|at| at >= stored_at)
+            }) {
                 continue;
             }
             let bytes = self
@@ -147,6 +163,32 @@ impl SharedFiles {
             format!("{doing} in the file store {}", self.url),
             std::io::Error::other(e.to_string()),
         )
+    }
+}
+
+/// What a local task folder held at one moment: each file's size and modification time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot(HashMap<String, (u64, Option<SystemTime>)>);
+
+impl Snapshot {
+    /// The folder as it is now (empty when it does not exist).
+    pub async fn of(local: &Path) -> Result<Snapshot> {
+        let local = local.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let files = files_under(&local)
+                .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))?;
+            Ok(Snapshot(
+                files
+                    .into_iter()
+                    .filter_map(|relative| {
+                        let meta = std::fs::metadata(local.join(&relative)).ok()?;
+                        Some((relative, (meta.len(), meta.modified().ok())))
+                    })
+                    .collect(),
+            ))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("listing a task folder: {e}")))?
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::Store;
-use super::tasks::to_json;
+use super::tasks::{from_json, to_json};
 use crate::Row;
 use crate::db::on_pool;
 use miteos_domain::Result;
@@ -44,6 +44,20 @@ impl Store {
     /// Records the question the task waits on, or (`None`) that it waits on none.
     pub async fn set_pause(&self, task_id: &str, pause: Option<&BudgetPause>) -> Result<()> {
         self.set_json(task_id, "pause", pause.map(to_json)).await
+    }
+
+    /// The task's budget and the question it is paused on, as stored (`None`: the default
+    /// budget, no question).
+    pub async fn budget_state(
+        &self,
+        task_id: &str,
+    ) -> Result<(Option<Budget>, Option<BudgetPause>)> {
+        let row = on_pool!(self.pool(), db => sqlx::query("SELECT budget, pause FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(db)
+            .await.map(Row::from))
+            .context(|| format!("reading the budget of {task_id}"))?;
+        Ok((from_json(&row, "budget")?, from_json(&row, "pause")?))
     }
 
     async fn set_json(&self, task_id: &str, column: &str, value: Option<String>) -> Result<()> {

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, broadcast, oneshot};
 
 use super::Store;
+use crate::ClaimFence;
 use crate::Dialect;
 use crate::Row;
 use crate::db::{on_pool, on_tx};
@@ -35,6 +36,8 @@ struct Pending {
     kind: EventKind,
     payload: String,
     at: DateTime<Utc>,
+    /// The subtask claim it is written under, if any: refused once the claim moved on.
+    claim: Option<Arc<ClaimFence>>,
     done: oneshot::Sender<Result<Arc<Event>>>,
 }
 
@@ -52,6 +55,9 @@ pub struct Journal {
     /// This journal among the processes sharing a PostgreSQL database: its own signals are not
     /// published twice.
     origin: Arc<str>,
+    /// The subtask claim this journal's appends are written under (a worker running another
+    /// worker's subtask): see [`Journal::under_claim`].
+    claim: Option<Arc<ClaimFence>>,
 }
 
 impl Journal {
@@ -74,6 +80,16 @@ impl Journal {
             order: Arc::new(Mutex::new(())),
             written: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             origin,
+            claim: None,
+        }
+    }
+
+    /// This journal, for the agent of a claimed subtask: its events are written only while
+    /// the claim is this worker's (and the task's worker that queued it still holds the task).
+    pub fn under_claim(&self, fence: ClaimFence) -> Journal {
+        Journal {
+            claim: Some(Arc::new(fence)),
+            ..self.clone()
         }
     }
 
@@ -92,6 +108,7 @@ impl Journal {
             kind,
             payload,
             at: Utc::now(),
+            claim: self.claim.clone(),
             done,
         });
         // Take the writer's turn until ours is written: a turn writes the oldest `MAX_BATCH`
@@ -184,6 +201,29 @@ impl Journal {
                     if !holds {
                         return Err(crate::leases::fenced_out(task));
                     }
+                }
+            }
+            let mut claims: Vec<&ClaimFence> =
+                batch.iter().filter_map(|p| p.claim.as_deref()).collect();
+            claims.dedup();
+            for claim in claims {
+                let holds = on_tx!(&mut tx, conn => sqlx::query(
+                    "SELECT 1 FROM subtask_claims c JOIN tasks t ON t.id = c.task_id \
+                     WHERE c.task_id = $1 AND c.subtask_id = $2 AND c.epoch = $3 \
+                     AND c.state = 'claimed' AND t.lease_epoch = c.task_epoch",
+                )
+                .bind(&claim.task_id)
+                .bind(&claim.subtask_id)
+                .bind(claim.epoch)
+                .fetch_optional(conn)
+                .await
+                .map(|row| row.is_some()))
+                .context(context)?;
+                if !holds {
+                    return Err(Error::Conflict(format!(
+                        "{} of {} was cancelled or taken over by another worker: this one's claim lapsed",
+                        claim.subtask_id, claim.task_id
+                    )));
                 }
             }
         }

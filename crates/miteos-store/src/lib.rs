@@ -8,6 +8,7 @@ mod accounts;
 mod agent_types;
 mod approvals;
 mod budget;
+mod claims;
 mod db;
 mod deliverables;
 mod health;
@@ -34,6 +35,7 @@ use miteos_domain::{Error, Result};
 
 pub use accounts::TaskAccess;
 pub use budget::{History, Spent};
+pub use claims::{ClaimCounts, ClaimFence, ClaimState, SubtaskClaim, parse_claim_signal};
 pub use db::{Dialect, redacted_url};
 pub(crate) use db::{Pool, Row, Tx};
 pub use health::WorkCounts;
@@ -44,7 +46,8 @@ pub use publishing::{DeploymentRow, ShareRow};
 pub use revisions::RevisionWrite;
 pub use settings::encode as encode_setting;
 pub use signals::{
-    CANCEL_CHANNEL, EVENTS_CHANNEL, STEER_CHANNEL, STEER_DONE_CHANNEL, Signal, WORK_CHANNEL,
+    ASK_CHANNEL, CANCEL_CHANNEL, EVENTS_CHANNEL, STEER_CHANNEL, STEER_DONE_CHANNEL,
+    SUBTASK_CHANNEL, Signal, WORK_CHANNEL,
 };
 pub use skills::TaskSkill;
 pub use tasks::{NewSubtask, TaskTotals};

@@ -12,12 +12,16 @@ use crate::{Pool, Store, StoreContext};
 
 /// New events of a task were journaled: `ORIGIN TASK_ID FIRST_SEQ LAST_SEQ`.
 pub const EVENTS_CHANNEL: &str = "miteos_events";
-/// A task waits for a worker: its id.
+/// A task waits for a worker (its id), or a subtask does (`TASK_ID SUBTASK_ID`).
 pub const WORK_CHANNEL: &str = "miteos_work";
 /// A request to steer a task (JSON); the process running it acts on it.
 pub const STEER_CHANNEL: &str = "miteos_steer";
 /// The answer to a steering request (JSON).
 pub const STEER_DONE_CHANNEL: &str = "miteos_steer_done";
+/// A queued subtask's agent ended, or its claim was revoked: `STATE TASK_ID SUBTASK_ID EPOCH`.
+pub const SUBTASK_CHANNEL: &str = "miteos_subtasks";
+/// An agent on one worker asks the worker holding its task to open a budget question (JSON).
+pub const ASK_CHANNEL: &str = "miteos_budget_ask";
 /// The user cancelled a task: its id. The process running it stops it.
 pub const CANCEL_CHANNEL: &str = "miteos_cancel";
 

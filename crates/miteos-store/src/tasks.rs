@@ -15,8 +15,8 @@ use miteos_domain::{Subtask, SubtaskStatus, Task, TaskStatus, cents_from_micros}
 
 use crate::StoreContext;
 
-/// A subtask of a validated plan, before it is stored.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A subtask of a validated plan, before it is stored (or as a worker is given it to run).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewSubtask {
     pub id: String,
     pub title: String,
@@ -531,7 +531,10 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("budget types always encode")
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<Option<T>> {
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(
+    row: &Row,
+    column: &str,
+) -> Result<Option<T>> {
     let text: Option<String> = row.get(column);
     text.map(|t| {
         serde_json::from_str(&t)

@@ -13,6 +13,11 @@ pub struct WorkArgs {
     /// 0 runs none (a server that only answers, with workers elsewhere).
     #[arg(long, default_value_t = 4, env = "MITEOS_WORKER_TASKS")]
     pub tasks: usize,
+    /// On a team's database with a file store (--files-url): how many subtasks of the team's
+    /// tasks (any worker's) this process runs the agents of at once. The workers holding
+    /// tasks hand their subtasks out; 0 runs none here.
+    #[arg(long, default_value_t = 8, env = "MITEOS_WORKER_AGENTS")]
+    pub agents: usize,
     /// How long a lease on a task lasts unless renewed: how soon the other workers take over
     /// the tasks of one that died.
     #[arg(long, default_value = "15", env = "MITEOS_LEASE_SECONDS", value_parser = lease_seconds)]
@@ -46,13 +51,19 @@ pub async fn work(
                 .into(),
         ));
     }
-    if args.tasks == 0 {
+    if args.tasks == 0 && !(miteos.hands_out_subtasks() && args.agents > 0) {
         return Err(Error::InvalidInput(
-            "a worker with --tasks 0 would take no task".into(),
+            "a worker with --tasks 0 would take no task (with a file store, --files-url, it \
+             may run the team's subtasks alone: --agents N)"
+                .into(),
         ));
     }
+    let agents = match miteos.hands_out_subtasks() {
+        true => format!(", and {} of the team's subtasks", args.agents),
+        false => String::new(),
+    };
     println!(
-        "Miteos worker {}: up to {} tasks at once from {} (leases of {:.1} s)",
+        "Miteos worker {}: up to {} tasks at once{agents} from {} (leases of {:.1} s)",
         miteos.worker_name(),
         args.tasks,
         miteos.database(),

@@ -21,7 +21,7 @@ use crate::store::NewSubtask;
 use crate::tools::list_under;
 use crate::tools::{Tool, ToolCtx};
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum AgentOutcome {
     Complete(String),
     Failed(String),
@@ -29,6 +29,7 @@ pub(crate) enum AgentOutcome {
 }
 
 /// A finished dependency's result, handed to the subtasks that need it.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct DependencyResult {
     pub id: String,
     pub title: String,
@@ -184,16 +185,19 @@ impl<'a> Agent<'a> {
                     subtask.agent_type
                 ))
             })?;
-        ctx.shared
-            .store
-            .set_subtask_status(
-                &ctx.task_id,
-                &subtask.id,
-                SubtaskStatus::Running,
-                None,
-                None,
-            )
-            .await?;
+        // A claimed subtask's status is the task's worker's to record (it did, when it queued it).
+        if ctx.claimed.is_none() {
+            ctx.shared
+                .store
+                .set_subtask_status(
+                    &ctx.task_id,
+                    &subtask.id,
+                    SubtaskStatus::Running,
+                    None,
+                    None,
+                )
+                .await?;
+        }
         let base = agent_provider(ctx, &agent)?;
         let (provider, fallback) = match light_provider(ctx, &subtask.id, &agent, &base) {
             Some(light) => (light, Some(base.model().to_owned())),

@@ -34,6 +34,11 @@ impl PendingApprovals {
         waiter.is_some_and(|tx| tx.send(approved).is_ok())
     }
 
+    /// Whether a call waits on `id` here.
+    pub fn is_waiting(&self, id: &str) -> bool {
+        self.lock().contains_key(id)
+    }
+
     fn wait(&self, id: &str) -> oneshot::Receiver<bool> {
         let (tx, rx) = oneshot::channel();
         self.lock().insert(id.to_owned(), tx);

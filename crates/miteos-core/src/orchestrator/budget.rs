@@ -116,6 +116,37 @@ impl TaskBudget {
     }
 }
 
+impl TaskBudget {
+    /// Opens a question (store, then journal) unless one is open or the run ended on its
+    /// budget: the task pauses, every agent waiting at its next checkpoint.
+    pub(crate) async fn open(
+        &self,
+        shared: &super::Shared,
+        task_id: &str,
+        pause: BudgetPause,
+    ) -> crate::error::Result<()> {
+        let mut state = self.state.lock().await;
+        if state.pause.is_some() || state.end.is_some() {
+            return Ok(());
+        }
+        shared.store.set_pause(task_id, Some(&pause)).await?;
+        shared
+            .journal
+            .append(
+                task_id,
+                EventKind::BudgetPaused {
+                    pause: pause.clone(),
+                },
+            )
+            .await?;
+        tracing::info!(message = %pause.message, "task paused on its budget");
+        state.pause = Some(pause);
+        state.paused_since = Some(Instant::now());
+        self.paused.send_replace(true);
+        Ok(())
+    }
+}
+
 fn paused_total(state: &DeskState) -> Duration {
     state.paused_total + state.paused_since.map_or(Duration::ZERO, |s| s.elapsed())
 }
@@ -194,8 +225,12 @@ impl RunCtx {
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
         loop {
-            self.steering.budget.wait_unpaused(cancel).await?;
-            let budget = self.steering.budget.budget().await;
+            let budget = if self.claimed.is_some() {
+                self.claimed_budget(cancel).await?
+            } else {
+                self.steering.budget.wait_unpaused(cancel).await?;
+                self.steering.budget.budget().await
+            };
             let (task, subtask) = self
                 .shared
                 .store
@@ -259,48 +294,34 @@ impl RunCtx {
         estimated: bool,
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
-        {
-            let mut state = self.steering.budget.state.lock().await;
-            if state.pause.is_none() && state.end.is_none() {
-                let share = (over.used as f64 / over.limit as f64 * 100.0).round();
-                let message = if estimated {
-                    format!(
-                        "the plan is estimated at {}, above the task's limit of {}",
-                        over.measure.show(over.used),
-                        over.measure.show(over.limit)
-                    )
-                } else {
-                    format!("{} ({share}%)", over.describe(subtask_id))
-                };
-                let pause = BudgetPause {
-                    scope: over.scope,
-                    subtask_id: subtask_id.map(str::to_owned),
-                    measure: over.measure,
-                    used: over.used,
-                    limit: over.limit,
-                    estimated,
-                    message,
-                    since: Utc::now(),
-                };
-                self.shared
-                    .store
-                    .set_pause(&self.task_id, Some(&pause))
-                    .await?;
-                self.shared
-                    .journal
-                    .append(
-                        &self.task_id,
-                        EventKind::BudgetPaused {
-                            pause: pause.clone(),
-                        },
-                    )
-                    .await?;
-                tracing::info!(message = %pause.message, "task paused on its budget");
-                state.pause = Some(pause);
-                state.paused_since = Some(Instant::now());
-                self.steering.budget.paused.send_replace(true);
-            }
+        let share = (over.used as f64 / over.limit as f64 * 100.0).round();
+        let message = if estimated {
+            format!(
+                "the plan is estimated at {}, above the task's limit of {}",
+                over.measure.show(over.used),
+                over.measure.show(over.limit)
+            )
+        } else {
+            format!("{} ({share}%)", over.describe(subtask_id))
+        };
+        let pause = BudgetPause {
+            scope: over.scope,
+            subtask_id: subtask_id.map(str::to_owned),
+            measure: over.measure,
+            used: over.used,
+            limit: over.limit,
+            estimated,
+            message,
+            since: Utc::now(),
+        };
+        if self.claimed.is_some() {
+            // The task's worker holds the question; this worker's agents wait on the store.
+            return self.ask_holder(pause, cancel).await;
         }
+        self.steering
+            .budget
+            .open(&self.shared, &self.task_id, pause)
+            .await?;
         self.steering.budget.wait_unpaused(cancel).await
     }
 

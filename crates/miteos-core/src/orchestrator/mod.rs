@@ -18,6 +18,7 @@ mod model;
 mod planner;
 mod provider_slots;
 mod recipe;
+mod remote;
 mod replan;
 mod revision;
 mod scheduler;
@@ -53,6 +54,7 @@ pub use budget::{TaskBudget, TaskBudgetGuard};
 pub use fit::Reassignment;
 pub use planner::{DanglingDeps, Plan, validate_plan};
 pub use provider_slots::ProviderSlots;
+pub use remote::{ASK_CHANNEL, AskRequest, SubtaskQueue, open_asked, run_claimed};
 pub use revision::Reviser;
 pub use scheduler::PlanSteering;
 
@@ -118,6 +120,9 @@ pub struct Shared {
     /// A team's file store: a run puts its task's folder there before it records its end, so
     /// whoever sees the task ended can hand its files over.
     pub files: Option<crate::shared_files::SharedFiles>,
+    /// Set when this process hands its tasks' subtasks to any worker of the team (a shared
+    /// database with a file store): the queue's signals (see [`remote`]).
+    pub subtasks: Option<Arc<SubtaskQueue>>,
 }
 
 /// How a running task is steered from outside (the service holds the same, per task).
@@ -163,6 +168,9 @@ pub struct RunCtx {
     /// The task may run from a skill (the user did not turn that off): a prompt worded
     /// otherwise than any template may still bind to one by a short model call.
     pub use_skills: bool,
+    /// Set on a worker running one subtask of a task another worker holds: the claim it runs
+    /// under (its journal is fenced by it; the budget's question is the task's worker's).
+    pub claimed: Option<crate::store::ClaimFence>,
 }
 
 /// How a run begins.

@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 mod fan_outs;
 
-use super::agent::{AgentOutcome, DependencyResult, run_agent};
+use super::agent::{AgentOutcome, DependencyResult};
+use super::remote::run_subtask;
 use super::replan::{Replanned, Why};
 use super::{RunCtx, Stop};
 use crate::domain::SubtaskStatus;
@@ -341,7 +342,7 @@ impl Schedule {
                 .insert(st.id.clone(), token.clone());
             let (ctx, st) = (ctx.clone(), st.clone());
             running.spawn(async move {
-                let outcome = run_agent(&ctx, &st, deps, &token).await;
+                let outcome = run_subtask(&ctx, &st, deps, &token).await;
                 (st.id, Ended::Done(outcome))
             });
         }

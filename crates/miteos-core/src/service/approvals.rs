@@ -40,7 +40,7 @@ impl Miteos {
                 current.status.as_str()
             )));
         }
-        let Some(handle) = self.lock_running().get(task_id).cloned() else {
+        let Some(steering) = self.approval_steering(task_id, approval_id) else {
             // The agent that asked waits in another worker: it decides there.
             let steer = super::forward::Steer::DecideApproval {
                 approval_id: approval_id.to_owned(),
@@ -67,7 +67,7 @@ impl Miteos {
             ApprovalStatus::Denied
         };
         // Decided under the gate, so a cancel cannot slip between the decision and its event.
-        let _gate = handle.steering.gate.read().await;
+        let _gate = steering.gate.read().await;
         let Some(decided) = self
             .inner
             .shared
@@ -91,7 +91,7 @@ impl Miteos {
                 },
             )
             .await?;
-        handle.steering.approvals.answer(approval_id, approve);
+        steering.approvals.answer(approval_id, approve);
         Ok(decided)
     }
 }

@@ -98,7 +98,15 @@ impl Miteos {
         let Ok(request) = serde_json::from_str::<Request>(payload) else {
             return;
         };
-        if !self.lock_running().contains_key(&request.task_id) {
+        // An approval is answered where its agent waits (a claimed subtask's worker, or the
+        // task's); the rest where the task runs.
+        let here = match &request.steer {
+            Steer::DecideApproval { approval_id, .. } => self
+                .approval_steering(&request.task_id, approval_id)
+                .is_some(),
+            _ => self.lock_running().contains_key(&request.task_id),
+        };
+        if !here {
             return;
         }
         let task_id = request.task_id.as_str();

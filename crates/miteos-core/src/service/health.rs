@@ -28,6 +28,7 @@ impl Miteos {
         let shared = &self.inner.shared;
         let counts = shared.store.work_counts().await?;
         let takeovers = shared.store.lease_takeovers().await?;
+        let claims = shared.store.claim_counts().await?;
         let mut out = String::new();
         let mut family = |name: &str, kind: &str, help: &str, samples: &[(String, String)]| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -59,6 +60,18 @@ impl Miteos {
             "gauge",
             "Subtasks running now.",
             &[(String::new(), counts.subtasks_running.to_string())],
+        );
+        family(
+            "miteos_subtasks_queued",
+            "gauge",
+            "Subtasks handed out to the team's workers and not claimed yet (a shared database with a file store).",
+            &[(String::new(), claims.queued.to_string())],
+        );
+        family(
+            "miteos_subtasks_claimed",
+            "gauge",
+            "Subtasks a worker claimed from the queue and runs the agent of now.",
+            &[(String::new(), claims.claimed.to_string())],
         );
         let slots = shared.provider_slots.in_flight();
         let per_provider = |value: fn(&(String, usize, usize)) -> usize| -> Vec<(String, String)> {
@@ -95,6 +108,12 @@ impl Miteos {
             "counter",
             "Tasks a worker took over after the lease of the one running them lapsed (a shared database).",
             &[(String::new(), takeovers.to_string())],
+        );
+        family(
+            "miteos_subtask_takeovers_total",
+            "counter",
+            "Subtasks a worker claimed after the lease of the worker running their agent lapsed.",
+            &[(String::new(), claims.takeovers.to_string())],
         );
         Ok(out)
     }

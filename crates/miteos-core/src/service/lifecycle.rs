@@ -65,6 +65,8 @@ impl Miteos {
     /// Stops every run, per the `on_quit` setting: halted to resume on the next start (the
     /// default), or cancelled like the Cancel button does.
     async fn stop_runs(&self) {
+        // Subtasks run here for the team's tasks go back to the queue as their agents stop.
+        self.stop_claimed();
         let running: Vec<String> = self.lock_running().keys().cloned().collect();
         if running.is_empty() {
             return;

@@ -46,6 +46,7 @@ mod skill_library;
 mod skill_validation;
 mod skills;
 mod steer;
+mod subtasks;
 mod team;
 mod team_server;
 
@@ -168,6 +169,9 @@ struct Inner {
     limits: std::sync::RwLock<Limits>,
     /// Runs in progress, by task id.
     running: Mutex<HashMap<String, RunHandle>>,
+    /// Subtasks of the team's tasks whose agents run here (see `subtasks`), and how many may.
+    claimed: Mutex<HashMap<miteos_store::ClaimFence, subtasks::ClaimHandle>>,
+    worker_agents: usize,
     /// Held while the user's change to a plan is checked and applied (one at a time, so a
     /// finished task reopens once).
     steering: tokio::sync::Mutex<()>,
@@ -216,6 +220,7 @@ impl Miteos {
     /// Opens the data directory (creating it), migrates the database, seeds the built-in agent
     /// types, and resumes tasks a previous process left unfinished.
     pub async fn open(options: Options) -> Result<Self> {
+        let hands_out = Miteos::hands_out(&options);
         let data_dir = options.data_dir;
         std::fs::create_dir_all(data_dir.join("tasks"))
             .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
@@ -303,6 +308,7 @@ impl Miteos {
                     halt: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                     revisions: Arc::new(tokio::sync::Mutex::new(())),
                     files,
+                    subtasks: hands_out.then(crate::orchestrator::SubtaskQueue::new),
                 },
                 data_dir,
                 providers: std::sync::RwLock::new(providers),
@@ -313,6 +319,8 @@ impl Miteos {
                 secrets,
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
+                claimed: Mutex::new(HashMap::new()),
+                worker_agents: options.worker_agents,
                 steering: tokio::sync::Mutex::new(()),
                 compiling: tokio::sync::Mutex::new(()),
                 compile_in_background: options.compile_in_background,
@@ -332,11 +340,14 @@ impl Miteos {
         };
         miteos.load_openrouter_prices(uses_openrouter).await?;
         miteos.follow_requests().await?;
+        miteos.follow_subtasks().await?;
         // On a shared database the workers resume what others left, as their leases lapse.
         if options.resume_interrupted && options.database_url.is_none() {
             miteos.resume_interrupted_tasks().await?;
         }
-        miteos.start_working(options.worker_tasks).await?;
+        miteos
+            .start_working(options.worker_tasks, options.worker_agents)
+            .await?;
         Ok(miteos)
     }
 

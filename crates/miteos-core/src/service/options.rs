@@ -45,6 +45,9 @@ pub struct Options {
     /// On a shared database: how many queued tasks this process takes and runs at once (a
     /// worker); 0 takes none.
     pub worker_tasks: usize,
+    /// On a shared database with a file store: how many subtasks of the team's tasks (its own
+    /// and other workers') this worker runs the agents of at once; 0 runs none.
+    pub worker_agents: usize,
     /// A team's file store (`file:///dir`, `s3://bucket/prefix`) holding every task's folder,
     /// so that the worker running a task has its attachments and any server has its
     /// deliverables; `None`: task folders stay in this data directory.
@@ -73,6 +76,7 @@ impl Options {
             queue_tasks: false,
             files_url: None,
             worker_tasks: 0,
+            worker_agents: 0,
             lease: Duration::from_secs(15),
         }
     }

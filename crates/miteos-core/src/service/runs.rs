@@ -22,55 +22,8 @@ impl Miteos {
         provider: Arc<dyn crate::providers::Provider>,
         start: RunStart,
     ) -> Result<()> {
-        let inner = &self.inner;
-        let providers = self.providers();
-        let search = inner
-            .search
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
         let cancel = CancellationToken::new();
-        let plan = self.plan_settings().await?;
-        let budget = match task.budget {
-            Some(budget) => budget,
-            None => self.default_budget().await?,
-        };
-        // The skill the task runs from, as it is now, with the prompt's parameters.
-        let choice = inner.shared.store.task_skill(&task.id).await?;
-        let skill = match &choice.skill_id {
-            Some(id) => inner.shared.store.skill(id).await?.and_then(|skill| {
-                let matched =
-                    (choice.matched.clone()).or_else(|| skill.pattern_match(&task.prompt))?;
-                Some(Arc::new(crate::skills::SkillRun { skill, matched }))
-            }),
-            None => None,
-        };
-        let ctx = RunCtx {
-            shared: inner.shared.clone(),
-            steering: Steering {
-                gate: Arc::new(RwLock::new(())),
-                approvals: Arc::new(PendingApprovals::default()),
-                budget: Arc::new(TaskBudget::new(budget, cancel.clone())),
-                plan: Arc::new(PlanSteering::default()),
-            },
-            retry: providers.retry_policy(),
-            providers,
-            search,
-            shell_allow: Arc::new(self.shell_allow().await?),
-            limits: Limits {
-                max_revisions: plan.max_revisions,
-                ..self.limits()
-            },
-            task_id: task.id.clone(),
-            prompt: task.prompt.clone(),
-            task_dir: self.task_dir(&task.id),
-            provider,
-            agent_types: Arc::new(inner.shared.store.agent_types().await?),
-            start,
-            plan_review: plan.review,
-            skill,
-            use_skills: choice.use_skills,
-        };
+        let ctx = self.run_ctx(task, provider, start, &cancel).await?;
         self.hold_lease(&task.id).await?;
         self.get_task_files(&task.id).await?;
         let (done_tx, done_rx) = watch::channel(false);
@@ -101,6 +54,66 @@ impl Miteos {
             }
         });
         Ok(())
+    }
+
+    /// The context a run of `task` gets here: what this Miteos is configured with now, and
+    /// what the task chose (its budget, its skill); `cancel` stops it (and its budget's stops).
+    pub(super) async fn run_ctx(
+        &self,
+        task: &Task,
+        provider: Arc<dyn crate::providers::Provider>,
+        start: RunStart,
+        cancel: &CancellationToken,
+    ) -> Result<RunCtx> {
+        let inner = &self.inner;
+        let providers = self.providers();
+        let search = inner
+            .search
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let plan = self.plan_settings().await?;
+        let budget = match task.budget {
+            Some(budget) => budget,
+            None => self.default_budget().await?,
+        };
+        // The skill the task runs from, as it is now, with the prompt's parameters.
+        let choice = inner.shared.store.task_skill(&task.id).await?;
+        let skill = match &choice.skill_id {
+            Some(id) => inner.shared.store.skill(id).await?.and_then(|skill| {
+                let matched =
+                    (choice.matched.clone()).or_else(|| skill.pattern_match(&task.prompt))?;
+                Some(Arc::new(crate::skills::SkillRun { skill, matched }))
+            }),
+            None => None,
+        };
+        Ok(RunCtx {
+            shared: inner.shared.clone(),
+            steering: Steering {
+                gate: Arc::new(RwLock::new(())),
+                approvals: Arc::new(PendingApprovals::default()),
+                budget: Arc::new(TaskBudget::new(budget, cancel.clone())),
+                plan: Arc::new(PlanSteering::default()),
+            },
+            retry: providers.retry_policy(),
+            providers,
+            search,
+            shell_allow: Arc::new(self.shell_allow().await?),
+            limits: Limits {
+                max_revisions: plan.max_revisions,
+                ..self.limits()
+            },
+            task_id: task.id.clone(),
+            prompt: task.prompt.clone(),
+            task_dir: self.task_dir(&task.id),
+            provider,
+            agent_types: Arc::new(inner.shared.store.agent_types().await?),
+            start,
+            plan_review: plan.review,
+            skill,
+            use_skills: choice.use_skills,
+            claimed: None,
+        })
     }
 
     /// Stops every agent of the task and waits (briefly) until the task is `cancelled`.

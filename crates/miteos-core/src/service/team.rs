@@ -97,18 +97,28 @@ impl Miteos {
         }
     }
 
-    /// Takes tasks from the queue, `capacity` at a time in this process, until Miteos closes.
-    pub(super) async fn start_working(&self, capacity: usize) -> Result<()> {
-        if capacity == 0 || !self.shares_database() {
+    /// Takes tasks from the queue, `capacity` at a time in this process (and, when subtasks
+    /// are handed out, `agents` subtasks), until Miteos closes.
+    pub(super) async fn start_working(&self, capacity: usize, agents: usize) -> Result<()> {
+        let agents = if self.hands_out_subtasks() { agents } else { 0 };
+        if capacity + agents == 0 || !self.shares_database() {
             return Ok(());
         }
         let mut signals = self.inner.shared.store.listen(&[WORK_CHANNEL]).await?;
+        let queue = self.inner.shared.subtasks.clone();
         let miteos = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
             loop {
+                let freed = async {
+                    match &queue {
+                        Some(queue) => queue.freed.notified().await,
+                        None => std::future::pending().await,
+                    }
+                };
                 if let Some(signals) = signals.as_mut() {
                     tokio::select! {
                         _ = signals.recv() => {}
+                        () = freed => {}
                         _ = tokio::time::sleep(POLL) => {}
                     }
                 } else {
@@ -122,6 +132,7 @@ impl Miteos {
                     return;
                 }
                 here.claim_while_free(capacity).await;
+                here.claim_subtasks_while_free().await;
             }
         });
         Ok(())
