@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use miteos_core::{Error, Miteos};
 
+/// Subtasks' agents a worker runs at once unless told.
+const DEFAULT_AGENTS: usize = 8;
+
 /// Taking tasks from a team's PostgreSQL database.
 #[derive(clap::Args, Clone, Debug)]
 pub struct WorkArgs {
@@ -14,10 +17,10 @@ pub struct WorkArgs {
     #[arg(long, default_value_t = 4, env = "MITEOS_WORKER_TASKS")]
     pub tasks: usize,
     /// On a team's database with a file store (--files-url): how many subtasks of the team's
-    /// tasks (any worker's) this process runs the agents of at once. The workers holding
-    /// tasks hand their subtasks out; 0 runs none here.
-    #[arg(long, default_value_t = 8, env = "MITEOS_WORKER_AGENTS")]
-    pub agents: usize,
+    /// tasks (any worker's) this process runs the agents of at once; the workers holding tasks
+    /// hand their subtasks out. Default 8, or 0 with --tasks 0 (a server that only answers).
+    #[arg(long, env = "MITEOS_WORKER_AGENTS")]
+    pub agents: Option<usize>,
     /// How long a lease on a task lasts unless renewed: how soon the other workers take over
     /// the tasks of one that died.
     #[arg(long, default_value = "15", env = "MITEOS_LEASE_SECONDS", value_parser = lease_seconds)]
@@ -27,6 +30,12 @@ pub struct WorkArgs {
 impl WorkArgs {
     pub fn lease(&self) -> Duration {
         self.lease_seconds
+    }
+
+    /// How many of the team's subtasks this process runs the agents of at once.
+    pub fn agents(&self) -> usize {
+        self.agents
+            .unwrap_or(if self.tasks == 0 { 0 } else { DEFAULT_AGENTS })
     }
 }
 
@@ -51,16 +60,17 @@ pub async fn work(
                 .into(),
         ));
     }
-    if args.tasks == 0 && !(miteos.hands_out_subtasks() && args.agents > 0) {
+    if args.tasks == 0 && !(miteos.hands_out_subtasks() && args.agents() > 0) {
         return Err(Error::InvalidInput(
             "a worker with --tasks 0 would take no task (with a file store, --files-url, it \
              may run the team's subtasks alone: --agents N)"
                 .into(),
         ));
     }
-    let agents = match miteos.hands_out_subtasks() {
-        true => format!(", and {} of the team's subtasks", args.agents),
-        false => String::new(),
+    let agents = match (miteos.hands_out_subtasks(), args.agents()) {
+        (true, 0) => ", its subtasks run by workers with --agents".to_owned(),
+        (true, n) => format!(", and {n} of the team's subtasks"),
+        (false, _) => String::new(),
     };
     println!(
         "Miteos worker {}: up to {} tasks at once{agents} from {} (leases of {:.1} s)",
