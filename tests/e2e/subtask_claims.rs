@@ -345,3 +345,79 @@ async fn approvals_and_budget_questions_reach_a_subtask_on_another_worker() {
     );
     assert_eq!(events.last().unwrap().1, "task_finished");
 }
+
+/// One wide task spreads over the team: a fan-out over 24 items, handed out, runs on all three
+/// agent workers (more items at once than one process's provider calls), each item once, and
+/// merges into one spreadsheet on the task's worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_wide_fan_out_spreads_over_the_team() {
+    const ITEMS: usize = 24;
+    let database = TestDatabase::create().await;
+    let mut team = Team::start(&database).await;
+    let plan = fake_model::suppliers_fan_out(&team.app.script, ITEMS, Duration::from_millis(600));
+    team.app.script.on(
+        fake_model::planner,
+        Reply::ToolCalls(vec![tool("submit_plan", plan)]),
+    );
+    team.app
+        .script
+        .on(fake_model::checker, crate::support::all_met());
+    let _workers = Workers(vec![
+        team.holder(),
+        team.agents(6),
+        team.agents(6),
+        team.agents(6),
+    ]);
+    let started = Instant::now();
+    let id = team.app.create_task("Profile 24 suppliers").await;
+    let task = team
+        .app
+        .wait_final_within(&id, Duration::from_secs(90))
+        .await;
+    eprintln!(
+        "24 items of 600 ms over three agent workers: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(task["status"], "completed", "{task}");
+    assert!(
+        (1..=3).all(|n| team.ran_on(n, &id)),
+        "every agent worker ran some items"
+    );
+    let events = event_names(&team.app, &id).await;
+    let items: Vec<&str> = events
+        .iter()
+        .filter(|(_, kind, data)| kind == "subtask_finished" && data["status"] == "complete")
+        .filter_map(|(_, _, data)| data["subtask_id"].as_str())
+        .filter(|id| !["st-1", "st-2"].contains(id))
+        .collect();
+    assert_eq!(items.len(), ITEMS, "each item once: {items:?}");
+    // More at once than one process's 8 provider calls: the item agents' requests overlapped.
+    let arrivals = team.app.script.arrivals();
+    let requests = team.app.script.requests();
+    let item_starts: Vec<Instant> = requests
+        .iter()
+        .zip(&arrivals)
+        .filter(|(body, _)| body.contains("Do this for one item only"))
+        .map(|(_, at)| *at)
+        .collect();
+    let most_at_once = item_starts
+        .iter()
+        .map(|a| {
+            item_starts
+                .iter()
+                .filter(|b| **b >= *a && b.duration_since(*a) < Duration::from_millis(500))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(most_at_once > 8, "{most_at_once} item calls at once");
+    let (_, deliverables) = team.app.get(&format!("/tasks/{id}/deliverables")).await;
+    assert!(
+        deliverables
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "suppliers.xlsx"),
+        "{deliverables}"
+    );
+}

@@ -5,17 +5,20 @@
 //! task).
 //!
 //! `cargo bench -p miteos-cli --bench workers -- [TASKS] [LATENCY_MS] [PER_WORKER] [SUBTASKS]
-//! [hand-out]` (defaults 1000, 200, 8, 1). Prints, for each run: the wall time and throughput;
-//! the queue wait (created → started) p50/p99 of the burst; the claim latency p50/p99 of tasks
-//! queued one at a time while workers are idle (created → started: the signal, the claim, the
-//! start); and, in the three-worker run, the lease takeover time after one worker is SIGKILLed
-//! halfway (kill → the last of its tasks resumed elsewhere, leases of LEASE_SECONDS).
+//! [hand-out|fan-out|fan-out-kept]` (defaults 1000, 200, 8, 1). Prints, for each run: the wall
+//! time and throughput; the queue wait (created → started) p50/p99 of the burst; the claim
+//! latency p50/p99 of tasks queued one at a time while workers are idle (created → started: the
+//! signal, the claim, the start); and, in the three-worker run, the lease takeover time after one
+//! worker is SIGKILLed halfway (kill → the last of its tasks resumed elsewhere, leases of
+//! LEASE_SECONDS).
 //!
-//! SUBTASKS > 1 plans each task as that many parallel subtasks. With `hand-out` the workers
-//! share a file store, so the worker holding a task hands its subtasks out to any worker: the
-//! claim latency is then a subtask's (queued by its task's worker → its agent started on the
-//! claiming one), and the takeover time is the killed worker's subtasks' (kill → the last of
-//! them started again elsewhere).
+//! SUBTASKS > 1 plans each task as that many parallel subtasks; `fan-out` plans it instead as a
+//! researcher listing SUBTASKS items and a fan-out over them (wide tasks; 5 tasks one at a time
+//! for the idle claim latency), and `fan-out-kept` the same without a file store. With
+//! `hand-out` (and `fan-out`) the workers share a file store, so the worker holding a task hands
+//! its subtasks out to any worker: the claim latency is then a subtask's (queued by its task's
+//! worker → its agent started on the claiming one), and the takeover time is the killed worker's
+//! subtasks' (kill → the last of them started again elsewhere).
 
 #[path = "../../../tests/e2e/support/fake_model.rs"]
 #[allow(dead_code)]
@@ -42,7 +45,9 @@ fn main() {
     let latency: u64 = args.next().map_or(200, |a| a.parse().expect("LATENCY_MS"));
     let per_worker: usize = args.next().map_or(8, |a| a.parse().expect("PER_WORKER"));
     let subtasks: usize = args.next().map_or(1, |a| a.parse().expect("SUBTASKS"));
-    let hand_out = args.next().is_some_and(|a| a == "hand-out");
+    let mode = args.next().unwrap_or_default();
+    let fan_out = mode.starts_with("fan-out");
+    let hand_out = mode == "hand-out" || mode == "fan-out";
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
         let mut walls = Vec::new();
@@ -54,6 +59,7 @@ fn main() {
                 per_worker,
                 subtasks,
                 hand_out,
+                fan_out,
             };
             walls.push(run(&shape).await);
         }
@@ -73,6 +79,8 @@ struct Shape {
     per_worker: usize,
     subtasks: usize,
     hand_out: bool,
+    /// The subtasks are a fan-out's items.
+    fan_out: bool,
 }
 
 /// Queues the tasks and waits until the worker processes ran them; answers the wall time.
@@ -87,13 +95,18 @@ async fn run(shape: &Shape) -> Duration {
     let database = TestDatabase::create().await;
     let script = Script::default();
     let server = fake_model::start(Dialect::OpenAi, &script).await;
-    let subtasks: Vec<_> = (1..=shape.subtasks)
-        .map(|n| {
-            json!({"id": format!("st-{n}"), "title": format!("Write note part {n}"),
-                        "description": "write it", "agent_type": "builder", "depends_on": []})
-        })
-        .collect();
-    let plan = json!({"title": "Note", "subtasks": subtasks});
+    let plan = match shape.fan_out {
+        true => fake_model::suppliers_fan_out(&script, shape.subtasks, latency),
+        false => {
+            let subtasks: Vec<_> = (1..=shape.subtasks)
+                .map(|n| {
+                    json!({"id": format!("st-{n}"), "title": format!("Write note part {n}"),
+                           "description": "write it", "agent_type": "builder", "depends_on": []})
+                })
+                .collect();
+            json!({"title": "Note", "subtasks": subtasks})
+        }
+    };
     script.slow(
         fake_model::planner,
         Reply::ToolCalls(vec![tool("submit_plan", plan)]),
@@ -159,7 +172,8 @@ async fn run(shape: &Shape) -> Duration {
                 done += 1;
             }
         }
-        if workers > 1 && killed.is_none() && done >= ids.len() / 2 {
+        // (One task alone is not cut: there is no halfway.)
+        if workers > 1 && ids.len() > 1 && killed.is_none() && done >= ids.len() / 2 {
             children[0].kill().expect("SIGKILL a worker");
             children[0].wait().expect("it ends");
             killed = Some(Instant::now());
@@ -171,7 +185,7 @@ async fn run(shape: &Shape) -> Duration {
 
     // Claim latency: one task at a time, every worker idle.
     let mut single = Vec::new();
-    for n in 0..50 {
+    for n in 0..if shape.fan_out { 5 } else { 50 } {
         let id = create(&api, tasks + n).await;
         let _ = api.wait(&id).await;
         while !api
@@ -251,8 +265,17 @@ async fn run(shape: &Shape) -> Duration {
 }
 
 async fn create(api: &Miteos, n: usize) -> String {
+    // No step limit: a fan-out of a hundred items takes more steps than a task's default.
+    let unlimited = miteos_core::budget::LimitsChange {
+        steps: Some(None),
+        ..Default::default()
+    };
     api.create_task(NewTask {
         prompt: format!("Write a short note, number {n}"),
+        budget: Some(miteos_core::budget::BudgetChange {
+            task: Some(unlimited),
+            subtask: None,
+        }),
         ..NewTask::default()
     })
     .await

@@ -69,11 +69,14 @@ impl SharedFiles {
 
     /// Puts every file of the task's local folder in the store; answers how many.
     pub async fn put_task(&self, task_id: &str, local: &Path) -> Result<usize> {
-        self.put_changed(task_id, local, &Snapshot::default()).await
+        Ok(self
+            .put_changed(task_id, local, &Snapshot::default())
+            .await?
+            .len())
     }
 
     /// Puts the files of the task's local folder that are not as `before` saw them (new, or
-    /// written since) in the store; answers how many. A worker running one subtask of a task
+    /// written since) in the store; answers their names. A worker running one subtask of a task
     /// puts back only what its agent wrote, so it does not undo what other workers' agents
     /// wrote meanwhile.
     pub async fn put_changed(
@@ -81,10 +84,10 @@ impl SharedFiles {
         task_id: &str,
         local: &Path,
         before: &Snapshot,
-    ) -> Result<usize> {
+    ) -> Result<Vec<String>> {
         let now = Snapshot::of(local).await?;
         let folder = self.folder(task_id);
-        let mut put = 0;
+        let mut put = Vec::new();
         for (relative, seen) in &now.0 {
             if before.0.get(relative) == Some(seen) {
                 continue;
@@ -100,7 +103,7 @@ impl SharedFiles {
                 .put(&location, bytes.into())
                 .await
                 .map_err(|e| self.failed(&format!("storing {relative}"), e))?;
-            put += 1;
+            put.push(relative.clone());
         }
         Ok(put)
     }
@@ -137,25 +140,54 @@ impl SharedFiles {
             }) {
                 continue;
             }
-            let bytes = self
-                .store
-                .get(&object.location)
-                .await
-                .map_err(|e| self.failed(&format!("fetching {}", object.location), e))?
-                .bytes()
-                .await
-                .map_err(|e| self.failed(&format!("fetching {}", object.location), e))?;
-            if let Some(parent) = path.parent() {
-                tokio::fs::create_dir_all(parent)
-                    .await
-                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-            }
-            tokio::fs::write(&path, &bytes)
-                .await
-                .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+            self.fetch(&object.location, &path).await?;
             fetched += 1;
         }
         Ok(fetched)
+    }
+
+    /// Brings the named files of the task's folder (as [`Self::put_changed`] answered them)
+    /// from the store into `local`, without listing the folder.
+    pub async fn get_named(&self, task_id: &str, local: &Path, names: &[String]) -> Result<()> {
+        let folder = self.folder(task_id);
+        for name in names {
+            let parts: Vec<&str> = name.split('/').collect();
+            if parts
+                .iter()
+                .any(|p| p.is_empty() || *p == "." || *p == "..")
+            {
+                return Err(Error::Internal(format!(
+                    "{name} is not a task folder's file"
+                )));
+            }
+            let (mut location, mut path) = (folder.clone(), local.to_path_buf());
+            for part in parts {
+                location = location.join(part);
+                path.push(part);
+            }
+            self.fetch(&location, &path).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes one object of the store to a local file, making its folder.
+    async fn fetch(&self, location: &ObjectPath, path: &Path) -> Result<()> {
+        let bytes = self
+            .store
+            .get(location)
+            .await
+            .map_err(|e| self.failed(&format!("fetching {location}"), e))?
+            .bytes()
+            .await
+            .map_err(|e| self.failed(&format!("fetching {location}"), e))?;
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+        }
+        tokio::fs::write(path, &bytes)
+            .await
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))
     }
 
     fn failed(&self, doing: &str, e: object_store::Error) -> Error {
@@ -229,5 +261,60 @@ mod tests {
             "no such folder"
         );
         assert!(SharedFiles::open("not a url").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_worker_puts_back_only_what_changed_and_the_holder_fetches_it_by_name() {
+        let store_dir = tempfile::tempdir().unwrap();
+        let url = reqwest::Url::from_directory_path(store_dir.path()).unwrap();
+        let files = SharedFiles::open(url.as_str()).unwrap();
+        let holder = tempfile::tempdir().unwrap();
+        std::fs::write(holder.path().join("brief.md"), "the brief").unwrap();
+        files.put_task("task-1", holder.path()).await.unwrap();
+
+        // Two workers fetch the folder; each agent writes a file of its own.
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut seen = Vec::new();
+        for worker in [&a, &b] {
+            files.get_task("task-1", worker.path()).await.unwrap();
+            seen.push(Snapshot::of(worker.path()).await.unwrap());
+        }
+        std::fs::write(a.path().join("a.md"), "from a").unwrap();
+        std::fs::write(b.path().join("brief.md"), "the brief, revised by b").unwrap();
+        let put_b = files
+            .put_changed("task-1", b.path(), &seen[1])
+            .await
+            .unwrap();
+        let put_a = files
+            .put_changed("task-1", a.path(), &seen[0])
+            .await
+            .unwrap();
+        assert_eq!(
+            put_a,
+            ["a.md"],
+            "a's stale brief.md is not put back over b's"
+        );
+        assert_eq!(put_b, ["brief.md"]);
+
+        files
+            .get_named("task-1", holder.path(), &put_a)
+            .await
+            .unwrap();
+        files
+            .get_named("task-1", holder.path(), &put_b)
+            .await
+            .unwrap();
+        let read = |name: &str| std::fs::read_to_string(holder.path().join(name)).unwrap();
+        assert_eq!(read("a.md"), "from a");
+        assert_eq!(read("brief.md"), "the brief, revised by b");
+        for bad in ["../x", "/etc/passwd", "a/./b"] {
+            assert!(
+                files
+                    .get_named("task-1", holder.path(), &[bad.to_owned()])
+                    .await
+                    .is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -440,3 +440,36 @@ fn anthropic_stream(reply: &Reply) -> String {
     out.push_str(&event("message_stop", json!({"type": "message_stop"})));
     out
 }
+
+/// Scripts a wide task: the plan of a researcher (st-1) listing `items` suppliers and a
+/// fan-out (st-2) profiling each into suppliers.xlsx, the list, and each item's answer (after
+/// `latency`); answers the plan, for the planner's reply.
+pub fn suppliers_fan_out(script: &Script, items: usize, latency: Duration) -> Value {
+    let list: Vec<String> = (1..=items)
+        .map(|n| format!("{n}. **Supplier {n:03}** — a parts maker"))
+        .collect();
+    script.slow(
+        agent_first("st-1"),
+        Reply::Text(format!("The suppliers:\n\n{}", list.join("\n"))),
+        latency,
+    );
+    for n in 1..=items {
+        let item = format!("Do this for one item only: Supplier {n:03}.");
+        script.slow(
+            move |body| !planner(body) && body.contains(&item),
+            Reply::Text(format!(
+                "Supplier {n:03} makes parts.\n{}",
+                json!({"item": format!("Supplier {n:03}"), "Country": format!("Country {n}"),
+                       "sources": [format!("https://registry.example/{n}")]})
+            )),
+            latency,
+        );
+    }
+    json!({"title": "Suppliers", "subtasks": [
+        {"id": "st-1", "title": "List the suppliers", "description": "List them.",
+         "agent_type": "researcher", "depends_on": []},
+        {"id": "st-2", "title": "Profile each supplier", "description": "Find its country.",
+         "agent_type": "researcher", "depends_on": [],
+         "for_each": {"from": "st-1", "columns": ["Country"], "deliverable": "suppliers.xlsx"}}
+    ]})
+}

@@ -104,6 +104,9 @@ struct Outcome {
     agent: AgentOutcome,
     /// The task's budget ended the whole run there: how the task must end.
     task_end: Option<(TaskStatus, String)>,
+    /// The files of the task's folder its agent wrote, put in the team's file store.
+    #[serde(default)]
+    files: Vec<String>,
 }
 
 /// A request to the task's worker to ask the user about the budget (JSON on [`ASK_CHANNEL`]).
@@ -166,7 +169,9 @@ async fn hand_out(
                     Error::Internal(format!("a worker's outcome of {id} is unreadable: {e}"))
                 })?;
                 if let Some(files) = &ctx.shared.files {
-                    files.get_task(task_id, &ctx.task_dir).await?;
+                    files
+                        .get_named(task_id, &ctx.task_dir, &outcome.files)
+                        .await?;
                 }
                 if let Some((status, reason)) = outcome.task_end {
                     ctx.steering.budget.stop_run(status, reason).await;
@@ -212,20 +217,25 @@ pub async fn run_claimed(ctx: &RunCtx, work: &str, cancel: &CancellationToken) -
     if cancel.is_cancelled() && ctx.steering.budget.end().await.is_none() {
         return Ok(());
     }
-    if let (Some(files), Some(before)) = (&ctx.shared.files, &before)
-        && let Err(e) = files.put_changed(&ctx.task_id, &ctx.task_dir, before).await
-    {
-        tracing::warn!(error = %e, "storing a subtask's files in the team's store");
-        if matches!(agent, AgentOutcome::Complete(_)) {
-            agent = AgentOutcome::Failed(format!(
-                "the files its agent wrote could not be stored: {}",
-                e.public_message()
-            ));
+    let mut written = Vec::new();
+    if let (Some(files), Some(before)) = (&ctx.shared.files, &before) {
+        match files.put_changed(&ctx.task_id, &ctx.task_dir, before).await {
+            Ok(put) => written = put,
+            Err(e) => {
+                tracing::warn!(error = %e, "storing a subtask's files in the team's store");
+                if matches!(agent, AgentOutcome::Complete(_)) {
+                    agent = AgentOutcome::Failed(format!(
+                        "the files its agent wrote could not be stored: {}",
+                        e.public_message()
+                    ));
+                }
+            }
         }
     }
     let outcome = Outcome {
         agent,
         task_end: ctx.steering.budget.end().await,
+        files: written,
     };
     let outcome = serde_json::to_string(&outcome)
         .map_err(|e| Error::Internal(format!("encoding a subtask's outcome: {e}")))?;

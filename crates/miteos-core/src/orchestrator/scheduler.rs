@@ -107,12 +107,19 @@ pub(crate) async fn drive(
 pub(crate) async fn run_plan(ctx: &RunCtx, cancel: &CancellationToken) -> Result<(), Stop> {
     // Cancelled when the task gives up, so running siblings stop too.
     let run_token = cancel.child_token();
+    // A fan-out's items run as many at once as the provider takes here; handed out to the
+    // team's workers, as many as they claim (each worker bounds its own agents and calls).
+    let fan_out_limit = match ctx.shared.subtasks {
+        Some(_) => usize::MAX,
+        None => {
+            ctx.shared
+                .provider_slots
+                .capacity(ctx.provider.as_ref())
+                .await
+        }
+    };
     let mut schedule = Schedule {
-        fan_out_limit: ctx
-            .shared
-            .provider_slots
-            .capacity(ctx.provider.as_ref())
-            .await,
+        fan_out_limit,
         ..Schedule::default()
     };
     schedule.reload(ctx).await?;
