@@ -67,19 +67,24 @@ pub async fn work(
                 .into(),
         ));
     }
-    let agents = match (miteos.hands_out_subtasks(), args.agents()) {
-        (true, 0) => ", its subtasks run by workers with --agents".to_owned(),
-        (true, n) => format!(", and {n} of the team's subtasks"),
-        (false, _) => String::new(),
+    let (tasks, agents) = (args.tasks, args.agents());
+    let takes = match (miteos.hands_out_subtasks(), tasks, agents) {
+        (true, 0, n) => format!("runs up to {n} of the team's subtasks at once"),
+        (true, t, 0) => {
+            format!("holds up to {t} tasks at once (their subtasks run on workers with --agents)")
+        }
+        (true, t, n) => {
+            format!("holds up to {t} tasks at once and runs up to {n} of the team's subtasks")
+        }
+        (false, t, _) => format!("runs up to {t} tasks at once"),
     };
     println!(
-        "Miteos worker {}: up to {} tasks at once{agents} from {} (leases of {:.1} s)",
+        "Miteos worker {}: {takes}, from {} (leases of {:.1} s)",
         miteos.worker_name(),
-        args.tasks,
         miteos.database(),
         args.lease_seconds.as_secs_f64()
     );
     stop.await;
-    println!("Stopping: the tasks running here go back to the queue.");
+    println!("Stopping: the work running here goes back to the queue.");
     Ok(ExitCode::SUCCESS)
 }
