@@ -214,7 +214,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         compile_in_background: resume_interrupted,
         queue_tasks: work.is_some(),
         worker_tasks: work.as_ref().map_or(0, |w| w.tasks),
-        worker_agents: work.as_ref().map_or(0, |w| w.agents()),
+        worker_agents: work.as_ref().and_then(|w| w.agents),
         lease: work
             .as_ref()
             .map_or(std::time::Duration::from_secs(15), |w| w.lease()),

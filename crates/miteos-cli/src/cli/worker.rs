@@ -6,9 +6,6 @@ use std::time::Duration;
 
 use miteos_core::{Error, Miteos};
 
-/// Subtasks' agents a worker runs at once unless told.
-const DEFAULT_AGENTS: usize = 8;
-
 /// Taking tasks from a team's PostgreSQL database.
 #[derive(clap::Args, Clone, Debug)]
 pub struct WorkArgs {
@@ -30,12 +27,6 @@ pub struct WorkArgs {
 impl WorkArgs {
     pub fn lease(&self) -> Duration {
         self.lease_seconds
-    }
-
-    /// How many of the team's subtasks this process runs the agents of at once.
-    pub fn agents(&self) -> usize {
-        self.agents
-            .unwrap_or(if self.tasks == 0 { 0 } else { DEFAULT_AGENTS })
     }
 }
 
@@ -60,14 +51,14 @@ pub async fn work(
                 .into(),
         ));
     }
-    if args.tasks == 0 && !(miteos.hands_out_subtasks() && args.agents() > 0) {
+    if args.tasks == 0 && miteos.worker_agents() == 0 {
         return Err(Error::InvalidInput(
             "a worker with --tasks 0 would take no task (with a file store, --files-url, it \
              may run the team's subtasks alone: --agents N)"
                 .into(),
         ));
     }
-    let (tasks, agents) = (args.tasks, args.agents());
+    let (tasks, agents) = (args.tasks, miteos.worker_agents());
     let takes = match (miteos.hands_out_subtasks(), tasks, agents) {
         (true, 0, n) => format!("runs up to {n} of the team's subtasks at once"),
         (true, t, 0) => {

@@ -221,6 +221,7 @@ impl Miteos {
     /// types, and resumes tasks a previous process left unfinished.
     pub async fn open(options: Options) -> Result<Self> {
         let hands_out = Miteos::hands_out(&options);
+        let agents = options.agents();
         let data_dir = options.data_dir;
         std::fs::create_dir_all(data_dir.join("tasks"))
             .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
@@ -320,7 +321,7 @@ impl Miteos {
                 limits: std::sync::RwLock::new(limits),
                 running: Mutex::new(HashMap::new()),
                 claimed: Mutex::new(HashMap::new()),
-                worker_agents: options.worker_agents,
+                worker_agents: agents,
                 steering: tokio::sync::Mutex::new(()),
                 compiling: tokio::sync::Mutex::new(()),
                 compile_in_background: options.compile_in_background,
@@ -345,9 +346,7 @@ impl Miteos {
         if options.resume_interrupted && options.database_url.is_none() {
             miteos.resume_interrupted_tasks().await?;
         }
-        miteos
-            .start_working(options.worker_tasks, options.worker_agents)
-            .await?;
+        miteos.start_working(options.worker_tasks, agents).await?;
         Ok(miteos)
     }
 

@@ -46,8 +46,9 @@ pub struct Options {
     /// worker); 0 takes none.
     pub worker_tasks: usize,
     /// On a shared database with a file store: how many subtasks of the team's tasks (its own
-    /// and other workers') this worker runs the agents of at once; 0 runs none.
-    pub worker_agents: usize,
+    /// and other workers') this worker runs the agents of at once; 0 runs none. `None`:
+    /// [`DEFAULT_WORKER_AGENTS`] when it takes tasks, else none.
+    pub worker_agents: Option<usize>,
     /// A team's file store (`file:///dir`, `s3://bucket/prefix`) holding every task's folder,
     /// so that the worker running a task has its attachments and any server has its
     /// deliverables; `None`: task folders stay in this data directory.
@@ -57,7 +58,18 @@ pub struct Options {
     pub lease: Duration,
 }
 
+/// Subtasks' agents a worker runs at once unless told.
+pub const DEFAULT_WORKER_AGENTS: usize = 8;
+
 impl Options {
+    /// How many of the team's subtasks this process runs the agents of at once.
+    pub fn agents(&self) -> usize {
+        self.worker_agents.unwrap_or(match self.worker_tasks {
+            0 => 0,
+            _ => DEFAULT_WORKER_AGENTS,
+        })
+    }
+
     pub fn new(data_dir: impl Into<PathBuf>, models: ModelConfig) -> Self {
         Options {
             data_dir: data_dir.into(),
@@ -76,7 +88,7 @@ impl Options {
             queue_tasks: false,
             files_url: None,
             worker_tasks: 0,
-            worker_agents: 0,
+            worker_agents: None,
             lease: Duration::from_secs(15),
         }
     }

@@ -30,12 +30,21 @@ impl Miteos {
     pub(super) fn hands_out(options: &super::Options) -> bool {
         options.database_url.is_some()
             && options.files_url.is_some()
-            && options.worker_tasks + options.worker_agents > 0
+            && options.worker_tasks + options.agents() > 0
     }
 
     /// Whether this process hands its tasks' subtasks to the team's workers (and runs theirs).
     pub fn hands_out_subtasks(&self) -> bool {
         self.inner.shared.subtasks.is_some()
+    }
+
+    /// How many of the team's subtasks this process runs the agents of at once (none unless
+    /// it [hands them out](Self::hands_out_subtasks)).
+    pub fn worker_agents(&self) -> usize {
+        match self.hands_out_subtasks() {
+            true => self.inner.worker_agents,
+            false => 0,
+        }
     }
 
     /// Passes the subtask queue's signals on to the runs that wait on them, and opens the
