@@ -94,18 +94,23 @@ impl Store {
             .await
     }
 
-    /// Claims the subtask queued longest (or one whose worker's lease lapsed) for `ttl_ms`;
-    /// `None` when none waits (always on SQLite).
+    /// Claims a waiting subtask (queued, or one whose worker's lease lapsed) for `ttl_ms`: of
+    /// the task with the fewest subtasks running from the queue, the one queued longest — so a
+    /// fan-out over hundreds of items does not hold other tasks' subtasks back until it is
+    /// done. `None` when none waits (always on SQLite).
     pub async fn claim_subtask(&self, owner: &str, ttl_ms: i64) -> Result<Option<SubtaskClaim>> {
         let Pool::Postgres(pool) = self.pool() else {
             return Ok(None);
         };
         let row = sqlx::query(
-            "WITH next AS (SELECT c.task_id, c.subtask_id, c.state = 'claimed' AS took_over \
+            "WITH busy AS (SELECT task_id, COUNT(*) AS n FROM subtask_claims \
+               WHERE state = 'claimed' AND lease_until >= now() GROUP BY task_id), \
+             next AS (SELECT c.task_id, c.subtask_id, c.state = 'claimed' AS took_over \
                FROM subtask_claims c JOIN tasks t ON t.id = c.task_id \
+               LEFT JOIN busy b ON b.task_id = c.task_id \
                WHERE (c.state = 'queued' OR (c.state = 'claimed' AND c.lease_until < now())) \
                  AND t.lease_epoch = c.task_epoch AND t.status IN ('pending', 'running') \
-               ORDER BY c.queued_at FOR UPDATE OF c SKIP LOCKED LIMIT 1) \
+               ORDER BY COALESCE(b.n, 0), c.queued_at FOR UPDATE OF c SKIP LOCKED LIMIT 1) \
              UPDATE subtask_claims c SET state = 'claimed', worker = $1, claimed_at = now(), \
                lease_until = now() + $2::bigint * interval '1 millisecond', epoch = c.epoch + 1, \
                takeovers = c.takeovers + CASE WHEN next.took_over THEN 1 ELSE 0 END \

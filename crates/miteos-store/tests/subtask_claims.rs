@@ -188,6 +188,31 @@ async fn a_new_holder_of_the_task_voids_what_the_old_one_queued() {
     );
 }
 
+/// A wide task's many queued subtasks do not hold back another task's: the next claim goes to
+/// the task with the fewest subtasks running, then to the one queued longest.
+#[tokio::test]
+async fn claims_take_turns_between_tasks() {
+    let database = TestDatabase::create().await;
+    let (holder, worker) = (database.store().await, database.store().await);
+    holding(&holder, "task-w").await;
+    holding(&holder, "task-n").await;
+    for st in ["st-1", "st-2", "st-3"] {
+        holder.queue_subtask("task-w", st, "{}").await.unwrap();
+    }
+    holder.queue_subtask("task-n", "st-1", "{}").await.unwrap();
+    let mut order = Vec::new();
+    while let Some(claim) = worker.claim_subtask("w", 10_000).await.unwrap() {
+        order.push(format!(
+            "{} {}",
+            claim.fence.task_id, claim.fence.subtask_id
+        ));
+    }
+    assert_eq!(
+        order,
+        ["task-w st-1", "task-n st-1", "task-w st-2", "task-w st-3"]
+    );
+}
+
 #[tokio::test]
 async fn nothing_is_queued_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
