@@ -95,12 +95,8 @@ impl SharedFiles {
             let bytes = tokio::fs::read(local.join(relative))
                 .await
                 .map_err(|e| Error::io(format!("reading {relative}"), e))?;
-            let mut location = folder.clone();
-            for part in relative.split('/') {
-                location = location.join(part);
-            }
             self.store
-                .put(&location, bytes.into())
+                .put(&object_at(&folder, relative), bytes.into())
                 .await
                 .map_err(|e| self.failed(&format!("storing {relative}"), e))?;
             put.push(relative.clone());
@@ -151,20 +147,15 @@ impl SharedFiles {
     pub async fn get_named(&self, task_id: &str, local: &Path, names: &[String]) -> Result<()> {
         let folder = self.folder(task_id);
         for name in names {
-            let parts: Vec<&str> = name.split('/').collect();
-            if parts
-                .iter()
-                .any(|p| p.is_empty() || *p == "." || *p == "..")
+            if name
+                .split('/')
+                .any(|p| p.is_empty() || p == "." || p == "..")
             {
                 return Err(Error::Internal(format!(
                     "{name} is not a task folder's file"
                 )));
             }
-            let (mut location, mut path) = (folder.clone(), local.to_path_buf());
-            for part in parts {
-                location = location.join(part);
-                path.push(part);
-            }
+            let (location, path) = (object_at(&folder, name), local.join(name));
             self.fetch(&location, &path).await?;
         }
         Ok(())
@@ -196,6 +187,13 @@ impl SharedFiles {
             std::io::Error::other(e.to_string()),
         )
     }
+}
+
+/// Where a file of a task folder (`a/b.md`, relative, `/`-separated) is kept in the store.
+fn object_at(folder: &ObjectPath, relative: &str) -> ObjectPath {
+    relative
+        .split('/')
+        .fold(folder.clone(), |location, part| location.join(part))
 }
 
 /// What a local task folder held at one moment: each file's size and modification time.

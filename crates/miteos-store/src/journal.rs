@@ -203,9 +203,8 @@ impl Journal {
                     }
                 }
             }
-            let mut claims: Vec<&ClaimFence> =
+            let claims: std::collections::HashSet<&ClaimFence> =
                 batch.iter().filter_map(|p| p.claim.as_deref()).collect();
-            claims.dedup();
             for claim in claims {
                 let holds = on_tx!(&mut tx, conn => sqlx::query(
                     "SELECT 1 FROM subtask_claims c JOIN tasks t ON t.id = c.task_id \

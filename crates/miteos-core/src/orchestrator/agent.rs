@@ -28,6 +28,16 @@ pub(crate) enum AgentOutcome {
     Cancelled,
 }
 
+impl From<Stop> for AgentOutcome {
+    /// A subtask's agent stopped: it failed (as told), or it was cancelled.
+    fn from(stop: Stop) -> Self {
+        match stop.failure() {
+            Some(reason) => AgentOutcome::Failed(reason),
+            None => AgentOutcome::Cancelled,
+        }
+    }
+}
+
 /// A finished dependency's result, handed to the subtasks that need it.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct DependencyResult {
@@ -50,10 +60,7 @@ pub(crate) async fn run_agent(
     };
     match outcome {
         Ok(output) => AgentOutcome::Complete(output),
-        Err(stop) => match stop.failure() {
-            Some(reason) => AgentOutcome::Failed(reason),
-            None => AgentOutcome::Cancelled,
-        },
+        Err(stop) => stop.into(),
     }
 }
 

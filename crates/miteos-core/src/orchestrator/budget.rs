@@ -114,9 +114,7 @@ impl TaskBudget {
             Ok(())
         }
     }
-}
 
-impl TaskBudget {
     /// Opens a question (store, then journal) unless one is open or the run ended on its
     /// budget: the task pauses, every agent waiting at its next checkpoint.
     pub(crate) async fn open(

@@ -54,7 +54,7 @@ pub use budget::{TaskBudget, TaskBudgetGuard};
 pub use fit::Reassignment;
 pub use planner::{DanglingDeps, Plan, validate_plan};
 pub use provider_slots::ProviderSlots;
-pub use remote::{ASK_CHANNEL, AskRequest, SubtaskQueue, open_asked, run_claimed};
+pub use remote::{ASK_CHANNEL, AskRequest, SubtaskQueue, run_claimed};
 pub use revision::Reviser;
 pub use scheduler::PlanSteering;
 

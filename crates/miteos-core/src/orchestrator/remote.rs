@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::agent::{AgentOutcome, DependencyResult, run_agent};
-use super::{RunCtx, Shared, Stop};
+use super::{RunCtx, Stop};
 use crate::budget::BudgetPause;
 use crate::domain::{SubtaskStatus, TaskStatus};
 use crate::error::{Error, Result};
@@ -132,13 +132,9 @@ pub(crate) async fn run_subtask(
     else {
         return run_agent(ctx, subtask, deps, cancel).await;
     };
-    match hand_out(ctx, &queue, subtask, deps, cancel).await {
-        Ok(outcome) => outcome,
-        Err(stop) => match stop.failure() {
-            Some(reason) => AgentOutcome::Failed(reason),
-            None => AgentOutcome::Cancelled,
-        },
-    }
+    hand_out(ctx, &queue, subtask, deps, cancel)
+        .await
+        .unwrap_or_else(AgentOutcome::from)
 }
 
 /// Queues the subtask and waits for a worker's outcome; a cancel revokes it.
@@ -162,7 +158,17 @@ async fn hand_out(
         .set_subtask_status(task_id, id, SubtaskStatus::Running, None, None)
         .await?;
     store.queue_subtask(task_id, id, &work).await?;
+    // Its outcome is looked at when a signal says it is there (or now and then, should one be
+    // missed): nothing to read right after queueing.
     loop {
+        tokio::select! {
+            () = cancel.cancelled() => {
+                store.revoke_claim(task_id, id).await?;
+                return Ok(AgentOutcome::Cancelled);
+            }
+            () = SubtaskQueue::signal_for(&mut signals, task_id, id, "done") => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
         match store.claim_state(task_id, id).await? {
             Some(ClaimState::Done { outcome }) => {
                 let outcome: Outcome = serde_json::from_str(&outcome).map_err(|e| {
@@ -180,14 +186,6 @@ async fn hand_out(
             }
             Some(ClaimState::Revoked) | None => return Ok(AgentOutcome::Cancelled),
             Some(ClaimState::Queued | ClaimState::Claimed { .. }) => {}
-        }
-        tokio::select! {
-            () = cancel.cancelled() => {
-                store.revoke_claim(task_id, id).await?;
-                return Ok(AgentOutcome::Cancelled);
-            }
-            () = SubtaskQueue::signal_for(&mut signals, task_id, id, "done") => {}
-            () = tokio::time::sleep(POLL) => {}
         }
     }
 }
@@ -245,15 +243,6 @@ pub async fn run_claimed(ctx: &RunCtx, work: &str, cancel: &CancellationToken) -
     Ok(())
 }
 
-/// The task's worker opens the budget question an agent on another worker asked for (unless
-/// one is open, or the run already ended on its budget).
-pub async fn open_asked(shared: &Shared, steering: &super::Steering, request: AskRequest) {
-    let budget = &steering.budget;
-    if let Err(e) = budget.open(shared, &request.task_id, request.pause).await {
-        tracing::warn!(task = %request.task_id, error = %e, "opening a budget question asked for elsewhere");
-    }
-}
-
 impl RunCtx {
     /// On a claimed subtask's worker: waits while the task is paused on its budget (its worker
     /// holds the question), then answers the budget as it stands.
@@ -272,15 +261,12 @@ impl RunCtx {
                 }
                 return Ok(desk.budget());
             }
-            tokio::select! {
-                () = cancel.cancelled() => return Err(Stop::Cancelled),
-                () = tokio::time::sleep(PAUSE_POLL) => {}
-            }
+            pause_poll(cancel).await?;
         }
     }
 
     /// On a claimed subtask's worker: asks the task's worker to open the question, and waits
-    /// until it is answered (or, when none was opened, a while before measuring again).
+    /// (a while at most) until it is open; the next measure waits until it is answered.
     pub(crate) async fn ask_holder(
         &self,
         pause: BudgetPause,
@@ -294,18 +280,27 @@ impl RunCtx {
             .map_err(|e| Error::Internal(format!("encoding a budget question: {e}")))?;
         self.shared.store.signal(ASK_CHANNEL, &payload).await?;
         let asked = tokio::time::Instant::now();
-        let mut opened = false;
-        loop {
-            let (_, pause) = self.shared.store.budget_state(&self.task_id).await?;
-            match pause {
-                Some(_) => opened = true,
-                None if opened || asked.elapsed() >= ASK_WAIT => return Ok(()),
-                None => {}
+        while asked.elapsed() < ASK_WAIT {
+            if self
+                .shared
+                .store
+                .budget_state(&self.task_id)
+                .await?
+                .1
+                .is_some()
+            {
+                break;
             }
-            tokio::select! {
-                () = cancel.cancelled() => return Err(Stop::Cancelled),
-                () = tokio::time::sleep(PAUSE_POLL) => {}
-            }
+            pause_poll(cancel).await?;
         }
+        Ok(())
+    }
+}
+
+/// Waits before the store is asked again about the task's budget question.
+async fn pause_poll(cancel: &CancellationToken) -> Result<(), Stop> {
+    tokio::select! {
+        () = cancel.cancelled() => Err(Stop::Cancelled),
+        () = tokio::time::sleep(PAUSE_POLL) => Ok(()),
     }
 }

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Miteos;
 use crate::error::Result;
-use crate::orchestrator::{AskRequest, RunStart, Steering, SubtaskQueue, open_asked, run_claimed};
+use crate::orchestrator::{AskRequest, RunStart, Steering, SubtaskQueue, run_claimed};
 use miteos_store::{ASK_CHANNEL, ClaimFence, SUBTASK_CHANNEL, SubtaskClaim};
 
 /// A claimed subtask running here, as the service reaches it.
@@ -72,8 +72,13 @@ impl Miteos {
                 };
                 let here = Miteos { inner };
                 let handle = here.lock_running().get(&request.task_id).cloned();
-                if let Some(handle) = handle {
-                    open_asked(&here.inner.shared, &handle.steering, request).await;
+                let Some(handle) = handle else { continue };
+                let budget = &handle.steering.budget;
+                if let Err(e) = budget
+                    .open(&here.inner.shared, &request.task_id, request.pause)
+                    .await
+                {
+                    tracing::warn!(task = %request.task_id, error = %e, "opening a budget question asked for elsewhere");
                 }
             }
         });
