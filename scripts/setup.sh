@@ -15,6 +15,8 @@ packages=(
   libjavascriptcoregtk-4.1-dev libxdo-dev libssl-dev file
   # A font for the text of PNG charts.
   fonts-dejavu-core
+  # Programs of the shell tool's default allow-list that images leave out (and its tests use).
+  zip unzip
   # Tests: the real window (WebKitWebDriver under Xvfb) and the UI in a real browser.
   webkit2gtk-driver xvfb xauth chromium
   # The team server's database, and its tests' (scripts/postgres.sh runs a cluster of its own).

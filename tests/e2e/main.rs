@@ -29,6 +29,7 @@ mod model_setup;
 mod models;
 mod operations;
 mod publishing;
+mod red_team;
 mod research;
 mod s3_files;
 mod shell;

@@ -7,21 +7,16 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Dialect, Reply, TestApp, fake_model, one_subtask_plan, tool};
+use crate::support::{Dialect, Reply, TestApp, tool};
 
 /// A builder task whose agent answers its turns with `turns`, in order, then a summary.
 async fn builder_task(app: &TestApp, turns: Vec<Reply>) -> String {
-    app.script.on(
-        fake_model::planner,
-        one_subtask_plan("builder", "Build", "Use the shell"),
-    );
-    let is_agent = |b: &str| !fake_model::planner(b) && b.contains("Your part of it (st-1)");
-    for reply in turns {
-        app.script.once(is_agent, reply);
-    }
-    app.script
-        .on(is_agent, Reply::Text("Done with the shell.".into()));
-    app.create_task("Build something with the shell").await
+    app.one_agent_task(
+        "builder",
+        json!({"prompt": "Build something with the shell"}),
+        turns,
+    )
+    .await
 }
 
 fn run(command: &str) -> Reply {
@@ -35,15 +30,7 @@ async fn wait_pending(app: &TestApp, id: &str) -> Value {
 
 /// Waits for the task's next pending approval and answers it.
 async fn decide_next(app: &TestApp, id: &str, decision: &str) -> Value {
-    let pending = wait_pending(app, id).await;
-    let (status, decided) = app
-        .post(
-            &format!("/tasks/{id}/approvals/{}", pending["id"].as_str().unwrap()),
-            json!({ "decision": decision }),
-        )
-        .await;
-    assert_eq!(status, 200, "{decided}");
-    decided
+    app.decide_next_approval(id, decision).await.1
 }
 
 #[tokio::test]

@@ -120,23 +120,20 @@ impl SharedFiles {
             let Some(relative) = object.location.prefix_match(&folder) else {
                 continue;
             };
-            let mut path = local.to_path_buf();
-            for part in relative {
-                let part = part.as_ref();
-                // Names come from this store's own puts; anything else is not followed.
-                if part.is_empty() || part == "." || part == ".." {
-                    continue;
-                }
-                path.push(part);
-            }
-            let here = tokio::fs::metadata(&path).await.ok();
+            // Names come from this store's own puts; anything else is not followed.
+            let name = relative
+                .map(|part| part.as_ref().to_owned())
+                .filter(|part| !(part.is_empty() || part == "." || part == ".."))
+                .collect::<Vec<_>>()
+                .join("/");
+            let here = tokio::fs::symlink_metadata(local.join(&name)).await.ok();
             let stored_at = std::time::SystemTime::from(object.last_modified);
             if here.is_some_and(|m| {
                 m.len() == object.size && m.modified().is_ok_and(|at| at >= stored_at)
             }) {
                 continue;
             }
-            self.fetch(&object.location, &path).await?;
+            self.fetch(&object.location, local, &name).await?;
             fetched += 1;
         }
         Ok(fetched)
@@ -155,14 +152,14 @@ impl SharedFiles {
                     "{name} is not a task folder's file"
                 )));
             }
-            let (location, path) = (object_at(&folder, name), local.join(name));
-            self.fetch(&location, &path).await?;
+            self.fetch(&object_at(&folder, name), local, name).await?;
         }
         Ok(())
     }
 
-    /// Writes one object of the store to a local file, making its folder.
-    async fn fetch(&self, location: &ObjectPath, path: &Path) -> Result<()> {
+    /// Writes one object of the store to `relative` in the local task folder, making its folder;
+    /// opened beneath the folder, so a link an agent left there is not followed.
+    async fn fetch(&self, location: &ObjectPath, local: &Path, relative: &str) -> Result<()> {
         let bytes = self
             .store
             .get(location)
@@ -171,14 +168,18 @@ impl SharedFiles {
             .bytes()
             .await
             .map_err(|e| self.failed(&format!("fetching {location}"), e))?;
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-        }
-        tokio::fs::write(path, &bytes)
-            .await
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+        let (local, name) = (local.to_path_buf(), relative.to_owned());
+        tokio::task::spawn_blocking(move || {
+            crate::tools::write_beneath(&local, &name, &bytes, false)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("writing {relative}: {e}")))?
+        .map_err(|e| {
+            Error::io(
+                format!("writing {relative}"),
+                std::io::Error::other(e.to_string()),
+            )
+        })
     }
 
     fn failed(&self, doing: &str, e: object_store::Error) -> Error {

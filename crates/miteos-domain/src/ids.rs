@@ -15,8 +15,10 @@ pub fn new_deliverable_id() -> String {
     format!("dlv-{}", Uuid::now_v7().simple())
 }
 
+/// `dep-<uuid v4 simple>`: a deployment's URL is its only key, so its id says nothing of when it
+/// was made and carries 122 random bits.
 pub fn new_deployment_id() -> String {
-    format!("dep-{}", Uuid::now_v7().simple())
+    format!("dep-{}", Uuid::new_v4().simple())
 }
 
 pub fn new_approval_id() -> String {

@@ -5,6 +5,7 @@
 //!
 //! No I/O beyond hashing a file, no database, no network: every other crate builds on this one.
 
+pub mod address;
 pub mod budget;
 pub mod digest;
 pub mod error;

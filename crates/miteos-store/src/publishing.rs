@@ -63,7 +63,7 @@ impl Store {
     /// A task's deployments, newest first, taken-down ones included.
     pub async fn deployments_of(&self, task_id: &str) -> Result<Vec<DeploymentRow>> {
         let rows = on_pool!(self.pool(), db => sqlx::query(&format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE task_id = $1 ORDER BY id DESC"
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE task_id = $1 ORDER BY created_at DESC, id DESC"
         ))
         .bind(task_id)
         .fetch_all(db)

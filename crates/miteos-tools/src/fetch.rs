@@ -49,15 +49,10 @@ impl Tool for FetchUrl {
         let url = reqwest::Url::parse(args.url.trim()).map_err(|e| {
             ToolError::InvalidArguments(format!("{:?} is not a URL: {e}", args.url))
         })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(ToolError::Refused(format!(
-                "only http and https URLs can be fetched, not {}",
-                url.scheme()
-            )));
-        }
+        let request = ctx.web.get(&url)?;
         tokio::select! {
             _ = ctx.cancel.cancelled() => Err(ToolError::Cancelled),
-            result = tokio::time::timeout(self.timeout, self.fetch(ctx, url)) => match result {
+            result = tokio::time::timeout(self.timeout, self.fetch(request, url)) => match result {
                 Ok(r) => r,
                 Err(_) => Err(ToolError::Failed(format!("the page did not load within {} s", self.timeout.as_secs()))),
             },
@@ -66,17 +61,19 @@ impl Tool for FetchUrl {
 }
 
 impl FetchUrl {
-    async fn fetch(&self, ctx: &ToolCtx, url: reqwest::Url) -> Result<ToolOutput, ToolError> {
-        let response = ctx
-            .http
-            .get(url.clone())
+    async fn fetch(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: reqwest::Url,
+    ) -> Result<ToolOutput, ToolError> {
+        let response = request
             .header(
                 reqwest::header::ACCEPT,
                 "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
             )
             .send()
             .await
-            .map_err(|e| ToolError::Failed(format!("cannot fetch {url}: {e}")))?;
+            .map_err(|e| ToolError::Failed(format!("cannot fetch {url}: {}", innermost(&e))))?;
         let status = response.status();
         if !status.is_success() {
             return Err(ToolError::Failed(format!("{url} answered HTTP {status}")));
@@ -125,6 +122,16 @@ impl FetchUrl {
         }
         Ok(ToolOutput::text(out))
     }
+}
+
+/// The deepest cause of a request's failure: what the agent can act on ("resolves to 10.0.0.5
+/// (not the public web)"), not reqwest's wrapper.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// The readable part of a page as Markdown, headed by its title, byline and source (a URL, or a

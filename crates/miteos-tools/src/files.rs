@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::paths::{read_beneath, write_beneath};
 use super::{Tool, ToolCtx, ToolError, ToolOutput, confined_path, parse_args, truncate_chars};
 
 /// Largest file an agent may write in one call.
@@ -40,10 +41,10 @@ impl Tool for ReadFile {
     }
     async fn call(&self, args: serde_json::Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError> {
         let args: PathArgs = parse_args(args)?;
-        let path = confined_path(&ctx.task_dir, &args.path)?;
-        let bytes = tokio::fs::read(&path)
+        let (root, relative) = (ctx.task_dir.clone(), args.path.clone());
+        let bytes = tokio::task::spawn_blocking(move || read_beneath(&root, &relative))
             .await
-            .map_err(|e| ToolError::Failed(format!("cannot read {}: {e}", args.path)))?;
+            .map_err(|e| ToolError::Failed(e.to_string()))??;
         let name = normalize(&args.path);
         let extension = std::path::Path::new(&name)
             .extension()
@@ -216,29 +217,10 @@ pub(super) async fn write_confined(
             MAX_WRITE_BYTES / 1024 / 1024
         )));
     }
-    let path = confined_path(&ctx.task_dir, relative)?;
-    if path.is_dir() {
-        return Err(ToolError::InvalidArguments(format!(
-            "{relative} is a folder"
-        )));
-    }
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent).await.map_err(|e| {
-            ToolError::Failed(format!("cannot create the folder of {relative}: {e}"))
-        })?;
-    }
-    // Write to a temporary sibling and rename, so a reader never sees half a file.
-    let tmp = path.with_extension(format!(
-        "{}.miteos-tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    tokio::fs::write(&tmp, bytes)
+    let (root, relative, bytes) = (ctx.task_dir.clone(), relative.to_owned(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || write_beneath(&root, &relative, &bytes, false))
         .await
-        .map_err(|e| ToolError::Failed(format!("cannot write {relative}: {e}")))?;
-    tokio::fs::rename(&tmp, &path)
-        .await
-        .map_err(|e| ToolError::Failed(format!("cannot write {relative}: {e}")))?;
-    Ok(())
+        .map_err(|e| ToolError::Failed(e.to_string()))?
 }
 
 /// The relative path as stored: trimmed, `./` removed, `/`-separated.

@@ -13,6 +13,7 @@ pub mod search;
 pub mod shell;
 mod spreadsheet;
 mod sql;
+mod web;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -27,11 +28,12 @@ pub use chart::WriteChart;
 pub use fetch::FetchUrl;
 pub use files::{ListFiles, ReadFile, WriteFile, files_under, list_under};
 pub use mcp::{McpHub, McpServer, McpServerState, McpToolInfo};
-pub use paths::confined_path;
+pub use paths::{confined_path, read_beneath, write_beneath};
 pub use search::{SearchConfig, SearchEngine, SearchKind, WebSearch};
 pub use shell::RunCommand;
 pub use spreadsheet::WriteSpreadsheet;
 pub use sql::QueryData;
+pub use web::PublicWeb;
 
 /// What a tool call may touch.
 #[derive(Clone)]
@@ -40,7 +42,11 @@ pub struct ToolCtx {
     pub task_dir: PathBuf,
     /// Cancelled when the task or subtask is; long tools stop at once.
     pub cancel: CancellationToken,
+    /// Miteos's own client: the search backends the user configured.
     pub http: reqwest::Client,
+    /// The client for addresses an agent picked (`fetch_url`): public addresses only, and the
+    /// user's exceptions.
+    pub web: PublicWeb,
     /// The web search provider, when one is configured.
     pub search: Option<Arc<SearchEngine>>,
     /// Asks the user about this call when it is risky; `None` where no one can answer.
@@ -64,6 +70,7 @@ impl ToolCtx {
             task_dir: task_dir.into(),
             cancel: CancellationToken::new(),
             http,
+            web: PublicWeb::default(),
             search: None,
             approver: None,
             shell_allow: Arc::new(shell::default_allow_list()),

@@ -212,7 +212,14 @@ impl McpHub {
         let text = serde_json::to_string_pretty(&file)
             .map_err(|e| Error::Internal(format!("encoding mcp.json: {e}")))?;
         let tmp = self.file.with_extension("json.tmp");
-        std::fs::write(&tmp, text)
+        // Its servers' env values are secrets: the owner alone reads the file.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&tmp)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
             .and_then(|()| std::fs::rename(&tmp, &self.file))
             .map_err(|e| Error::io(format!("writing {}", self.file.display()), e))?;
         let old = std::mem::replace(

@@ -2,16 +2,24 @@
 //! becomes a table of an in-memory SQLite database (named after the file; each XLSX sheet after
 //! the file and the sheet), and one read-only `SELECT` runs over them. The result comes back as
 //! a table, and can be saved as a CSV deliverable.
+//!
+//! The query is untrusted (a page the agent read may have written it), so SQLite itself holds
+//! the line, not a reading of the text: exactly one statement is prepared (a second one, after a
+//! comment or not, is refused), it must be read-only (`sqlite3_stmt_readonly`), an authorizer
+//! allows only reading the loaded tables and calling functions (no ATTACH, PRAGMA, writes or
+//! transactions), no database can be attached, and a time limit interrupts a runaway query.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::types::ValueRef;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Column, ConnectOptions, Connection, Row, SqliteConnection, ValueRef};
 
 use super::files::{normalize, walk_files, write_confined};
+use super::paths::read_beneath;
 use super::truncate_chars;
 use super::{Tool, ToolCtx, ToolError, ToolOutput, parse_args};
 
@@ -19,6 +27,8 @@ use super::{Tool, ToolCtx, ToolError, ToolOutput, parse_args};
 const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 const MAX_TABLE_ROWS: usize = 200_000;
 const MAX_TABLES: usize = 50;
+/// Longest a query may run before SQLite interrupts it.
+const QUERY_TIME_LIMIT: Duration = Duration::from_secs(30);
 /// Rows of the result shown to the model (all of them go to `save_as`).
 const SHOWN_ROWS: usize = 100;
 const MAX_RESULT_ROWS: usize = 100_000;
@@ -49,9 +59,6 @@ impl Tool for QueryData {
     async fn call(&self, args: Value, ctx: &ToolCtx) -> Result<ToolOutput, ToolError> {
         let args: Args = parse_args(args)?;
         let sql = args.sql.trim().trim_end_matches(';').trim().to_owned();
-        if !sql.is_empty() {
-            check_read_only(&sql)?;
-        }
         let dir = ctx.task_dir.clone();
         let tables = tokio::task::spawn_blocking(move || load_tables(&dir))
             .await
@@ -61,69 +68,47 @@ impl Tool for QueryData {
                 "the task folder has no .csv or .xlsx file to query yet".into(),
             ));
         }
-        let work = async {
-            let mut db = open(&tables).await?;
-            if sql.is_empty() {
-                return Ok(ToolOutput::text(describe(&tables)));
+        let cancel = ctx.cancel.clone();
+        let query = sql.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            if query.is_empty() {
+                return Ok(Err(describe(&tables)));
             }
-            let (columns, rows) = select(&mut db, &sql).await?;
-            let mut out = render(&columns, &rows);
-            let mut files_written = Vec::new();
-            if let Some(path) = args
-                .save_as
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
-                if !path.to_ascii_lowercase().ends_with(".csv") {
-                    return Err(ToolError::InvalidArguments(
-                        "save_as must end in .csv".into(),
-                    ));
-                }
-                let csv = super::spreadsheet::csv(&columns, &rows);
-                write_confined(ctx, path, &csv).await?;
-                out.push_str(&format!("\nsaved all {} rows to {path}\n", rows.len()));
-                files_written.push(normalize(path));
-            }
-            Ok(ToolOutput {
-                content: out,
-                files_written,
-                ..ToolOutput::default()
-            })
+            select(&open(&tables)?, &query, &cancel).map(Ok)
+        })
+        .await
+        .map_err(|e| ToolError::Failed(e.to_string()))??;
+        if ctx.cancel.is_cancelled() {
+            return Err(ToolError::Cancelled);
+        }
+        let (columns, rows) = match result {
+            Ok(sheet) => sheet,
+            Err(listing) => return Ok(ToolOutput::text(listing)),
         };
-        tokio::select! {
-            _ = ctx.cancel.cancelled() => Err(ToolError::Cancelled),
-            r = work => r,
-        }
-    }
-}
-
-/// One statement that reads: `SELECT …` or `WITH … SELECT …`, with no second statement.
-fn check_read_only(sql: &str) -> Result<(), ToolError> {
-    let first = sql
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if first != "select" && first != "with" {
-        return Err(ToolError::Refused(
-            "only a SELECT (or WITH … SELECT) query can run here".into(),
-        ));
-    }
-    // A `;` outside quotes would start a second statement.
-    let mut quote: Option<char> = None;
-    for c in sql.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"' | '`') => quote = Some(c),
-            (None, ';') => {
-                return Err(ToolError::Refused("one statement at a time".into()));
+        let mut out = render(&columns, &rows);
+        let mut files_written = Vec::new();
+        if let Some(path) = args
+            .save_as
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            if !path.to_ascii_lowercase().ends_with(".csv") {
+                return Err(ToolError::InvalidArguments(
+                    "save_as must end in .csv".into(),
+                ));
             }
-            _ => {}
+            let csv = super::spreadsheet::csv(&columns, &rows);
+            write_confined(ctx, path, &csv).await?;
+            out.push_str(&format!("\nsaved all {} rows to {path}\n", rows.len()));
+            files_written.push(normalize(path));
         }
+        Ok(ToolOutput {
+            content: out,
+            files_written,
+            ..ToolOutput::default()
+        })
     }
-    Ok(())
 }
 
 /// A table to load: its name, columns and rows.
@@ -143,18 +128,22 @@ fn load_tables(dir: &Path) -> Result<Vec<Table>, ToolError> {
         if !(is_csv || lower.ends_with(".xlsx")) || meta.len() > MAX_FILE_BYTES {
             continue;
         }
-        let path = dir.join(&name);
         let stem = table_name(
             Path::new(&name)
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .unwrap_or("table"),
         );
-        let loaded = if is_csv {
-            read_csv(&path).map(|(c, r)| vec![(stem.clone(), c, r)])
-        } else {
-            read_xlsx(&path, &stem)
-        };
+        // Read beneath the folder: a link swapped in since the listing is not followed.
+        let loaded = read_beneath(dir, &name)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                if is_csv {
+                    read_csv(&bytes).map(|(c, r)| vec![(stem.clone(), c, r)])
+                } else {
+                    read_xlsx(bytes, &stem)
+                }
+            });
         match loaded {
             Ok(found) => {
                 for (table, columns, rows) in found {
@@ -214,11 +203,8 @@ type Sheet = (Vec<String>, Vec<Vec<Value>>);
 /// A sheet with the table name it gets.
 type NamedSheet = (String, Vec<String>, Vec<Vec<Value>>);
 
-fn read_csv(path: &Path) -> Result<Sheet, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| e.to_string())?;
+fn read_csv(bytes: &[u8]) -> Result<Sheet, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let columns: Vec<String> = reader
         .headers()
         .map_err(|e| e.to_string())?
@@ -233,9 +219,10 @@ fn read_csv(path: &Path) -> Result<Sheet, String> {
     Ok((columns, rows))
 }
 
-fn read_xlsx(path: &Path, stem: &str) -> Result<Vec<NamedSheet>, String> {
+fn read_xlsx(bytes: Vec<u8>, stem: &str) -> Result<Vec<NamedSheet>, String> {
     use calamine::{Data, Reader};
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     let sheets = book.sheet_names().to_vec();
     for (i, sheet) in sheets.iter().enumerate() {
@@ -291,14 +278,12 @@ fn column_names(columns: &[String]) -> Vec<String> {
     out
 }
 
-async fn open(tables: &[Table]) -> Result<SqliteConnection, ToolError> {
-    let fail = |e: sqlx::Error| ToolError::Failed(format!("the query database failed: {e}"));
-    let mut db = SqliteConnectOptions::new()
-        .in_memory(true)
-        .connect()
-        .await
-        .map_err(fail)?;
-    let mut tx = db.begin().await.map_err(fail)?;
+/// An in-memory database holding `tables`, locked down for the untrusted query: from here on
+/// only reading the tables and calling functions is allowed, and nothing can be attached.
+fn open(tables: &[Table]) -> Result<rusqlite::Connection, ToolError> {
+    let fail = |e: rusqlite::Error| ToolError::Failed(format!("the query database failed: {e}"));
+    let mut db = rusqlite::Connection::open_in_memory().map_err(fail)?;
+    let tx = db.transaction().map_err(fail)?;
     for t in tables {
         let columns = column_names(&t.columns);
         let numeric: Vec<bool> = (0..columns.len())
@@ -314,39 +299,123 @@ async fn open(tables: &[Table]) -> Result<SqliteConnection, ToolError> {
             .zip(&numeric)
             .map(|(c, n)| format!("{} {}", quoted(c), if *n { "REAL" } else { "TEXT" }))
             .collect();
-        sqlx::query(&format!(
-            "CREATE TABLE {} ({})",
-            quoted(&t.name),
-            defs.join(", ")
-        ))
-        .execute(&mut *tx)
-        .await
+        tx.execute(
+            &format!("CREATE TABLE {} ({})", quoted(&t.name), defs.join(", ")),
+            [],
+        )
         .map_err(fail)?;
-        let insert = format!(
-            "INSERT INTO {} VALUES ({})",
-            quoted(&t.name),
-            vec!["?"; columns.len()].join(", ")
-        );
+        let mut insert = tx
+            .prepare(&format!(
+                "INSERT INTO {} VALUES ({})",
+                quoted(&t.name),
+                vec!["?"; columns.len()].join(", ")
+            ))
+            .map_err(fail)?;
         for row in &t.rows {
-            let mut q = sqlx::query(&insert);
-            for c in 0..columns.len() {
-                q = match row.get(c) {
-                    None | Some(Value::Null) => q.bind(None::<String>),
-                    Some(Value::Number(n)) => q.bind(n.as_f64()),
-                    Some(Value::Bool(b)) => q.bind(*b),
-                    Some(Value::String(s)) => q.bind(s.clone()),
-                    Some(other) => q.bind(other.to_string()),
-                };
-            }
-            q.execute(&mut *tx).await.map_err(fail)?;
+            let values = (0..columns.len()).map(|c| match row.get(c) {
+                None | Some(Value::Null) => rusqlite::types::Value::Null,
+                Some(Value::Number(n)) => n
+                    .as_f64()
+                    .map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Real),
+                Some(Value::Bool(b)) => rusqlite::types::Value::Integer(i64::from(*b)),
+                Some(Value::String(s)) => rusqlite::types::Value::Text(s.clone()),
+                Some(other) => rusqlite::types::Value::Text(other.to_string()),
+            });
+            insert
+                .execute(rusqlite::params_from_iter(values))
+                .map_err(fail)?;
         }
     }
-    tx.commit().await.map_err(fail)?;
-    sqlx::query("PRAGMA query_only = ON")
-        .execute(&mut db)
-        .await
-        .map_err(fail)?;
+    tx.commit().map_err(fail)?;
+    db.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0);
+    db.authorizer(Some(reading_only));
     Ok(db)
+}
+
+/// The authorizer of the untrusted query: it may read tables and call functions, nothing else.
+fn reading_only(action: AuthContext<'_>) -> Authorization {
+    match action.action {
+        AuthAction::Select
+        | AuthAction::Read { .. }
+        | AuthAction::Function { .. }
+        | AuthAction::Recursive => Authorization::Allow,
+        _ => Authorization::Deny,
+    }
+}
+
+/// Runs the one read-only statement `sql` and answers its columns and rows (at most
+/// [`MAX_RESULT_ROWS`]); interrupted when `cancel` fires or the time limit passes.
+fn select(
+    db: &rusqlite::Connection,
+    sql: &str,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<Sheet, ToolError> {
+    let failed = |e: rusqlite::Error| match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::AuthorizationForStatementDenied =>
+        {
+            ToolError::Refused(
+                "only reading the task's tables is allowed here (no ATTACH, PRAGMA or writes)"
+                    .into(),
+            )
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            ToolError::Failed(format!(
+                "the query was stopped: it ran longer than {} s",
+                QUERY_TIME_LIMIT.as_secs()
+            ))
+        }
+        e => ToolError::Failed(format!("the query failed: {e}")),
+    };
+    let deadline = Instant::now() + QUERY_TIME_LIMIT;
+    let stop = cancel.clone();
+    db.progress_handler(
+        10_000,
+        Some(move || stop.is_cancelled() || Instant::now() > deadline),
+    );
+    let mut statements = rusqlite::Batch::new(db, sql);
+    let Some(mut statement) = statements.next().map_err(failed)? else {
+        return Err(ToolError::InvalidArguments("the query is empty".into()));
+    };
+    if statements.next().map_err(failed)?.is_some() {
+        return Err(ToolError::Refused(
+            "one statement at a time: nothing may follow the SELECT".into(),
+        ));
+    }
+    if !statement.readonly() {
+        return Err(ToolError::Refused(
+            "only a SELECT (or WITH … SELECT) query can run here".into(),
+        ));
+    }
+    let columns: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows = statement.query([]).map_err(failed)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(failed)? {
+        if out.len() >= MAX_RESULT_ROWS {
+            break;
+        }
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            let value = match row.get_ref(i).map_err(failed)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => json!(n),
+                // Whole numbers read back as numbers without a fraction (7, not 7.0).
+                ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => json!(f as i64),
+                ValueRef::Real(f) => json!(f),
+                ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(_) => Value::String("(binary)".into()),
+            };
+            values.push(value);
+        }
+        out.push(values);
+    }
+    Ok((columns, out))
 }
 
 fn describe(tables: &[Table]) -> String {
@@ -365,45 +434,6 @@ fn describe(tables: &[Table]) -> String {
         ));
     }
     out
-}
-
-async fn select(db: &mut SqliteConnection, sql: &str) -> Result<Sheet, ToolError> {
-    let rows = sqlx::query(sql)
-        .fetch_all(&mut *db)
-        .await
-        .map_err(|e| ToolError::Failed(format!("the query failed: {e}")))?;
-    let columns: Vec<String> = rows
-        .first()
-        .map(|r| r.columns().iter().map(|c| c.name().to_owned()).collect())
-        .unwrap_or_default();
-    let mut out = Vec::with_capacity(rows.len().min(MAX_RESULT_ROWS));
-    for row in rows.iter().take(MAX_RESULT_ROWS) {
-        let mut values = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
-            let raw = row
-                .try_get_raw(i)
-                .map_err(|e| ToolError::Failed(e.to_string()))?;
-            let value = if raw.is_null() {
-                Value::Null
-            } else if let Ok(n) = row.try_get::<i64, _>(i) {
-                json!(n)
-            } else if let Ok(f) = row.try_get::<f64, _>(i) {
-                // Whole numbers read back as numbers without a fraction (7, not 7.0).
-                if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                    json!(f as i64)
-                } else {
-                    json!(f)
-                }
-            } else if let Ok(s) = row.try_get::<String, _>(i) {
-                Value::String(s)
-            } else {
-                Value::String("(binary)".into())
-            };
-            values.push(value);
-        }
-        out.push(values);
-    }
-    Ok((columns, out))
 }
 
 /// The result as a Markdown table, its first rows shown.
@@ -442,17 +472,50 @@ fn render(columns: &[String], rows: &[Vec<Value>]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_one_reading_statement_runs() {
-        assert!(check_read_only("SELECT * FROM pricing").is_ok());
-        assert!(check_read_only("with t as (select 1) select * from t").is_ok());
+    #[tokio::test]
+    async fn only_one_reading_statement_runs_and_nothing_is_attached() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pricing.csv"), "Product,Price\nCoda,10\n").unwrap();
+        let canary = tempfile::tempdir().unwrap();
+        let elsewhere = canary.path().join("elsewhere.db");
+        let ctx = ToolCtx::new(dir.path(), reqwest::Client::new());
+        let run = |sql: String| {
+            let ctx = ctx.clone();
+            async move { QueryData.call(json!({ "sql": sql }), &ctx).await }
+        };
+        assert!(run("SELECT ';' AS semi FROM pricing".into()).await.is_ok());
         assert!(
-            check_read_only("SELECT ';' AS semi").is_ok(),
-            "a quoted ; is text"
+            run("with t as (select 1 as n) select n from t".into())
+                .await
+                .is_ok()
         );
-        assert!(check_read_only("DELETE FROM pricing").is_err());
-        assert!(check_read_only("SELECT 1; ATTACH DATABASE '/etc/x' AS x").is_err());
-        assert!(check_read_only("PRAGMA query_only = OFF").is_err());
+        let at = elsewhere.display();
+        for hostile in [
+            "DROP TABLE pricing".to_owned(),
+            format!("SELECT 1 -- '\n; ATTACH DATABASE '{at}' AS x"),
+            format!("SELECT 1; ATTACH DATABASE '{at}' AS x"),
+            format!("ATTACH DATABASE '{at}' AS x"),
+            "PRAGMA query_only = OFF".into(),
+            format!("VACUUM INTO '{at}'"),
+            "SELECT * FROM pricing; DELETE FROM pricing".into(),
+            "WITH x AS (SELECT 1) INSERT INTO pricing SELECT 'a', 1 FROM x".into(),
+        ] {
+            let refused = run(hostile.clone()).await;
+            assert!(refused.is_err(), "{hostile} must not run: {refused:?}");
+        }
+        assert!(
+            !elsewhere.exists(),
+            "no database may be made outside the task"
+        );
+        let slow = run(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+                .into(),
+        );
+        ctx.cancel.cancel();
+        assert!(
+            slow.await.is_err(),
+            "a query without end stops when the task is cancelled"
+        );
     }
 
     #[tokio::test]

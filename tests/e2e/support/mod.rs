@@ -168,7 +168,7 @@ impl TestApp {
         let server = tokio::spawn(api::serve(listener, state, async {
             let _ = rx.await;
         }));
-        TestApp {
+        let app = TestApp {
             base,
             staging,
             client: reqwest::Client::new(),
@@ -180,7 +180,14 @@ impl TestApp {
             server,
             staging_shutdown: staging_tx,
             staging_server,
+        };
+        // Fixture pages are served from 127.0.0.1, which agents may not fetch unless the user
+        // allows it (tests/e2e/red_team.rs checks that default): these tests allow it.
+        if app.miteos.fetch_allow().await.expect("settings").is_empty() {
+            let (status, body) = app.put_settings("fetch_allow", json!(["127.0.0.1"])).await;
+            assert_eq!(status, 200, "allowing the fixtures' address: {body}");
         }
+        app
     }
 
     /// Stops the API and closes Miteos (releasing the data directory), keeping what a restart
@@ -365,6 +372,38 @@ impl TestApp {
             .filter(|(_, name, _)| name == "tool_call_finished")
             .map(|(_, _, data)| data)
             .collect()
+    }
+
+    /// Waits for the task's next pending approval and answers it with `decision` (`approve`,
+    /// `deny`): answers the approval as it was asked, and as it was decided.
+    pub async fn decide_next_approval(&self, id: &str, decision: &str) -> (Value, Value) {
+        let pending = self.pending_approval(id, Duration::from_secs(20)).await;
+        let (status, decided) = self
+            .post(
+                &format!("/tasks/{id}/approvals/{}", pending["id"].as_str().unwrap()),
+                json!({ "decision": decision }),
+            )
+            .await;
+        assert_eq!(status, 200, "{decided}");
+        (pending, decided)
+    }
+
+    /// A task (`task`: the body of `POST /tasks`) of one subtask for an `agent_type` agent that
+    /// answers its turns with `turns`, in order, then a summary.
+    pub async fn one_agent_task(&self, agent_type: &str, task: Value, turns: Vec<Reply>) -> String {
+        let prompt = task["prompt"].as_str().expect("a prompt").to_owned();
+        self.script.on(
+            fake_model::planner,
+            one_subtask_plan(agent_type, "Do the work", &prompt),
+        );
+        let is_agent = |b: &str| !fake_model::planner(b) && b.contains("Your part of it (st-1)");
+        for reply in turns {
+            self.script.once(is_agent, reply);
+        }
+        self.script.on(is_agent, Reply::Text("Done.".into()));
+        let (status, created) = self.post("/tasks", task).await;
+        assert_eq!(status, 201, "creating a task answers 201: {created}");
+        created["id"].as_str().expect("task id").to_owned()
     }
 
     /// Serves an HTML fixture page from the fake model server (127.0.0.1), optionally slowly.

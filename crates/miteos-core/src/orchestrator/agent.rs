@@ -245,6 +245,7 @@ impl<'a> Agent<'a> {
             task_dir: ctx.task_dir.clone(),
             cancel: cancel.clone(),
             http: ctx.shared.http.clone(),
+            web: ctx.web.clone(),
             search: ctx.search.clone(),
             approver: None,
             shell_allow: ctx.shell_allow.clone(),

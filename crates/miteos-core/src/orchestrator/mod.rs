@@ -159,6 +159,9 @@ pub struct RunCtx {
     pub search: Option<Arc<crate::tools::SearchEngine>>,
     /// Programs `run_command` runs without asking, as set when the task started.
     pub shell_allow: Arc<Vec<String>>,
+    /// The client agents fetch pages with: public addresses and the user's exceptions, as set
+    /// when the task started.
+    pub web: crate::tools::PublicWeb,
     pub limits: Limits,
     pub start: RunStart,
     /// When the plan waits for the user (the task's own choice wins over this default).

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::RunCtx;
 use crate::events::EventKind;
 use crate::skills::{Skill, SkillKind};
-use crate::tools::{Tool, ToolCtx, ToolError, ToolOutput, confined_path};
+use crate::tools::{Tool, ToolCtx, ToolError, ToolOutput, write_beneath};
 
 const LOAD_SKILL: &str = "load_skill";
 /// Where a loaded skill's folder is written, inside the task folder.
@@ -110,21 +110,17 @@ impl LoadSkill {
             if path == crate::skills::SKILL_MD {
                 continue;
             }
-            let target = confined_path(task_dir, &format!("{SKILLS_DIR}/{}/{path}", skill.name))?;
-            if let Some(parent) = target.parent() {
-                tokio::fs::create_dir_all(parent)
-                    .await
-                    .map_err(|e| ToolError::Failed(format!("writing {path}: {e}")))?;
-            }
-            tokio::fs::write(&target, &content)
-                .await
-                .map_err(|e| ToolError::Failed(format!("writing {path}: {e}")))?;
-            #[cfg(unix)]
-            if path.starts_with("scripts/") {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = tokio::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755))
-                    .await;
-            }
+            // Opened beneath the task folder: a skill's own links and names lead nowhere else.
+            let (root, relative) = (
+                task_dir.to_path_buf(),
+                format!("{SKILLS_DIR}/{}/{path}", skill.name),
+            );
+            let executable = path.starts_with("scripts/");
+            tokio::task::spawn_blocking(move || {
+                write_beneath(&root, &relative, &content, executable)
+            })
+            .await
+            .map_err(|e| ToolError::Failed(format!("writing {path}: {e}")))??;
         }
         Ok(())
     }

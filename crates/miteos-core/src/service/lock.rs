@@ -44,3 +44,22 @@ pub(super) fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File> {
         .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
     Ok(file)
 }
+
+/// Keeps the data directory to its owner (0700), and the database files in it (0600): every
+/// prompt, output and key of Miteos is there, and other accounts on the machine read none of it.
+pub(super) fn owner_only(data_dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+        for name in ["miteos.db", "miteos.db-wal", "miteos.db-shm"] {
+            let file = data_dir.join(name);
+            if file.is_file() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = data_dir;
+    Ok(())
+}

@@ -225,6 +225,12 @@ impl Miteos {
         let data_dir = options.data_dir;
         std::fs::create_dir_all(data_dir.join("tasks"))
             .map_err(|e| Error::io(format!("creating data directory {}", data_dir.display()), e))?;
+        lock::owner_only(&data_dir).map_err(|e| {
+            Error::io(
+                format!("protecting data directory {}", data_dir.display()),
+                e,
+            )
+        })?;
         let lock = lock::lock_data_dir(&data_dir)?;
         let (store, database) = match &options.database_url {
             Some(url) => (Store::connect(url).await?, miteos_store::redacted_url(url)),

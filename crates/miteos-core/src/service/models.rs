@@ -518,6 +518,7 @@ impl Miteos {
             staging: settings.staging,
             search: None,
             shell_allow: None,
+            fetch_allow: None,
             on_quit: None,
             budget: None,
             plan: None,

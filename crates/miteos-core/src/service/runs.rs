@@ -99,6 +99,7 @@ impl Miteos {
             providers,
             search,
             shell_allow: Arc::new(self.shell_allow().await?),
+            web: self.public_web().await?,
             limits: Limits {
                 max_revisions: plan.max_revisions,
                 ..self.limits()

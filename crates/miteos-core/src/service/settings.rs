@@ -24,6 +24,7 @@ pub(super) const API_KEY: &str = "api";
 pub(super) const STAGING_KEY: &str = "staging";
 pub(super) const SEARCH_KEY: &str = "search";
 pub(super) const SHELL_ALLOW_KEY: &str = "shell_allow";
+pub(super) const FETCH_ALLOW_KEY: &str = "fetch_allow";
 pub(super) const ON_QUIT_KEY: &str = "on_quit";
 pub(super) const PLAN_KEY: &str = "plan";
 pub(super) const SKILLS_KEY: &str = "skills";
@@ -183,6 +184,10 @@ pub struct Settings {
     pub search_error: Option<String>,
     /// Programs `run_command` runs without asking; others wait for approval.
     pub shell_allow: Vec<String>,
+    /// Hosts (`wiki.corp.example`, `*.corp.example`), addresses and ranges (`10.1.0.0/16`) that
+    /// agents' web requests may reach besides the public internet. Empty by default: no agent
+    /// reaches this machine, the local network or a cloud's metadata service.
+    pub fetch_allow: Vec<String>,
     /// What quitting Miteos does to running tasks.
     pub on_quit: OnQuit,
     /// The budget new tasks get unless they change it.
@@ -231,6 +236,9 @@ pub struct SettingsUpdate {
     /// Programs `run_command` runs without asking; left out, the list stays as it is.
     #[serde(default)]
     pub shell_allow: Option<Vec<String>>,
+    /// Hosts and ranges agents may fetch besides the public web; left out, the list stays as it is.
+    #[serde(default)]
+    pub fetch_allow: Option<Vec<String>>,
     /// Left out, it stays as it is.
     #[serde(default)]
     pub on_quit: Option<OnQuit>,
@@ -365,6 +373,23 @@ impl Miteos {
             .unwrap_or_else(crate::tools::shell::default_allow_list))
     }
 
+    /// Hosts and ranges agents' web requests may reach besides the public internet.
+    pub async fn fetch_allow(&self) -> Result<Vec<String>> {
+        Ok(self
+            .inner
+            .shared
+            .store
+            .setting::<Vec<String>>(FETCH_ALLOW_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// The web client a task's agents fetch with: the public internet and the user's exceptions.
+    pub async fn public_web(&self) -> Result<crate::tools::PublicWeb> {
+        let rule = crate::domain::address::AddressRule::new(&self.fetch_allow().await?)?;
+        crate::tools::PublicWeb::new(rule).map_err(|e| Error::Internal(e.to_string()))
+    }
+
     /// Where the staging and share server should listen.
     pub async fn staging_address(&self) -> Result<StagingAddress> {
         Ok(self
@@ -433,6 +458,7 @@ impl Miteos {
                 url: search.url,
             },
             shell_allow: self.shell_allow().await?,
+            fetch_allow: self.fetch_allow().await?,
             on_quit: self.on_quit().await?,
             budget: self.default_budget().await?,
             plan: self.plan_settings().await?,

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use super::Miteos;
 use super::budget::BUDGET_KEY;
 use super::settings::{
-    API_KEY, ApiAddress, CONCURRENCY_KEY, MAX_COMPILE_AFTER, MAX_CONCURRENCY, MAX_PROVIDER_CALLS,
-    MAX_REVISIONS, MODELS_KEY, ON_QUIT_KEY, OnQuit, PLAN_KEY, PlanSettings, ProviderSettings,
-    SEARCH_KEY, SHELL_ALLOW_KEY, SKILLS_KEY, STAGING_KEY, SearchSettings, Settings, SettingsUpdate,
-    SkillSettings, StagingAddress, saved_keys, set_key,
+    API_KEY, ApiAddress, CONCURRENCY_KEY, FETCH_ALLOW_KEY, MAX_COMPILE_AFTER, MAX_CONCURRENCY,
+    MAX_PROVIDER_CALLS, MAX_REVISIONS, MODELS_KEY, ON_QUIT_KEY, OnQuit, PLAN_KEY, PlanSettings,
+    ProviderSettings, SEARCH_KEY, SHELL_ALLOW_KEY, SKILLS_KEY, STAGING_KEY, SearchSettings,
+    Settings, SettingsUpdate, SkillSettings, StagingAddress, saved_keys, set_key,
 };
 use crate::budget::Budget;
 use crate::error::{Error, Result};
@@ -84,6 +84,18 @@ impl Miteos {
             .map(|change| clean_key(change.name, change.value))
             .collect::<Result<Vec<_>>>()?;
         let shell_allow = update.shell_allow.map(clean_allow_list).transpose()?;
+        let fetch_allow = update
+            .fetch_allow
+            .map(|list| {
+                crate::domain::address::AddressRule::new(&list)?;
+                Ok::<_, Error>(
+                    list.into_iter()
+                        .map(|entry| entry.trim().to_owned())
+                        .filter(|entry| !entry.is_empty())
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .transpose()?;
         if let Some(budget) = &update.budget {
             budget.validate()?;
         }
@@ -144,6 +156,7 @@ impl Miteos {
             OptionalSettings {
                 search: saved_search.as_ref(),
                 shell_allow: shell_allow.as_ref(),
+                fetch_allow: fetch_allow.as_ref(),
                 on_quit: update.on_quit.as_ref(),
                 budget: update.budget.as_ref(),
                 plan: update.plan.as_ref(),
@@ -208,6 +221,7 @@ impl Miteos {
 struct OptionalSettings<'a> {
     search: Option<&'a SearchSettings>,
     shell_allow: Option<&'a Vec<String>>,
+    fetch_allow: Option<&'a Vec<String>>,
     on_quit: Option<&'a OnQuit>,
     budget: Option<&'a Budget>,
     plan: Option<&'a PlanSettings>,
@@ -257,6 +271,9 @@ fn setting_rows(
     }
     if let Some(allow) = optional.shell_allow {
         rows.push((SHELL_ALLOW_KEY, encode_setting(SHELL_ALLOW_KEY, allow)?));
+    }
+    if let Some(allow) = optional.fetch_allow {
+        rows.push((FETCH_ALLOW_KEY, encode_setting(FETCH_ALLOW_KEY, allow)?));
     }
     if let Some(on_quit) = optional.on_quit {
         rows.push((ON_QUIT_KEY, encode_setting(ON_QUIT_KEY, on_quit)?));

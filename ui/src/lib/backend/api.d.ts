@@ -2025,6 +2025,12 @@ export interface components {
             /** @description The model new tasks run on, or why there is none. */
             default_model?: string | null;
             default_model_error?: string | null;
+            /**
+             * @description Hosts (`wiki.corp.example`, `*.corp.example`), addresses and ranges (`10.1.0.0/16`) that
+             *     agents' web requests may reach besides the public internet. Empty by default: no agent
+             *     reaches this machine, the local network or a cloud's metadata service.
+             */
+            fetch_allow: string[];
             /** @description Where keys are kept, in words. */
             key_store: string;
             keys: components["schemas"]["KeyState"][];
@@ -2054,6 +2060,8 @@ export interface components {
         SettingsUpdate: {
             api: components["schemas"]["ApiAddress"];
             budget?: null | components["schemas"]["Budget"];
+            /** @description Hosts and ranges agents may fetch besides the public web; left out, the list stays as it is. */
+            fetch_allow?: string[] | null;
             /** @description Only the keys to change; keys not listed stay as they are. */
             keys?: components["schemas"]["KeyChange"][];
             /** Format: int32 */

@@ -15,6 +15,7 @@ function settings(over: Partial<Settings> = {}): Settings {
     search: { provider: "none", url: null },
     search_error: null,
     shell_allow: ["cat", "ls", "wc"],
+    fetch_allow: [],
     on_quit: "resume",
     budget: {
       task: { tokens: 2_000_000, cost_cents: 500, steps: 100, seconds: 3600 },
@@ -104,6 +105,18 @@ describe("Settings", () => {
     await waitFor(() => expect(saveSettings).toHaveBeenCalled());
     expect(saveSettings.mock.calls[0]![0].shell_allow).toEqual(["cat", "ls", "git", "python3"]);
     expect(saveSettings.mock.calls[0]![0].on_quit).toBe("resume");
+  });
+
+  it("lists the places agents may read besides the public web", async () => {
+    const saveSettings = vi.fn(async (_update: SettingsUpdate) => settings());
+    const backend = mockBackend({ settings: vi.fn(async () => settings()), saveSettings });
+    render(SettingsView, { backend });
+    const list = (await screen.findByTestId("fetch-allow")) as HTMLTextAreaElement;
+    expect(list.value).toBe("");
+    await fireEvent.input(list, { target: { value: "wiki.corp.example\n10.1.0.0/16, *.intra.example" } });
+    await fireEvent.click(screen.getByRole("button", { name: /Save/ }));
+    await waitFor(() => expect(saveSettings).toHaveBeenCalled());
+    expect(saveSettings.mock.calls[0]![0].fetch_allow).toEqual(["wiki.corp.example", "10.1.0.0/16", "*.intra.example"]);
   });
 
   it("sets a price for a model and lists the user's prices", async () => {

@@ -858,6 +858,12 @@ search_error: string | null,
  */
 shell_allow: Array<string>, 
 /**
+ * Hosts (`wiki.corp.example`, `*.corp.example`), addresses and ranges (`10.1.0.0/16`) that
+ * agents' web requests may reach besides the public internet. Empty by default: no agent
+ * reaches this machine, the local network or a cloud's metadata service.
+ */
+fetch_allow: Array<string>, 
+/**
  * What quitting Miteos does to running tasks.
  */
 on_quit: OnQuit, 
@@ -906,6 +912,10 @@ search: SearchSettings | null,
  * Programs `run_command` runs without asking; left out, the list stays as it is.
  */
 shell_allow: Array<string> | null, 
+/**
+ * Hosts and ranges agents may fetch besides the public web; left out, the list stays as it is.
+ */
+fetch_allow: Array<string> | null, 
 /**
  * Left out, it stays as it is.
  */

@@ -336,6 +336,7 @@ async fn write(
         task_dir: ctx.task_dir.clone(),
         cancel: tokio_util::sync::CancellationToken::new(),
         http: ctx.shared.http.clone(),
+        web: ctx.web.clone(),
         search: None,
         approver: None,
         shell_allow: std::sync::Arc::new(Vec::new()),

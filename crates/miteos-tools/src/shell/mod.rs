@@ -2,11 +2,14 @@
 //! redirects or `;`), in its own process group, with a time limit, capped output, a file-size
 //! limit and an environment without the user's variables (no API keys).
 //!
-//! Programs on the allow-list whose arguments stay in the task folder run at once; anything else
-//! (another program, `sh -c …`, a path outside the folder) waits for the user's approval. On
-//! Linux every command runs under Landlock: it can read the system but write only inside the task
-//! folder, and allow-listed commands get no TCP network. Files the command creates or changes
-//! become deliverables. Cancelling the task kills the whole process group.
+//! Programs on the allow-list run at once when their table (`options`) knows every option given
+//! and every file they read is inside the task folder; options that start other programs never
+//! run; anything else (another program, `sh -c …`, an unknown option, a path outside the folder)
+//! waits for the user's approval. On Linux every command runs under Landlock and seccomp
+//! (`sandbox`): it reads the system's programs and its task folder, writes only the folder, and
+//! gets no socket unless approved; where there is no sandbox, every command asks first. Files
+//! the command creates or changes become deliverables. Cancelling the task kills the whole
+//! process group.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,9 +21,12 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
+mod options;
+
 use super::files::walk_files;
 use super::truncate_chars;
-use super::{Tool, ToolCtx, ToolError, ToolOutput, confined_path, parse_args};
+use super::{Tool, ToolCtx, ToolError, ToolOutput, parse_args};
+use options::Verdict;
 
 /// Programs that run without asking: they read and transform files, and cannot start other
 /// programs (no awk, sed, find, xargs, tar, interpreters).
@@ -120,11 +126,15 @@ impl Tool for RunCommand {
         let timeout = args.timeout_seconds.map_or(DEFAULT_TIMEOUT, |s| {
             Duration::from_secs(s.clamp(1, MAX_TIMEOUT_SECS))
         });
-        let risky = needs_approval(&argv, &ctx.task_dir, &ctx.shell_allow);
-        if let Some(reason) = &risky {
-            ctx.require_approval(reason).await?;
-        }
-        run(ctx, &argv, timeout, risky.is_some()).await
+        let approved = match needs_approval(&argv, &ctx.task_dir, &ctx.shell_allow) {
+            Verdict::Run => false,
+            Verdict::Ask(reason) => {
+                ctx.require_approval(&reason).await?;
+                true
+            }
+            Verdict::Refuse(reason) => return Err(ToolError::Refused(reason)),
+        };
+        run(ctx, &argv, timeout, approved).await
     }
 }
 
@@ -155,26 +165,34 @@ fn split(command: &str) -> Result<Vec<String>, ToolError> {
     Ok(argv)
 }
 
-/// Why this command needs the user's approval, or `None` when it may run at once.
-fn needs_approval(argv: &[String], task_dir: &Path, allow: &[String]) -> Option<String> {
+/// Whether this command runs at once, waits for the user's approval, or never runs.
+fn needs_approval(argv: &[String], task_dir: &Path, allow: &[String]) -> Verdict {
     let program = &argv[0];
     if program.contains('/') || !allow.iter().any(|a| a == program) {
-        return Some(format!("{program} is not on the shell allow-list"));
+        return Verdict::Ask(format!("{program} is not on the shell allow-list"));
     }
+    if !sandbox::AVAILABLE.get_or_init(sandbox::probe).to_owned() {
+        return Verdict::Ask(format!(
+            "this computer has no sandbox for commands, so {program} would run with all your rights"
+        ));
+    }
+    if let Some(verdict) = options::verdict(argv, task_dir) {
+        return verdict;
+    }
+    // A program the user added has no table: its words must stay inside the folder.
     for arg in &argv[1..] {
-        // `--output=/etc/x` names a path too.
         let value = match arg.split_once('=') {
             Some((flag, v)) if flag.starts_with('-') => v,
             _ => arg.as_str(),
         };
-        if value.starts_with('-') || value.is_empty() {
+        if value.starts_with('-') {
             continue;
         }
-        if value.starts_with('~') || confined_path(task_dir, value).is_err() {
-            return Some(format!("{arg:?} reaches outside the task folder"));
+        if let Some(why) = options::outside_word(value, task_dir) {
+            return Verdict::Ask(why);
         }
     }
-    None
+    Verdict::Run
 }
 
 /// Runs `argv` in the task folder and reports its exit status and output.
@@ -258,7 +276,7 @@ async fn run(
         report.push_str(&format!("files written: {}\n", files_written.join(", ")));
     }
     if !sandboxed {
-        report.push_str("(this system has no Landlock sandbox: the command ran unconfined)\n");
+        report.push_str("(this computer has no sandbox: the command ran with the user's rights)\n");
     }
     if status.success() {
         Ok(ToolOutput {
@@ -354,21 +372,61 @@ fn limit_file_size(command: &mut tokio::process::Command) {
 
 #[cfg(target_os = "linux")]
 mod sandbox {
-    //! Landlock applies to a thread and the processes it starts. Each command is spawned from a
-    //! short-lived thread that restricts itself first, so the rest of Miteos stays unrestricted
-    //! and nothing unsafe runs between fork and exec.
+    //! Landlock and seccomp apply to a thread and the processes it starts. Each command is
+    //! spawned from a short-lived thread that restricts itself first, so the rest of Miteos stays
+    //! unrestricted and nothing unsafe runs between fork and exec.
+    //!
+    //! What a command may touch: read and run the system's programs and libraries (and /etc),
+    //! read and write its task folder, nothing else of the file system (not the user's home, not
+    //! Miteos's data). Sockets: none for a command that runs without asking (seccomp refuses
+    //! `socket(2)` whatever the kernel's Landlock version, so no UDP, DNS, D-Bus or
+    //! `systemd-run`); an approved command may use the network (TCP and UDP) but no Unix socket.
 
     use std::path::Path;
+    use std::sync::OnceLock;
 
     use landlock::{
-        ABI, Access, AccessFs, AccessNet, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus,
+        ABI, Access, AccessFs, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus,
         path_beneath_rules,
+    };
+    use seccompiler::{
+        BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
+        SeccompRule, TargetArch,
     };
 
     const ABI_USED: ABI = ABI::V5;
 
-    /// Spawns `command` confined to writing in `dir` (and without TCP when `no_network`).
-    /// Answers the child and whether the sandbox is enforced on this system.
+    /// Folders a command may read and run programs from: the system's, never the user's.
+    const SYSTEM_DIRS: &[&str] = &[
+        "/usr",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/etc",
+        "/opt",
+        "/nix/store",
+    ];
+    const DEVICES: &[&str] = &["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random"];
+
+    /// Whether commands run sandboxed on this system (probed once).
+    pub static AVAILABLE: OnceLock<bool> = OnceLock::new();
+
+    /// Whether this kernel enforces Landlock and seccomp for a thread: tried on a thread of
+    /// its own, which ends with its restrictions.
+    pub fn probe() -> bool {
+        std::thread::spawn(|| {
+            let dir = std::env::temp_dir();
+            restrict_this_thread(&dir, true).unwrap_or(false)
+        })
+        .join()
+        .unwrap_or(false)
+    }
+
+    /// Spawns `command` confined to its task folder `dir`, without any socket when
+    /// `no_network`. Answers the child and whether the sandbox is enforced on this system.
     pub fn spawn(
         mut command: tokio::process::Command,
         dir: &Path,
@@ -390,34 +448,82 @@ mod sandbox {
 
     fn restrict_this_thread(dir: &Path, no_network: bool) -> std::io::Result<bool> {
         let failed = |e: landlock::RulesetError| std::io::Error::other(format!("sandbox: {e}"));
-        let mut ruleset = Ruleset::default()
+        let system: Vec<&str> = SYSTEM_DIRS
+            .iter()
+            .copied()
+            .filter(|d| Path::new(d).exists())
+            .collect();
+        let status = Ruleset::default()
             .handle_access(AccessFs::from_all(ABI_USED))
-            .map_err(failed)?;
-        if no_network {
-            ruleset = ruleset
-                .handle_access(AccessNet::from_all(ABI_USED))
-                .map_err(failed)?;
-        }
-        let status = ruleset
+            .map_err(failed)?
             .create()
             .map_err(failed)?
-            .add_rules(path_beneath_rules(["/"], AccessFs::from_read(ABI_USED)))
+            .add_rules(path_beneath_rules(system, AccessFs::from_read(ABI_USED)))
             .map_err(failed)?
-            .add_rules(path_beneath_rules(
-                ["/dev/null", "/dev/zero", "/dev/urandom"],
-                AccessFs::from_file(ABI_USED),
-            ))
+            .add_rules(path_beneath_rules(DEVICES, AccessFs::from_file(ABI_USED)))
             .map_err(failed)?
             .add_rules(path_beneath_rules([dir], AccessFs::from_all(ABI_USED)))
             .map_err(failed)?
             .restrict_self()
             .map_err(failed)?;
-        Ok(status.ruleset != RulesetStatus::NotEnforced)
+        let filtered = no_sockets(no_network)?;
+        Ok(status.ruleset != RulesetStatus::NotEnforced && filtered)
+    }
+
+    /// Refuses `socket(2)` to this thread and what it starts: every family when `no_network`,
+    /// else Unix sockets (D-Bus, the user's session manager). Answers whether it is enforced.
+    fn no_sockets(no_network: bool) -> std::io::Result<bool> {
+        let Ok(arch) = TargetArch::try_from(std::env::consts::ARCH) else {
+            return Ok(false);
+        };
+        fn failed(e: impl std::fmt::Display) -> std::io::Error {
+            std::io::Error::other(format!("sandbox: {e}"))
+        }
+        let rules = if no_network {
+            // An empty rule list matches the call whatever its arguments.
+            vec![(socket_call(), vec![])]
+        } else {
+            let unix = SeccompCondition::new(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Eq, 1)
+                .map_err(failed)?;
+            vec![(
+                socket_call(),
+                vec![SeccompRule::new(vec![unix]).map_err(failed)?],
+            )]
+        };
+        let filter = SeccompFilter::new(
+            rules.into_iter().collect(),
+            SeccompAction::Allow,
+            SeccompAction::Errno(1), // EPERM
+            arch,
+        )
+        .map_err(failed)?;
+        let program: BpfProgram = filter.try_into().map_err(failed)?;
+        seccompiler::apply_filter(&program).map_err(failed)?;
+        Ok(true)
+    }
+
+    /// The number of `socket(2)` on this architecture.
+    fn socket_call() -> i64 {
+        #[cfg(target_arch = "x86_64")]
+        return 41;
+        #[cfg(target_arch = "aarch64")]
+        return 198;
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+        return -1;
     }
 }
 
 #[cfg(not(target_os = "linux"))]
 mod sandbox {
+    use std::sync::OnceLock;
+
+    /// No sandbox outside Linux: every command asks first, and the approval says so.
+    pub static AVAILABLE: OnceLock<bool> = OnceLock::new();
+
+    pub fn probe() -> bool {
+        false
+    }
+
     pub fn spawn(
         mut command: tokio::process::Command,
         _dir: &std::path::Path,
@@ -451,7 +557,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("data.csv"), "a\n").unwrap();
         let allow = default_allow_list();
-        let ask = |cmd: &str| needs_approval(&split(cmd).unwrap(), dir.path(), &allow);
+        let ask = |cmd: &str| match needs_approval(&split(cmd).unwrap(), dir.path(), &allow) {
+            Verdict::Run => None,
+            Verdict::Ask(why) | Verdict::Refuse(why) => Some(why),
+        };
+        if !sandbox::AVAILABLE.get_or_init(sandbox::probe).to_owned() {
+            assert!(ask("wc -l data.csv").unwrap().contains("no sandbox"));
+            return;
+        }
         assert_eq!(ask("wc -l data.csv"), None);
         assert_eq!(ask("sort -o sorted.csv data.csv"), None);
         assert!(
@@ -470,8 +583,12 @@ mod tests {
         let with_git = [allow.clone(), vec!["git".into()]].concat();
         assert_eq!(
             needs_approval(&split("git status").unwrap(), dir.path(), &with_git),
-            None
+            Verdict::Run
         );
+        assert!(matches!(
+            needs_approval(&split("git -C /etc status").unwrap(), dir.path(), &with_git),
+            Verdict::Ask(_)
+        ));
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("/etc", dir.path().join("out")).unwrap();
