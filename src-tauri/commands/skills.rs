@@ -1,7 +1,7 @@
 //! Skills: the library (import, export, enable, keep, validate), compiling completed tasks, and
 //! the prompt bar's match.
 
-use miteos_core::service::SkillPatch;
+use miteos_core::service::{Caller, SkillPatch};
 use miteos_core::skills::{Skill, SkillMatch};
 use tauri::State;
 
@@ -10,7 +10,7 @@ use crate::error::CommandResult;
 
 #[tauri::command]
 pub async fn skills(state: State<'_, DesktopState>) -> CommandResult<Vec<Skill>> {
-    Ok(state.miteos.skills().await?)
+    Ok(state.miteos.skills(&Caller::Server).await?)
 }
 
 #[tauri::command]
@@ -18,7 +18,10 @@ pub async fn compile_skills(
     state: State<'_, DesktopState>,
     task_ids: Vec<String>,
 ) -> CommandResult<Vec<Skill>> {
-    Ok(state.miteos.compile_skills(&task_ids).await?)
+    Ok(state
+        .miteos
+        .compile_skills(&Caller::Server, &task_ids)
+        .await?)
 }
 
 #[tauri::command]
@@ -26,7 +29,7 @@ pub async fn match_skill(
     state: State<'_, DesktopState>,
     prompt: String,
 ) -> CommandResult<Option<SkillMatch>> {
-    Ok(state.miteos.match_skill(&prompt).await?)
+    Ok(state.miteos.match_skill(&Caller::Server, &prompt).await?)
 }
 
 #[tauri::command]
@@ -35,12 +38,15 @@ pub async fn update_skill(
     skill_id: String,
     patch: SkillPatch,
 ) -> CommandResult<Skill> {
-    Ok(state.miteos.update_skill(&skill_id, patch).await?)
+    Ok(state
+        .miteos
+        .update_skill(&Caller::Server, &skill_id, patch)
+        .await?)
 }
 
 #[tauri::command]
 pub async fn keep_skill(state: State<'_, DesktopState>, skill_id: String) -> CommandResult<Skill> {
-    Ok(state.miteos.keep_skill(&skill_id).await?)
+    Ok(state.miteos.keep_skill(&Caller::Server, &skill_id).await?)
 }
 
 #[tauri::command]
@@ -48,7 +54,10 @@ pub async fn validate_skill(
     state: State<'_, DesktopState>,
     skill_id: String,
 ) -> CommandResult<Skill> {
-    Ok(state.miteos.start_skill_validation(&skill_id).await?)
+    Ok(state
+        .miteos
+        .start_skill_validation(&Caller::Server, &skill_id)
+        .await?)
 }
 
 #[tauri::command]
@@ -56,13 +65,19 @@ pub async fn skill_versions(
     state: State<'_, DesktopState>,
     skill_id: String,
 ) -> CommandResult<Vec<Skill>> {
-    Ok(state.miteos.skill_versions(&skill_id).await?)
+    Ok(state
+        .miteos
+        .skill_versions(&Caller::Server, &skill_id)
+        .await?)
 }
 
 /// Imports a dropped or picked folder, or .zip / .skill file, by its path on this machine.
 #[tauri::command]
 pub async fn import_skill(state: State<'_, DesktopState>, path: String) -> CommandResult<Skill> {
-    Ok(state.miteos.import_skill_path(path.as_ref()).await?)
+    Ok(state
+        .miteos
+        .import_skill_path(&Caller::Server, path.as_ref())
+        .await?)
 }
 
 /// Saves the skill as a .zip (a `.skill` file other agents install) at `destination` (from the
@@ -75,7 +90,10 @@ pub async fn save_skill_archive(
     destination: String,
 ) -> CommandResult<()> {
     crate::error::chosen_in_dialog(&app, destination.as_ref())?;
-    let (_, bytes) = state.miteos.export_skill_archive(&skill_id).await?;
+    let (_, bytes) = state
+        .miteos
+        .export_skill_archive(&Caller::Server, &skill_id)
+        .await?;
     tokio::fs::write(&destination, bytes)
         .await
         .map_err(|e| miteos_core::Error::io(format!("writing {destination}"), e))?;
@@ -84,5 +102,8 @@ pub async fn save_skill_archive(
 
 #[tauri::command]
 pub async fn delete_skill(state: State<'_, DesktopState>, skill_id: String) -> CommandResult<()> {
-    Ok(state.miteos.delete_skill(&skill_id).await?)
+    Ok(state
+        .miteos
+        .delete_skill(&Caller::Server, &skill_id)
+        .await?)
 }

@@ -6,7 +6,7 @@ use futures::StreamExt;
 use miteos_core::budget::{BudgetChange, BudgetDecision};
 use miteos_core::domain::{Approval, Task, TaskStatus};
 use miteos_core::events::Event;
-use miteos_core::service::{Attachment, NewTask};
+use miteos_core::service::{Attachment, Caller, NewTask};
 use miteos_core::store::TaskFilter;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -85,7 +85,7 @@ pub async fn decide_approval(
 ) -> CommandResult<Approval> {
     Ok(state
         .miteos
-        .decide_approval(&task_id, &approval_id, approve)
+        .decide_approval(&Caller::Server, &task_id, &approval_id, approve)
         .await?)
 }
 
@@ -131,6 +131,6 @@ pub async fn decide_budget(
 ) -> CommandResult<Task> {
     Ok(state
         .miteos
-        .decide_budget(&task_id, decision, budget)
+        .decide_budget(&Caller::Server, &task_id, decision, budget)
         .await?)
 }

@@ -8,7 +8,7 @@ use miteos_store::testing::TestDatabase;
 use crate::support::{Reply, TOKEN, TestApp, all_met, fake_model, one_subtask_plan};
 
 /// A request with `token`: status and JSON body (`null` when there is none).
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     token: &str,
     method: reqwest::Method,
@@ -25,7 +25,7 @@ async fn call(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn account(app: &TestApp, name: &str, admin: bool) -> (String, String) {
+pub(crate) async fn account(app: &TestApp, name: &str, admin: bool) -> (String, String) {
     let (status, created) = call(
         app,
         TOKEN,

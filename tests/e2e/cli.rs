@@ -72,7 +72,7 @@ async fn run_prints_the_deliverables_and_tasks_lists_it() {
 }
 
 #[tokio::test]
-async fn serve_prints_address_and_token_and_keeps_it_private() {
+async fn serve_names_its_address_and_token_file_never_the_token() {
     let app = TestApp::start(Dialect::OpenAi).await;
     let data = tempfile::tempdir().unwrap();
     let (mut child, addr, token) = serve(&app, data.path());

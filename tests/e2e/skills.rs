@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Dialect, Reply, TestApp, fake_model, tool};
 
-const VARIANTS: [(u32, &str, f64); 5] = [
+pub(crate) const VARIANTS: [(u32, &str, f64); 5] = [
     (5, "Notion", 8.0),
     (3, "Airtable", 20.0),
     (4, "Coda", 10.0),

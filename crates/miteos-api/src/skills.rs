@@ -2,11 +2,11 @@
 //! Skills folders, enable and disable, keep what the compiler offered, validate, match a prompt,
 //! delete.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use miteos_core::service::SkillPatch;
+use axum::{Extension, Json};
+use miteos_core::service::{Caller, SkillPatch};
 use miteos_core::skills::{Skill, SkillFile, SkillMatch};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -16,17 +16,21 @@ use super::{ApiError, ApiState, ErrorBody};
 
 /// The skills, newest first, with their stats (retired ones too).
 #[utoipa::path(get, path = "/skills", operation_id = "list_skills", responses((status = 200, body = Vec<Skill>)))]
-pub async fn list(State(s): State<ApiState>) -> Result<Json<Vec<Skill>>, ApiError> {
-    Ok(Json(s.miteos.skills().await?))
+pub async fn list(
+    State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<Skill>>, ApiError> {
+    Ok(Json(s.miteos.skills(&caller).await?))
 }
 
 #[utoipa::path(get, path = "/skills/{skill_id}", operation_id = "get_skill", params(("skill_id" = String, Path)),
     responses((status = 200, body = Skill), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
 ) -> Result<Json<Skill>, ApiError> {
-    Ok(Json(s.miteos.skill(&skill_id).await?))
+    Ok(Json(s.miteos.skill(&caller, &skill_id).await?))
 }
 
 /// Renames a skill, enables or disables it, or sets the agent types it is off for; what is left
@@ -36,10 +40,11 @@ pub async fn get(
         (status = 409, body = ErrorBody)))]
 pub async fn update(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
     ApiJson(body): ApiJson<SkillPatch>,
 ) -> Result<Json<Skill>, ApiError> {
-    Ok(Json(s.miteos.update_skill(&skill_id, body).await?))
+    Ok(Json(s.miteos.update_skill(&caller, &skill_id, body).await?))
 }
 
 /// Keeps a skill the compiler made by itself (it is no longer offered). Discarding it is
@@ -48,9 +53,10 @@ pub async fn update(
     responses((status = 200, body = Skill), (status = 404, body = ErrorBody)))]
 pub async fn keep(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
 ) -> Result<Json<Skill>, ApiError> {
-    Ok(Json(s.miteos.keep_skill(&skill_id).await?))
+    Ok(Json(s.miteos.keep_skill(&caller, &skill_id).await?))
 }
 
 /// Starts a recipe's validation run (an imported skill is `unvalidated` until one passes):
@@ -60,11 +66,12 @@ pub async fn keep(
         (status = 409, body = ErrorBody)))]
 pub async fn validate(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
 ) -> Result<(StatusCode, Json<Skill>), ApiError> {
     Ok((
         StatusCode::ACCEPTED,
-        Json(s.miteos.start_skill_validation(&skill_id).await?),
+        Json(s.miteos.start_skill_validation(&caller, &skill_id).await?),
     ))
 }
 
@@ -73,18 +80,20 @@ pub async fn validate(
     responses((status = 200, body = Vec<Skill>), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
 ) -> Result<Json<Vec<Skill>>, ApiError> {
-    Ok(Json(s.miteos.skill_versions(&skill_id).await?))
+    Ok(Json(s.miteos.skill_versions(&caller, &skill_id).await?))
 }
 
 #[utoipa::path(delete, path = "/skills/{skill_id}", params(("skill_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    s.miteos.delete_skill(&skill_id).await?;
+    s.miteos.delete_skill(&caller, &skill_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -101,9 +110,12 @@ pub struct CompileBody {
     responses((status = 200, body = Vec<Skill>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn compile(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<CompileBody>,
 ) -> Result<Json<Vec<Skill>>, ApiError> {
-    Ok(Json(s.miteos.compile_skills(&body.task_ids).await?))
+    Ok(Json(
+        s.miteos.compile_skills(&caller, &body.task_ids).await?,
+    ))
 }
 
 /// A skill folder (Agent Skills format): its files, paths relative to the folder (or all under
@@ -123,10 +135,11 @@ pub struct SkillFolder {
     responses((status = 200, body = SkillFolder), (status = 404, body = ErrorBody)))]
 pub async fn export(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
 ) -> Result<Json<SkillFolder>, ApiError> {
     Ok(Json(SkillFolder {
-        files: s.miteos.export_skill(&skill_id).await?,
+        files: s.miteos.export_skill(&caller, &skill_id).await?,
         from: None,
     }))
 }
@@ -138,9 +151,10 @@ pub async fn export(
         (status = 404, body = ErrorBody)))]
 pub async fn archive(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(skill_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (name, bytes) = s.miteos.export_skill_archive(&skill_id).await?;
+    let (name, bytes) = s.miteos.export_skill_archive(&caller, &skill_id).await?;
     Ok(crate::files::bytes_response(
         bytes,
         "application/zip",
@@ -174,6 +188,7 @@ pub struct ImportQuery {
         (status = 413, body = ErrorBody)))]
 pub async fn import(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     ApiBytes(body): ApiBytes,
@@ -189,10 +204,10 @@ pub async fn import(
     let skill = if json {
         let folder: SkillFolder = crate::extract::parse(&body)?;
         let from = folder.from.or(q.file_name).unwrap_or_default();
-        s.miteos.import_skill(&folder.files, &from).await?
+        s.miteos.import_skill(&caller, &folder.files, &from).await?
     } else {
         let from = q.file_name.unwrap_or_else(|| "an uploaded archive".into());
-        s.miteos.import_skill_archive(&body, &from).await?
+        s.miteos.import_skill_archive(&caller, &body, &from).await?
     };
     Ok((StatusCode::CREATED, Json(skill)))
 }
@@ -209,7 +224,8 @@ pub struct MatchQuery {
     responses((status = 200, body = Option<SkillMatch>), (status = 400, body = ErrorBody)))]
 pub async fn matching(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<MatchQuery>,
 ) -> Result<Json<Option<SkillMatch>>, ApiError> {
-    Ok(Json(s.miteos.match_skill(&q.prompt).await?))
+    Ok(Json(s.miteos.match_skill(&caller, &q.prompt).await?))
 }

@@ -47,13 +47,14 @@ fn default_limit() -> u32 {
 }
 
 #[utoipa::path(post, path = "/tasks", request_body = NewTask<AttachmentBody>,
-    responses((status = 201, body = Task), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 201, body = Task), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn create(
     State(s): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ApiJson(mut body): ApiJson<NewTask<AttachmentBody>>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
     body.owner = caller.account_id().map(str::to_owned);
+    body.bounded = !caller.is_admin();
     let attachments = std::mem::take(&mut body.attachments)
         .into_iter()
         .map(AttachmentBody::decode)
@@ -119,17 +120,19 @@ pub struct BudgetBody {
 
 /// Answers a task paused on its budget: `raise` (it goes on) or `stop` (it ends `cancelled`,
 /// keeping its deliverables). `raise` with `budget` also changes a running task's limits when it
-/// is not paused. `409` when the task is not running, or `stop` when it is not paused.
+/// is not paused. `409` when the task is not running, or `stop` when it is not paused; `403` when
+/// a member of a team's server raises past the budget an admin set (Settings).
 #[utoipa::path(post, path = "/tasks/{task_id}/budget", params(("task_id" = String, Path)), request_body = BudgetBody,
-    responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn budget(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(task_id): Path<String>,
     ApiJson(body): ApiJson<BudgetBody>,
 ) -> Result<Json<Task>, ApiError> {
     Ok(Json(
         s.miteos
-            .decide_budget(&task_id, body.decision, body.budget)
+            .decide_budget(&caller, &task_id, body.decision, body.budget)
             .await?,
     ))
 }

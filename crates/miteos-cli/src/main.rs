@@ -269,10 +269,18 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 data_dir.display(),
                 miteos.database()
             );
-            println!(
-                "Token: {token}  (also in {})",
-                data_dir.join(token::TOKEN_FILE).display()
-            );
+            // The admin token reaches the person at the terminal only, never a log or the
+            // journal: a service's output names the file it is in.
+            let at_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            let token_file = data_dir.join(token::TOKEN_FILE);
+            if at_terminal {
+                println!("Token: {token}  (also in {})", token_file.display());
+            } else {
+                println!(
+                    "Token: in {} (the server's admin token)",
+                    token_file.display()
+                );
+            }
             if miteos.shares_database() {
                 println!(
                     "Team database: tasks wait in its queue; this server runs up to {} at once \
@@ -298,7 +306,14 @@ async fn command(command: Command, miteos: &Miteos, data_dir: &Path) -> Result<E
                 PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist"))
             });
             if ui_dir.join("index.html").is_file() {
-                println!("War Room: http://{addr}/#token={token}");
+                if at_terminal {
+                    println!("War Room: http://{addr}/#token={token}");
+                } else {
+                    println!(
+                        "War Room: http://{addr}/ (sign in with the token in {})",
+                        token_file.display()
+                    );
+                }
                 state = state.with_ui(ui_dir);
             }
             miteos_api::serve(listener, state, closed)

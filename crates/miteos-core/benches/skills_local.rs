@@ -61,7 +61,10 @@ async fn compiled_here(miteos: &Miteos) -> Option<Skill> {
     if completed.len() < 2 {
         return None;
     }
-    match miteos.compile_skills_now(&completed).await {
+    match miteos
+        .compile_skills_now(&miteos_core::service::Caller::Server, &completed)
+        .await
+    {
         Ok(skills) => skills.into_iter().find(|s| {
             println!("compiled {}: {:?} {:?}", s.name, s.status, s.validation);
             s.status == SkillStatus::Active
@@ -79,10 +82,17 @@ async fn imported(miteos: &Miteos) -> Skill {
     let dir = tempfile::tempdir().unwrap();
     let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (scripted, skill) = saas_kind::with_skill(dir.path(), calls).await;
-    let folder = scripted.export_skill(&skill.id).await.unwrap();
+    let folder = scripted
+        .export_skill(&miteos_core::service::Caller::Server, &skill.id)
+        .await
+        .unwrap();
     scripted.shutdown().await;
     let skill = miteos
-        .import_skill(&folder, "the scripted model's export")
+        .import_skill(
+            &miteos_core::service::Caller::Server,
+            &folder,
+            "the scripted model's export",
+        )
         .await
         .unwrap();
     let skill = miteos.validate_skill(&skill.id).await.unwrap();

@@ -184,6 +184,41 @@ impl Budget {
         Ok(self)
     }
 
+    /// What of this budget goes past a limit `ceiling` sets, in words; `None` when every limit
+    /// the ceiling has is kept (none lifted, none above it). On a team's server the budget an
+    /// admin set bounds every member's task.
+    pub fn beyond(&self, ceiling: &Budget) -> Option<String> {
+        for (scope, mine, max) in [
+            ("task", &self.task, &ceiling.task),
+            ("subtask", &self.subtask, &ceiling.subtask),
+        ] {
+            for measure in Measure::ALL {
+                let Some(limit) = max.get(measure) else {
+                    continue;
+                };
+                match mine.get(measure) {
+                    Some(value) if value <= limit => {}
+                    Some(value) => {
+                        return Some(format!(
+                            "a {scope}'s {} of {} is above the team's limit of {}",
+                            measure.unit(),
+                            measure.show(value),
+                            measure.show(limit)
+                        ));
+                    }
+                    None => {
+                        return Some(format!(
+                            "a {scope} without a limit on {} goes past the team's limit of {}",
+                            measure.unit(),
+                            measure.show(limit)
+                        ));
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// This budget with the limit a pause asked about doubled (at least above what is used).
     pub fn raised(mut self, pause: &BudgetPause) -> Budget {
         let limits = match pause.scope {
@@ -407,6 +442,21 @@ pub enum BudgetDecision {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_budget_stays_within_its_ceiling() {
+        let ceiling = Budget::default();
+        assert_eq!(Budget::default().beyond(&ceiling), None);
+        let mut lower = Budget::default();
+        lower.task.cost_cents = Some(100);
+        assert_eq!(lower.beyond(&ceiling), None);
+        let mut higher = Budget::default();
+        higher.task.cost_cents = Some(501);
+        assert!(higher.beyond(&ceiling).unwrap().contains("$5.00"));
+        let mut lifted = Budget::default();
+        lifted.subtask.steps = None;
+        assert!(lifted.beyond(&ceiling).unwrap().contains("without a limit"));
+    }
+
     use super::*;
 
     fn usage(tokens: i64, cost_cents: i64, steps: i64, seconds: i64) -> Usage {

@@ -288,6 +288,7 @@ fn build(group: &[TaskRecord], words: &[Vec<&str>], slots: Vec<Slot>, id: String
         disabled_for: Vec::new(),
         origin: crate::SkillOrigin::default(),
         offered: false,
+        owner: None,
     })
 }
 

@@ -251,6 +251,7 @@ pub fn from_folder(
             disabled_for: Vec::new(),
             origin,
             offered: false,
+            owner: None,
         }
     };
     Ok(Imported { skill, files: read })

@@ -250,6 +250,11 @@ pub struct Skill {
     /// Compiled by itself and not yet kept (or discarded) by the user.
     #[serde(default)]
     pub offered: bool,
+    /// The account it belongs to on a team's server (compiled from their tasks, or imported by
+    /// them): only they run it, and only they and admins see it. `null`: the server's own (the
+    /// desktop's, or made with the server's token).
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 impl Skill {
@@ -460,6 +465,7 @@ mod tests {
             disabled_for: vec![],
             origin: SkillOrigin::default(),
             offered: false,
+            owner: None,
         }
     }
 

@@ -138,6 +138,18 @@ impl Store {
         self.skills_where("status = 'active'").await
     }
 
+    /// The validated skills of `owner` (an account, or `None` for the server's own): the ones
+    /// that may run for its tasks and be offered to their agents. A skill's owner is kept in
+    /// its body, so they are chosen here rather than in SQL (a library holds few skills).
+    pub async fn active_skills_of(&self, owner: Option<&str>) -> Result<Vec<Skill>> {
+        Ok(self
+            .active_skills()
+            .await?
+            .into_iter()
+            .filter(|s| s.owner.as_deref() == owner)
+            .collect())
+    }
+
     /// Skills matching `condition` (one of this module's constants, never input), newest first.
     async fn skills_where(&self, condition: &str) -> Result<Vec<Skill>> {
         let rows = on_pool!(self.pool(), db => sqlx::query(&format!(

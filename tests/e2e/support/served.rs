@@ -56,9 +56,23 @@ pub fn serve_bare(mut command: Command) -> (std::process::Child, String, String)
         .find(|w| w.starts_with("http://"))
         .unwrap()
         .to_owned();
-    let token = second.split_whitespace().nth(1).unwrap().to_owned();
-    // Keep reading what it prints, so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    // Its output is not a terminal: it names the token's file, never the token.
+    let file = second
+        .strip_prefix("Token: in ")
+        .and_then(|rest| rest.split(" (").next())
+        .unwrap_or_else(|| panic!("the token's file is named: {second}"));
+    let token = std::fs::read_to_string(file).unwrap().trim().to_owned();
+    assert!(!second.contains(&token), "the admin token is never printed");
+    // Keep reading what it prints, so it never blocks on a full pipe; none of it is the token.
+    let secret = token.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            assert!(
+                !line.contains(&secret),
+                "the admin token is never printed: {line}"
+            );
+        }
+    });
     (child, addr, token)
 }
 
@@ -72,7 +86,9 @@ pub fn miteos(data_dir: &std::path::Path) -> Command {
     // Only the models the test puts in the data dir's models/, never the user's.
     cmd.env("MITEOS_DATA_DIR", data_dir)
         .env("MITEOS_MODELS_DIR", data_dir.join("models"))
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        // Fixture pages are served from 127.0.0.1, which agents reach only when allowed.
+        .env("MITEOS_FETCH_ALLOW", "127.0.0.1");
     cmd
 }
 

@@ -97,7 +97,12 @@ pub(super) fn answerer(
                 }
             };
             match miteos
-                .decide_approval(&task_id, &approval.id, approve)
+                .decide_approval(
+                    &miteos_core::service::Caller::Server,
+                    &task_id,
+                    &approval.id,
+                    approve,
+                )
                 .await
             {
                 Ok(_) => eprintln!(
@@ -180,7 +185,15 @@ async fn answer_budget(
         // Said first: the task ends as soon as it is stopped, and `run` with it.
         eprintln!("■ stopping at the budget: {}", pause.message);
     }
-    match miteos.decide_budget(task_id, decision, None).await {
+    match miteos
+        .decide_budget(
+            &miteos_core::service::Caller::Server,
+            task_id,
+            decision,
+            None,
+        )
+        .await
+    {
         Ok(task) if decision == BudgetDecision::Raise => eprintln!(
             "↑ budget raised: {}",
             task.budget

@@ -1,7 +1,7 @@
 //! `miteos skills`: the skills library — compiled from completed tasks or imported as Agent
 //! Skills — list, show, compile, import, export, enable/disable, keep, validate, remove.
 
-use miteos_core::service::SkillPatch;
+use miteos_core::service::{Caller, SkillPatch};
 use miteos_core::skills::{Skill, SkillKind, SkillStatus};
 use miteos_core::{Error, Miteos};
 
@@ -53,7 +53,7 @@ pub enum SkillsCommand {
 pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
     match command {
         SkillsCommand::List => {
-            let skills = miteos.skills().await?;
+            let skills = miteos.skills(&Caller::Server).await?;
             if skills.is_empty() {
                 println!(
                     "No skills yet: `miteos skills compile` makes them from completed tasks (or they are made by \
@@ -65,7 +65,7 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             }
         }
         SkillsCommand::Show { skill_id } => {
-            let s = miteos.skill(&skill_id).await?;
+            let s = miteos.skill(&Caller::Server, &skill_id).await?;
             if s.kind == SkillKind::Instructions {
                 println!("{}\n  {}", summary(&s), s.description);
                 for f in &s.files {
@@ -102,7 +102,9 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             );
         }
         SkillsCommand::Compile { task_ids } => {
-            let compiled = miteos.compile_skills_now(&task_ids).await?;
+            let compiled = miteos
+                .compile_skills_now(&Caller::Server, &task_ids)
+                .await?;
             if compiled.is_empty() {
                 println!("No new skill: no two completed tasks share a plan and tool steps.");
             }
@@ -115,31 +117,35 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
                 println!("compiled {}\n  validation: {why}", summary(&s));
             }
         }
-        SkillsCommand::Match { prompt } => match miteos.match_skill(&prompt).await? {
-            None => println!("No skill: the prompt is planned afresh."),
-            Some(m) if m.bound_by == miteos_core::skills::BoundBy::Pending => println!(
-                "Close to skill {} ({:.0}% of its words): a short model call decides when it runs.",
-                m.name,
-                m.confidence * 100.0
-            ),
-            Some(m) => {
-                let params: Vec<String> = m
-                    .parameters
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect();
-                println!("Runs from skill {} ({}).", m.name, params.join(", "));
+        SkillsCommand::Match { prompt } => {
+            match miteos.match_skill(&Caller::Server, &prompt).await? {
+                None => println!("No skill: the prompt is planned afresh."),
+                Some(m) if m.bound_by == miteos_core::skills::BoundBy::Pending => println!(
+                    "Close to skill {} ({:.0}% of its words): a short model call decides when it runs.",
+                    m.name,
+                    m.confidence * 100.0
+                ),
+                Some(m) => {
+                    let params: Vec<String> = m
+                        .parameters
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect();
+                    println!("Runs from skill {} ({}).", m.name, params.join(", "));
+                }
             }
-        },
+        }
         SkillsCommand::Export { skill_id, path } => {
             if is_archive(&path) {
-                let (_, bytes) = miteos.export_skill_archive(&skill_id).await?;
+                let (_, bytes) = miteos
+                    .export_skill_archive(&Caller::Server, &skill_id)
+                    .await?;
                 std::fs::write(&path, bytes)
                     .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
                 println!("wrote {}", path.display());
                 return Ok(());
             }
-            for file in miteos.export_skill(&skill_id).await? {
+            for file in miteos.export_skill(&Caller::Server, &skill_id).await? {
                 let target = path.join(&file.path);
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)
@@ -151,7 +157,7 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             }
         }
         SkillsCommand::Import { path } => {
-            let s = miteos.import_skill_path(&path).await?;
+            let s = miteos.import_skill_path(&Caller::Server, &path).await?;
             println!("imported {}", summary(&s));
             if s.status == SkillStatus::Unvalidated {
                 println!(
@@ -175,7 +181,7 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             println!("disabled {}", summary(&s));
         }
         SkillsCommand::Keep { skill_id } => {
-            let s = miteos.keep_skill(&skill_id).await?;
+            let s = miteos.keep_skill(&Caller::Server, &skill_id).await?;
             println!("kept {}", summary(&s));
         }
         SkillsCommand::Validate { skill_id } => {
@@ -188,16 +194,18 @@ pub async fn run(miteos: &Miteos, command: SkillsCommand) -> Result<(), Error> {
             println!("{}\n  validation: {why}", summary(&s));
         }
         SkillsCommand::Versions { skill_id } => {
-            for v in miteos.skill_versions(&skill_id).await? {
+            for v in miteos.skill_versions(&Caller::Server, &skill_id).await? {
                 println!("{}", summary(&v));
             }
         }
         SkillsCommand::Rename { skill_id, name } => {
-            let s = miteos.rename_skill(&skill_id, &name).await?;
+            let s = miteos
+                .rename_skill(&Caller::Server, &skill_id, &name)
+                .await?;
             println!("renamed {}", summary(&s));
         }
         SkillsCommand::Remove { skill_id } => {
-            miteos.delete_skill(&skill_id).await?;
+            miteos.delete_skill(&Caller::Server, &skill_id).await?;
             println!("removed {skill_id}");
         }
     }
@@ -224,7 +232,7 @@ async fn switch(
             ..SkillPatch::default()
         },
         Some(agent) => {
-            let mut off = miteos.skill(id).await?.disabled_for;
+            let mut off = miteos.skill(&Caller::Server, id).await?.disabled_for;
             off.retain(|a| *a != agent);
             if !on {
                 off.push(agent);
@@ -235,7 +243,7 @@ async fn switch(
             }
         }
     };
-    miteos.update_skill(id, patch).await
+    miteos.update_skill(&Caller::Server, id, patch).await
 }
 
 fn summary(s: &Skill) -> String {

@@ -148,7 +148,10 @@ pub async fn with_skill(dir: &std::path::Path, calls: Arc<AtomicUsize>) -> (Mite
     for (n, x) in [(5, "Notion"), (3, "Airtable"), (4, "Coda")] {
         crate::skill_runs::run(&miteos, prompt(n, x), true).await;
     }
-    let skills = miteos.compile_skills_now(&[]).await.unwrap();
+    let skills = miteos
+        .compile_skills_now(&miteos_core::service::Caller::Server, &[])
+        .await
+        .unwrap();
     assert_eq!(skills.len(), 1, "one skill from the three tasks");
     let skill = skills.into_iter().next().unwrap();
     assert_eq!(skill.status, SkillStatus::Active, "{:?}", skill.validation);

@@ -148,6 +148,8 @@ pub struct RunCtx {
     pub steering: Steering,
     pub task_id: String,
     pub prompt: String,
+    /// The account the task belongs to (on a team's server): only its skills run for it.
+    pub owner: Option<String>,
     pub task_dir: PathBuf,
     /// The task's model; agent types may prefer another.
     pub provider: Arc<dyn Provider>,

@@ -29,7 +29,7 @@ pub(super) async fn offered(ctx: &RunCtx, agent_type: &str) -> crate::error::Res
     Ok(ctx
         .shared
         .store
-        .active_skills()
+        .active_skills_of(ctx.owner.as_deref())
         .await?
         .into_iter()
         .filter(|s| s.kind == SkillKind::Instructions && s.usable_by(agent_type))

@@ -24,7 +24,11 @@ pub(crate) async fn bind_by_model(
     ctx: &RunCtx,
     cancel: &CancellationToken,
 ) -> Result<Option<Arc<SkillRun>>, Stop> {
-    let skills = ctx.shared.store.active_skills().await?;
+    let skills = ctx
+        .shared
+        .store
+        .active_skills_of(ctx.owner.as_deref())
+        .await?;
     let Some((skill, resemblance)) = closest(&skills, &ctx.prompt) else {
         return Ok(None);
     };

@@ -1,8 +1,8 @@
 //! People on a team's server: accounts with their own API tokens (only a token's SHA-256 is
 //! kept), tasks private to their owner unless shared with the team, and admins who manage
 //! accounts and see every task. The server's own token (DATA_DIR/api-token) acts as an admin.
-//! Skills and agent types are the team's; the server's configuration is the admins'
-//! ([`Caller::may_configure`]).
+//! Skills are their owner's ([`Caller::may_see_skill`]); agent types are the team's; the server's
+//! configuration is the admins' ([`Caller::may_configure`]).
 
 use super::Miteos;
 use crate::digest::sha256_hex;
@@ -53,6 +53,12 @@ impl Caller {
                     .into(),
             ))
         }
+    }
+
+    /// Whether it may see, run and change `skill`: the skill's owner may, and admins. A skill
+    /// holds its source tasks' prompts, plans and tool calls: what its owner's tasks held.
+    pub fn may_see_skill(&self, skill: &crate::skills::Skill) -> bool {
+        self.is_admin() || skill.owner.as_deref() == self.account_id()
     }
 
     fn require_admin(&self) -> Result<()> {

@@ -18,6 +18,7 @@ impl Miteos {
     /// `Conflict` when it was already decided or its task is no longer running.
     pub async fn decide_approval(
         &self,
+        caller: &super::Caller,
         task_id: &str,
         approval_id: &str,
         approve: bool,
@@ -34,6 +35,14 @@ impl Miteos {
                 "task {task_id} has no approval {approval_id}"
             )));
         };
+        // A command runs on the machine that serves the task: on a team's server only an admin
+        // lets one run (a member may deny it).
+        if approve && current.tool == "run_command" && !caller.is_admin() {
+            return Err(Error::Forbidden(
+                "on a team's server only an admin approves a command: it would run on the server"
+                    .into(),
+            ));
+        }
         if current.status != ApprovalStatus::Pending {
             return Err(Error::Conflict(format!(
                 "approval {approval_id} is already {}",

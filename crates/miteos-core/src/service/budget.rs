@@ -26,6 +26,7 @@ impl Miteos {
     /// paused. `Stop` ends a paused task `cancelled`, keeping its deliverables.
     pub async fn decide_budget(
         &self,
+        caller: &super::Caller,
         task_id: &str,
         decision: BudgetDecision,
         change: Option<BudgetChange>,
@@ -79,6 +80,11 @@ impl Miteos {
                 }
                 (BudgetDecision::Stop, _, Some(_)) => held.budget(),
             };
+            if !caller.is_admin()
+                && let Some(why) = budget.beyond(&self.default_budget().await?)
+            {
+                return Err(Error::Forbidden(format!("{why}; an admin may raise it")));
+            }
             let store = &self.inner.shared.store;
             store.set_budget(task_id, &budget).await?;
             store.set_pause(task_id, None).await?;

@@ -122,11 +122,12 @@ impl Miteos {
                 approval_id,
                 approve,
             } => self
-                .decide_approval(task_id, &approval_id, approve)
+                // Decided where it was asked, by someone who may.
+                .decide_approval(&super::Caller::Server, task_id, &approval_id, approve)
                 .await
                 .map(|_| ()),
             Steer::DecideBudget { decision, change } => self
-                .decide_budget(task_id, decision, change)
+                .decide_budget(&super::Caller::Server, task_id, decision, change)
                 .await
                 .map(|_| ()),
         };

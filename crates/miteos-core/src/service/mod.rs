@@ -35,6 +35,7 @@ mod lifecycle;
 mod lock;
 mod mcp;
 mod models;
+mod new_task;
 mod options;
 mod prices;
 mod publish;
@@ -55,6 +56,7 @@ pub use agent_types::AgentTypeInput;
 pub use attachments::{Attachment, AttachmentBody, INPUTS_DIR, MAX_ATTACHMENT_BYTES};
 use attachments::{checked_attachments, save_attachments};
 
+pub use new_task::NewTask;
 pub use options::Options;
 pub use publish::{DEFAULT_SHARE_LIFETIME, MAX_SHARE_LIFETIME, SharedFile};
 pub use skill_library::SkillPatch;
@@ -74,75 +76,6 @@ pub const MAX_PAGE: u32 = 100;
 pub const MAX_SEARCH_BYTES: usize = 512;
 /// How long `cancel_task` waits for the agents to stop before it answers.
 const CANCEL_WAIT: Duration = Duration::from_secs(10);
-
-/// A new task, as every transport takes it: the JSON body of `POST /tasks`, the app's
-/// `create_task`, the CLI's `run`, and `create_task` itself. Attachments come in the transport's
-/// own form `A` (base64 in JSON, paths picked in the app's open dialog) and are read into
-/// [`Attachment`]s before the service sees them.
-#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewTask<A> {
-    /// What to do, in plain language.
-    pub prompt: String,
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub workspace_id: Option<String>,
-    /// `provider::model` for this task instead of the configured default.
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub model: Option<String>,
-    /// Documents the agents work from (up to 25 MiB together), saved in the task's `inputs/`
-    /// folder before it starts.
-    #[serde(default = "Vec::new")]
-    pub attachments: Vec<A>,
-    /// Changes to the default budget (Settings) for this task, e.g.
-    /// `{"task": {"cost_cents": 100}}`; a limit set to `null` is removed.
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub budget: Option<crate::budget::BudgetChange>,
-    /// `false`: plan the task afresh even when it matches a skill (default `true`).
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub use_skills: Option<bool>,
-    /// Run from this skill (whatever its status: a validation run uses it), the prompt binding
-    /// its parameters, instead of the skill the prompt matches; the prompt must fit its template.
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub skill_id: Option<String>,
-    /// When the plan waits for the user before it runs (`"never"`, `"always"`,
-    /// `{"over_cents": N}`); left out, the setting decides.
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub plan_review: Option<crate::domain::plan::PlanReview>,
-    /// On a team's server: the account creating it (set by the server from the caller's
-    /// token, never read from a request).
-    #[serde(skip)]
-    #[ts(skip)]
-    #[cfg_attr(feature = "openapi", schema(ignore))]
-    pub owner: Option<String>,
-}
-
-impl<A> NewTask<A> {
-    /// The same task with its attachments in another form (read from disk, decoded).
-    pub fn with_attachments<B>(self, attachments: Vec<B>) -> NewTask<B> {
-        NewTask {
-            prompt: self.prompt,
-            workspace_id: self.workspace_id,
-            model: self.model,
-            attachments,
-            budget: self.budget,
-            use_skills: self.use_skills,
-            skill_id: self.skill_id,
-            plan_review: self.plan_review,
-            owner: self.owner,
-        }
-    }
-
-    /// The task opted out of skills.
-    pub fn skips_skills(&self) -> bool {
-        self.use_skills == Some(false)
-    }
-}
 
 /// A cheap-clone handle to a running Miteos.
 #[derive(Clone)]
@@ -178,6 +111,9 @@ struct Inner {
     /// Held while the compiler runs by itself after a task, so two tasks ending together make
     /// one skill.
     compiling: tokio::sync::Mutex<()>,
+    /// The agents' web client for the exceptions it was built with: built once per change of
+    /// `fetch_allow` (a client loads the system's certificates), shared by every run.
+    public_web: std::sync::Mutex<Option<(Vec<String>, crate::tools::PublicWeb)>>,
     compile_in_background: bool,
     /// Cancelled when shutdown begins: live event streams end and servers stop accepting.
     closing: CancellationToken,
@@ -330,6 +266,7 @@ impl Miteos {
                 worker_agents: agents,
                 steering: tokio::sync::Mutex::new(()),
                 compiling: tokio::sync::Mutex::new(()),
+                public_web: std::sync::Mutex::new(None),
                 compile_in_background: options.compile_in_background,
                 closing: CancellationToken::new(),
                 background: tokio_util::task::TaskTracker::new(),
@@ -392,10 +329,14 @@ impl Miteos {
         let prompt = checked_prompt(&new.prompt)?;
         let workspace_id = checked_workspace(new.workspace_id)?;
         let attachments = checked_attachments(new.attachments)?;
+        let default = self.default_budget().await?;
         let budget = match &new.budget {
-            Some(change) => self.default_budget().await?.with(change)?,
-            None => self.default_budget().await?,
+            Some(change) => default.with(change)?,
+            None => default,
         };
+        if let Some(why) = budget.beyond(&default).filter(|_| new.bounded) {
+            return Err(Error::Forbidden(format!("{why}; an admin may raise it")));
+        }
         let providers = self.providers();
         let model = providers.resolve_model(new.model.as_deref())?;
         let provider = providers.provider(&model)?;
@@ -417,7 +358,12 @@ impl Miteos {
         // The worker that runs it (perhaps on another machine) finds them in the team's store.
         self.put_task_files(&task.id).await?;
         let matched = self
-            .skill_for(&task.prompt, new.skill_id.as_deref(), skips_skills)
+            .skill_for(
+                task.owner.as_deref(),
+                &task.prompt,
+                new.skill_id.as_deref(),
+                skips_skills,
+            )
             .await?;
         // Run here: held from the start, so no worker claims it first.
         let holder =

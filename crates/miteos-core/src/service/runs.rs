@@ -106,6 +106,7 @@ impl Miteos {
             },
             task_id: task.id.clone(),
             prompt: task.prompt.clone(),
+            owner: task.owner.clone(),
             task_dir: self.task_dir(&task.id),
             provider,
             agent_types: Arc::new(inner.shared.store.agent_types().await?),

@@ -373,21 +373,42 @@ impl Miteos {
             .unwrap_or_else(crate::tools::shell::default_allow_list))
     }
 
-    /// Hosts and ranges agents' web requests may reach besides the public internet.
+    /// Hosts and ranges agents' web requests may reach besides the public internet: the saved
+    /// list, else `MITEOS_FETCH_ALLOW` (comma-separated), else none.
     pub async fn fetch_allow(&self) -> Result<Vec<String>> {
-        Ok(self
+        let saved = self
             .inner
             .shared
             .store
             .setting::<Vec<String>>(FETCH_ALLOW_KEY)
-            .await?
-            .unwrap_or_default())
+            .await?;
+        Ok(saved.unwrap_or_else(|| {
+            std::env::var("MITEOS_FETCH_ALLOW")
+                .unwrap_or_default()
+                .split(',')
+                .map(|entry| entry.trim().to_owned())
+                .filter(|entry| !entry.is_empty())
+                .collect()
+        }))
     }
 
     /// The web client a task's agents fetch with: the public internet and the user's exceptions.
     pub async fn public_web(&self) -> Result<crate::tools::PublicWeb> {
-        let rule = crate::domain::address::AddressRule::new(&self.fetch_allow().await?)?;
-        crate::tools::PublicWeb::new(rule).map_err(|e| Error::Internal(e.to_string()))
+        let allow = self.fetch_allow().await?;
+        let mut cached = self
+            .inner
+            .public_web
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((built_for, web)) = cached.as_ref()
+            && *built_for == allow
+        {
+            return Ok(web.clone());
+        }
+        let rule = crate::domain::address::AddressRule::new(&allow)?;
+        let web = crate::tools::PublicWeb::new(rule).map_err(|e| Error::Internal(e.to_string()))?;
+        *cached = Some((allow, web.clone()));
+        Ok(web)
     }
 
     /// Where the staging and share server should listen.

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
-use super::Miteos;
+use super::{Caller, Miteos};
 use crate::error::{Error, Result};
 use crate::ids::new_skill_id;
 use crate::skills::{Skill, SkillFile, SkillKind, SkillStatus};
@@ -31,13 +31,18 @@ pub struct SkillPatch {
 
 impl Miteos {
     /// Changes a skill's name, whether it is enabled, and for which agent types it is off.
-    pub async fn update_skill(&self, id: &str, patch: SkillPatch) -> Result<Skill> {
-        let mut skill = self.skill(id).await?;
+    pub async fn update_skill(
+        &self,
+        caller: &Caller,
+        id: &str,
+        patch: SkillPatch,
+    ) -> Result<Skill> {
+        let mut skill = self.skill(caller, id).await?;
         if let Some(name) = patch.name {
             let name = name.trim();
             crate::skills::check_name(name)?;
             if self
-                .skills()
+                .skills_owned_by(skill.owner.as_deref())
                 .await?
                 .iter()
                 .any(|s| s.name == name && s.id != id)
@@ -61,12 +66,13 @@ impl Miteos {
             skill.disabled_for = types;
         }
         self.inner.shared.store.save_skill(&skill).await?;
-        self.skill(id).await
+        self.skill(caller, id).await
     }
 
     /// Gives a skill another name.
-    pub async fn rename_skill(&self, id: &str, name: &str) -> Result<Skill> {
+    pub async fn rename_skill(&self, caller: &Caller, id: &str, name: &str) -> Result<Skill> {
         self.update_skill(
+            caller,
             id,
             SkillPatch {
                 name: Some(name.to_owned()),
@@ -77,7 +83,8 @@ impl Miteos {
     }
 
     /// Deletes a skill (also how an offered one is discarded), its files and versions.
-    pub async fn delete_skill(&self, id: &str) -> Result<()> {
+    pub async fn delete_skill(&self, caller: &Caller, id: &str) -> Result<()> {
+        self.skill(caller, id).await?;
         if self.inner.shared.store.delete_skill(id).await? {
             Ok(())
         } else {
@@ -86,23 +93,23 @@ impl Miteos {
     }
 
     /// Keeps a skill the compiler made by itself: it is no longer offered.
-    pub async fn keep_skill(&self, id: &str) -> Result<Skill> {
-        let mut skill = self.skill(id).await?;
+    pub async fn keep_skill(&self, caller: &Caller, id: &str) -> Result<Skill> {
+        let mut skill = self.skill(caller, id).await?;
         skill.offered = false;
         self.inner.shared.store.save_skill(&skill).await?;
-        self.skill(id).await
+        self.skill(caller, id).await
     }
 
     /// Every version of a skill, newest first.
-    pub async fn skill_versions(&self, id: &str) -> Result<Vec<Skill>> {
-        self.skill(id).await?;
+    pub async fn skill_versions(&self, caller: &Caller, id: &str) -> Result<Vec<Skill>> {
+        self.skill(caller, id).await?;
         self.inner.shared.store.skill_versions(id).await
     }
 
     /// Starts the validation run of a recipe (one imported, or one to check again) in the
     /// background: answers the skill, a `candidate` until the run ends.
-    pub async fn start_skill_validation(&self, id: &str) -> Result<Skill> {
-        let mut skill = self.skill(id).await?;
+    pub async fn start_skill_validation(&self, caller: &Caller, id: &str) -> Result<Skill> {
+        let mut skill = self.skill(caller, id).await?;
         if skill.kind != SkillKind::Recipe {
             return Err(Error::InvalidInput(format!(
                 "{} is instructions an agent loads, not a recipe: there is no run to validate",
@@ -122,7 +129,7 @@ impl Miteos {
             let id = run_id;
             if let Err(e) = this.validate_skill(&id).await {
                 tracing::error!(skill = %id, error = %e, "validating a skill");
-                if let Ok(mut skill) = this.skill(&id).await
+                if let Ok(mut skill) = this.stored_skill(&id).await
                     && skill.status == SkillStatus::Candidate
                 {
                     skill.status = SkillStatus::Unvalidated;
@@ -130,13 +137,13 @@ impl Miteos {
                 }
             }
         });
-        self.skill(id).await
+        self.skill(caller, id).await
     }
 
     /// The skill as an Agent Skills folder: an imported one as it came; a recipe as a
     /// `SKILL.md` another agent can follow plus `references/miteos-skill.json`.
-    pub async fn export_skill(&self, id: &str) -> Result<Vec<SkillFile>> {
-        let skill = self.skill(id).await?;
+    pub async fn export_skill(&self, caller: &Caller, id: &str) -> Result<Vec<SkillFile>> {
+        let skill = self.skill(caller, id).await?;
         if skill.kind == SkillKind::Recipe {
             return Ok(crate::skills::to_folder(&skill));
         }
@@ -152,9 +159,13 @@ impl Miteos {
     }
 
     /// The exported folder as a zip (a `.skill` file): its files under the skill's name.
-    pub async fn export_skill_archive(&self, id: &str) -> Result<(String, Vec<u8>)> {
-        let skill = self.skill(id).await?;
-        let files = self.export_skill(id).await?;
+    pub async fn export_skill_archive(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<(String, Vec<u8>)> {
+        let skill = self.skill(caller, id).await?;
+        let files = self.export_skill(caller, id).await?;
         Ok((
             skill.name.clone(),
             crate::skills::pack(&skill.name, &files)?,
@@ -162,7 +173,11 @@ impl Miteos {
     }
 
     /// Imports an Agent Skills folder, or a .zip / .skill file, from this machine.
-    pub async fn import_skill_path(&self, path: &std::path::Path) -> Result<Skill> {
+    pub async fn import_skill_path(
+        &self,
+        caller: &Caller,
+        path: &std::path::Path,
+    ) -> Result<Skill> {
         let from = path.display().to_string();
         let path = path.to_path_buf();
         let read = tokio::task::spawn_blocking(move || {
@@ -177,22 +192,34 @@ impl Miteos {
         .await
         .map_err(|e| Error::Internal(format!("reading a skill: {e}")))??;
         match read {
-            (_, Some(bytes)) => self.import_skill_archive(&bytes, &from).await,
-            (files, None) => self.import_skill(&files, &from).await,
+            (_, Some(bytes)) => self.import_skill_archive(caller, &bytes, &from).await,
+            (files, None) => self.import_skill(caller, &files, &from).await,
         }
     }
 
     /// Imports a .zip or .skill file (`file_name` is where it came from).
-    pub async fn import_skill_archive(&self, bytes: &[u8], file_name: &str) -> Result<Skill> {
+    pub async fn import_skill_archive(
+        &self,
+        caller: &Caller,
+        bytes: &[u8],
+        file_name: &str,
+    ) -> Result<Skill> {
         let files = crate::skills::unpack(bytes)?;
-        self.import_skill(&files, file_name).await
+        self.import_skill(caller, &files, file_name).await
     }
 
     /// Imports an Agent Skills folder, checked as the standard requires (`from` says where it
     /// came from). A standard skill becomes instructions agents may load; one with the name of
     /// an imported skill is its next version. A Miteos export becomes a recipe `unvalidated`
     /// until its validation run passes — unless it is the very recipe already validated here.
-    pub async fn import_skill(&self, files: &[SkillFile], from: &str) -> Result<Skill> {
+    /// It is the caller's: it runs for their tasks only. On a team's server a member's new
+    /// skill starts disabled, until they turn it on.
+    pub async fn import_skill(
+        &self,
+        caller: &Caller,
+        files: &[SkillFile],
+        from: &str,
+    ) -> Result<Skill> {
         let from = from.trim();
         let from = if from.is_empty() { "a folder" } else { from };
         let imported = crate::skills::from_folder(files, None, new_skill_id(), from)?;
@@ -203,13 +230,19 @@ impl Miteos {
                 skill.id
             )));
         }
-        let existing = self.skills().await?;
+        skill.owner = caller.account_id().map(str::to_owned);
+        skill.enabled = caller.account_id().is_none();
+        let existing = self.skills_owned_by(skill.owner.as_deref()).await?;
         let same = match skill.kind {
             SkillKind::Recipe => existing.iter().find(|s| s.id == skill.id),
             SkillKind::Instructions => existing
                 .iter()
                 .find(|s| s.kind == SkillKind::Instructions && s.name == skill.name),
         };
+        if same.is_none() && self.inner.shared.store.skill(&skill.id).await?.is_some() {
+            // The id is another owner's skill: this one is new, and never replaces that.
+            skill.id = new_skill_id();
+        }
         if let Some(old) = same {
             skill.id = old.id.clone();
             skill.created_at = old.created_at;
@@ -243,7 +276,15 @@ impl Miteos {
             .store
             .save_skill_files(&skill.id, &imported.files)
             .await?;
-        self.skill(&skill.id).await
+        self.skill(caller, &skill.id).await
+    }
+
+    /// Every skill of `owner` (an account, or `None` for the server's own), newest first.
+    async fn skills_owned_by(&self, owner: Option<&str>) -> Result<Vec<Skill>> {
+        Ok((self.inner.shared.store.skills().await?)
+            .into_iter()
+            .filter(|s| s.owner.as_deref() == owner)
+            .collect())
     }
 }
 

@@ -15,7 +15,7 @@ impl Miteos {
     /// task; a skill imported from elsewhere (its source tasks are not here) on its template with
     /// its parameters' examples, judged against its recipe's files and its source's mean tokens.
     pub async fn validate_skill(&self, id: &str) -> Result<Skill> {
-        let skill = self.skill(id).await?;
+        let skill = self.stored_skill(id).await?;
         if skill.kind != crate::skills::SkillKind::Recipe {
             return Err(Error::InvalidInput(format!(
                 "{} is instructions an agent loads, not a recipe: there is no run to validate",
@@ -43,6 +43,8 @@ impl Miteos {
                 workspace_id,
                 model,
                 skill_id: Some(skill.id.clone()),
+                // The run is the skill owner's task, as the skill's runs will be.
+                owner: skill.owner.clone(),
                 ..Default::default()
             })
             .await?;
@@ -121,7 +123,7 @@ impl Miteos {
             })
         };
         // Read again: the run counted itself in the skill's stats.
-        let mut skill = self.skill(id).await?;
+        let mut skill = self.stored_skill(id).await?;
         let (passed, reason) = match verdict {
             Ok(r) => (true, r),
             Err(r) => (false, r),
@@ -141,7 +143,7 @@ impl Miteos {
             source_tokens: source_tokens.unwrap_or(0),
         });
         self.inner.shared.store.save_skill(&skill).await?;
-        self.skill(id).await
+        self.stored_skill(id).await
     }
 }
 

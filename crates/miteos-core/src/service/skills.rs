@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::Miteos;
+use super::{Caller, Miteos};
 use crate::domain::{Task, TaskStatus};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
@@ -20,18 +20,23 @@ const MAX_SELECTED: usize = 100;
 const AUTO_WINDOW: u32 = 30;
 
 impl Miteos {
-    /// The skill a new task runs from: the one named (its template must fit the prompt), else
-    /// the active skill whose template the prompt is worded as, unless the task opted out. A
-    /// prompt worded otherwise may still bind to one when its run starts (the orchestrator).
+    /// The skill a new task of `owner` runs from: the one named (its template must fit the
+    /// prompt), else the owner's active skill whose template the prompt is worded as, unless the
+    /// task opted out. A prompt worded otherwise may still bind to one when its run starts (the
+    /// orchestrator).
     pub(super) async fn skill_for(
         &self,
+        owner: Option<&str>,
         prompt: &str,
         skill_id: Option<&str>,
         skips_skills: bool,
     ) -> Result<Option<SkillMatch>> {
         match skill_id {
             Some(id) => {
-                let skill = self.skill(id).await?;
+                let skill = self.stored_skill(id).await?;
+                if skill.owner.as_deref() != owner {
+                    return Err(Error::NotFound(format!("skill {id} does not exist")));
+                }
                 if skill.kind != crate::skills::SkillKind::Recipe {
                     return Err(Error::InvalidInput(format!(
                         "{} is instructions agents load when their work calls for it; a task does not run from it",
@@ -61,7 +66,7 @@ impl Miteos {
             }
             None if skips_skills => Ok(None),
             None => {
-                let skills = self.inner.shared.store.active_skills().await?;
+                let skills = self.active_skills_of(owner).await?;
                 Ok(Skill::best_match(&skills, prompt).map(|(_, m)| m))
             }
         }
@@ -69,8 +74,8 @@ impl Miteos {
 
     /// Compiles completed tasks into skills (see [`Miteos::compile`]) and validates them in the
     /// background: answers at once with the `candidate` skills. For hosts that stay up.
-    pub async fn compile_skills(&self, task_ids: &[String]) -> Result<Vec<Skill>> {
-        let compiled = self.compile(task_ids).await?;
+    pub async fn compile_skills(&self, caller: &Caller, task_ids: &[String]) -> Result<Vec<Skill>> {
+        let compiled = self.compile(caller, task_ids).await?;
         for skill in &compiled {
             let (this, id) = (self.clone(), skill.id.clone());
             self.spawn_background(async move {
@@ -121,7 +126,12 @@ impl Miteos {
     async fn offer_compiled(&self, task_id: &str, after: usize) -> Result<Option<Skill>> {
         let store = &self.inner.shared.store;
         let _one_at_a_time = self.inner.compiling.lock().await;
-        let existing = store.skills().await?;
+        // A skill is made of one owner's tasks, for that owner.
+        let task = self.get_task(task_id).await?;
+        let existing: Vec<Skill> = (store.skills().await?)
+            .into_iter()
+            .filter(|s| s.owner == task.owner)
+            .collect();
         if existing
             .iter()
             .any(|s| s.source_tasks.iter().any(|t| t == task_id))
@@ -130,12 +140,12 @@ impl Miteos {
         }
         // Only tasks whose final plan has this one's agent types can be of its kind: their
         // journals alone are read.
-        let task = self.get_task(task_id).await?;
         let shape = plan_shape(&task);
         let mut records = Vec::new();
         for other in self.completed_tasks(AUTO_WINDOW, 0).await? {
             let other = self.get_task(&other.id).await?;
-            if done_alone(&other)
+            if other.owner == task.owner
+                && done_alone(&other)
                 && plan_shape(&other) == shape
                 && store.task_skill(&other.id).await?.skill_id.is_none()
             {
@@ -171,33 +181,44 @@ impl Miteos {
         }
         skill.origin = crate::skills::SkillOrigin::Compiled { automatic: true };
         skill.offered = true;
+        skill.owner = task.owner.clone();
         store.save_skill(&skill).await?;
         Ok(Some(skill))
     }
 
     /// Compiles and validates before answering (the CLI, benchmarks): the skills as validated.
-    pub async fn compile_skills_now(&self, task_ids: &[String]) -> Result<Vec<Skill>> {
+    pub async fn compile_skills_now(
+        &self,
+        caller: &Caller,
+        task_ids: &[String],
+    ) -> Result<Vec<Skill>> {
         let mut validated = Vec::new();
-        for skill in self.compile(task_ids).await? {
+        for skill in self.compile(caller, task_ids).await? {
             validated.push(self.validate_skill(&skill.id).await?);
         }
         Ok(validated)
     }
 
-    /// Compiles completed tasks into skills: the given ones, or the newest completed tasks. Tasks
-    /// of the same shape (plan and tool sequence) make one skill; a skill whose prompt template
-    /// exists already gets a new version. Every skill made is a `candidate` until validated.
-    async fn compile(&self, task_ids: &[String]) -> Result<Vec<Skill>> {
+    /// Compiles completed tasks into skills: the given ones (which the caller must see), or the
+    /// newest completed tasks of the caller's own. Tasks of the same owner and shape (plan and
+    /// tool sequence) make one skill, that owner's; a skill whose prompt template the owner has
+    /// already gets a new version. Every skill made is a `candidate` until validated.
+    async fn compile(&self, caller: &Caller, task_ids: &[String]) -> Result<Vec<Skill>> {
         if task_ids.len() > MAX_SELECTED {
             return Err(Error::InvalidInput(format!(
                 "at most {MAX_SELECTED} tasks can be compiled at once"
             )));
         }
         let tasks = if task_ids.is_empty() {
-            self.completed_tasks(COMPILE_WINDOW, 0).await?
+            let owner = caller.account_id();
+            (self.completed_tasks(COMPILE_WINDOW, 0).await?)
+                .into_iter()
+                .filter(|t| t.owner.as_deref() == owner)
+                .collect()
         } else {
             let mut tasks = Vec::with_capacity(task_ids.len());
             for id in task_ids {
+                self.check_task_access(caller, id).await?;
                 let task = self.get_task(id).await?;
                 if task.status != TaskStatus::Completed {
                     return Err(Error::InvalidInput(format!(
@@ -215,6 +236,7 @@ impl Miteos {
             _ => None,
         };
         let mut records = Vec::with_capacity(tasks.len());
+        let mut owners: HashMap<String, Option<String>> = HashMap::new();
         for task in tasks {
             // A follow-up made it more than its prompt asked: its work is not the prompt's.
             let task = self.get_task(&task.id).await?;
@@ -233,6 +255,7 @@ impl Miteos {
                 }
                 continue;
             }
+            owners.insert(task.id.clone(), task.owner.clone());
             records.push(self.task_record(task).await?);
         }
         // Oldest first (task ids sort by creation), so a skill's examples read in the order the
@@ -248,20 +271,38 @@ impl Miteos {
             }
             _ => None,
         };
-        let candidates: Vec<Option<Skill>> = match single {
-            Some(skill) => vec![skill],
-            None => group_by_shape(records)
-                .iter()
-                .map(|group| compile_group(group, new_skill_id()))
-                .collect(),
+        let owner_of = |record: &TaskRecord| owners.get(&record.task_id).cloned().flatten();
+        let candidates: Vec<(Option<Skill>, Option<String>)> = match single {
+            Some(skill) => vec![(skill, records.first().and_then(owner_of))],
+            None => {
+                // One owner's tasks make a skill: grouped by owner, then by shape.
+                let mut by_owner: Vec<(Option<String>, Vec<TaskRecord>)> = Vec::new();
+                for record in records {
+                    let owner = owner_of(&record);
+                    match by_owner.iter_mut().find(|(o, _)| *o == owner) {
+                        Some((_, group)) => group.push(record),
+                        None => by_owner.push((owner, vec![record])),
+                    }
+                }
+                by_owner
+                    .into_iter()
+                    .flat_map(|(owner, records)| {
+                        group_by_shape(records)
+                            .iter()
+                            .map(|group| (compile_group(group, new_skill_id()), owner.clone()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            }
         };
-        for candidate in candidates {
+        for (candidate, owner) in candidates {
             let Some(mut skill) = candidate else {
                 continue;
             };
+            skill.owner = owner;
             if let Some(old) = existing
                 .iter()
-                .find(|s| s.prompt_template == skill.prompt_template)
+                .find(|s| s.owner == skill.owner && s.prompt_template == skill.prompt_template)
             {
                 skill.id = old.id.clone();
                 skill.name = old.name.clone();
@@ -274,7 +315,7 @@ impl Miteos {
                 }
             }
             self.inner.shared.store.save_skill(&skill).await?;
-            compiled.push(self.skill(&skill.id).await?);
+            compiled.push(self.stored_skill(&skill.id).await?);
         }
         if compiled.is_empty() && !task_ids.is_empty() {
             return Err(Error::InvalidInput(
@@ -325,12 +366,26 @@ impl Miteos {
         Ok(Vec::new())
     }
 
-    /// The skills, newest first (retired ones too).
-    pub async fn skills(&self) -> Result<Vec<Skill>> {
-        self.inner.shared.store.skills().await
+    /// The skills the caller may see, newest first (retired ones too).
+    pub async fn skills(&self, caller: &Caller) -> Result<Vec<Skill>> {
+        Ok((self.inner.shared.store.skills().await?)
+            .into_iter()
+            .filter(|s| caller.may_see_skill(s))
+            .collect())
     }
 
-    pub async fn skill(&self, id: &str) -> Result<Skill> {
+    /// A skill the caller may see (another's is not there for them).
+    pub async fn skill(&self, caller: &Caller, id: &str) -> Result<Skill> {
+        let skill = self.stored_skill(id).await?;
+        if caller.may_see_skill(&skill) {
+            Ok(skill)
+        } else {
+            Err(Error::NotFound(format!("skill {id} does not exist")))
+        }
+    }
+
+    /// A skill as stored, whoever it belongs to: for the service's own work on it.
+    pub(super) async fn stored_skill(&self, id: &str) -> Result<Skill> {
         self.inner
             .shared
             .store
@@ -339,11 +394,16 @@ impl Miteos {
             .ok_or_else(|| Error::NotFound(format!("skill {id} does not exist")))
     }
 
+    /// The validated skills of `owner`: those that may run for its tasks.
+    async fn active_skills_of(&self, owner: Option<&str>) -> Result<Vec<Skill>> {
+        self.inner.shared.store.active_skills_of(owner).await
+    }
+
     /// The skill `prompt` would run from, without a model call: bound, when the prompt is worded
     /// as a skill's template; `pending` (parameters unbound, confidence the share of the skill's
     /// words it has), when it is only close to one — a short model call decides as the task runs.
-    pub async fn match_skill(&self, prompt: &str) -> Result<Option<SkillMatch>> {
-        let skills = self.inner.shared.store.active_skills().await?;
+    pub async fn match_skill(&self, caller: &Caller, prompt: &str) -> Result<Option<SkillMatch>> {
+        let skills = self.active_skills_of(caller.account_id()).await?;
         let prompt = prompt.trim();
         if let Some((_, matched)) = Skill::best_match(&skills, prompt) {
             return Ok(Some(matched));

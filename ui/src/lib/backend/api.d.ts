@@ -633,7 +633,8 @@ export interface paths {
         put?: never;
         /**
          * Approves or denies a pending request: the waiting call runs, or the agent hears it was denied
-         *     and goes on without it. `409` when it was already decided or the task no longer runs.
+         *     and goes on without it. `409` when it was already decided or the task no longer runs; `403`
+         *     when a member of a team's server approves a command (only an admin may).
          */
         post: operations["decide"];
         delete?: never;
@@ -654,7 +655,8 @@ export interface paths {
         /**
          * Answers a task paused on its budget: `raise` (it goes on) or `stop` (it ends `cancelled`,
          *     keeping its deliverables). `raise` with `budget` also changes a running task's limits when it
-         *     is not paused. `409` when the task is not running, or `stop` when it is not paused.
+         *     is not paused. `409` when the task is not running, or `stop` when it is not paused; `403` when
+         *     a member of a team's server raises past the budget an admin set (Settings).
          */
         post: operations["budget"];
         delete?: never;
@@ -1801,7 +1803,7 @@ export interface components {
          * @description A new task, as every transport takes it: the JSON body of `POST /tasks`, the app's
          *     `create_task`, the CLI's `run`, and `create_task` itself. Attachments come in the transport's
          *     own form `A` (base64 in JSON, paths picked in the app's open dialog) and are read into
-         *     [`Attachment`]s before the service sees them.
+         *     [`Attachment`](super::Attachment)s before the service sees them.
          */
         NewTask_AttachmentBody: {
             /**
@@ -2129,6 +2131,12 @@ export interface components {
             /** @description Compiled by itself and not yet kept (or discarded) by the user. */
             offered?: boolean;
             origin?: components["schemas"]["SkillOrigin"];
+            /**
+             * @description The account it belongs to on a team's server (compiled from their tasks, or imported by
+             *     them): only they run it, and only they and admins see it. `null`: the server's own (the
+             *     desktop's, or made with the server's token).
+             */
+            owner?: string | null;
             parameters: components["schemas"]["SkillParameter"][];
             /** @description The prompts it stands for, with `{{parameter}}` placeholders. */
             prompt_template: string;
@@ -3834,6 +3842,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3965,6 +3981,14 @@ export interface operations {
                     "application/json": components["schemas"]["Approval"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4007,6 +4031,14 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -59,6 +59,7 @@ function skill(over: Partial<Skill> = {}): Skill {
     disabled_for: [],
     origin: { kind: "compiled", automatic: false },
     offered: false,
+    owner: null,
     ...over,
   };
 }

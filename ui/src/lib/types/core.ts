@@ -176,7 +176,13 @@ disabled_for: Array<string>, origin: SkillOrigin,
 /**
  * Compiled by itself and not yet kept (or discarded) by the user.
  */
-offered: boolean, };
+offered: boolean, 
+/**
+ * The account it belongs to on a team's server (compiled from their tasks, or imported by
+ * them): only they run it, and only they and admins see it. `null`: the server's own (the
+ * desktop's, or made with the server's token).
+ */
+owner: string | null, };
 
 export type SkillPatch = { 
 /**
