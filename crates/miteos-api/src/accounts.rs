@@ -18,6 +18,41 @@ use super::{ApiError, ApiState, ErrorBody};
 
 /// `mt_` and 256 random bits in hex.
 const ACCOUNT_TOKEN_CHARS: usize = 3 + 64;
+/// Unknown account tokens one address may present in a second before it is refused without a
+/// lookup (a guessing script; a team behind one proxy presents known tokens, which never count).
+const UNKNOWN_TOKENS_PER_SECOND: u32 = 10;
+/// Addresses remembered at once; past it, the oldest windows are forgotten.
+const MAX_REMEMBERED: usize = 10_000;
+
+/// Addresses that presented unknown account tokens, with the second they did and how many.
+#[derive(Default)]
+pub(crate) struct UnknownTokens(
+    std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (std::time::Instant, u32)>>,
+);
+
+impl UnknownTokens {
+    /// Whether `ip` may have one more token looked up now.
+    fn allows(&self, ip: std::net::IpAddr) -> bool {
+        let seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        !seen.get(&ip).is_some_and(|(since, count)| {
+            since.elapsed() < std::time::Duration::from_secs(1)
+                && *count >= UNKNOWN_TOKENS_PER_SECOND
+        })
+    }
+
+    /// Counts an unknown token presented by `ip`.
+    fn record(&self, ip: std::net::IpAddr) {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= MAX_REMEMBERED {
+            seen.retain(|_, (since, _)| since.elapsed() < std::time::Duration::from_secs(1));
+        }
+        let entry = seen.entry(ip).or_insert((std::time::Instant::now(), 0));
+        if entry.0.elapsed() >= std::time::Duration::from_secs(1) {
+            *entry = (std::time::Instant::now(), 0);
+        }
+        entry.1 += 1;
+    }
+}
 
 /// Refuses a request without a known token (401); otherwise records who is calling.
 pub(crate) async fn authenticate(
@@ -38,13 +73,29 @@ pub(crate) async fn authenticate(
     let server: bool = presented.as_bytes().ct_eq(state.token.as_bytes()).into();
     // Only a token of an account's shape is looked up: anything else is refused at no cost.
     let shaped = presented.len() == ACCOUNT_TOKEN_CHARS && presented.starts_with("mt_");
+    let address = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
     let caller = if server {
         Caller::Server
     } else {
+        // An address guessing tokens is refused before any hash or lookup.
+        if shaped && !state.unknown_tokens.allows(address) {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many unknown tokens from {address}; try again in a second"),
+            ));
+        }
         let found = match shaped {
             true => state.miteos.authenticate(presented).await?,
             false => None,
         };
+        if shaped && found.is_none() {
+            state.unknown_tokens.record(address);
+        }
         match found {
             Some(account) => Caller::Account(account),
             None => {

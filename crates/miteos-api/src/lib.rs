@@ -81,6 +81,8 @@ pub struct ApiState {
     ui_dir: Option<Arc<std::path::Path>>,
     /// Requests per account, or per address.
     limiter: Arc<Limiter>,
+    /// Addresses that present unknown account tokens: refused before a lookup past a rate.
+    unknown_tokens: Arc<accounts::UnknownTokens>,
 }
 
 fn limiter(per_second: u32, burst: u32) -> Arc<Limiter> {
@@ -114,6 +116,7 @@ impl ApiState {
             allowed_hosts: hosts.into(),
             ui_dir: None,
             limiter: limiter(RATE_PER_SECOND, RATE_BURST),
+            unknown_tokens: Arc::default(),
         }
     }
 

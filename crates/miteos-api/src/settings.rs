@@ -43,8 +43,9 @@ pub struct AgentModel {
 
 /// Makes an agent type use a model of its own, or the task's model again with `null`.
 #[utoipa::path(put, path = "/agent-types/{name}/model", params(("name" = String, Path)), request_body = AgentModel,
-    responses((status = 200, body = AgentType), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = AgentType), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn set_agent_model(
+    _: MayConfigure,
     State(s): State<ApiState>,
     Path(name): Path<String>,
     ApiJson(body): ApiJson<AgentModel>,
@@ -58,8 +59,9 @@ pub async fn set_agent_model(
 
 /// Adds a user-defined agent type; the planner offers it from the next task on.
 #[utoipa::path(post, path = "/agent-types", request_body = AgentTypeInput,
-    responses((status = 201, body = AgentType), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = AgentType), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_agent_type(
+    _: MayConfigure,
     State(s): State<ApiState>,
     ApiJson(input): ApiJson<AgentTypeInput>,
 ) -> Result<(StatusCode, Json<AgentType>), ApiError> {
@@ -71,8 +73,9 @@ pub async fn create_agent_type(
 
 /// Replaces an agent type's description, system prompt, tools and model (built-ins too).
 #[utoipa::path(put, path = "/agent-types/{name}", params(("name" = String, Path)), request_body = AgentTypeInput,
-    responses((status = 200, body = AgentType), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AgentType), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_agent_type(
+    _: MayConfigure,
     State(s): State<ApiState>,
     Path(name): Path<String>,
     ApiJson(input): ApiJson<AgentTypeInput>,
@@ -82,8 +85,9 @@ pub async fn update_agent_type(
 
 /// Deletes a user-defined agent type (built-ins: 409).
 #[utoipa::path(delete, path = "/agent-types/{name}", params(("name" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_agent_type(
+    _: MayConfigure,
     State(s): State<ApiState>,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {

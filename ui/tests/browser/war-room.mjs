@@ -198,6 +198,13 @@ await inBrowser("war-room", { viewport: { width: 1280, height: 800 }, acceptDown
   await page.getByRole("button", { name: "Settings", exact: true }).click();
   await page.getByTestId("default-model").waitFor();
   await shot("settings-light");
+  step("settings: web access (the test allows its fixtures' 127.0.0.1)");
+  const webAccess = page.getByTestId("fetch-allow");
+  await webAccess.scrollIntoViewIfNeeded();
+  if ((await webAccess.inputValue()) !== "127.0.0.1") {
+    throw new Error(`the web access exceptions are the test's: ${await webAccess.inputValue()}`);
+  }
+  await shot("settings-web-access");
 
   if (shots) {
     step("dark theme");

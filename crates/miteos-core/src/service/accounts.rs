@@ -1,8 +1,8 @@
 //! People on a team's server: accounts with their own API tokens (only a token's SHA-256 is
 //! kept), tasks private to their owner unless shared with the team, and admins who manage
 //! accounts and see every task. The server's own token (DATA_DIR/api-token) acts as an admin.
-//! Skills are their owner's ([`Caller::may_see_skill`]); agent types are the team's; the server's
-//! configuration is the admins' ([`Caller::may_configure`]).
+//! Skills are their owner's ([`Caller::may_see_skill`]); the server's configuration, agent types
+//! included, is the admins' ([`Caller::may_configure`]).
 
 use super::Miteos;
 use crate::digest::sha256_hex;
@@ -42,14 +42,15 @@ impl Caller {
         }
     }
 
-    /// The server's configuration — its settings and keys, MCP servers, models and prices — is
-    /// an admin's to change; members read it and use it.
+    /// The server's configuration — its settings and keys, MCP servers, agent types (their
+    /// instructions reach every member's tasks), models and prices — is an admin's to change;
+    /// members read it and use it.
     pub fn may_configure(&self) -> Result<()> {
         if self.is_admin() {
             Ok(())
         } else {
             Err(Error::Forbidden(
-                "only an admin changes the server's settings, MCP servers, models and prices"
+                "only an admin changes the server's settings, MCP servers, agent types, models and prices"
                     .into(),
             ))
         }

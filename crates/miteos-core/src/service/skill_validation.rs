@@ -43,8 +43,6 @@ impl Miteos {
                 workspace_id,
                 model,
                 skill_id: Some(skill.id.clone()),
-                // The run is the skill owner's task, as the skill's runs will be.
-                owner: skill.owner.clone(),
                 ..Default::default()
             })
             .await?;
