@@ -64,6 +64,21 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_fs::init())
+        .plugin(
+            // The window shows the War Room and nothing else: a link in a preview or a page
+            // cannot take it elsewhere (the person's browser opens web links instead).
+            tauri::plugin::Builder::<tauri::Wry>::new("navigation")
+                .on_navigation(|webview, url| {
+                    let own = matches!(url.scheme(), "tauri" | "about" | "blob" | "data")
+                        || url.host_str() == Some("tauri.localhost");
+                    if !own && matches!(url.scheme(), "http" | "https") {
+                        use tauri_plugin_opener::OpenerExt;
+                        let _ = webview.opener().open_url(url.as_str(), None::<&str>);
+                    }
+                    own
+                })
+                .build(),
+        )
         .setup(|app| {
             let data_dir = data_dir();
             let options = Options {

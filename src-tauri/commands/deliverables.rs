@@ -90,7 +90,7 @@ pub async fn deploy(
 ) -> CommandResult<Deployment> {
     Ok(state
         .miteos
-        .deploy_deliverable(&task_id, &deliverable_id)
+        .deploy_deliverable(&task_id, &deliverable_id, None)
         .await?)
 }
 

@@ -71,9 +71,15 @@ pub async fn skill_versions(
         .await?)
 }
 
-/// Imports a dropped or picked folder, or .zip / .skill file, by its path on this machine.
+/// Imports a dropped or picked folder, or .zip / .skill file, by its path on this machine (only
+/// one chosen in a dialog or dropped on the window: a skill's instructions reach the agents).
 #[tauri::command]
-pub async fn import_skill(state: State<'_, DesktopState>, path: String) -> CommandResult<Skill> {
+pub async fn import_skill(
+    app: tauri::AppHandle,
+    state: State<'_, DesktopState>,
+    path: String,
+) -> CommandResult<Skill> {
+    crate::error::chosen_in_dialog(&app, path.as_ref())?;
     Ok(state
         .miteos
         .import_skill_path(&Caller::Server, path.as_ref())

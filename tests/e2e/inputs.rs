@@ -166,10 +166,13 @@ async fn missing_or_wrong_token_is_401_and_foreign_host_is_403() {
 
     // Another web page's requests are refused, token or not; the API's own page and the app's
     // webview are not. No CORS header lets another origin read an answer.
+    // A deployment on the staging server (same host, its own port) is another site too.
+    let staging = app.staging.trim_end_matches('/').to_owned();
     for (origin, want) in [
         ("http://evil.example", 403),
         ("null", 403),
         ("http://127.0.0.1.evil.example", 403),
+        (staging.as_str(), 403),
         (app.base.as_str(), 200),
         ("tauri://localhost", 200),
     ] {

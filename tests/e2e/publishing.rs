@@ -128,6 +128,7 @@ async fn script_site(app: &TestApp) {
             tool("write_file", json!({"path": "site/style.css", "content": "h1 { color: #0369a1; }"})),
             tool("write_file", json!({"path": "site/app.js", "content": "document.title += ' ✓';"})),
             tool("write_file", json!({"path": "notes.md", "content": "# Notes\n\nNot part of the site."})),
+            tool("write_file", json!({"path": "site/private-draft.md", "content": "Beside the page, not used by it."})),
         ]),
     );
     app.script.on(
@@ -177,6 +178,11 @@ async fn a_deployed_site_serves_its_pages_and_assets_until_taken_down_and_surviv
         visit(&format!("{url}notes.md")).await.0,
         404,
         "files outside the site's folder are not deployed"
+    );
+    assert_eq!(
+        visit(&format!("{url}private-draft.md")).await.0,
+        404,
+        "a file beside the page that it does not use is not published"
     );
 
     // Traversal in any form stays inside the deployment.
@@ -234,6 +240,25 @@ async fn a_single_file_deploys_with_a_viewer_page() {
     let (status, _, raw) = visit(&format!("{url}comparison.csv")).await;
     assert_eq!(status, 200);
     assert_eq!(sha256(&raw), csv["sha256"]);
+    let expires = chrono::DateTime::parse_from_rfc3339(deployment["expires_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let days = (expires - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!(
+        (29.9..=30.0).contains(&days),
+        "a deployment lasts 30 days by default: {days}"
+    );
+    let path = format!(
+        "/tasks/{id}/deliverables/{}/deploy",
+        csv["id"].as_str().unwrap()
+    );
+    for hours in [0, 8761] {
+        let (status, body) = app.post(&path, json!({ "expires_in_hours": hours })).await;
+        assert_eq!(status, 400, "{hours} h: {body}");
+    }
+    let (status, short) = app.post(&path, json!({ "expires_in_hours": 1 })).await;
+    assert_eq!(status, 201, "{short}");
+    assert!(short["expires_at"].as_str().unwrap() < deployment["expires_at"].as_str().unwrap());
 }
 
 #[tokio::test]

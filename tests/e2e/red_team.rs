@@ -496,3 +496,57 @@ async fn agent_types_are_the_admins_to_change() {
     let (_, after) = app.get("/agent-types").await;
     assert!(!after.to_string().contains("evil.example"), "{after}");
 }
+
+#[tokio::test]
+async fn a_live_stream_ends_when_its_reader_may_no_longer_see_the_task() {
+    use reqwest::Method;
+    let database = miteos_store::testing::TestDatabase::create().await;
+    let app = TestApp::on_database(&database.url, |_| {}).await;
+    let (_, ada) = account(&app, "Ada", false).await;
+    let (_, bo) = account(&app, "Bo", false).await;
+    app.script.on(
+        crate::support::fake_model::planner,
+        crate::support::one_subtask_plan("builder", "Write", "Write the notes"),
+    );
+    // The plan waits for Ada's review: the task stays open while Bo watches.
+    let (status, task) = call_as(
+        &app,
+        &ada,
+        Method::POST,
+        "/tasks",
+        Some(json!({"prompt": "Write the notes", "plan_review": "always"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{task}");
+    let id = task["id"].as_str().unwrap().to_owned();
+    let team = format!("/tasks/{id}/team");
+    let share = |shared: bool| {
+        call_as(
+            &app,
+            &ada,
+            Method::POST,
+            &team,
+            Some(json!({ "shared": shared })),
+        )
+    };
+    assert_eq!(share(true).await.0, 200);
+    let watching = app
+        .client
+        .get(app.url(&format!("/tasks/{id}/events")))
+        .bearer_auth(&bo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(watching.status(), 200, "Bo watches the shared task");
+    assert_eq!(share(false).await.0, 200);
+    let body = tokio::time::timeout(Duration::from_secs(10), watching.text()).await;
+    let body = body
+        .expect("the stream ends once the task is Ada's alone again")
+        .unwrap();
+    assert!(
+        body.contains("task_created"),
+        "what was shown before: {body}"
+    );
+    let (status, _) = call_as(&app, &bo, Method::GET, &format!("/tasks/{id}/events"), None).await;
+    assert_eq!(status, 404, "and it cannot be opened again");
+}

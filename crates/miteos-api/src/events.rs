@@ -1,20 +1,26 @@
 //! `GET /tasks/{id}/events`: the task's events as Server-Sent Events. The journal is replayed
 //! after `Last-Event-ID` (or `?after=`) first, then live events follow; a lagging subscriber
-//! re-reads the journal, so a client misses nothing. The stream ends after `task_finished`.
+//! re-reads the journal, so a client misses nothing. The stream ends after `task_finished`, and
+//! as soon as the caller may no longer see the task (it was un-shared, the account deleted).
 
 use std::convert::Infallible;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::StreamExt;
 use miteos_core::events::Event;
+use miteos_core::service::Caller;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::ApiQuery;
 use super::{ApiError, ApiState};
+
+/// How often a live stream asks whether its caller may still see the task.
+const ACCESS_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -28,6 +34,7 @@ pub struct After {
               (status = 404, body = super::ErrorBody)))]
 pub async fn stream(
     State(s): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(task_id): Path<String>,
     headers: HeaderMap,
     ApiQuery(after): ApiQuery<After>,
@@ -44,10 +51,28 @@ pub async fn stream(
         None => None,
     };
     let after = last_event_id.or(after.after).unwrap_or(0);
+    let (miteos, watched) = (s.miteos.clone(), task_id.clone());
+    let access_ended = async move {
+        if caller == Caller::Server {
+            // The server's own token sees every task for as long as it runs.
+            return std::future::pending().await;
+        }
+        loop {
+            tokio::time::sleep(ACCESS_CHECK).await;
+            if !miteos
+                .still_has_access(&caller, &watched)
+                .await
+                .unwrap_or(true)
+            {
+                break;
+            }
+        }
+    };
     let events = s
         .miteos
         .task_events(&task_id, after)
         .await?
+        .take_until(access_ended)
         .map(|event| Ok::<_, Infallible>(to_sse(&event)));
     // A proxy in front of a team's server (nginx) passes each event on at once.
     Ok((

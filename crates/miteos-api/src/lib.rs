@@ -392,8 +392,11 @@ async fn rate_limit(
 
 /// The browser origins allowed to call the API: its own address (the War Room it serves) and
 /// the desktop app's webview. A page on any other site is refused even before the token is
-/// checked; no CORS headers are ever sent, so browsers keep other origins out as well.
-fn origin_allowed(state: &ApiState, origin: &str) -> bool {
+/// checked; no CORS headers are ever sent, so browsers keep other origins out as well. A page on
+/// the same host at another port it names (the staging server's deployments, another local
+/// server) is another site: when both the Origin and the request's Host name a port, they must
+/// be the same one (a TLS proxy in front sends the default port, which it does not name).
+fn origin_allowed(state: &ApiState, origin: &str, host_port: Option<u16>) -> bool {
     if matches!(
         origin,
         "tauri://localhost" | "http://tauri.localhost" | "https://tauri.localhost"
@@ -406,6 +409,11 @@ fn origin_allowed(state: &ApiState, origin: &str) -> bool {
     let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
         return false;
     };
+    if let (Some(port), Some(own)) = (uri.port_u16(), host_port)
+        && port != own
+    {
+        return false;
+    }
     matches!(scheme, "http" | "https")
         && state
             .allowed_hosts
@@ -429,6 +437,9 @@ async fn check_host(
     } else {
         host.split(':').next().unwrap_or(host)
     };
+    let host_port = host[name.len()..]
+        .strip_prefix(':')
+        .and_then(|p| p.parse::<u16>().ok());
     if !state
         .allowed_hosts
         .iter()
@@ -441,7 +452,9 @@ async fn check_host(
         ));
     }
     if let Some(origin) = request.headers().get(header::ORIGIN)
-        && !origin.to_str().is_ok_and(|o| origin_allowed(&state, o))
+        && !origin
+            .to_str()
+            .is_ok_and(|o| origin_allowed(&state, o, host_port))
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -13,18 +13,35 @@ use utoipa::ToSchema;
 use super::extract::ApiJsonOrDefault;
 use super::{ApiError, ApiState, ErrorBody};
 
-/// Deploys the deliverable to the staging server: an HTML file with the rest of its folder, any
-/// other file with a viewer page. Answers the deployment with its URL.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct NewDeployment {
+    /// How long its URL answers, in hours: 1 to 8760 (365 days); default 720 (30 days).
+    pub expires_in_hours: Option<u32>,
+}
+
+/// Deploys the deliverable to the staging server: an HTML file with the files of its folder it
+/// uses (links, scripts, styles, images), any other file with a viewer page, until it expires.
+/// Answers the deployment with its URL.
 #[utoipa::path(post, path = "/tasks/{task_id}/deliverables/{deliverable_id}/deploy",
-    params(("task_id" = String, Path), ("deliverable_id" = String, Path)),
-    responses((status = 201, body = Deployment), (status = 404, body = ErrorBody)))]
+    params(("task_id" = String, Path), ("deliverable_id" = String, Path)), request_body = NewDeployment,
+    responses((status = 201, body = Deployment), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn deploy(
     State(s): State<ApiState>,
     Path((task_id, deliverable_id)): Path<(String, String)>,
+    ApiJsonOrDefault(body): ApiJsonOrDefault<NewDeployment>,
 ) -> Result<(StatusCode, Json<Deployment>), ApiError> {
+    let lifetime = match body.expires_in_hours {
+        Some(h) if (1..=8760).contains(&h) => Some(Duration::from_secs(u64::from(h) * 3600)),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "expires_in_hours must be between 1 and 8760 (365 days)",
+            ));
+        }
+        None => None,
+    };
     let deployment = s
         .miteos
-        .deploy_deliverable(&task_id, &deliverable_id)
+        .deploy_deliverable(&task_id, &deliverable_id, lifetime)
         .await?;
     Ok((StatusCode::CREATED, Json(deployment)))
 }

@@ -313,6 +313,10 @@ pub struct Deployment {
     #[serde(with = "crate::rfc3339::option")]
     #[ts(type = "string | null")]
     pub taken_down_at: Option<DateTime<Utc>>,
+    /// When its URL stops answering (404), or `null` for one made before deployments expired.
+    #[serde(with = "crate::rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// Where an approval request stands.

@@ -54,6 +54,19 @@ impl Store {
         Ok(row.as_ref().map(account_from_row))
     }
 
+    /// The account with this id, if it still exists.
+    pub async fn account(&self, id: &str) -> Result<Option<Account>> {
+        let row = on_pool!(self.pool(), db => sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM accounts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+        .map(|row| row.map(Row::from)))
+        .context(|| format!("reading account {id}"))?;
+        Ok(row.as_ref().map(account_from_row))
+    }
+
     /// Every account, by name.
     pub async fn accounts(&self) -> Result<Vec<Account>> {
         let rows = on_pool!(self.pool(), db => sqlx::query(&format!(

@@ -187,10 +187,12 @@ impl Journal {
                     .await
                     .map(|_| ()))
                 .context(context)?;
-                // A task this process holds a lease on is journaled while it still does.
+                // A task this process holds a lease on is journaled while it still does: the
+                // row is read FOR SHARE, so a takeover (which updates it) waits for this append
+                // to commit, or committed before it and is seen.
                 if let Some(epoch) = self.store.write_fence(task) {
                     let holds = on_tx!(&mut tx, conn => sqlx::query(
-                        "SELECT 1 FROM tasks WHERE id = $1 AND lease_epoch = $2",
+                        "SELECT 1 FROM tasks WHERE id = $1 AND lease_epoch = $2 FOR SHARE",
                     )
                     .bind(task)
                     .bind(epoch)
@@ -209,7 +211,7 @@ impl Journal {
                 let holds = on_tx!(&mut tx, conn => sqlx::query(
                     "SELECT 1 FROM subtask_claims c JOIN tasks t ON t.id = c.task_id \
                      WHERE c.task_id = $1 AND c.subtask_id = $2 AND c.epoch = $3 \
-                     AND c.state = 'claimed' AND t.lease_epoch = c.task_epoch",
+                     AND c.state = 'claimed' AND t.lease_epoch = c.task_epoch FOR SHARE OF c, t",
                 )
                 .bind(&claim.task_id)
                 .bind(&claim.subtask_id)

@@ -21,6 +21,8 @@ pub struct DeploymentRow {
     pub bytes: i64,
     pub created_at: DateTime<Utc>,
     pub taken_down_at: Option<DateTime<Utc>>,
+    /// When its URL stops answering; `None` for deployments made before they expired.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,15 +37,14 @@ pub struct ShareRow {
     pub access_count: i64,
 }
 
-const DEPLOYMENT_COLUMNS: &str =
-    "id, task_id, deliverable_id, target, location, files, bytes, created_at, taken_down_at";
+const DEPLOYMENT_COLUMNS: &str = "id, task_id, deliverable_id, target, location, files, bytes, created_at, taken_down_at, expires_at";
 const SHARE_COLUMNS: &str =
     "id, task_id, deliverable_id, include_replay, created_at, expires_at, revoked_at, access_count";
 
 impl Store {
     pub async fn insert_deployment(&self, d: &DeploymentRow) -> Result<()> {
         on_pool!(self.pool(), db => sqlx::query(&format!(
-            "INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO deployments ({DEPLOYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(&d.id)
         .bind(&d.task_id)
@@ -54,6 +55,7 @@ impl Store {
         .bind(d.bytes)
         .bind(d.created_at)
         .bind(d.taken_down_at)
+        .bind(d.expires_at)
         .execute(db)
         .await.map(|done| done.rows_affected()))
         .context(|| format!("storing deployment {}", d.id))?;
@@ -193,6 +195,7 @@ fn deployment_from_row(row: &Row) -> DeploymentRow {
         bytes: row.get("bytes"),
         created_at: row.get("created_at"),
         taken_down_at: row.get("taken_down_at"),
+        expires_at: row.get("expires_at"),
     }
 }
 

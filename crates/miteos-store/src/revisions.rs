@@ -28,6 +28,10 @@ pub struct RevisionWrite {
     /// The follow-up message this revision plans, if any.
     pub follow_up: Option<String>,
     pub diff: PlanDiff,
+    /// The revision the change was checked against: stored only while the plan is still at it
+    /// (another revision in between — the user's edit, the replanner, another process — makes
+    /// it `conflict`, and the caller checks again). `None`: whatever the plan's revision.
+    pub expected: Option<u32>,
 }
 
 impl Store {
@@ -35,15 +39,27 @@ impl Store {
     pub async fn apply_revision(&self, task_id: &str, rev: &RevisionWrite) -> Result<u32> {
         let mut tx = self.begin().await?;
         let row = on_tx!(&mut tx, conn => sqlx::query(
-            "UPDATE tasks SET revision = revision + 1 WHERE id = $1 RETURNING revision, \
+            "UPDATE tasks SET revision = revision + 1 WHERE id = $1 AND ($3 < 0 OR revision = $3) \
+             RETURNING revision, \
              (SELECT COALESCE(MAX(position), -1) FROM subtasks WHERE task_id = $2) AS last",
         )
         .bind(task_id)
         .bind(task_id)
+        .bind(rev.expected.map_or(-1, i64::from))
         .fetch_optional(conn)
         .await.map(|row| row.map(Row::from)))
-        .context(|| format!("numbering a revision of {task_id}"))?
-        .ok_or_else(|| Error::NotFound(format!("task {task_id} does not exist")))?;
+        .context(|| format!("numbering a revision of {task_id}"))?;
+        let Some(row) = row else {
+            drop(tx);
+            return Err(match rev.expected {
+                Some(expected) if self.task_access(task_id).await.is_ok() => {
+                    Error::Conflict(format!(
+                        "the plan of {task_id} was revised meanwhile (it is no longer revision {expected})"
+                    ))
+                }
+                _ => Error::NotFound(format!("task {task_id} does not exist")),
+            });
+        };
         let revision = row.get::<i64>("revision") as u32;
         let last: i64 = row.get("last");
         for (i, st) in rev.added.iter().enumerate() {

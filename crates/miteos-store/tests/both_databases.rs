@@ -132,6 +132,7 @@ async fn revisions_follow_ups_and_reopening() {
                     rerun: vec!["st-1".into()],
                     follow_up: Some("fu-1".into()),
                     diff: PlanDiff::default(),
+                    expected: Some(0),
                 },
             )
             .await
@@ -154,20 +155,28 @@ async fn revisions_follow_ups_and_reopening() {
             1
         );
 
+        let drop_st3 = |expected| RevisionWrite {
+            by: RevisedBy::Orchestrator,
+            reason: "st-3 is not needed".into(),
+            added: vec![],
+            changed: vec![subtask("st-2", &["st-1"])],
+            dropped: vec!["st-3".into()],
+            rerun: vec![],
+            follow_up: None,
+            diff: PlanDiff::default(),
+            expected,
+        };
+        // Checked against revision 0, which a revision replaced meanwhile: refused, nothing kept.
+        let stale = store.apply_revision("task-r", &drop_st3(Some(0))).await;
+        assert!(
+            matches!(stale, Err(miteos_domain::Error::Conflict(_))),
+            "{stale:?}"
+        );
+        let task = store.get_task("task-r").await.unwrap();
+        assert_eq!(task.revision, 1);
+        assert!(!task.subtasks[2].dropped);
         let dropped = store
-            .apply_revision(
-                "task-r",
-                &RevisionWrite {
-                    by: RevisedBy::Orchestrator,
-                    reason: "st-3 is not needed".into(),
-                    added: vec![],
-                    changed: vec![subtask("st-2", &["st-1"])],
-                    dropped: vec!["st-3".into()],
-                    rerun: vec![],
-                    follow_up: None,
-                    diff: PlanDiff::default(),
-                },
-            )
+            .apply_revision("task-r", &drop_st3(Some(1)))
             .await
             .unwrap();
         assert_eq!(dropped, 2);
@@ -311,6 +320,7 @@ async fn settings_agent_types_deliverables_approvals_and_publishing() {
                 bytes: 900,
                 created_at: now,
                 taken_down_at: None,
+                expires_at: Some(now + Duration::days(30)),
             })
             .await
             .unwrap();

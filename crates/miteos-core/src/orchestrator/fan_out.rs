@@ -240,6 +240,8 @@ async fn record_fan_out(
         dropped: Vec::new(),
         rerun,
         follow_up: None,
+        // Only the task's own run expands its fan-outs, under the revisions lock.
+        expected: None,
     };
     record(&ctx.shared, &ctx.task_id, write).await?;
     Ok(())

@@ -378,27 +378,42 @@ impl Reviser<'_> {
         follow_up: Option<String>,
     ) -> Result<std::result::Result<u32, Vec<String>>> {
         let _one_at_a_time = self.shared.revisions.lock().await;
-        let task = self.shared.store.get_task(task_id).await?;
-        let checked = match check_edit(&task.subtasks, edit, self.agent_types, self.max_subtasks) {
-            Ok(checked) => checked,
-            Err(problems) => return Ok(Err(problems)),
-        };
-        let diff = checked.diff();
-        let write = RevisionWrite {
-            by,
-            reason: clip(reason, MAX_DESCRIPTION_CHARS),
-            added: checked.added,
-            changed: checked.changed,
-            dropped: checked.dropped,
-            rerun: checked.rerun,
-            follow_up,
-            diff,
-        };
-        let revision = record(self.shared, task_id, write).await?;
-        journal_moves(&self.shared.journal, task_id, checked.moved).await?;
-        Ok(Ok(revision))
+        // Checked against the plan as stored, and stored only if it is still that plan: a
+        // revision made meanwhile (in another process) sends it round again.
+        let mut attempts = 0;
+        loop {
+            let task = self.shared.store.get_task(task_id).await?;
+            let checked =
+                match check_edit(&task.subtasks, edit, self.agent_types, self.max_subtasks) {
+                    Ok(checked) => checked,
+                    Err(problems) => return Ok(Err(problems)),
+                };
+            let diff = checked.diff();
+            let write = RevisionWrite {
+                by,
+                reason: clip(reason, MAX_DESCRIPTION_CHARS),
+                added: checked.added,
+                changed: checked.changed,
+                dropped: checked.dropped,
+                rerun: checked.rerun,
+                follow_up: follow_up.clone(),
+                diff,
+                expected: Some(task.revision),
+            };
+            match record(self.shared, task_id, write).await {
+                Ok(revision) => {
+                    journal_moves(&self.shared.journal, task_id, checked.moved).await?;
+                    return Ok(Ok(revision));
+                }
+                Err(crate::error::Error::Conflict(_)) if attempts < MAX_ATTEMPTS => attempts += 1,
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
+
+/// Times a revision is checked again after another one got in first.
+const MAX_ATTEMPTS: u32 = 3;
 
 /// Stores a revision made (and checked) in code and journals it (`plan_revised`); its number.
 /// The caller holds `shared.revisions`.

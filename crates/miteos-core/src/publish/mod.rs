@@ -7,9 +7,11 @@
 mod bundle;
 mod page;
 pub(crate) mod provenance;
+mod site_files;
 mod staging;
 
 pub use bundle::zip_files;
 pub use page::{SharePage, share_page, viewer_page};
 pub use provenance::{ReplayStep, provenance, redact, replay};
+pub use site_files::used_files;
 pub use staging::{DeploymentTarget, LocalStaging, Site, SiteFile};

@@ -144,6 +144,23 @@ impl Miteos {
         self.owns(caller, task_id).await.map(|_| ())
     }
 
+    /// Whether the caller may still see the task: its account still exists (with the rights it
+    /// had) and the task is still its own, shared, or the caller an admin. A live event stream
+    /// asks this as it goes, and ends when the answer turns to no.
+    pub async fn still_has_access(&self, caller: &Caller, task_id: &str) -> Result<bool> {
+        if let Caller::Account(account) = caller {
+            let now = self.inner.shared.store.account(&account.id).await?;
+            if now.is_none_or(|now| now.admin != account.admin) {
+                return Ok(false);
+            }
+        }
+        match self.check_task_access(caller, task_id).await {
+            Ok(()) => Ok(true),
+            Err(Error::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether the task is the caller's own, once [`Self::check_task_access`] let it through.
     async fn owns(&self, caller: &Caller, task_id: &str) -> Result<bool> {
         let access = self.inner.shared.store.task_access(task_id).await?;

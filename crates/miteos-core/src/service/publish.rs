@@ -19,6 +19,10 @@ use crate::store::{DeploymentRow, ShareRow};
 pub const DEFAULT_SHARE_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 /// The longest a share link may live.
 pub const MAX_SHARE_LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
+/// How long a deployment stays on the web unless told otherwise.
+pub const DEFAULT_DEPLOYMENT_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The longest a deployment may stay.
+pub const MAX_DEPLOYMENT_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// A file a share link opens, checked live.
 pub struct SharedFile {
@@ -105,13 +109,21 @@ impl Miteos {
         Ok(publish::provenance(&deliverable, &events))
     }
 
-    /// Deploys a deliverable to the staging server: an HTML file with the rest of its folder (a
-    /// site), any other file with a generated viewer page. Answers the deployment and its URL.
+    /// Deploys a deliverable to the staging server: an HTML file with the files of its folder
+    /// that it uses (a site), any other file with a generated viewer page, for `lifetime`
+    /// (default 30 days, at most 365). Answers the deployment and its URL.
     pub async fn deploy_deliverable(
         &self,
         task_id: &str,
         deliverable_id: &str,
+        lifetime: Option<Duration>,
     ) -> Result<Deployment> {
+        let lifetime = lifetime.unwrap_or(DEFAULT_DEPLOYMENT_LIFETIME);
+        if lifetime.is_zero() || lifetime > MAX_DEPLOYMENT_LIFETIME {
+            return Err(Error::InvalidInput(
+                "a deployment stays between 1 second and 365 days".into(),
+            ));
+        }
         let (deliverable, path) = self.deliverable_file(task_id, deliverable_id).await?;
         let task_dir = self.task_dir(task_id);
         let is_html = matches!(
@@ -124,23 +136,38 @@ impl Miteos {
             Some("html" | "htm")
         );
         let site = if is_html {
-            // The site is the page's folder: every deliverable under it, paths kept.
+            // The site is the page's folder, paths kept: the deliverables under it the page uses.
             let folder = match deliverable.name.rfind('/') {
                 Some(i) => &deliverable.name[..=i],
                 None => "",
             };
-            let mut files = Vec::new();
-            for d in self.inner.shared.store.deliverables_of(task_id).await? {
-                if let Some(relative) = d.name.strip_prefix(folder) {
-                    files.push(SiteFile {
-                        relative: relative.to_owned(),
-                        source: file_path(&task_dir, &d.name)?,
-                    });
-                }
+            let available: std::collections::BTreeSet<String> =
+                (self.inner.shared.store.deliverables_of(task_id).await?)
+                    .iter()
+                    .filter_map(|d| d.name.strip_prefix(folder).map(str::to_owned))
+                    .collect();
+            // Only what the page uses (followed through its pages and styles) is published.
+            let entry = deliverable.name[folder.len()..].to_owned();
+            let (root, start) = (task_dir.join(folder), entry.clone());
+            let used = tokio::task::spawn_blocking(move || {
+                publish::used_files(&start, &available, |name| {
+                    crate::tools::read_beneath(&root, name)
+                        .ok()
+                        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                })
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("reading the page: {e}")))?;
+            let mut files = Vec::with_capacity(used.len());
+            for relative in used {
+                files.push(SiteFile {
+                    source: file_path(&task_dir, &format!("{folder}{relative}"))?,
+                    relative,
+                });
             }
             Site {
                 files,
-                entry: deliverable.name[folder.len()..].to_owned(),
+                entry,
                 generated: None,
             }
         } else {
@@ -187,6 +214,9 @@ impl Miteos {
             bytes: bytes as i64,
             created_at: Utc::now(),
             taken_down_at: None,
+            expires_at: chrono::Duration::from_std(lifetime)
+                .ok()
+                .map(|lifetime| Utc::now() + lifetime),
         };
         self.inner.shared.store.insert_deployment(&row).await?;
         Ok(self.deployment_of(row))
@@ -208,6 +238,7 @@ impl Miteos {
             bytes: row.bytes,
             created_at: row.created_at,
             taken_down_at: row.taken_down_at,
+            expires_at: row.expires_at,
         }
     }
 
@@ -249,7 +280,11 @@ impl Miteos {
         }
         Ok(
             match self.inner.shared.store.deployment(deployment_id).await? {
-                Some(row) if row.taken_down_at.is_none() && row.target == "local" => {
+                Some(row)
+                    if row.taken_down_at.is_none()
+                        && row.expires_at.is_none_or(|at| at > Utc::now())
+                        && row.target == "local" =>
+                {
                     Some(self.inner.staging.dir(deployment_id))
                 }
                 _ => None,

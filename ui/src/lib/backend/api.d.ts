@@ -725,8 +725,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Deploys the deliverable to the staging server: an HTML file with the rest of its folder, any
-         *     other file with a viewer page. Answers the deployment with its URL.
+         * Deploys the deliverable to the staging server: an HTML file with the files of its folder it
+         *     uses (links, scripts, styles, images), any other file with a viewer page, until it expires.
+         *     Answers the deployment with its URL.
          */
         post: operations["deploy"];
         delete?: never;
@@ -1287,6 +1288,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             deliverable_id: string;
+            /**
+             * Format: date-time
+             * @description When its URL stops answering (404), or `null` for one made before deployments expired.
+             */
+            expires_at?: string | null;
             /** Format: int64 */
             files: number;
             id: string;
@@ -1785,6 +1791,13 @@ export interface components {
             admin?: boolean;
             /** @description 1 to 64 characters, unique. */
             name: string;
+        };
+        NewDeployment: {
+            /**
+             * Format: int32
+             * @description How long its URL answers, in hours: 1 to 8760 (365 days); default 720 (30 days).
+             */
+            expires_in_hours?: number | null;
         };
         /** @description A follow-up message, as `POST /tasks/{id}/messages` takes it. */
         NewMessage: {
@@ -4200,7 +4213,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDeployment"];
+            };
+        };
         responses: {
             201: {
                 headers: {
@@ -4208,6 +4225,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {

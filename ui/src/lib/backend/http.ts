@@ -265,6 +265,7 @@ export function httpBackend(token: string, options: HttpOptions = {}): Backend {
       answer(
         api.POST("/tasks/{task_id}/deliverables/{deliverable_id}/deploy", {
           params: { path: { task_id: d.task_id, deliverable_id: d.id } },
+          body: {},
         }),
       ),
     deployments: (taskId) =>

@@ -32,7 +32,7 @@ describe("Deliverables", () => {
     const deployment = {
       id: "dep-1", task_id: d.task_id, deliverable_id: d.id, target: "local",
       url: "http://127.0.0.1:7412/d/dep-1/", files: 3, bytes: 900,
-      created_at: "2026-11-28T10:05:00Z", taken_down_at: null,
+      created_at: "2026-11-28T10:05:00Z", taken_down_at: null, expires_at: "2026-12-28T10:05:00Z",
     };
     const deployed: (typeof deployment)[] = [];
     const backend = mockBackend({

@@ -951,7 +951,11 @@ url: string, files: number, bytes: number, created_at: string,
 /**
  * Set when the deployment was taken down; its URL then answers 404.
  */
-taken_down_at: string | null, };
+taken_down_at: string | null, 
+/**
+ * When its URL stops answering (404), or `null` for one made before deployments expired.
+ */
+expires_at: string | null, };
 
 export type Share = { id: string, task_id: string, deliverable_id: string, 
 /**
