@@ -164,6 +164,9 @@ pub struct RunCtx {
     /// The client agents fetch pages with: public addresses and the user's exceptions, as set
     /// when the task started.
     pub web: crate::tools::PublicWeb,
+    /// The secrets Miteos knows (keys, tokens, MCP env values), as the run started: never
+    /// written to the journal, whatever a tool read.
+    pub secrets: Arc<Vec<String>>,
     pub limits: Limits,
     pub start: RunStart,
     /// When the plan waits for the user (the task's own choice wins over this default).

@@ -55,7 +55,7 @@ pub(super) async fn run_tool(
                     subtask_id: subtask_id.to_owned(),
                     call_id: call.id.clone(),
                     tool: call.name.clone(),
-                    arguments: call.arguments.clone(),
+                    arguments: crate::publish::redact_json(&call.arguments, &ctx.secrets),
                 },
             )
             .await?;
@@ -103,7 +103,11 @@ pub(super) async fn run_tool(
                 call_id: call.id.clone(),
                 tool: call.name.clone(),
                 ok,
-                result: crate::tools::truncate_chars(&content, JOURNAL_RESULT_CHARS),
+                // What everyone who sees the task reads: without the secrets Miteos knows.
+                result: crate::tools::truncate_chars(
+                    &crate::publish::redact(&content, &ctx.secrets),
+                    JOURNAL_RESULT_CHARS,
+                ),
             },
         )
         .await?;

@@ -12,6 +12,6 @@ mod staging;
 
 pub use bundle::zip_files;
 pub use page::{SharePage, share_page, viewer_page};
-pub use provenance::{ReplayStep, provenance, redact, replay};
+pub use provenance::{ReplayStep, provenance, redact, redact_json, replay};
 pub use site_files::used_files;
 pub use staging::{DeploymentTarget, LocalStaging, Site, SiteFile};

@@ -251,6 +251,24 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
     result
 }
 
+/// `value` with [`redact`] applied to every string in it (a tool call's arguments).
+pub fn redact_json(value: &serde_json::Value, secrets: &[String]) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(redact(s, secrets)),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| redact_json(v, secrets)).collect())
+        }
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), redact_json(v, secrets)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// The first key-shaped run in `text`: (byte offset, byte length).
 fn find_key(text: &str) -> Option<(usize, usize)> {
     let token_len = |s: &str| {
@@ -259,7 +277,7 @@ fn find_key(text: &str) -> Option<(usize, usize)> {
             .count()
     };
     let mut best: Option<(usize, usize)> = None;
-    for prefix in ["sk-", "Bearer ", "bearer "] {
+    for prefix in ["sk-", "mt_", "Bearer ", "bearer "] {
         let mut from = 0;
         while let Some(i) = text[from..].find(prefix) {
             let at = from + i;
@@ -298,5 +316,15 @@ mod tests {
             out.contains("Bearer [redacted]") && out.contains("st-1 ok"),
             "{out}"
         );
+        let member = format!("token mt_{}", "ab12".repeat(16));
+        assert_eq!(
+            redact(&member, &[]),
+            "token [redacted]",
+            "an account token's shape"
+        );
+        let args = serde_json::json!({"url": "https://x.example/?key=my-own-secret-value", "n": 3});
+        let clean = redact_json(&args, &["my-own-secret-value".to_owned()]);
+        assert_eq!(clean["url"], "https://x.example/?key=[redacted]");
+        assert_eq!(clean["n"], 3);
     }
 }

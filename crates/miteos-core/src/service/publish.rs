@@ -422,9 +422,10 @@ impl Miteos {
         })))
     }
 
-    /// Secret values that must never appear on a share page: API keys (model and search, saved
-    /// or from the environment) and the API token.
-    async fn known_secrets(&self) -> Vec<String> {
+    /// Secret values that must never appear on a share page or in the journal: API keys (model
+    /// and search, saved or from the environment), MCP servers' env values and the API token.
+    /// (Account tokens are kept only as hashes: their shape is redacted instead.)
+    pub(super) async fn known_secrets(&self) -> Vec<String> {
         use super::settings::{effective, key_of, saved_keys};
         let inner = &self.inner;
         let mut out = Vec::new();
@@ -446,6 +447,11 @@ impl Miteos {
         if let Ok(token) = std::fs::read_to_string(self.data_dir().join("api-token")) {
             out.push(token.trim().to_owned());
         }
+        out.extend(
+            self.mcp_server_configs()
+                .into_iter()
+                .flat_map(|server| server.env.into_values()),
+        );
         out
     }
 }

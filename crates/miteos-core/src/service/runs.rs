@@ -100,6 +100,7 @@ impl Miteos {
             search,
             shell_allow: Arc::new(self.shell_allow().await?),
             web: self.public_web().await?,
+            secrets: Arc::new(self.known_secrets().await),
             limits: Limits {
                 max_revisions: plan.max_revisions,
                 ..self.limits()
