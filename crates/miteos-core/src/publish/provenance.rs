@@ -282,8 +282,13 @@ fn find_key(text: &str) -> Option<(usize, usize)> {
         while let Some(i) = text[from..].find(prefix) {
             let at = from + i;
             let body = token_len(&text[at + prefix.len()..]);
+            // A key starts a word: `task-0193…` holds `sk-` and is an id, not a key.
+            let starts_word = !text[..at]
+                .bytes()
+                .next_back()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
             // Short runs are ordinary words ("sk-1" in a list), not keys.
-            if body >= 16 {
+            if body >= 16 && starts_word {
                 let skip = if prefix.starts_with('B') || prefix.starts_with('b') {
                     prefix.len()
                 } else {
