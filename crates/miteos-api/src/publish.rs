@@ -30,15 +30,7 @@ pub async fn deploy(
     Path((task_id, deliverable_id)): Path<(String, String)>,
     ApiJsonOrDefault(body): ApiJsonOrDefault<NewDeployment>,
 ) -> Result<(StatusCode, Json<Deployment>), ApiError> {
-    let lifetime = match body.expires_in_hours {
-        Some(h) if (1..=8760).contains(&h) => Some(Duration::from_secs(u64::from(h) * 3600)),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "expires_in_hours must be between 1 and 8760 (365 days)",
-            ));
-        }
-        None => None,
-    };
+    let lifetime = lifetime(body.expires_in_hours, 8760, "365 days")?;
     let deployment = s
         .miteos
         .deploy_deliverable(&task_id, &deliverable_id, lifetime)
@@ -87,15 +79,7 @@ pub async fn share(
     Path((task_id, deliverable_id)): Path<(String, String)>,
     ApiJsonOrDefault(body): ApiJsonOrDefault<NewShare>,
 ) -> Result<(StatusCode, Json<Share>), ApiError> {
-    let lifetime = match body.expires_in_hours {
-        Some(h) if (1..=2160).contains(&h) => Some(Duration::from_secs(u64::from(h) * 3600)),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "expires_in_hours must be between 1 and 2160 (90 days)",
-            ));
-        }
-        None => None,
-    };
+    let lifetime = lifetime(body.expires_in_hours, 2160, "90 days")?;
     let share = s
         .miteos
         .share_deliverable(&task_id, &deliverable_id, lifetime, body.include_replay)
@@ -134,4 +118,15 @@ pub async fn provenance(
     Path((task_id, deliverable_id)): Path<(String, String)>,
 ) -> Result<Json<Provenance>, ApiError> {
     Ok(Json(s.miteos.provenance(&task_id, &deliverable_id).await?))
+}
+
+/// `expires_in_hours` as a lifetime, when given: 1 to `max` hours (`max_words` says it in days).
+fn lifetime(hours: Option<u32>, max: u32, max_words: &str) -> Result<Option<Duration>, ApiError> {
+    match hours {
+        Some(h) if (1..=max).contains(&h) => Ok(Some(Duration::from_secs(u64::from(h) * 3600))),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "expires_in_hours must be between 1 and {max} ({max_words})"
+        ))),
+        None => Ok(None),
+    }
 }
