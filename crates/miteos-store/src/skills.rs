@@ -142,12 +142,12 @@ impl Store {
     /// that may run for its tasks and be offered to their agents. A skill's owner is kept in
     /// its body, so they are chosen here rather than in SQL (a library holds few skills).
     pub async fn active_skills_of(&self, owner: Option<&str>) -> Result<Vec<Skill>> {
-        Ok(self
-            .active_skills()
-            .await?
-            .into_iter()
-            .filter(|s| s.owner.as_deref() == owner)
-            .collect())
+        Ok(owned_by(self.active_skills().await?, owner))
+    }
+
+    /// Every skill of `owner`, newest first (retired ones too).
+    pub async fn skills_of(&self, owner: Option<&str>) -> Result<Vec<Skill>> {
+        Ok(owned_by(self.skills().await?, owner))
     }
 
     /// Skills matching `condition` (one of this module's constants, never input), newest first.
@@ -280,4 +280,12 @@ fn skill_from_row(row: &Row) -> Result<Skill> {
         stats.mean_seconds = row.get::<f64>("sum_seconds") / n;
     }
     Ok(skill)
+}
+
+/// The skills of `owner` among `skills` (kept in their bodies, so chosen here rather than in SQL).
+fn owned_by(skills: Vec<Skill>, owner: Option<&str>) -> Vec<Skill> {
+    skills
+        .into_iter()
+        .filter(|s| s.owner.as_deref() == owner)
+        .collect()
 }

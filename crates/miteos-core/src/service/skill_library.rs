@@ -42,7 +42,10 @@ impl Miteos {
             let name = name.trim();
             crate::skills::check_name(name)?;
             if self
-                .skills_owned_by(skill.owner.as_deref())
+                .inner
+                .shared
+                .store
+                .skills_of(skill.owner.as_deref())
                 .await?
                 .iter()
                 .any(|s| s.name == name && s.id != id)
@@ -232,7 +235,12 @@ impl Miteos {
         }
         skill.owner = caller.account_id().map(str::to_owned);
         skill.enabled = caller.account_id().is_none();
-        let existing = self.skills_owned_by(skill.owner.as_deref()).await?;
+        let existing = self
+            .inner
+            .shared
+            .store
+            .skills_of(skill.owner.as_deref())
+            .await?;
         let same = match skill.kind {
             SkillKind::Recipe => existing.iter().find(|s| s.id == skill.id),
             SkillKind::Instructions => existing
@@ -277,14 +285,6 @@ impl Miteos {
             .save_skill_files(&skill.id, &imported.files)
             .await?;
         self.skill(caller, &skill.id).await
-    }
-
-    /// Every skill of `owner` (an account, or `None` for the server's own), newest first.
-    async fn skills_owned_by(&self, owner: Option<&str>) -> Result<Vec<Skill>> {
-        Ok((self.inner.shared.store.skills().await?)
-            .into_iter()
-            .filter(|s| s.owner.as_deref() == owner)
-            .collect())
     }
 }
 

@@ -130,10 +130,7 @@ impl Miteos {
         let _one_at_a_time = self.inner.compiling.lock().await;
         // A skill is made of one owner's tasks, for that owner.
         let task = self.get_task(task_id).await?;
-        let existing: Vec<Skill> = (store.skills().await?)
-            .into_iter()
-            .filter(|s| s.owner == task.owner)
-            .collect();
+        let existing = store.skills_of(task.owner.as_deref()).await?;
         if existing
             .iter()
             .any(|s| s.source_tasks.iter().any(|t| t == task_id))

@@ -171,7 +171,7 @@ fn needs_approval(argv: &[String], task_dir: &Path, allow: &[String]) -> Verdict
     if program.contains('/') || !allow.iter().any(|a| a == program) {
         return Verdict::Ask(format!("{program} is not on the shell allow-list"));
     }
-    if !sandbox::AVAILABLE.get_or_init(sandbox::probe).to_owned() {
+    if !sandbox::available() {
         return Verdict::Ask(format!(
             "this computer has no sandbox for commands, so {program} would run with all your rights"
         ));
@@ -412,11 +412,14 @@ mod sandbox {
     const DEVICES: &[&str] = &["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random"];
 
     /// Whether commands run sandboxed on this system (probed once).
-    pub static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    pub fn available() -> bool {
+        static AVAILABLE: OnceLock<bool> = OnceLock::new();
+        *AVAILABLE.get_or_init(probe)
+    }
 
     /// Whether this kernel enforces Landlock and seccomp for a thread: tried on a thread of
     /// its own, which ends with its restrictions.
-    pub fn probe() -> bool {
+    fn probe() -> bool {
         std::thread::spawn(|| {
             let dir = std::env::temp_dir();
             restrict_this_thread(&dir, true).unwrap_or(false)
@@ -515,12 +518,8 @@ mod sandbox {
 
 #[cfg(not(target_os = "linux"))]
 mod sandbox {
-    use std::sync::OnceLock;
-
     /// No sandbox outside Linux: every command asks first, and the approval says so.
-    pub static AVAILABLE: OnceLock<bool> = OnceLock::new();
-
-    pub fn probe() -> bool {
+    pub fn available() -> bool {
         false
     }
 
@@ -561,7 +560,7 @@ mod tests {
             Verdict::Run => None,
             Verdict::Ask(why) | Verdict::Refuse(why) => Some(why),
         };
-        if !sandbox::AVAILABLE.get_or_init(sandbox::probe).to_owned() {
+        if !sandbox::available() {
             assert!(ask("wc -l data.csv").unwrap().contains("no sandbox"));
             return;
         }
