@@ -164,3 +164,57 @@ async fn an_s3_bucket_carries_a_tasks_files_between_server_and_worker() {
         "the server hands over the worker's file, from the bucket"
     );
 }
+
+/// Two workers fetched a task's folder from the bucket; the one that writes second, over the
+/// version the first already replaced (or a file the first made meanwhile), is refused by the
+/// bucket itself (`If-Match` / `If-None-Match`): no worker writes over a newer copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bucket_refuses_a_write_over_a_newer_copy() {
+    use miteos_core::shared_files::SharedFiles;
+    let s3 = S3::start("fenced").await;
+    let options = s3
+        .env("")
+        .into_iter()
+        .filter(|(key, _)| key.starts_with("AWS_"));
+    let files = SharedFiles::open_with("s3://fenced/acme", options).unwrap();
+    let holder = tempfile::tempdir().unwrap();
+    std::fs::write(holder.path().join("brief.md"), "the brief").unwrap();
+    files
+        .put_task("t1", holder.path(), &|| Box::pin(async { Ok(true) }))
+        .await
+        .unwrap();
+
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let seen_a = files.check_out("t1", a.path()).await.unwrap();
+    let seen_b = files.check_out("t1", b.path()).await.unwrap();
+    std::fs::write(b.path().join("brief.md"), "b's brief").unwrap();
+    std::fs::write(b.path().join("table.csv"), "b,1").unwrap();
+    let put = files
+        .put_changed("t1", b.path(), &seen_b, &|| Box::pin(async { Ok(true) }))
+        .await;
+    assert_eq!(put.unwrap().len(), 2);
+
+    std::fs::write(a.path().join("brief.md"), "a's stale brief").unwrap();
+    let stale = files
+        .put_changed("t1", a.path(), &seen_a, &|| Box::pin(async { Ok(true) }))
+        .await;
+    assert!(
+        matches!(stale, Err(miteos_core::Error::Conflict(_))),
+        "{stale:?}"
+    );
+    std::fs::remove_file(a.path().join("brief.md")).unwrap();
+    std::fs::write(a.path().join("table.csv"), "a,2").unwrap();
+    let stale = files
+        .put_changed("t1", a.path(), &seen_a, &|| Box::pin(async { Ok(true) }))
+        .await;
+    assert!(
+        matches!(stale, Err(miteos_core::Error::Conflict(_))),
+        "{stale:?}"
+    );
+
+    let check = tempfile::tempdir().unwrap();
+    files.get_task("t1", check.path()).await.unwrap();
+    let read = |name: &str| std::fs::read_to_string(check.path().join(name)).unwrap();
+    assert_eq!(read("brief.md"), "b's brief");
+    assert_eq!(read("table.csv"), "b,1");
+}

@@ -195,6 +195,41 @@ impl Store {
         }
     }
 
+    /// Whether this process may still write the task's files where other processes read them:
+    /// it holds its lease on the task (as the database has it now), and `claim`, when it runs
+    /// one subtask of it under a claim, is still its. Always true on a SQLite file (one process).
+    pub async fn still_writes(
+        &self,
+        task_id: &str,
+        claim: Option<&crate::ClaimFence>,
+    ) -> Result<bool> {
+        let Pool::Postgres(pool) = self.pool() else {
+            return Ok(true);
+        };
+        let query = match (claim, self.write_fence(task_id)) {
+            (_, Some(-1)) => return Ok(false),
+            (Some(claim), _) => sqlx::query(
+                "SELECT 1 FROM subtask_claims c JOIN tasks t ON t.id = c.task_id \
+                 WHERE c.task_id = $1 AND c.subtask_id = $2 AND c.epoch = $3 \
+                 AND c.state = 'claimed' AND t.lease_epoch = c.task_epoch",
+            )
+            .bind(task_id)
+            .bind(&claim.subtask_id)
+            .bind(claim.epoch),
+            (None, Some(epoch)) => {
+                sqlx::query("SELECT 1 FROM tasks WHERE id = $1 AND lease_epoch = $2")
+                    .bind(task_id)
+                    .bind(epoch)
+            }
+            (None, None) => return Ok(true),
+        };
+        let row = query
+            .fetch_optional(pool)
+            .await
+            .context(|| format!("checking this worker still runs {task_id}"))?;
+        Ok(row.is_some())
+    }
+
     /// Whether this process lost its lease on the task (another worker runs it now).
     pub fn lease_lost(&self, task_id: &str) -> bool {
         matches!(self.fences.lock().get(task_id), Some(None))

@@ -170,6 +170,7 @@ async fn a_worker_that_lost_its_lease_records_nothing_more() {
         "held"
     );
     assert!(a.renew_lease("task-f", "worker-a", 200).await.unwrap());
+    assert!(a.still_writes("task-f", None).await.unwrap());
     a.set_subtask_status("task-f", "st-1", SubtaskStatus::Running, None, None)
         .await
         .unwrap();
@@ -182,6 +183,11 @@ async fn a_worker_that_lost_its_lease_records_nothing_more() {
         .expect("lapsed");
     assert_eq!((second.epoch, second.took_over), (2, true));
     assert_eq!(b.lease_takeovers().await.unwrap(), 1);
+    assert!(
+        !a.still_writes("task-f", None).await.unwrap(),
+        "a writes no files once b took the task over (before a even knows)"
+    );
+    assert!(b.still_writes("task-f", None).await.unwrap());
 
     let refused = a
         .set_subtask_status(

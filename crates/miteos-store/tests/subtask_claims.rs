@@ -60,6 +60,11 @@ async fn queued_subtasks_are_claimed_once_and_fenced_by_their_claim() {
         .await
         .unwrap();
     assert!(a.renew_claim(&a_claim.fence, "a", 200).await.unwrap());
+    assert!(
+        a.still_writes("task-c", Some(&a_claim.fence))
+            .await
+            .unwrap()
+    );
 
     // a stalls past its lease: b takes its subtask over, and a is fenced out.
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
@@ -68,6 +73,13 @@ async fn queued_subtasks_are_claimed_once_and_fenced_by_their_claim() {
     assert!(taken.took_over);
     assert!(taken.fence.epoch > a_claim.fence.epoch);
     assert!(!a.renew_claim(&a_claim.fence, "a", 200).await.unwrap());
+    assert!(
+        !a.still_writes("task-c", Some(&a_claim.fence))
+            .await
+            .unwrap(),
+        "a writes no files after the takeover"
+    );
+    assert!(b.still_writes("task-c", Some(&taken.fence)).await.unwrap());
     let late = a_journal
         .append("task-c", output(&a_claim.fence.subtask_id, "late"))
         .await;

@@ -249,7 +249,11 @@ pub async fn run_task(ctx: RunCtx, cancel: CancellationToken) {
             return;
         }
         if let Some(files) = &ctx.shared.files
-            && let Err(e) = files.put_task(&ctx.task_id, &ctx.task_dir).await
+            && let Err(e) = files
+                .put_task(&ctx.task_id, &ctx.task_dir, &|| {
+                    Box::pin(ctx.still_writes())
+                })
+                .await
         {
             tracing::warn!(error = %e, "storing the task's files in the team's store");
         }

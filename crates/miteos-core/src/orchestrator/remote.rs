@@ -205,10 +205,7 @@ pub async fn run_claimed(ctx: &RunCtx, work: &str, cancel: &CancellationToken) -
         .await
         .map_err(|e| Error::io("creating the task folder", e))?;
     let before = match &ctx.shared.files {
-        Some(files) => {
-            files.get_task(&ctx.task_id, &ctx.task_dir).await?;
-            Some(crate::shared_files::Snapshot::of(&ctx.task_dir).await?)
-        }
+        Some(files) => Some(files.check_out(&ctx.task_id, &ctx.task_dir).await?),
         None => None,
     };
     let mut agent = run_agent(ctx, &work.subtask, work.deps, cancel).await;
@@ -217,7 +214,12 @@ pub async fn run_claimed(ctx: &RunCtx, work: &str, cancel: &CancellationToken) -
     }
     let mut written = Vec::new();
     if let (Some(files), Some(before)) = (&ctx.shared.files, &before) {
-        match files.put_changed(&ctx.task_id, &ctx.task_dir, before).await {
+        match files
+            .put_changed(&ctx.task_id, &ctx.task_dir, before, &|| {
+                Box::pin(ctx.still_writes())
+            })
+            .await
+        {
             Ok(put) => written = put,
             Err(e) => {
                 tracing::warn!(error = %e, "storing a subtask's files in the team's store");
@@ -244,6 +246,15 @@ pub async fn run_claimed(ctx: &RunCtx, work: &str, cancel: &CancellationToken) -
 }
 
 impl RunCtx {
+    /// Whether this run may still write the task's files where the team's other processes
+    /// read them: it still holds the task (or, on a subtask's worker, the subtask's claim).
+    pub(crate) async fn still_writes(&self) -> Result<bool> {
+        self.shared
+            .store
+            .still_writes(&self.task_id, self.claimed.as_ref())
+            .await
+    }
+
     /// On a claimed subtask's worker: waits while the task is paused on its budget (its worker
     /// holds the question), then answers the budget as it stands.
     pub(crate) async fn claimed_budget(

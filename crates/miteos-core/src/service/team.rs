@@ -184,7 +184,12 @@ impl Miteos {
     /// Puts the task's folder in the team's file store, if there is one.
     pub(super) async fn put_task_files(&self, task_id: &str) -> Result<()> {
         if let Some(files) = &self.inner.shared.files {
-            files.put_task(task_id, &self.task_dir(task_id)).await?;
+            // A new task's folder (its attachments), before any worker runs it.
+            files
+                .put_task(task_id, &self.task_dir(task_id), &|| {
+                    Box::pin(async { Ok(true) })
+                })
+                .await?;
         }
         Ok(())
     }
