@@ -218,6 +218,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         lease: work
             .as_ref()
             .map_or(std::time::Duration::from_secs(15), |w| w.lease()),
+        command_uids: work.as_ref().and_then(|w| w.command_uids.clone()),
         database_url: cli.database_url.filter(|url| !url.trim().is_empty()),
         files_url: cli.files_url.filter(|url| !url.trim().is_empty()),
         ..Options::new(&data_dir, ModelConfig::from_env())

@@ -53,6 +53,8 @@ pub struct ToolCtx {
     pub approver: Option<Arc<dyn Approver>>,
     /// Programs `run_command` runs without asking.
     pub shell_allow: Arc<Vec<String>>,
+    /// On a team's server: the uids commands run as, one per task (`None`: the server's own).
+    pub command_users: Option<Arc<shell::CommandUsers>>,
 }
 
 /// Asks the user whether one risky tool call may run.
@@ -74,6 +76,7 @@ impl ToolCtx {
             search: None,
             approver: None,
             shell_allow: Arc::new(shell::default_allow_list()),
+            command_users: None,
         }
     }
 

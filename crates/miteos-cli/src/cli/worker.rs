@@ -22,6 +22,12 @@ pub struct WorkArgs {
     /// the tasks of one that died.
     #[arg(long, default_value = "15", env = "MITEOS_LEASE_SECONDS", value_parser = lease_seconds)]
     pub lease_seconds: Duration,
+    /// Run each task's commands as a uid of its own from this range (FIRST-LAST, e.g.
+    /// 200000-265535, uids no account uses), which owns that task's folder and nothing else:
+    /// a command reads neither Miteos's data nor another task's folder. The process must start
+    /// as root.
+    #[arg(long, env = "MITEOS_COMMAND_UIDS", value_name = "FIRST-LAST")]
+    pub command_uids: Option<String>,
 }
 
 impl WorkArgs {

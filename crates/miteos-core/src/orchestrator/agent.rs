@@ -249,6 +249,7 @@ impl<'a> Agent<'a> {
             search: ctx.search.clone(),
             approver: None,
             shell_allow: ctx.shell_allow.clone(),
+            command_users: ctx.shared.command_users.clone(),
         };
         Ok(Agent {
             ctx,

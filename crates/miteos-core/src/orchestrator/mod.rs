@@ -123,6 +123,8 @@ pub struct Shared {
     /// Set when this process hands its tasks' subtasks to any worker of the team (a shared
     /// database with a file store): the queue's signals (see [`remote`]).
     pub subtasks: Option<Arc<SubtaskQueue>>,
+    /// On a team's server: the uids the tasks' commands run as, one per task.
+    pub command_users: Option<Arc<crate::tools::shell::CommandUsers>>,
 }
 
 /// How a running task is steered from outside (the service holds the same, per task).

@@ -168,6 +168,13 @@ impl Miteos {
             )
         })?;
         let lock = lock::lock_data_dir(&data_dir)?;
+        let command_users = match &options.command_uids {
+            Some(range) => Some(Arc::new(
+                crate::tools::shell::CommandUsers::open(range, &data_dir)
+                    .map_err(Error::InvalidInput)?,
+            )),
+            None => None,
+        };
         let (store, database) = match &options.database_url {
             Some(url) => (Store::connect(url).await?, miteos_store::redacted_url(url)),
             None => {
@@ -252,6 +259,7 @@ impl Miteos {
                     revisions: Arc::new(tokio::sync::Mutex::new(())),
                     files,
                     subtasks: hands_out.then(crate::orchestrator::SubtaskQueue::new),
+                    command_users,
                 },
                 data_dir,
                 providers: std::sync::RwLock::new(providers),

@@ -56,6 +56,9 @@ pub struct Options {
     /// How long a worker's lease on a task lasts unless renewed (a third of it apart): how soon
     /// another worker takes over the tasks of one that died.
     pub lease: Duration,
+    /// On a team's server started as root: the uids (`FIRST-LAST`) its tasks' commands run as,
+    /// one per task, so a command reads neither Miteos's data nor another task's folder.
+    pub command_uids: Option<String>,
 }
 
 /// Subtasks' agents a worker runs at once unless told.
@@ -90,6 +93,7 @@ impl Options {
             worker_tasks: 0,
             worker_agents: None,
             lease: Duration::from_secs(15),
+            command_uids: None,
         }
     }
 }

@@ -22,6 +22,23 @@ use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 mod options;
+#[cfg(unix)]
+mod users;
+
+#[cfg(unix)]
+pub use users::CommandUsers;
+
+/// Commands as users of their own need a Unix server.
+#[cfg(not(unix))]
+#[derive(Debug)]
+pub struct CommandUsers;
+
+#[cfg(not(unix))]
+impl CommandUsers {
+    pub fn parse(_range: &str) -> Result<CommandUsers, String> {
+        Err("commands run as users of their own only on a Unix server".into())
+    }
+}
 
 use super::files::walk_files;
 use super::truncate_chars;
@@ -225,6 +242,13 @@ async fn run(
         .process_group(0)
         .kill_on_drop(true);
     limit_file_size(&mut command);
+    #[cfg(unix)]
+    if let Some(users) = &ctx.command_users {
+        let uid = users
+            .prepare(&dir)
+            .map_err(|e| ToolError::Failed(format!("cannot hand the task folder over: {e}")))?;
+        command.uid(uid).gid(uid);
+    }
     let (mut child, sandboxed) = sandbox::spawn(command, &dir, !approved)
         .map_err(|e| ToolError::Failed(format!("cannot run {}: {e}", argv[0])))?;
     let group = ProcessGroup(child.id());

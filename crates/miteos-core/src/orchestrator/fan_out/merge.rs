@@ -340,6 +340,7 @@ async fn write(
         search: None,
         approver: None,
         shell_allow: std::sync::Arc::new(Vec::new()),
+        command_users: None,
     };
     let written = if name.to_ascii_lowercase().ends_with(".md") {
         WriteFile
