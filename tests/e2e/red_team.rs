@@ -583,3 +583,78 @@ async fn what_a_tool_read_reaches_the_journal_without_the_secrets_miteos_knows()
     );
     assert!(out.contains("[redacted]"), "{out}");
 }
+
+/// `miteos serve --command-uids` (as root): the agent's commands run as its task's uid, which
+/// owns the task folder; Miteos's own files stay the server's (the database 0600, the data
+/// directory passable, not listable), and the deliverable a command made is handed over.
+#[tokio::test]
+async fn a_servers_commands_run_as_their_tasks_own_uid() {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    if probe.as_file().metadata().unwrap().uid() != 0 {
+        eprintln!("not root: --command-uids is not tried here");
+        return;
+    }
+    use crate::support::fake_model;
+    use crate::support::served::{deliverable_named, miteos, serve_with, wait_final};
+    let app = TestApp::start(Dialect::OpenAi).await;
+    let prompt = "Copy the notes";
+    app.script.on(
+        fake_model::planner,
+        crate::support::one_subtask_plan("builder", "Do the work", prompt),
+    );
+    let is_agent = |b: &str| !fake_model::planner(b) && b.contains("Your part of it (st-1)");
+    for reply in [
+        call(
+            "write_file",
+            json!({"path": "notes.md", "content": "the notes"}),
+        ),
+        call("run_command", json!({"command": "cp notes.md copy.md"})),
+        call("run_command", json!({"command": "ls -ln"})),
+    ] {
+        app.script.once(is_agent, reply);
+    }
+    app.script.on(is_agent, Reply::Text("Done.".into()));
+
+    let data = tempfile::tempdir().unwrap();
+    let mut command = miteos(data.path());
+    command
+        .env("OPENAI_API_KEY", "test-key")
+        .env("MITEOS_COMMAND_UIDS", "320000-320099");
+    let (mut server, addr, token) = serve_with(&app, command);
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(format!("{addr}/tasks"))
+        .bearer_auth(&token)
+        .json(&json!({ "prompt": prompt }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().expect("a task").to_owned();
+    let task = wait_final(&client, &addr, &token, &id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+
+    let folder = data.path().join("tasks").join(&id);
+    let meta = |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap();
+    assert_eq!(
+        meta(&folder).uid(),
+        320000,
+        "the task's folder is its uid's"
+    );
+    assert_eq!(meta(&folder).mode() & 0o777, 0o700);
+    assert_eq!(
+        meta(&folder.join("copy.md")).uid(),
+        320000,
+        "made by the command"
+    );
+    assert_eq!(meta(data.path()).mode() & 0o777, 0o711);
+    assert_eq!(meta(&data.path().join("miteos.db")).mode() & 0o077, 0);
+    assert_eq!(meta(&data.path().join("miteos.db")).uid(), 0);
+    let (_, bytes) = deliverable_named(&client, &addr, &token, &id, "copy.md").await;
+    assert_eq!(bytes, b"the notes");
+    let _ = server.kill();
+    let _ = server.wait();
+}
