@@ -3,9 +3,11 @@
 use std::io::Cursor;
 
 use calamine::{DataType, Reader, Xlsx};
-use serde_json::Value;
+use std::time::Duration;
 
-use crate::support::{Dialect, TestApp, fake_model, script_example};
+use serde_json::{Value, json};
+
+use crate::support::{Dialect, Reply, TestApp, fake_model, script_example};
 
 const PROMPT: &str =
     "Research the top 5 SaaS competitors to Notion and create a feature comparison spreadsheet";
@@ -252,34 +254,108 @@ async fn anthropic_three_subtask_plan_completes_with_contract_shapes() {
     three_subtask_plan_completes_with_contract_shapes(Dialect::Anthropic).await;
 }
 
-#[tokio::test]
-async fn independent_subtasks_run_in_parallel() {
-    let (_app, task) = run_example(Dialect::OpenAi).await;
-    let st1 = &task["subtasks"][0];
-    let st2 = &task["subtasks"][1];
-    let start = |s: &Value| {
-        chrono::DateTime::parse_from_rfc3339(s["started_at"].as_str().unwrap()).unwrap()
+/// How long the scripted model holds each researcher's first call.
+const HOLD: Duration = Duration::from_millis(1500);
+
+/// Runs the example with each researcher's first model call held [`HOLD`] (`concurrency`: the
+/// setting, if given); answers how far apart the two first calls arrived. Run at once, the
+/// second arrives while the first is held; run one after the other, it cannot arrive before the
+/// first's reply came back.
+async fn researchers_apart(concurrency: Option<u32>) -> Duration {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    for st in ["st-1", "st-2"] {
+        app.script.slow(
+            fake_model::agent_first(st),
+            Reply::Text(format!("{st}: Coda $10, Confluence $5.16. Source: held.")),
+            HOLD,
+        );
+    }
+    script_example(&app).await;
+    if let Some(n) = concurrency {
+        let (status, body) = app.put_settings("max_concurrency", json!(n)).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let id = app.create_task(PROMPT).await;
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    let (bodies, arrivals) = (app.script.requests(), app.script.arrivals());
+    let first = |st: &'static str| {
+        let at = bodies
+            .iter()
+            .position(|b| fake_model::agent_first(st)(b))
+            .unwrap_or_else(|| panic!("{st} called the model"));
+        arrivals[at]
     };
-    let end = |s: &Value| {
-        chrono::DateTime::parse_from_rfc3339(s["finished_at"].as_str().unwrap()).unwrap()
-    };
-    // Second resolution: both researchers started before either finished (or in the same second).
-    assert!(
-        start(st1) <= end(st2) && start(st2) <= end(st1),
-        "the two researchers overlap in time"
-    );
+    let (a, b) = (first("st-1"), first("st-2"));
+    a.max(b) - a.min(b)
 }
 
 #[tokio::test]
-async fn a_restart_keeps_history_and_ends_interrupted_runs() {
-    let (app, task) = run_example(Dialect::OpenAi).await;
-    let id = task["id"].as_str().unwrap().to_owned();
+async fn independent_subtasks_run_in_parallel() {
+    let apart = researchers_apart(None).await;
+    assert!(
+        apart < HOLD,
+        "the second researcher started while the first was held: {apart:?} apart"
+    );
+}
+
+/// The measure above, broken on purpose: one agent at a time, the researchers are at least the
+/// hold apart, so a serial run fails `independent_subtasks_run_in_parallel`.
+#[tokio::test]
+async fn one_at_a_time_the_researchers_are_a_hold_apart() {
+    let apart = researchers_apart(Some(1)).await;
+    assert!(apart >= HOLD, "one at a time: {apart:?} apart");
+}
+
+#[tokio::test]
+async fn a_restart_keeps_history_and_resumes_an_interrupted_run() {
+    let app = TestApp::start(Dialect::OpenAi).await;
+    // The analyst's first call is held long enough to be cut by the stop.
+    app.script.slow_once(
+        fake_model::agent_first("st-3"),
+        Reply::Text("never sent".into()),
+        Duration::from_secs(60),
+    );
+    script_example(&app).await;
+    let id = app.create_task(PROMPT).await;
+    let called = |script: &crate::support::Script, st: &'static str| {
+        script
+            .requests()
+            .iter()
+            .filter(|b| fake_model::agent_first(st)(b))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while called(&app.script, "st-3") == 0 {
+        assert!(std::time::Instant::now() < deadline, "st-3 never ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, before) = app.get(&format!("/tasks/{id}")).await;
+    assert_eq!(before["status"], "running");
+    app.miteos.shutdown().await;
     let (script, model_server, dir) = app.stop().await;
+    assert_eq!(called(&script, "st-1"), 1);
+
+    // Started again (the analyst answers at once now), the run resumes where it was cut.
     let app = TestApp::start_with(Dialect::OpenAi, script, model_server, dir).await;
-    let (status, again) = app.get(&format!("/tasks/{id}")).await;
+    let (status, interrupted) = app.get(&format!("/tasks/{id}")).await;
     assert_eq!(status, 200);
-    assert_eq!(again["status"], "completed");
-    assert_eq!(again["total_tokens_used"], task["total_tokens_used"]);
+    assert_ne!(
+        interrupted["status"], "completed",
+        "it was cut: {interrupted}"
+    );
+    let task = app.wait_final(&id).await;
+    assert_eq!(task["status"], "completed", "{task}");
+    for st in 0..2 {
+        assert_eq!(
+            task["subtasks"][st]["output"], before["subtasks"][st]["output"],
+            "finished subtasks keep their results"
+        );
+    }
+    assert_eq!(called(&app.script, "st-1"), 1, "st-1 did not run again");
+    assert!(called(&app.script, "st-3") >= 2, "st-3 ran again");
+    let (_, files) = app.get(&format!("/tasks/{id}/deliverables")).await;
+    assert!(files.to_string().contains("comparison.xlsx"), "{files}");
 }
 
 #[tokio::test]

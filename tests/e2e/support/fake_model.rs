@@ -110,6 +110,16 @@ impl Script {
         self.push(when, reply, delay, None)
     }
 
+    /// [`Self::slow`] for the first matching request only.
+    pub fn slow_once(
+        &self,
+        when: impl Fn(&str) -> bool + Send + Sync + 'static,
+        reply: Reply,
+        delay: Duration,
+    ) -> &Self {
+        self.push(when, reply, delay, Some(1))
+    }
+
     fn push(
         &self,
         when: impl Fn(&str) -> bool + Send + Sync + 'static,
