@@ -23,8 +23,9 @@ npm --prefix ui test
 # The app embeds ui/dist and the browser tests load it: build it before cargo.
 npm --prefix ui run build
 
-echo "== the house's rules (file sizes, no module cycle, the app links no CLI crates)"
+echo "== the house's rules (file sizes, no module cycle, the app links no CLI crates, the map true)"
 python3 scripts/check-house.py
+python3 scripts/check-architecture.py
 if cargo tree --locked -p miteos-app -e normal --prefix none | grep -qE '^(clap|indicatif) '; then
   echo "miteos-app links clap or indicatif: the CLI's crates belong to miteos-cli only" >&2
   exit 1
