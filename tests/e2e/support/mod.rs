@@ -182,7 +182,7 @@ impl TestApp {
             staging_server,
         };
         // Fixture pages are served from 127.0.0.1, which agents may not fetch unless the user
-        // allows it (tests/e2e/red_team.rs checks that default): these tests allow it.
+        // allows it (tests/e2e/red_team/ checks that default): these tests allow it.
         if app.miteos.fetch_allow().await.expect("settings").is_empty() {
             let (status, body) = app.put_settings("fetch_allow", json!(["127.0.0.1"])).await;
             assert_eq!(status, 200, "allowing the fixtures' address: {body}");
