@@ -60,7 +60,16 @@ def code_map(section: str) -> list[tuple[str, str]]:
                 entries.append([head.group(1), head.group(2)])
             elif entries:
                 entries[-1][1] += " " + line.strip()
-    return [(path, text) for path, text in entries]
+    return [(path, expand_braces(text)) for path, text in entries]
+
+
+def expand_braces(text: str) -> str:
+    """`commands/ {tasks,plans}.rs` names commands/tasks.rs and commands/plans.rs."""
+
+    def expand(m: re.Match) -> str:
+        return " ".join(f"{m.group(1)}{part.strip()}{m.group(3)}" for part in m.group(2).split(","))
+
+    return re.sub(r"([\w/-]*)\{([^{}]+)\}(\.\w+)", expand, text.replace("/ {", "/{"))
 
 
 NAMED_FILE = re.compile(r"(?<![\w./-])((?:[\w\-]+/)*[\w\-]+\.(?:rs|ts|svelte|mjs|py|sh|json|toml))\b")
@@ -127,7 +136,7 @@ def main() -> int:
                 continue
             if module.is_file() and module.suffix != ".rs":
                 continue
-            if not re.search(rf"(?<![\w-]){re.escape(stem)}(\.rs|/|\b)", text):
+            if not re.search(rf"(?<![\w-]){re.escape(stem)}(\.rs|/)", text):
                 problems.append(f"{entry}: the module {module.relative_to(ROOT)} is not named")
 
     for problem in problems:

@@ -38,6 +38,8 @@ struct Pending {
     at: DateTime<Utc>,
     /// The subtask claim it is written under, if any: refused once the claim moved on.
     claim: Option<Arc<ClaimFence>>,
+    /// The change of state it tells of, written in its transaction.
+    change: Option<crate::Change>,
     done: oneshot::Sender<Result<Arc<Event>>>,
 }
 
@@ -100,6 +102,27 @@ impl Journal {
 
     /// Writes the event (with the others queued meanwhile), then publishes it.
     pub async fn append(&self, task_id: &str, kind: EventKind) -> Result<Arc<Event>> {
+        self.append_change(task_id, kind, None).await
+    }
+
+    /// Writes `change` and the event that tells of it in one transaction (with the others
+    /// queued meanwhile), then publishes the event: the tables and the journal agree whenever
+    /// the process stops. A change the fence refuses fails the append, and nothing is written.
+    pub async fn append_with(
+        &self,
+        task_id: &str,
+        kind: EventKind,
+        change: crate::Change,
+    ) -> Result<Arc<Event>> {
+        self.append_change(task_id, kind, Some(change)).await
+    }
+
+    async fn append_change(
+        &self,
+        task_id: &str,
+        kind: EventKind,
+        change: Option<crate::Change>,
+    ) -> Result<Arc<Event>> {
         let payload = serde_json::to_string(&kind)
             .map_err(|e| Error::Internal(format!("encoding event {}: {e}", kind.name())))?;
         let (done, mut written) = oneshot::channel();
@@ -109,6 +132,7 @@ impl Journal {
             payload,
             at: Utc::now(),
             claim: self.claim.clone(),
+            change,
             done,
         });
         // Take the writer's turn until ours is written: a turn writes the oldest `MAX_BATCH`
@@ -226,6 +250,11 @@ impl Journal {
                         claim.subtask_id, claim.task_id
                     )));
                 }
+            }
+        }
+        for pending in batch {
+            if let Some(change) = &pending.change {
+                self.store.apply(&mut tx, &pending.task_id, change).await?;
             }
         }
         let mut seqs = Vec::with_capacity(batch.len());

@@ -8,6 +8,7 @@ mod accounts;
 mod agent_types;
 mod approvals;
 mod budget;
+mod changes;
 mod claims;
 mod db;
 mod deliverables;
@@ -35,6 +36,7 @@ use miteos_domain::{Error, Result};
 
 pub use accounts::TaskAccess;
 pub use budget::{History, Spent};
+pub use changes::Change;
 pub use claims::{ClaimCounts, ClaimFence, ClaimState, SubtaskClaim, parse_claim_signal};
 pub use db::{Dialect, redacted_url};
 pub(crate) use db::{Pool, Row, Tx};

@@ -253,71 +253,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_task_status(
-        &self,
-        id: &str,
-        status: TaskStatus,
-        error: Option<&str>,
-    ) -> Result<()> {
-        let now = Utc::now();
-        let (started, finished) = match status {
-            TaskStatus::Running => (Some(now), None),
-            s if s.is_finished() => (None, Some(now)),
-            _ => (None, None),
-        };
-        let fence = self.write_fence(id);
-        let done = on_pool!(self.pool(), db => sqlx::query(
-            "UPDATE tasks SET status = $1, error = COALESCE($2, error), \
-             started_at = COALESCE(started_at, $3), finished_at = COALESCE($4, finished_at) WHERE id = $5 \
-             AND (CAST($6 AS BIGINT) IS NULL OR lease_epoch = CAST($6 AS BIGINT))",
-        )
-        .bind(status.as_str())
-        .bind(error)
-        .bind(started)
-        .bind(finished)
-        .bind(id)
-        .bind(fence)
-        .execute(db)
-        .await.map(|done| done.rows_affected()))
-        .context(|| format!("setting task {id} {}", status.as_str()))?;
-        fenced(done, fence, id)
-    }
-
-    pub async fn set_subtask_status(
-        &self,
-        task_id: &str,
-        id: &str,
-        status: SubtaskStatus,
-        output: Option<&str>,
-        error: Option<&str>,
-    ) -> Result<()> {
-        let now = Utc::now();
-        let (started, finished) = match status {
-            SubtaskStatus::Running => (Some(now), None),
-            s if s.is_finished() => (None, Some(now)),
-            _ => (None, None),
-        };
-        let fence = self.write_fence(task_id);
-        let done = on_pool!(self.pool(), db => sqlx::query(&format!(
-            "UPDATE subtasks SET status = $1, output = COALESCE($2, output), error = COALESCE($3, error), \
-             started_at = COALESCE(started_at, $4), finished_at = COALESCE($5, finished_at) \
-             WHERE task_id = $6 AND id = $7 AND {}",
-            fence_condition(8)
-        ))
-        .bind(status.as_str())
-        .bind(output)
-        .bind(error)
-        .bind(started)
-        .bind(finished)
-        .bind(task_id)
-        .bind(id)
-        .bind(fence)
-        .execute(db)
-        .await.map(|done| done.rows_affected()))
-        .context(|| format!("setting subtask {id} of {task_id} {}", status.as_str()))?;
-        fenced(done, fence, task_id)
-    }
-
     /// Puts the subtasks a stopped run left unfinished (or failed) back to `pending`, so a
     /// resumed run does them again; returns their ids. Complete subtasks keep their results;
     /// dropped ones and those the user cancelled stay as they are.
@@ -558,7 +493,7 @@ pub(crate) fn subtask_number(id: &str) -> u64 {
 }
 
 /// A fenced write's answer: refused when it changed nothing because the lease moved on.
-fn fenced(changed: u64, fence: Option<i64>, task_id: &str) -> Result<()> {
+pub(crate) fn fenced(changed: u64, fence: Option<i64>, task_id: &str) -> Result<()> {
     match (changed, fence) {
         (0, Some(_)) => Err(fenced_out(task_id)),
         _ => Ok(()),

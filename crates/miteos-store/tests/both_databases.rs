@@ -443,3 +443,52 @@ async fn accounts_and_who_sees_which_task() {
     })
     .await;
 }
+
+/// A change of state and the event that tells of it are one write: both there, in one
+/// transaction with the rest of the journal's batch; a batch with a change that fails keeps the
+/// other appends.
+#[tokio::test]
+async fn a_change_is_written_with_its_event() {
+    use miteos_domain::events::EventKind;
+    use miteos_store::{Change, Journal};
+    on_both(|store| async move {
+        planned_task(&store, "task-c").await;
+        let journal = Journal::new(store.clone());
+        let finished = EventKind::TaskFinished {
+            status: TaskStatus::Completed,
+            error: None,
+            total_tokens_used: 0,
+            total_cost_cents: 0,
+            cost_unknown: false,
+        };
+        let end = Change::Task {
+            status: TaskStatus::Completed,
+            error: None,
+        };
+        let started = EventKind::SubtaskStarted {
+            subtask_id: "st-1".into(),
+            agent_type: "researcher".into(),
+            model: "m".into(),
+        };
+        let running = Change::Subtask {
+            id: "st-1".into(),
+            status: SubtaskStatus::Running,
+            output: None,
+            error: None,
+        };
+        let (a, b) = tokio::join!(
+            journal.append_with("task-c", started, running),
+            journal.append_with("task-c", finished, end),
+        );
+        a.unwrap();
+        let event = b.unwrap();
+        let task = store.get_task("task-c").await.unwrap();
+        assert_eq!(task.status, TaskStatus::Completed);
+        assert!(task.finished_at.is_some());
+        assert_eq!(task.subtasks[0].status, SubtaskStatus::Running);
+        let events = journal.read_all("task-c").await.unwrap();
+        assert_eq!(events.last().unwrap().seq, event.seq);
+        assert_eq!(events.last().unwrap().kind.name(), "task_finished");
+    })
+    .await;
+}

@@ -217,6 +217,25 @@ async fn a_worker_that_lost_its_lease_records_nothing_more() {
         )
         .await;
     assert!(late.is_err(), "a's journal entry after the takeover");
+    // A change and the event telling of it are one write: refused together.
+    let end = Journal::new(a.clone())
+        .append_with(
+            "task-f",
+            EventKind::SubtaskFinished {
+                subtask_id: "st-1".into(),
+                status: SubtaskStatus::Failed,
+                error: Some("late".into()),
+                output: None,
+            },
+            miteos_store::Change::Subtask {
+                id: "st-1".into(),
+                status: SubtaskStatus::Failed,
+                output: None,
+                error: Some("late".into()),
+            },
+        )
+        .await;
+    assert!(end.is_err(), "a's subtask end after the takeover");
     assert!(!a.renew_lease("task-f", "worker-a", 200).await.unwrap());
     assert!(a.lease_lost("task-f"));
     assert!(

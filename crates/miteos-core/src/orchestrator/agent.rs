@@ -192,35 +192,31 @@ impl<'a> Agent<'a> {
                     subtask.agent_type
                 ))
             })?;
-        // A claimed subtask's status is the task's worker's to record (it did, when it queued it).
-        if ctx.claimed.is_none() {
-            ctx.shared
-                .store
-                .set_subtask_status(
-                    &ctx.task_id,
-                    &subtask.id,
-                    SubtaskStatus::Running,
-                    None,
-                    None,
-                )
-                .await?;
-        }
         let base = agent_provider(ctx, &agent)?;
         let (provider, fallback) = match light_provider(ctx, &subtask.id, &agent, &base) {
             Some(light) => (light, Some(base.model().to_owned())),
             None => (base, agent.fallback_model.clone()),
         };
-        ctx.shared
-            .journal
-            .append(
-                &ctx.task_id,
-                EventKind::SubtaskStarted {
-                    subtask_id: subtask.id.clone(),
-                    agent_type: agent.name.clone(),
-                    model: provider.model().to_owned(),
-                },
-            )
-            .await?;
+        let started = EventKind::SubtaskStarted {
+            subtask_id: subtask.id.clone(),
+            agent_type: agent.name.clone(),
+            model: provider.model().to_owned(),
+        };
+        // A claimed subtask's status is the task's worker's to record (it did, when it queued
+        // it); else it is written with the event that tells of it.
+        let journal = &ctx.shared.journal;
+        match ctx.claimed {
+            Some(_) => journal.append(&ctx.task_id, started).await?,
+            None => {
+                let running = crate::store::Change::Subtask {
+                    id: subtask.id.clone(),
+                    status: SubtaskStatus::Running,
+                    output: None,
+                    error: None,
+                };
+                journal.append_with(&ctx.task_id, started, running).await?
+            }
+        };
         let (mut available, problems) = ctx.shared.tools.resolve(&agent.tools).await;
         for problem in &problems {
             tracing::warn!(agent = %agent.name, %problem, "a tool of the agent type is not available");

@@ -266,23 +266,19 @@ pub(crate) async fn retry_item(
 /// Marks the fan-out running (its children do the work) and announces it.
 pub(crate) async fn start(ctx: &RunCtx, fan_out: &NewSubtask) -> Result<(), Stop> {
     ctx.shared
-        .store
-        .set_subtask_status(
-            &ctx.task_id,
-            &fan_out.id,
-            crate::domain::SubtaskStatus::Running,
-            None,
-            None,
-        )
-        .await?;
-    ctx.shared
         .journal
-        .append(
+        .append_with(
             &ctx.task_id,
             EventKind::SubtaskStarted {
                 subtask_id: fan_out.id.clone(),
                 agent_type: fan_out.agent_type.clone(),
                 model: ctx.provider.model().to_owned(),
+            },
+            crate::store::Change::Subtask {
+                id: fan_out.id.clone(),
+                status: crate::domain::SubtaskStatus::Running,
+                output: None,
+                error: None,
             },
         )
         .await?;

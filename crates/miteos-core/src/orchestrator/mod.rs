@@ -566,17 +566,20 @@ pub(crate) async fn record_end(
             )
             .await?;
     }
-    store
-        .set_task_status(task_id, status, error.as_deref())
-        .await?;
+    // The totals are the run's (nothing is spent past this point); the final state and the
+    // event that tells of it are one write.
     let task = store.get_task(task_id).await?;
     tracing::info!(
         status = status.as_str(),
         tokens = task.total_tokens_used,
         "task finished"
     );
+    let end = crate::store::Change::Task {
+        status,
+        error: error.clone(),
+    };
     journal
-        .append(
+        .append_with(
             task_id,
             EventKind::TaskFinished {
                 status,
@@ -585,6 +588,7 @@ pub(crate) async fn record_end(
                 total_cost_cents: task.total_cost_cents,
                 cost_unknown: task.cost_unknown,
             },
+            end,
         )
         .await?;
     Ok(())

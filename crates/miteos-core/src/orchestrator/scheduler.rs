@@ -396,19 +396,15 @@ impl Schedule {
         output: Option<String>,
         error: Option<String>,
     ) -> Result<(), Stop> {
-        ctx.shared
-            .store
-            .set_subtask_status(
-                &ctx.task_id,
-                id,
-                status,
-                output.as_deref(),
-                error.as_deref(),
-            )
-            .await?;
+        let change = crate::store::Change::Subtask {
+            id: id.to_owned(),
+            status,
+            output: output.clone(),
+            error: error.clone(),
+        };
         ctx.shared
             .journal
-            .append(
+            .append_with(
                 &ctx.task_id,
                 EventKind::SubtaskFinished {
                     subtask_id: id.to_owned(),
@@ -416,6 +412,7 @@ impl Schedule {
                     error,
                     output: output.clone(),
                 },
+                change,
             )
             .await?;
         self.status.insert(id.to_owned(), status);
