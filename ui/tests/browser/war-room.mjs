@@ -61,6 +61,9 @@ await inBrowser("war-room", { viewport: { width: 1280, height: 800 }, acceptDown
   await deployed.waitFor();
   const stagingUrl = await deployed.textContent();
   if (!stagingUrl?.includes("/d/dep-")) throw new Error(`deployment URL ${stagingUrl}`);
+  // A deployment expires (30 days unless set otherwise), and says until when.
+  const expiry = await csvRow.getByTestId("deployment-expiry").textContent({ timeout: 5000 });
+  if (!expiry?.startsWith("until ")) throw new Error(`deployment expiry ${expiry}`);
   const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const staging = await visitor.newPage();
   const stagingResponse = await staging.goto(stagingUrl);
