@@ -194,23 +194,23 @@ async fn the_bucket_refuses_a_write_over_a_newer_copy() {
         .await;
     assert_eq!(put.unwrap().len(), 2);
 
-    std::fs::write(a.path().join("brief.md"), "a's stale brief").unwrap();
-    let stale = files
-        .put_changed("t1", a.path(), &seen_a, &|| Box::pin(async { Ok(true) }))
-        .await;
-    assert!(
-        matches!(stale, Err(miteos_core::Error::Conflict(_))),
-        "{stale:?}"
-    );
-    std::fs::remove_file(a.path().join("brief.md")).unwrap();
-    std::fs::write(a.path().join("table.csv"), "a,2").unwrap();
-    let stale = files
-        .put_changed("t1", a.path(), &seen_a, &|| Box::pin(async { Ok(true) }))
-        .await;
-    assert!(
-        matches!(stale, Err(miteos_core::Error::Conflict(_))),
-        "{stale:?}"
-    );
+    // a's copy of the brief, then a's own table.csv (b made one meanwhile): both refused.
+    for (name, text, gone) in [
+        ("brief.md", "a's stale brief", None),
+        ("table.csv", "a,2", Some("brief.md")),
+    ] {
+        if let Some(gone) = gone {
+            std::fs::remove_file(a.path().join(gone)).unwrap();
+        }
+        std::fs::write(a.path().join(name), text).unwrap();
+        let stale = files
+            .put_changed("t1", a.path(), &seen_a, &|| Box::pin(async { Ok(true) }))
+            .await;
+        assert!(
+            matches!(stale, Err(miteos_core::Error::Conflict(_))),
+            "{name}: {stale:?}"
+        );
+    }
 
     let check = tempfile::tempdir().unwrap();
     files.get_task("t1", check.path()).await.unwrap();

@@ -334,7 +334,7 @@ async fn a_servers_commands_run_as_their_tasks_own_uid() {
         return;
     }
     use crate::support::fake_model;
-    use crate::support::served::{deliverable_named, miteos, serve_with, wait_final};
+    use crate::support::served::{create_task, deliverable_named, miteos, serve_with, wait_final};
     let app = TestApp::start(Dialect::OpenAi).await;
     let prompt = "Copy the notes";
     app.script.on(
@@ -361,17 +361,7 @@ async fn a_servers_commands_run_as_their_tasks_own_uid() {
         .env("MITEOS_COMMAND_UIDS", "320000-320099");
     let (mut server, addr, token) = serve_with(&app, command);
     let client = reqwest::Client::new();
-    let created: Value = client
-        .post(format!("{addr}/tasks"))
-        .bearer_auth(&token)
-        .json(&json!({ "prompt": prompt }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().expect("a task").to_owned();
+    let id = create_task(&client, &addr, &token, prompt).await;
     let task = wait_final(&client, &addr, &token, &id).await;
     assert_eq!(task["status"], "completed", "{task}");
 
