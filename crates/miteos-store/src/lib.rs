@@ -52,7 +52,7 @@ pub use signals::{
     SUBTASK_CHANNEL, Signal, WORK_CHANNEL,
 };
 pub use skills::TaskSkill;
-pub use tasks::{NewSubtask, TaskTotals};
+pub use tasks::{NewSubtask, NewTaskSkills, TaskTotals};
 
 /// A cheap-clone handle over the connection pool.
 #[derive(Clone)]

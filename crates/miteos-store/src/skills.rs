@@ -203,16 +203,6 @@ impl Store {
         Ok(())
     }
 
-    /// Turns skill use off for a task: it is planned afresh, whatever it matches.
-    pub async fn set_task_skips_skills(&self, task_id: &str) -> Result<()> {
-        on_pool!(self.pool(), db => sqlx::query("UPDATE tasks SET use_skills = FALSE WHERE id = $1")
-            .bind(task_id)
-            .execute(db)
-            .await.map(|done| done.rows_affected()))
-            .context(|| format!("turning skills off for {task_id}"))?;
-        Ok(())
-    }
-
     /// The skill a task runs from and its parameters, and whether it may use skills.
     pub async fn task_skill(&self, task_id: &str) -> Result<TaskSkill> {
         let row = on_pool!(self.pool(), db => sqlx::query("SELECT skill_id, skill_match, use_skills FROM tasks WHERE id = $1")

@@ -79,19 +79,37 @@ pub(crate) const TASK_COLUMNS: &str = "id, prompt, title, workspace_id, status, 
      cost_micros, error, created_at, started_at, finished_at, steps, budget, estimate, pause, skill_id, \
      revision, unmet, plan_review, awaiting_review, unpriced_tokens, owner_id, shared";
 
+/// What a new task starts with of skills: whether it may use them, and the one it runs from.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTaskSkills<'a> {
+    pub use_skills: bool,
+    pub matched: Option<&'a miteos_skills::SkillMatch>,
+}
+
 impl Store {
     pub async fn insert_task(&self, task: &Task) -> Result<()> {
-        self.insert_task_held(task, None).await.map(|_| ())
+        let skills = NewTaskSkills {
+            use_skills: true,
+            matched: None,
+        };
+        self.insert_task_held(task, None, skills).await.map(|_| ())
     }
 
-    /// Stores a new task. With `holder` (this process's name and a lease's length in ms) the
-    /// process holds the task's lease from the start, so no worker claims it first; answers the
-    /// fencing token (0 without a lease, and on SQLite).
-    pub async fn insert_task_held(&self, task: &Task, holder: Option<(&str, i64)>) -> Result<i64> {
+    /// Stores a new task, with whether it may use skills and the skill it runs from, in one
+    /// write. With `holder` (this process's name and a lease's length in ms) the process holds
+    /// the task's lease from the start, so no worker claims it first; answers the fencing token
+    /// (0 without a lease, and on SQLite).
+    pub async fn insert_task_held(
+        &self,
+        task: &Task,
+        holder: Option<(&str, i64)>,
+        skills: NewTaskSkills<'_>,
+    ) -> Result<i64> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO tasks (id, prompt, title, workspace_id, status, model, created_at, budget, plan_review, \
-             owner_id, shared) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             owner_id, shared, use_skills, skill_id, skill_match) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&task.id)
         .bind(&task.prompt)
@@ -104,6 +122,9 @@ impl Store {
         .bind(task.plan_review.as_ref().map(to_json))
         .bind(&task.owner)
         .bind(task.shared)
+        .bind(skills.use_skills)
+        .bind(skills.matched.map(|m| m.skill_id.as_str()))
+        .bind(skills.matched.map(to_json))
         .execute(conn)
         .await.map(|done| done.rows_affected()))
         .context(|| format!("storing task {}", task.id))?;

@@ -492,3 +492,40 @@ async fn a_change_is_written_with_its_event() {
     })
     .await;
 }
+
+/// A new task and what it starts with of skills are one write.
+#[tokio::test]
+async fn a_new_task_is_stored_with_its_skill_in_one_write() {
+    use miteos_domain::Task;
+    use miteos_skills::{BoundBy, SkillMatch};
+    use miteos_store::NewTaskSkills;
+    on_both(|store| async move {
+        let matched = SkillMatch {
+            skill_id: "sk-1".into(),
+            name: "compare".into(),
+            parameters: [("subject".to_owned(), "Notion".to_owned())].into(),
+            confidence: 1.0,
+            bound_by: BoundBy::Pattern,
+        };
+        let task = Task::pending("task-s".into(), "p".into(), "m".into());
+        let skills = NewTaskSkills {
+            use_skills: true,
+            matched: Some(&matched),
+        };
+        store.insert_task_held(&task, None, skills).await.unwrap();
+        let stored = store.task_skill("task-s").await.unwrap();
+        assert_eq!(stored.skill_id.as_deref(), Some("sk-1"));
+        assert_eq!(stored.matched.unwrap().parameters["subject"], "Notion");
+        assert!(stored.use_skills);
+
+        let plain = Task::pending("task-t".into(), "p".into(), "m".into());
+        let off = NewTaskSkills {
+            use_skills: false,
+            matched: None,
+        };
+        store.insert_task_held(&plain, None, off).await.unwrap();
+        let stored = store.task_skill("task-t").await.unwrap();
+        assert!(!stored.use_skills && stored.skill_id.is_none());
+    })
+    .await;
+}

@@ -376,24 +376,17 @@ impl Miteos {
         // Run here: held from the start, so no worker claims it first.
         let holder =
             (!self.inner.queue_tasks).then(|| (self.inner.worker.as_str(), self.lease_ms()));
+        // The task and what it starts with of skills: one write.
+        let skills = crate::store::NewTaskSkills {
+            use_skills: !skips_skills,
+            matched: matched.as_ref(),
+        };
         self.inner
             .shared
             .store
-            .insert_task_held(&task, holder)
+            .insert_task_held(&task, holder, skills)
             .await?;
-        if skips_skills {
-            self.inner
-                .shared
-                .store
-                .set_task_skips_skills(&task.id)
-                .await?;
-        }
         if let Some(matched) = &matched {
-            self.inner
-                .shared
-                .store
-                .set_task_skill(&task.id, matched)
-                .await?;
             task.skill_id = Some(matched.skill_id.clone());
         }
         self.inner
