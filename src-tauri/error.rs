@@ -7,6 +7,9 @@ use serde::Serialize;
 pub struct CommandError {
     pub code: &'static str,
     pub message: String,
+    /// A plan's or a plan edit's problems, each naming its subtask and field (as over HTTP).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<miteos_core::domain::plan_rules::PlanProblem>,
 }
 
 impl From<miteos_core::Error> for CommandError {
@@ -17,6 +20,7 @@ impl From<miteos_core::Error> for CommandError {
         CommandError {
             code: e.code().as_str(),
             message: e.public_message(),
+            problems: e.plan_problems().to_vec(),
         }
     }
 }
@@ -29,6 +33,7 @@ impl CommandError {
         CommandError {
             code: "forbidden",
             message: message.into(),
+            problems: Vec::new(),
         }
     }
 }

@@ -68,6 +68,23 @@ async fn plan_review_waits_and_the_edited_plan_runs_as_edited() {
         body["error"]["message"].as_str().unwrap().contains("st-9"),
         "{body}"
     );
+    // Each problem names the subtask and the field a client can point at.
+    let (status, body) = app
+        .post(
+            &format!("/tasks/{id}/plan"),
+            json!({"change": [{"id": "st-2", "agent_type": "wizard", "depends_on": ["st-2"]}]}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_input");
+    let fields: Vec<(&str, &str)> = body["error"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("problems: {body}"))
+        .iter()
+        .map(|p| (p["subtask"].as_str().unwrap(), p["field"].as_str().unwrap()))
+        .collect();
+    assert!(fields.contains(&("st-2", "agent_type")), "{body}");
+    assert!(fields.contains(&("st-2", "depends_on")), "{body}");
     let (status, body) = app
         .post(
             &format!("/tasks/{id}/plan"),

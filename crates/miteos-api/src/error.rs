@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use miteos_core::domain::plan_rules::PlanProblem;
 use miteos_core::{Error, ErrorCode};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,6 +13,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// A plan's or a plan edit's problems, each naming its subtask and field.
+    pub problems: Vec<PlanProblem>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -25,6 +28,10 @@ pub struct ErrorDetail {
     /// too_large, not_configured, provider_error, internal.
     pub code: String,
     pub message: String,
+    /// With `invalid_input` for a plan or an edit of one: each problem, naming the subtask and
+    /// the field at fault (`{"subtask": "st-2", "field": "depends_on", "message": …}`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<PlanProblem>,
 }
 
 impl ApiError {
@@ -33,6 +40,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            problems: Vec::new(),
         }
     }
 
@@ -58,7 +66,10 @@ impl From<Error> for ApiError {
             tracing::error!(error = %e, "internal error");
         }
         let message = e.public_message();
-        ApiError::new(status, code.as_str(), message)
+        ApiError {
+            problems: e.plan_problems().to_vec(),
+            ..ApiError::new(status, code.as_str(), message)
+        }
     }
 }
 
@@ -68,6 +79,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message,
+                problems: self.problems,
             },
         };
         (self.status, Json(body)).into_response()

@@ -61,6 +61,10 @@ impl ErrorCode {
 pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
+    /// A plan, or an edit of one, that breaks the plan rules: each problem names its subtask
+    /// and field where it has them (an `invalid_input` whose `problems` a client can point at).
+    #[error("{}", crate::plan_rules::in_words(.0))]
+    InvalidPlan(Vec<crate::plan_rules::PlanProblem>),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -96,7 +100,7 @@ pub enum Error {
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::InvalidInput(_) | Error::InvalidPlan(_) => ErrorCode::InvalidInput,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::Conflict(_) => ErrorCode::Conflict,
@@ -121,6 +125,14 @@ impl Error {
                 "something went wrong inside Miteos; the log has the details".to_owned()
             }
             other => other.to_string(),
+        }
+    }
+
+    /// The plan problems this error carries (none unless it is [`Error::InvalidPlan`]).
+    pub fn plan_problems(&self) -> &[crate::plan_rules::PlanProblem] {
+        match self {
+            Error::InvalidPlan(problems) => problems,
+            _ => &[],
         }
     }
 

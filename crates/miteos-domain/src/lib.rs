@@ -13,6 +13,7 @@ pub mod events;
 pub mod ids;
 pub mod models;
 pub mod plan;
+pub mod plan_rules;
 pub mod rfc3339;
 pub mod skill;
 mod types;

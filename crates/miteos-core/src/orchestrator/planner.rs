@@ -315,31 +315,14 @@ fn break_cycles(subtasks: &mut [NewSubtask]) {
     }
 }
 
-/// The subtasks left over by Kahn's algorithm, if any: they sit on or behind a cycle.
+/// The subtasks left over by Kahn's algorithm, if any: they sit on or behind a cycle (the
+/// plan rule book's, over a plan's subtasks).
 pub(crate) fn find_cycle(subtasks: &[NewSubtask]) -> Option<Vec<String>> {
-    let mut done: HashSet<&str> = HashSet::new();
-    loop {
-        let before = done.len();
-        for st in subtasks {
-            if !done.contains(st.id.as_str())
-                && st.depends_on.iter().all(|d| done.contains(d.as_str()))
-            {
-                done.insert(&st.id);
-            }
-        }
-        if done.len() == subtasks.len() {
-            return None;
-        }
-        if done.len() == before {
-            return Some(
-                subtasks
-                    .iter()
-                    .filter(|s| !done.contains(s.id.as_str()))
-                    .map(|s| s.id.clone())
-                    .collect(),
-            );
-        }
-    }
+    crate::domain::plan_rules::find_cycle(
+        subtasks
+            .iter()
+            .map(|s| (s.id.as_str(), s.depends_on.as_slice())),
+    )
 }
 
 fn plan_tool(agent_types: &[AgentType], max_subtasks: usize) -> ToolSpec {

@@ -142,7 +142,8 @@ impl RunCtx {
                         .await?
                     {
                         Ok(_) => return Ok(Replanned::Revised),
-                        Err(problems) => problems,
+                        // Told to the model in words.
+                        Err(problems) => problems.into_iter().map(|p| p.message).collect(),
                     }
                 }
                 None => vec![format!("the answer contained no {REVISE_PLAN} call")],
@@ -197,7 +198,7 @@ impl RunCtx {
             Err(problems) => Ok(Replanned::GaveUp(format!(
                 "{}; {}",
                 why.told(),
-                problems.join("; ")
+                crate::domain::plan_rules::in_words(&problems)
             ))),
         }
     }

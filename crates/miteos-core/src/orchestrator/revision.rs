@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use super::fit::{Reassignment, fit, needs_of};
 use super::for_each::checked_for_each;
 use crate::domain::plan::{PlanDiff, PlanEdit, RevisedBy, SubtaskAddition};
+use crate::domain::plan_rules::{self, PlanProblem};
 use crate::domain::{AgentType, Subtask, SubtaskStatus};
 use crate::error::Result;
 use crate::events::EventKind;
@@ -52,19 +53,27 @@ pub(crate) fn check_edit(
     edit: &PlanEdit,
     agent_types: &[AgentType],
     max_subtasks: usize,
-) -> std::result::Result<Checked, Vec<String>> {
-    let mut problems = Vec::new();
+) -> std::result::Result<Checked, Vec<PlanProblem>> {
+    let mut problems: Vec<PlanProblem> = Vec::new();
     let by_id: HashMap<&str, &Subtask> = current.iter().map(|s| (s.id.as_str(), s)).collect();
     let known_types: Vec<&str> = agent_types.iter().map(|a| a.name.as_str()).collect();
-    let named = |id: &str, action: &str, problems: &mut Vec<String>| -> Option<&Subtask> {
+    let named = |id: &str, action: &str, problems: &mut Vec<PlanProblem>| -> Option<&Subtask> {
         match by_id.get(id) {
             Some(s) if s.dropped => {
-                problems.push(format!("{id} was dropped; it cannot be {action}"));
+                problems.push(PlanProblem::field(
+                    id,
+                    "status",
+                    format!("{id} was dropped; it cannot be {action}"),
+                ));
                 None
             }
             Some(s) => Some(*s),
             None => {
-                problems.push(format!("{id} is not a subtask of this plan"));
+                problems.push(PlanProblem::field(
+                    id,
+                    "id",
+                    format!("{id} is not a subtask of this plan"),
+                ));
                 None
             }
         }
@@ -75,28 +84,19 @@ pub(crate) fn check_edit(
     let mut changed_ids: Vec<String> = Vec::new();
     for id in &edit.rerun {
         if let Some(s) = named(id, "rerun", &mut problems) {
-            if s.status == SubtaskStatus::Running || s.status == SubtaskStatus::Pending {
-                problems.push(format!(
-                    "{id} is {}; only a finished subtask is rerun",
-                    s.status.as_str()
-                ));
-            } else if !rerun.contains(id) {
-                rerun.push(id.clone());
+            match plan_rules::why_not_rerun(id, s.status) {
+                Some(problem) => problems.push(problem),
+                None if !rerun.contains(id) => rerun.push(id.clone()),
+                None => {}
             }
         }
     }
     for id in &edit.retry {
         if let Some(s) = named(id, "retried", &mut problems) {
-            match s.status {
-                SubtaskStatus::Failed | SubtaskStatus::Cancelled => {
-                    if !rerun.contains(id) {
-                        rerun.push(id.clone());
-                    }
-                }
-                other => problems.push(format!(
-                    "{id} is {}; only a failed or cancelled subtask is retried",
-                    other.as_str()
-                )),
+            match plan_rules::why_not_retried(id, s.status) {
+                Some(problem) => problems.push(problem),
+                None if !rerun.contains(id) => rerun.push(id.clone()),
+                None => {}
             }
         }
     }
@@ -104,22 +104,13 @@ pub(crate) fn check_edit(
         let Some(s) = named(&change.id, "changed", &mut problems) else {
             continue;
         };
-        match s.status {
-            SubtaskStatus::Running => {
-                problems.push(format!("{} is running; it cannot change now", s.id));
-                continue;
-            }
-            SubtaskStatus::Complete if !rerun.contains(&s.id) => {
-                problems.push(format!(
-                    "{} is complete; its results are kept (rerun it to change it)",
-                    s.id
-                ));
-                continue;
-            }
-            SubtaskStatus::Failed | SubtaskStatus::Cancelled if !rerun.contains(&s.id) => {
-                rerun.push(s.id.clone());
-            }
-            _ => {}
+        if let Some(problem) = plan_rules::why_not_changed(&s.id, s.status, rerun.contains(&s.id)) {
+            problems.push(problem);
+            continue;
+        }
+        // A failed or cancelled subtask that is changed runs again.
+        if plan_rules::why_not_retried(&s.id, s.status).is_none() && !rerun.contains(&s.id) {
+            rerun.push(s.id.clone());
         }
         let st = plan
             .iter_mut()
@@ -145,14 +136,9 @@ pub(crate) fn check_edit(
     let mut dropped = Vec::new();
     for id in &edit.drop {
         if let Some(s) = named(id, "dropped", &mut problems) {
-            match s.status {
-                SubtaskStatus::Complete => problems.push(format!(
-                    "{id} is complete; completed subtasks and their results are kept"
-                )),
-                SubtaskStatus::Running => {
-                    problems.push(format!("{id} is running; cancel it instead"))
-                }
-                _ => dropped.push(id.clone()),
+            match plan_rules::why_not_dropped(id, s.status) {
+                Some(problem) => problems.push(problem),
+                None => dropped.push(id.clone()),
             }
         }
     }
@@ -192,9 +178,13 @@ pub(crate) fn check_edit(
                     .get(st.id.as_str())
                     .is_some_and(|s| s.status == SubtaskStatus::Running)
             {
-                problems.push(format!(
-                    "{} depends on {id} and is running; wait for it or cancel it first",
-                    st.id
+                problems.push(PlanProblem::field(
+                    &st.id,
+                    "depends_on",
+                    format!(
+                        "{} depends on {id} and is running; wait for it or cancel it first",
+                        st.id
+                    ),
                 ));
             }
         }
@@ -210,11 +200,11 @@ pub(crate) fn check_edit(
     // A fan-out's items are not planned subtasks: they do not count here.
     let planned = current.iter().filter(|s| s.parent.is_none()).count();
     if planned + added.len() > max_subtasks * LIFETIME_PLANS {
-        problems.push(format!(
+        problems.push(PlanProblem::plan(format!(
             "the task would have {} subtasks; at most {} are allowed over all its revisions",
             current.len() + added.len(),
             max_subtasks * LIFETIME_PLANS
-        ));
+        )));
     }
     let mut moved = Vec::new();
     let touched: Vec<String> = changed_ids
@@ -224,17 +214,25 @@ pub(crate) fn check_edit(
         .collect();
     for st in plan.iter_mut().filter(|s| active.contains(&s.id)) {
         if st.title.is_empty() {
-            problems.push(format!("{} has no title", st.id));
+            problems.push(PlanProblem::field(
+                &st.id,
+                "title",
+                format!("{} has no title", st.id),
+            ));
         }
         if st.description.is_empty() {
             st.description = st.title.clone();
         }
         if !known_types.contains(&st.agent_type.as_str()) {
-            problems.push(format!(
-                "{} has agent_type {:?}, which is not one of: {}",
-                st.id,
-                st.agent_type,
-                known_types.join(", ")
+            problems.push(PlanProblem::field(
+                &st.id,
+                "agent_type",
+                format!(
+                    "{} has agent_type {:?}, which is not one of: {}",
+                    st.id,
+                    st.agent_type,
+                    known_types.join(", ")
+                ),
             ));
         } else if touched.contains(&st.id)
             && let Some(m) = fit(st, agent_types)
@@ -243,14 +241,22 @@ pub(crate) fn check_edit(
         }
         for d in &st.depends_on {
             if d == &st.id {
-                problems.push(format!("{} depends on itself", st.id));
+                problems.push(PlanProblem::field(
+                    &st.id,
+                    "depends_on",
+                    format!("{} depends on itself", st.id),
+                ));
             } else if !active.contains(d) {
                 let why = if by_id.contains_key(d.as_str()) || dropped.contains(d) {
                     "which is dropped: change its depends_on or drop it too"
                 } else {
                     "which is not a subtask of this plan"
                 };
-                problems.push(format!("{} depends on {d:?}, {why}", st.id));
+                problems.push(PlanProblem::field(
+                    &st.id,
+                    "depends_on",
+                    format!("{} depends on {d:?}, {why}", st.id),
+                ));
             }
         }
     }
@@ -262,14 +268,10 @@ pub(crate) fn check_edit(
     if problems.is_empty()
         && let Some(cycle) = super::planner::find_cycle(&live)
     {
-        problems.push(format!(
-            "the dependencies form a cycle through {}",
-            cycle.join(", ")
-        ));
+        problems.push(plan_rules::cycle_problem(&cycle));
     }
     if !problems.is_empty() {
-        let mut seen = HashSet::new();
-        problems.retain(|p| seen.insert(p.clone()));
+        plan_rules::dedup(&mut problems);
         return Err(problems);
     }
     let changed = plan
@@ -296,13 +298,13 @@ fn added_subtasks(
     current: &[Subtask],
     add: &[SubtaskAddition],
     max_subtasks: usize,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<PlanProblem>,
 ) -> Vec<NewSubtask> {
     if add.len() > max_subtasks {
-        problems.push(format!(
+        problems.push(PlanProblem::plan(format!(
             "the revision adds {} subtasks; at most {max_subtasks} at once",
             add.len()
-        ));
+        )));
     }
     let next = taken_ids(current);
     add.iter()
@@ -324,7 +326,13 @@ fn added_subtasks(
                         .any(|s| s.id == name)
                         .then(|| name.to_owned())
                 };
-                checked_for_each(&id, &raw, existing, &mut depends_on, problems)
+                let mut said = Vec::new();
+                let checked = checked_for_each(&id, &raw, existing, &mut depends_on, &mut said);
+                problems.extend(
+                    said.into_iter()
+                        .map(|m| PlanProblem::field(&id, "for_each", m)),
+                );
+                checked
             });
             NewSubtask {
                 id,
@@ -358,7 +366,7 @@ pub struct Reviser<'a> {
 
 impl Reviser<'_> {
     /// Whether `edit` would hold up against the task's plan as stored now (nothing stored).
-    pub async fn problems(&self, task_id: &str, edit: &PlanEdit) -> Result<Vec<String>> {
+    pub async fn problems(&self, task_id: &str, edit: &PlanEdit) -> Result<Vec<PlanProblem>> {
         let task = self.shared.store.get_task(task_id).await?;
         Ok(
             check_edit(&task.subtasks, edit, self.agent_types, self.max_subtasks)
@@ -376,7 +384,7 @@ impl Reviser<'_> {
         reason: &str,
         edit: &PlanEdit,
         follow_up: Option<String>,
-    ) -> Result<std::result::Result<u32, Vec<String>>> {
+    ) -> Result<std::result::Result<u32, Vec<PlanProblem>>> {
         let _one_at_a_time = self.shared.revisions.lock().await;
         // Checked against the plan as stored, and stored only if it is still that plan: a
         // revision made meanwhile (in another process) sends it round again.

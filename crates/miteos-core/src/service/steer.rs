@@ -8,8 +8,8 @@ use ts_rs::TS;
 
 use super::forward::Steer;
 use super::{Miteos, check_task_id, checked_prompt};
+use crate::domain::Task;
 use crate::domain::plan::{FollowUp, PlanEdit, RevisedBy, SubtaskChange};
-use crate::domain::{SubtaskStatus, Task};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::orchestrator::{Reviser, RunStart};
@@ -104,21 +104,17 @@ impl Miteos {
             || changes.description.is_some()
             || changes.agent_type.is_some();
         let mut edit = PlanEdit::default();
-        let verb = match st.status {
-            SubtaskStatus::Failed | SubtaskStatus::Cancelled => {
+        // Which way it runs again is the plan rule book's: by its state.
+        let verb = match crate::domain::plan_rules::runs_again(subtask_id, st.status) {
+            Ok(true) => {
                 edit.retry.push(subtask_id.to_owned());
                 "retried"
             }
-            SubtaskStatus::Complete => {
+            Ok(false) => {
                 edit.rerun.push(subtask_id.to_owned());
                 "rerun"
             }
-            other => {
-                return Err(Error::Conflict(format!(
-                    "{subtask_id} is {}; only a finished subtask runs again",
-                    other.as_str()
-                )));
-            }
+            Err(problem) => return Err(Error::Conflict(problem.message)),
         };
         if changed {
             edit.change.push(SubtaskChange {
@@ -229,7 +225,7 @@ impl Miteos {
         let agent_types = self.inner.shared.store.agent_types().await?;
         let problems = self.reviser(&agent_types).problems(&task.id, &edit).await?;
         if !problems.is_empty() {
-            return Err(Error::InvalidInput(problems.join("; ")));
+            return Err(Error::InvalidPlan(problems));
         }
         self.reopen(task, RevisedBy::User, reason, || async {
             self.revise(&task.id, reason, &edit).await
@@ -246,7 +242,7 @@ impl Miteos {
             .await?
         {
             Ok(_) => Ok(()),
-            Err(problems) => Err(Error::InvalidInput(problems.join("; "))),
+            Err(problems) => Err(Error::InvalidPlan(problems)),
         }
     }
 

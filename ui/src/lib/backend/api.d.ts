@@ -1372,6 +1372,11 @@ export interface components {
              */
             code: string;
             message: string;
+            /**
+             * @description With `invalid_input` for a plan or an edit of one: each problem, naming the subtask and
+             *     the field at fault (`{"subtask": "st-2", "field": "depends_on", "message": …}`).
+             */
+            problems?: components["schemas"]["PlanProblem"][];
         };
         /** @description What a task is expected to spend, made from its plan before any subtask runs. */
         Estimate: {
@@ -1878,6 +1883,17 @@ export interface components {
             rerun?: string[];
             /** @description Failed or cancelled subtasks to run again as they are. */
             retry?: string[];
+        };
+        /**
+         * @description One thing wrong with a plan or an edit of it: the subtask and field it is about (when it is
+         *     about one), and what a person is told.
+         */
+        PlanProblem: {
+            /** @description The field of it (`title`, `agent_type`, `depends_on`, `status`), when one is at fault. */
+            field?: string | null;
+            message: string;
+            /** @description The subtask (`st-2`), when the problem is one subtask's. */
+            subtask?: string | null;
         };
         /**
          * @description When a task's plan waits for the user before it runs: `"never"`, `"always"`, or

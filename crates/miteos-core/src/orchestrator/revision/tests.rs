@@ -41,6 +41,38 @@ fn plan() -> Vec<Subtask> {
 
 fn check(edit: PlanEdit) -> std::result::Result<Checked, Vec<String>> {
     check_edit(&plan(), &edit, &builtin_agent_types(), 12)
+        .map_err(|problems| problems.into_iter().map(|p| p.message).collect())
+}
+
+#[test]
+fn each_problem_names_its_subtask_and_field() {
+    let edit = PlanEdit {
+        change: vec![SubtaskChange {
+            id: "st-3".into(),
+            title: Some(" ".into()),
+            description: None,
+            agent_type: Some("wizard".into()),
+            depends_on: Some(vec!["st-3".into(), "st-9".into()]),
+        }],
+        drop: vec!["st-4".into()],
+        ..PlanEdit::default()
+    };
+    let problems = check_edit(&plan(), &edit, &builtin_agent_types(), 12).unwrap_err();
+    let at = |field: &str| {
+        problems
+            .iter()
+            .filter(|p| p.field.as_deref() == Some(field))
+            .map(|p| p.subtask.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at("title"), ["st-3"], "{problems:?}");
+    assert_eq!(at("agent_type"), ["st-3"]);
+    assert_eq!(
+        at("depends_on"),
+        ["st-3", "st-3"],
+        "itself, and one not there"
+    );
+    assert_eq!(at("status"), ["st-4"], "a complete subtask is not dropped");
 }
 
 #[test]
