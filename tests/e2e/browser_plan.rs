@@ -46,6 +46,14 @@ async fn the_living_plan_in_chromium() {
         |b| agent("Review this launch plan", "st-2")(b) && b.contains("Only primary sources"),
         Reply::Text("Primary sources only.".into()),
     );
+    // Under review, st-1 is removed though st-2 depends on it: refused, naming st-2.
+    s.on(
+        |b| fake_model::planner(b) && b.contains("Review a dependent plan"),
+        plan(json!([
+            {"id": "st-1", "title": "Gather the sources", "description": "Gather them.", "agent_type": "researcher", "depends_on": []},
+            {"id": "st-2", "title": "Summarise them", "description": "Summarise.", "agent_type": "researcher", "depends_on": ["st-1"]}
+        ])),
+    );
     // Replanned: st-2 fails on the PDF, the revision points it at the notes.
     for prompt in ["Recover from a failure", "Give up on a failure"] {
         s.on(

@@ -71,4 +71,17 @@ await inBrowser("living-plan", { viewport: { width: 1280, height: 800 } }, async
   await page.locator('[data-deliverable="pricing.csv"]').waitFor();
   await page.locator('[data-subtask="st-3"]').getByText('added for the follow-up "add a pricing table"').waitFor();
   await shot("follow-up-light");
+
+  step("an edit that breaks the plan is refused, each problem shown at its subtask");
+  await run("Review a dependent plan", true);
+  await page.getByTestId("plan-review").waitFor({ timeout: 30_000 });
+  await page.locator('[data-subtask="st-1"]').click();
+  await page.getByTestId("remove-subtask").click();
+  await page.getByTestId("approve-plan").click();
+  const problem = page.getByTestId("plan-problems").locator('li[data-problem-subtask="st-2"][data-field="depends_on"]');
+  await problem.waitFor({ timeout: 10_000 });
+  if (!(await problem.textContent())?.includes("st-2 · depends on:")) throw new Error("the problem does not name st-2");
+  await page.locator('[data-subtask="st-2"]').click();
+  await page.getByTestId("subtask-problems").locator('li[data-field="depends_on"]').waitFor();
+  await shot("plan-problems-light");
 });

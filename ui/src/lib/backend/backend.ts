@@ -223,22 +223,37 @@ export interface TeamFetched {
 /** What the app sends on a `team_fetch` channel: the body's chunks, then its end. */
 export type InvokeResponseBody = ArrayBuffer | { end: true; error: string | null };
 
-/** Every backend failure: the `{code, message}` of the core's typed errors. */
+/** One thing wrong with a plan or an edit of it, naming the subtask and field at fault. */
+export interface PlanProblem {
+  subtask?: string | null;
+  field?: string | null;
+  message: string;
+}
+
+/** Every backend failure: the `{code, message}` of the core's typed errors, and a refused plan
+ * edit's problems. */
 export class BackendError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly problems: PlanProblem[] = [],
   ) {
     super(message);
     this.name = "BackendError";
   }
 }
 
+/** The plan problems an error carries (none unless a plan edit was refused). */
+export function planProblems(e: unknown): PlanProblem[] {
+  return e instanceof BackendError ? e.problems : [];
+}
+
 /** Turns anything thrown by a transport into a `BackendError` with words a user can act on. */
 export function toBackendError(e: unknown): BackendError {
   if (e instanceof BackendError) return e;
   if (e && typeof e === "object" && "code" in e && "message" in e) {
-    return new BackendError(String(e.code), String(e.message));
+    const problems = "problems" in e && Array.isArray(e.problems) ? (e.problems as PlanProblem[]) : [];
+    return new BackendError(String(e.code), String(e.message), problems);
   }
   if (e instanceof Error) return new BackendError("unavailable", e.message);
   return new BackendError("unavailable", String(e));

@@ -8,7 +8,7 @@ import { createParser } from "eventsource-parser";
 import createClient from "openapi-fetch";
 import type { AttachmentBody, Event, NewTask } from "../types/core";
 import type { paths } from "./api";
-import { type AttachedFile, type Backend, BackendError, toBackendError } from "./backend";
+import { type AttachedFile, type Backend, BackendError, type PlanProblem, toBackendError } from "./backend";
 import { base64 } from "./bytes";
 
 const TOKEN_KEY = "miteos-token";
@@ -74,8 +74,13 @@ export function httpBackend(token: string, options: HttpOptions = {}): Backend {
       throw new BackendError("unavailable", `Miteos is not reachable: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!result.response.ok) {
-      const error = (result.error as { error?: { code: string; message: string } } | undefined)?.error;
-      throw new BackendError(error?.code ?? "unavailable", error?.message ?? `HTTP ${result.response.status}`);
+      const error = (result.error as { error?: { code: string; message: string; problems?: PlanProblem[] } } | undefined)
+        ?.error;
+      throw new BackendError(
+        error?.code ?? "unavailable",
+        error?.message ?? `HTTP ${result.response.status}`,
+        error?.problems ?? [],
+      );
     }
     return (result.data ?? null) as T;
   }
