@@ -147,6 +147,40 @@ pub fn why_not_dropped(id: &str, status: SubtaskStatus) -> Option<PlanProblem> {
     }
 }
 
+/// A subtask without a title.
+pub fn no_title(id: &str) -> PlanProblem {
+    PlanProblem::field(id, "title", format!("{id} has no title"))
+}
+
+/// A subtask given an agent type that is not one of `known`; `None` when it is one.
+pub fn unknown_agent_type(id: &str, given: &str, known: &[&str]) -> Option<PlanProblem> {
+    let name = given.trim().to_lowercase();
+    (!known.contains(&name.as_str())).then(|| {
+        PlanProblem::field(
+            id,
+            "agent_type",
+            format!(
+                "{id} has agent_type {given:?}, which is not one of: {}",
+                known.join(", ")
+            ),
+        )
+    })
+}
+
+/// A subtask that depends on itself.
+pub fn depends_on_itself(id: &str) -> PlanProblem {
+    PlanProblem::field(id, "depends_on", format!("{id} depends on itself"))
+}
+
+/// A subtask that depends on `dep`, which names no subtask of the plan.
+pub fn unknown_dependency(id: &str, dep: &str) -> PlanProblem {
+    PlanProblem::field(
+        id,
+        "depends_on",
+        format!("{id} depends on {dep:?}, which is not a subtask of this plan"),
+    )
+}
+
 /// The subtasks left over by Kahn's algorithm over `(id, depends_on)`, if any: they sit on or
 /// behind a dependency cycle.
 pub fn find_cycle<'a>(

@@ -13,6 +13,7 @@ use super::fit::{Reassignment, fit, needs_of};
 use super::for_each::{MAX_ITEMS, checked_for_each};
 use super::{RunCtx, Stop};
 use crate::domain::AgentType;
+use crate::domain::plan_rules;
 use crate::events::{EventKind, PlannedSubtask};
 use crate::ids::subtask_id;
 use crate::providers::{ChatRequest, Completion, Message, ToolSpec};
@@ -136,10 +137,7 @@ pub fn validate_plan(
     if problems.is_empty()
         && let Some(cycle) = find_cycle(&subtasks)
     {
-        problems.push(format!(
-            "the dependencies form a cycle through {}",
-            cycle.join(", ")
-        ));
+        problems.push(plan_rules::cycle_problem(&cycle).message);
     }
     if !problems.is_empty() {
         let mut seen = HashSet::new();
@@ -207,18 +205,14 @@ fn checked_subtask(
     let id = subtask_id(i);
     let title = clip(&st.title, MAX_TITLE_CHARS);
     if title.is_empty() {
-        problems.push(format!("{id} has no title"));
+        problems.push(plan_rules::no_title(&id).message);
     }
     let mut agent_type = st.agent_type.trim().to_lowercase();
-    if !known.contains(&agent_type.as_str()) {
+    if let Some(problem) = plan_rules::unknown_agent_type(&id, &st.agent_type, known) {
         match nearest_agent_type(&agent_type, known).filter(|_| dangling == DanglingDeps::Drop) {
             // fit() below moves it on if this type lacks the tools it needs.
             Some(nearest) => agent_type = nearest.to_owned(),
-            None => problems.push(format!(
-                "{id} has agent_type {:?}, which is not one of: {}",
-                st.agent_type,
-                known.join(", ")
-            )),
+            None => problems.push(problem.message),
         }
     }
     let mut depends_on = dependencies(&id, &st.depends_on, ids, dangling, problems);
@@ -269,7 +263,7 @@ fn dependencies(
             )),
             Some(d) if d == id => {
                 if dangling == DanglingDeps::Report {
-                    problems.push(format!("{id} depends on itself"));
+                    problems.push(plan_rules::depends_on_itself(id).message);
                 }
             }
             Some(d) => {
@@ -279,9 +273,7 @@ fn dependencies(
             }
             None => {
                 if dangling == DanglingDeps::Report {
-                    problems.push(format!(
-                        "{id} depends on {text:?}, which is not a subtask of this plan"
-                    ));
+                    problems.push(plan_rules::unknown_dependency(id, &text).message);
                 }
             }
         }

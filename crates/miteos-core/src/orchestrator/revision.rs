@@ -214,26 +214,14 @@ pub(crate) fn check_edit(
         .collect();
     for st in plan.iter_mut().filter(|s| active.contains(&s.id)) {
         if st.title.is_empty() {
-            problems.push(PlanProblem::field(
-                &st.id,
-                "title",
-                format!("{} has no title", st.id),
-            ));
+            problems.push(plan_rules::no_title(&st.id));
         }
         if st.description.is_empty() {
             st.description = st.title.clone();
         }
-        if !known_types.contains(&st.agent_type.as_str()) {
-            problems.push(PlanProblem::field(
-                &st.id,
-                "agent_type",
-                format!(
-                    "{} has agent_type {:?}, which is not one of: {}",
-                    st.id,
-                    st.agent_type,
-                    known_types.join(", ")
-                ),
-            ));
+        if let Some(problem) = plan_rules::unknown_agent_type(&st.id, &st.agent_type, &known_types)
+        {
+            problems.push(problem);
         } else if touched.contains(&st.id)
             && let Some(m) = fit(st, agent_types)
         {
@@ -241,22 +229,18 @@ pub(crate) fn check_edit(
         }
         for d in &st.depends_on {
             if d == &st.id {
+                problems.push(plan_rules::depends_on_itself(&st.id));
+            } else if by_id.contains_key(d.as_str()) && !active.contains(d) || dropped.contains(d) {
                 problems.push(PlanProblem::field(
                     &st.id,
                     "depends_on",
-                    format!("{} depends on itself", st.id),
+                    format!(
+                        "{} depends on {d:?}, which is dropped: change what it depends on or drop it too",
+                        st.id
+                    ),
                 ));
             } else if !active.contains(d) {
-                let why = if by_id.contains_key(d.as_str()) || dropped.contains(d) {
-                    "which is dropped: change its depends_on or drop it too"
-                } else {
-                    "which is not a subtask of this plan"
-                };
-                problems.push(PlanProblem::field(
-                    &st.id,
-                    "depends_on",
-                    format!("{} depends on {d:?}, {why}", st.id),
-                ));
+                problems.push(plan_rules::unknown_dependency(&st.id, d));
             }
         }
     }
