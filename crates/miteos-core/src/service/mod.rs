@@ -173,7 +173,16 @@ impl Miteos {
                 crate::tools::shell::CommandUsers::open(range, &data_dir)
                     .map_err(Error::InvalidInput)?,
             )),
-            None => None,
+            None => {
+                if options.database_url.is_some()
+                    && crate::tools::shell::CommandUsers::running_as_root()
+                {
+                    tracing::warn!(
+                        "this team server runs as root without --command-uids: agents' commands run as root (under Landlock and seccomp only); give them uids of their own with --command-uids FIRST-LAST"
+                    );
+                }
+                None
+            }
         };
         let (store, database) = match &options.database_url {
             Some(url) => (Store::connect(url).await?, miteos_store::redacted_url(url)),

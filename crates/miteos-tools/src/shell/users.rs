@@ -80,6 +80,12 @@ impl CommandUsers {
         Ok(users)
     }
 
+    /// Whether this process runs as root: a server that does, without a range, runs its agents'
+    /// commands as root (Landlock and seccomp still apply).
+    pub fn running_as_root() -> bool {
+        nix::unistd::geteuid().is_root()
+    }
+
     fn holds(&self, uid: u32) -> bool {
         (self.first..=self.last).contains(&uid)
     }
